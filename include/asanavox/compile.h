@@ -1,0 +1,84 @@
+/*
+ * compile.h — turn a session file into a timeline.
+ *
+ * compile_session() reads a session file (and the files it includes),
+ * parses it, expands sides, repeats and includes, and lays every step and
+ * cue out at exact frame positions (see docs/FORMAT.md, "How time is laid
+ * out").  Problems go to a `struct diag` as path:line:col diagnostics.
+ *
+ * Everything the compiler needs from the outside world goes through a
+ * `struct compile_env`: reading included files, finding sounds and
+ * measuring speech.  The program uses compile_env_default() (the file system,
+ * espeak-ng and libsndfile); tests and the fuzzer pass fakes.
+ *
+ * Single-threaded: one compile at a time per env.
+ */
+#ifndef ASANAVOX_COMPILE_H
+#define ASANAVOX_COMPILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "asanavox/timeline.h"
+
+struct diag;
+struct voice;
+
+struct compile_env {
+    void *ctx;
+    /* Find the session `name` for an `include` in a file in directory
+     * `from_dir`, and return its path (malloc'd, caller frees).  Returns 0,
+     * AV_ENOENT or AV_ENOMEM. */
+    int (*find_include)(void *ctx, const char *name, const char *from_dir, char **path);
+    /* Read a whole file (malloc'd, caller frees); AV_ENOENT, AV_EIO,
+     * AV_ELIMIT (over max bytes) or AV_ENOMEM on failure. */
+    int (*read_file)(void *ctx, const char *path, size_t max, char **data, size_t *len);
+    /* Find the sound `name` for a session in directory `from_dir`, and
+     * return its path (malloc'd) and length in frames at `rate`.  Returns
+     * 0, AV_ENOENT, AV_ESOUND or AV_ENOMEM. */
+    int (*sound)(void *ctx, const char *name, const char *from_dir, int rate, char **path,
+                 int64_t *frames);
+    /* Select the voice and speed for what follows; AV_EVOICE for an unknown
+     * voice, AV_EINVAL for a bad speed. */
+    int (*set_voice)(void *ctx, const char *voice, int speed);
+    /* Length of `text` spoken, in frames at `rate`; AV_EVOICE or AV_ENOMEM. */
+    int (*speech)(void *ctx, const char *text, int rate, int64_t *frames);
+};
+
+/* Settings from the command line; they override the session's headers.
+ * Zero / NULL / negative values mean "not given". */
+struct compile_options {
+    int rate;              /* output rate, default 48000 */
+    const char *voice;     /* --voice */
+    int speed;             /* --speed */
+    int prompts;           /* --prompts: -1 not given, else 0..INT_MAX (all) */
+    bool has_pace;         /* --pace */
+    double pace[4];        /* seconds: inhale, hold, exhale, hold */
+};
+
+/* The options every command starts from: 48000 Hz, nothing overridden. */
+void compile_options_init(struct compile_options *o);
+
+/* Compile the session file at `path`.  Diagnostics (errors and warnings)
+ * are added to `d`.  On success returns 0 and a new timeline in *out (free
+ * with timeline_destroy()).  Returns AV_ESYNTAX when the session has
+ * errors (they are in `d`), AV_ENOENT / AV_EIO when `path` cannot be read,
+ * AV_ENOMEM.  `out` may be NULL to only check. */
+int compile_session(const char *path, const struct compile_options *opts,
+                    const struct compile_env *env, struct diag *d, struct timeline **out);
+
+/* Same, from a buffer that claims to be the file `path` (used by the
+ * fuzzer and tests; includes are still read through env). */
+int compile_buffer(const char *path, const char *data, size_t len,
+                   const struct compile_options *opts, const struct compile_env *env,
+                   struct diag *d, struct timeline **out);
+
+/* The real world: sessions and sounds from the file system (paths.h),
+ * speech lengths from `voice` (which must outlive the env).  `voice` may be
+ * NULL, in which case speech is estimated from the text length (for the
+ * fuzzer and for `list`, where only the duration matters roughly — never
+ * for plan or render). */
+void compile_env_default(struct compile_env *env, struct voice *voice);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * paths.h — finding sessions and sounds by name.
+ *
+ * Session search path, in order: ./sessions, each directory of
+ * $ASANAVOX_PATH (colon-separated), $XDG_DATA_HOME/asanavox/sessions
+ * (default ~/.local/share/asanavox/sessions) and the installed data
+ * directory.  Sounds: next to the session file, ./sounds,
+ * $XDG_DATA_HOME/asanavox/sounds, the installed sounds/ and the source
+ * tree's sounds/ (so an uninstalled build works from anywhere).
+ *
+ * Names taken from session files must be plain (paths_plain_name()); these
+ * functions refuse anything else, so a shared file can never reach outside
+ * the directories above.  They read environment variables and the file
+ * system, and keep no state: any thread may call them.
+ */
+#ifndef ASANAVOX_PATHS_H
+#define ASANAVOX_PATHS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SESSION_EXT ".yoga"
+
+/* True when `name` has only letters, digits, '-', '_' and '.', does not
+ * start with '.' and has no "..". */
+bool paths_plain_name(const char *name);
+
+/* True when a command-line NAME means a file path (it contains '/' or ends
+ * in ".yoga") rather than a session name. */
+bool paths_is_file_arg(const char *name);
+
+/* The session directories in search order, as a NULL-terminated array of
+ * malloc'd strings (free with paths_free_list()).  Directories that do not
+ * exist are included; callers skip them.  Returns 0 or AV_ENOMEM. */
+int paths_session_dirs(char ***dirs);
+
+void paths_free_list(char **list);
+
+/* Resolve a command-line NAME (see paths_is_file_arg()) to a path
+ * (malloc'd).  Returns 0, AV_ENOENT, AV_EINVAL (a name that is not plain)
+ * or AV_ENOMEM. */
+int paths_find_session(const char *name, char **path);
+
+/* Resolve `include NAME` from a file in `from_dir`: from_dir first, then
+ * the session path.  Same returns as paths_find_session(). */
+int paths_find_include(const char *name, const char *from_dir, char **path);
+
+/* Resolve a sound name to NAME.wav (see above for where). */
+int paths_find_sound(const char *name, const char *session_dir, char **path);
+
+/* A malloc'd "dir/name", or NULL when out of memory. */
+char *paths_join(const char *dir, const char *name);
+
+#endif

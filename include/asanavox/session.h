@@ -1,0 +1,125 @@
+/*
+ * session.h — a parsed session file: headers and a tree of steps.
+ *
+ * session_parse() turns the bytes of a file into this tree, checking the
+ * file's encoding and limits on the way (docs/FORMAT.md).  The tree is
+ * syntax only: repeats, sides and includes are still unexpanded, sound and
+ * session names unresolved, and nothing is measured; the compiler
+ * (compile.h) does that.
+ *
+ * A session owns everything it points to (one arena, including a copy of
+ * the source text that every src_pos.text points into); session_destroy()
+ * frees it all.  Not thread-safe; distinct sessions are independent.
+ */
+#ifndef ASANAVOX_SESSION_H
+#define ASANAVOX_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "asanavox/diag.h"
+
+/* Limits on untrusted files (FORMAT.md, "Limits"). */
+#define SESSION_MAX_FILE_BYTES (1024 * 1024)
+#define SESSION_MAX_LINE_BYTES 4096
+#define SESSION_MAX_REPEAT 1000
+#define SESSION_MAX_NESTING 16
+#define SESSION_MAX_INCLUDE_DEPTH 16
+#define SESSION_MAX_STEPS 100000
+#define SESSION_MAX_MS (24LL * 3600 * 1000)
+
+enum dur_unit { DUR_NONE, DUR_TIME, DUR_BREATHS, DUR_REPS };
+
+/* A duration as written: a time in milliseconds, or a count. */
+struct duration {
+    enum dur_unit unit;
+    int64_t ms;     /* DUR_TIME */
+    int32_t count;  /* DUR_BREATHS, DUR_REPS */
+};
+
+/* Breath pace in milliseconds: inhale, hold after inhale, exhale, hold
+ * after exhale.  Inhale and exhale are > 0, holds >= 0. */
+struct pace {
+    int32_t ms[4];
+};
+
+enum cue_kind { CUE_PLAIN, CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_UP, CUE_DOWN, CUE_HALFWAY, CUE_END };
+
+struct cue {
+    enum cue_kind kind;
+    const char *text;   /* never empty; `\#` already unescaped */
+    struct src_pos pos; /* where the text starts */
+    struct cue *next;
+};
+
+enum node_kind { NODE_POSE, NODE_REST, NODE_SAY, NODE_BELL, NODE_SILENCE, NODE_REPEAT, NODE_INCLUDE, NODE_AT };
+
+enum { SIDE_LEFT = 1, SIDE_RIGHT = 2 };
+
+struct node {
+    enum node_kind kind;
+    struct src_pos pos;       /* the keyword */
+    const char *text;         /* pose name, say text, bell sound (NULL:
+                                 default), include name; else NULL */
+    struct src_pos text_pos;
+    struct duration dur;      /* pose hold, rest, silence, bell (DUR_NONE:
+                                 default), at (time since the start) */
+    struct src_pos dur_pos;
+    unsigned sides;           /* NODE_POSE: 0, or SIDE_LEFT|SIDE_RIGHT bits */
+    bool has_pace;            /* NODE_POSE: ", pace ..." given */
+    struct pace pace;
+    struct cue *cues;         /* NODE_POSE, NODE_REST: cue lines in order */
+    int32_t count;            /* NODE_REPEAT */
+    struct node *body;        /* NODE_REPEAT: first child */
+    struct node *next;        /* next sibling */
+};
+
+/* A header line: `set` when present. */
+struct header {
+    bool set;
+    const char *value;
+    struct src_pos pos;       /* the value */
+};
+
+struct session {
+    const char *path;         /* as given to session_parse */
+    const char *dir;          /* directory of path ("." when none) */
+    struct header title, about, pace, voice, speed, bell, chime, prompts, gap, safety;
+    /* Header values, checked and converted (defaults when not set). */
+    struct pace pace_value;   /* 4 6 */
+    int speed_value;          /* 0 when not set */
+    int prompts_value;        /* 3; INT32_MAX for all */
+    int64_t gap_ms;           /* 1000 */
+    struct node *steps;       /* first top-level step */
+    struct arena *arena;
+};
+
+/* Parse `len` bytes of `data` read from `path`.  Every problem goes to `d`
+ * (parsing goes on after an error, up to the diag's limit); the caller
+ * checks diag_errors().  Returns 0 with a session in *out (even when there
+ * were errors: what parsed is there), or AV_ENOMEM. */
+int session_parse(const char *path, const char *data, size_t len, struct diag *d,
+                  struct session **out);
+
+/* Free a session.  Accepts NULL. */
+void session_destroy(struct session *s);
+
+/* Parse a duration from `s[0..len)` (already trimmed).  `allowed` is a mask
+ * of (1 << DUR_TIME) | (1 << DUR_BREATHS) | (1 << DUR_REPS).  On success
+ * returns NULL and fills *out; otherwise returns an error message (static
+ * or written into `msg`, `msg_size` bytes) and sets *err_off to the byte
+ * offset in `s` where the problem is.  Zero durations are accepted here;
+ * callers that need a positive one check.  Durations over 24 h fail. */
+const char *duration_parse(const char *s, size_t len, unsigned allowed, struct duration *out,
+                           size_t *err_off, char *msg, size_t msg_size);
+
+/* Parse a pace: 2 or 4 numbers of seconds separated by spaces, tabs, ':' or
+ * '/' (e.g. "4 6", "4:2:6:2").  Same conventions as duration_parse(). */
+const char *pace_parse(const char *s, size_t len, struct pace *out, size_t *err_off);
+
+/* Format `ms` as "M:SS" or "H:MM:SS" (with ".d" tenths when not whole) into
+ * buf; returns buf. */
+char *format_clock(int64_t ms, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * sound.h — bells and breath tones: WAV files read with libsndfile.
+ *
+ * A sound is loaded once, converted to mono float and resampled (with
+ * libsamplerate) to the output rate.  Bells ring out naturally: a sound's
+ * length is its whole file, tail included.
+ *
+ * Sound names in sessions ("bowl") are resolved to files by paths.h; this
+ * module only reads files.  Any thread may call these functions on distinct
+ * objects.
+ */
+#ifndef ASANAVOX_SOUND_H
+#define ASANAVOX_SOUND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sound {
+    float *samples;   /* mono, `frames` long, at `rate`; owned by the sound */
+    size_t frames;
+    int rate;
+};
+
+/* Length in frames of the file at `path` once resampled to `rate`:
+ * ceil(file_frames * rate / file_rate).  Reads only the header.
+ * Returns 0, AV_ENOENT when the file does not exist, or AV_ESOUND when it
+ * is not a readable sound file. */
+int sound_frames_at(const char *path, int rate, int64_t *frames);
+
+/* Load the file at `path`, mix it to mono and resample it to `rate`,
+ * producing exactly sound_frames_at() frames.  Returns 0, AV_ENOENT,
+ * AV_ESOUND or AV_ENOMEM; on failure *out is untouched. */
+int sound_load(const char *path, int rate, struct sound **out);
+
+/* Free a sound.  Accepts NULL. */
+void sound_destroy(struct sound *s);
+
+#endif

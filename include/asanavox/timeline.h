@@ -1,0 +1,93 @@
+/*
+ * timeline.h — the compiled session: what sounds when, to the sample.
+ *
+ * The compiler (compile.h) builds a timeline from a parsed session; `plan`
+ * prints it, and the mixer turns it into audio.  A timeline is immutable
+ * once compile_session() returns it, so any number of threads may read it.
+ *
+ * All positions are frame indices at `rate` (frames per second).  An event's
+ * `start` is exactly where its first sample plays; `end` is one past its last
+ * audible sample (for speech and sounds, start + clip length; for breath
+ * events, the end of the breath phase).  Every string a timeline holds is
+ * owned by the timeline and lives until timeline_destroy().
+ */
+#ifndef ASANAVOX_TIMELINE_H
+#define ASANAVOX_TIMELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum tl_event_kind {
+    TL_SPEECH, /* spoken text: `text` is set, `sound` is NULL */
+    TL_BELL,   /* a sound file: `sound` is its resolved path */
+    TL_BREATH  /* one breath phase; its prompt is `text` (spoken) or
+                  `sound` (a tone), or neither for a silent hold phase */
+};
+
+enum tl_phase {
+    TL_INHALE,
+    TL_HOLD_IN,  /* hold after the inhale */
+    TL_EXHALE,
+    TL_HOLD_OUT  /* hold after the exhale */
+};
+
+enum tl_step_kind { TL_STEP_POSE, TL_STEP_REST, TL_STEP_SAY, TL_STEP_BELL, TL_STEP_SILENCE };
+
+enum tl_side { TL_SIDE_NONE = 0, TL_SIDE_LEFT = 1, TL_SIDE_RIGHT = 2 };
+
+struct tl_event {
+    enum tl_event_kind kind;
+    int64_t start;        /* first frame */
+    int64_t end;          /* one past the last frame */
+    int64_t clip_end;     /* for TL_BREATH: one past the prompt's last frame
+                             (start when there is no prompt); else == end */
+    int32_t step;         /* index into timeline.steps */
+    const char *text;     /* speech to synthesize, or NULL */
+    const char *sound;    /* resolved path of a WAV file, or NULL */
+    const char *sound_name; /* the name the session used ("bowl"), or NULL */
+    enum tl_phase phase;  /* TL_BREATH only */
+    int32_t breath;       /* TL_BREATH only: 1-based breath (or rep) number */
+    int32_t breaths;      /* TL_BREATH only: breaths (or reps) in this hold */
+};
+
+struct tl_step {
+    enum tl_step_kind kind;
+    const char *name;     /* pose name, spoken text, sound name, or "" */
+    enum tl_side side;
+    int64_t start;        /* first frame of the step (its announcement) */
+    int64_t hold_start;   /* frame where the hold begins (== start for
+                             steps without a hold) */
+    int64_t hold_end;     /* frame where the hold ends */
+    int64_t end;          /* first frame of the next step's time */
+    int32_t breaths;      /* breaths or reps in the hold, 0 for timed holds */
+    int reps;             /* nonzero when the hold counts reps */
+    const char *path;     /* session file the step comes from */
+    int line;             /* 1-based line of the step in that file */
+};
+
+struct timeline {
+    int rate;             /* frames per second */
+    const char *title;
+    const char *about;    /* may be "" */
+    const char *voice;    /* espeak-ng voice name used for every TL_SPEECH */
+    int speed;            /* words per minute */
+    int64_t duration;     /* total frames: covers every step and event */
+    struct tl_event *events; /* sorted by start (stable) */
+    size_t n_events;
+    struct tl_step *steps;
+    size_t n_steps;
+    struct arena *arena;  /* owns every string above */
+};
+
+/* Free a timeline and all it owns.  Accepts NULL. */
+void timeline_destroy(struct timeline *tl);
+
+/* Names used by plan output: "speech", "bell", "breath"; "inhale", "hold",
+ * "exhale" (both holds print as "hold"); "pose", "rest", ...; "left",
+ * "right" or NULL. */
+const char *tl_event_kind_name(enum tl_event_kind k);
+const char *tl_phase_name(enum tl_phase p);
+const char *tl_step_kind_name(enum tl_step_kind k);
+const char *tl_side_name(enum tl_side s);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * voice.h — speech from espeak-ng, in-process, cached per text.
+ *
+ * espeak-ng keeps its state in globals, so at most one `struct voice` may
+ * exist in a process at a time, and only one thread may use it.  A voice
+ * synthesizes each distinct text once and keeps the samples (16-bit mono at
+ * espeak-ng's native rate, 22050 Hz) until voice_destroy() or until the
+ * voice or speed changes.
+ *
+ * Lengths at another rate: a clip of n native frames lasts exactly
+ * voice_frames_at(n, native, rate) = ceil(n * rate / native) frames at
+ * `rate`.  The compiler plans with that number and the mixer resamples to
+ * exactly that many frames, so `plan` and `render` agree to the sample.
+ */
+#ifndef ASANAVOX_VOICE_H
+#define ASANAVOX_VOICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct voice;
+
+struct voice_clip {
+    const int16_t *samples; /* mono, at voice_native_rate(); owned by the voice */
+    size_t frames;
+};
+
+/* Initialise espeak-ng (data from its default location) and create the
+ * voice.  Returns 0, AV_ENOMEM, or AV_EVOICE when espeak-ng cannot start
+ * (missing espeak-ng-data) or when another voice exists already. */
+int voice_create(struct voice **out);
+
+/* Terminate espeak-ng and free every cached clip.  Accepts NULL. */
+void voice_destroy(struct voice *v);
+
+/* Select the espeak-ng voice (e.g. "en-us") and speed (words per minute,
+ * 80..450).  Drops the cache when either changes.  Returns 0, AV_EINVAL
+ * for a speed out of range, or AV_EVOICE when espeak-ng has no such voice. */
+int voice_configure(struct voice *v, const char *name, int speed);
+
+/* espeak-ng's output rate in frames per second. */
+int voice_native_rate(const struct voice *v);
+
+/* Synthesize `text` (UTF-8) with the configured voice, or return the cached
+ * clip.  Leading and trailing silence is trimmed to a short fixed margin.
+ * *out stays valid until voice_destroy() or the next voice_configure() that
+ * changes something.  Returns 0, AV_ENOMEM or AV_EVOICE. */
+int voice_synth(struct voice *v, const char *text, const struct voice_clip **out);
+
+/* Length at `rate` of `frames` frames at `native` rate: ceil(frames*rate/native). */
+int64_t voice_frames_at(size_t frames, int native, int rate);
+
+/* Number of distinct texts synthesized and cached so far. */
+size_t voice_cache_count(const struct voice *v);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * cli.h — what the subcommands share: option parsing and loading a session.
+ *
+ * Called from the main thread only.  Functions that print do so to stderr.
+ */
+#ifndef ASANAVOX_CLI_H
+#define ASANAVOX_CLI_H
+
+#include <stdbool.h>
+
+#include "asanavox/compile.h"
+
+struct voice;
+struct timeline;
+
+/* If argv[*i] is one of the options every session command accepts —
+ * --pace IN[:HOLD]:OUT[:HOLD], --voice NAME, --speed WPM, --prompts N|all|none
+ * (as "--opt value" or "--opt=value") — store it in `o`, advance *i past its
+ * value and return 1.  Return 0 when argv[*i] is something else.  Return -1
+ * after printing "asanavox CMD: ..." when the value is missing or bad. */
+int cli_take_session_option(const char *cmd, int argc, char **argv, int *i,
+                            struct compile_options *o);
+
+/* Help text for the options above, for a command's --help. */
+extern const char cli_session_options_help[];
+
+/* Parse "4:6", "4:2:6:2", "4 6" (also with decimals) into seconds
+ * (inhale, hold, exhale, hold).  Returns 0, or AV_EINVAL when malformed or
+ * when a phase is negative or inhale/exhale is zero. */
+int cli_parse_pace(const char *s, double pace[4]);
+
+/* Resolve NAME (a path or a session name, see paths.h), start the voice and
+ * compile it.  Diagnostics are printed to stderr.  On success returns 0 with
+ * *tl (and *voice, when `voice` is not NULL; else the voice is destroyed)
+ * for the caller to destroy.  Otherwise returns the exit status to use:
+ * 2 for a missing or invalid session, 1 for a runtime failure (voice). */
+int cli_compile(const char *cmd, const char *name, const struct compile_options *o,
+                struct voice **voice, struct timeline **tl);
+
+/* 1 if `arg` is "--help" or "-h". */
+bool cli_is_help(const char *arg);
+
+#endif

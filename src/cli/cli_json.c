@@ -1,0 +1,31 @@
+#include "cli_json.h"
+
+void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    if (!s)
+        s = "";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+void json_seconds(FILE *f, int64_t frames, int rate)
+{
+    /* Microseconds are finer than a frame at any supported rate, so
+     * round(seconds * rate) gives back the exact frame. */
+    long long us = (long long)((frames * 1000000 + rate / 2) / rate);
+    fprintf(f, "%lld.%06lld", us / 1000000, us % 1000000);
+}

@@ -1,0 +1,197 @@
+/*
+ * cmd_list.c — `asanavox list [--json]`: the sessions on the search path.
+ *
+ * Each session is compiled (with real speech lengths, so durations match
+ * `plan`).  A name found in an earlier directory hides the same name later
+ * on the path, exactly as NAME lookup does.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asanavox/compile.h"
+#include "asanavox/diag.h"
+#include "asanavox/error.h"
+#include "asanavox/paths.h"
+#include "asanavox/session.h"
+#include "asanavox/timeline.h"
+#include "asanavox/voice.h"
+#include "cli_json.h"
+#include "cli.h"
+#include "commands.h"
+
+struct entry {
+    char *name;
+    char *path;
+    struct timeline *tl; /* NULL when the session has errors */
+};
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+static void help(FILE *f)
+{
+    fprintf(f, "usage: asanavox list [--json]\n\n"
+               "List the sessions on the search path (./sessions, $ASANAVOX_PATH,\n"
+               "$XDG_DATA_HOME/asanavox/sessions, the installed sessions) with title and length.\n");
+}
+
+static bool seen(const struct entry *v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i].name, name))
+            return true;
+    return false;
+}
+
+/* Add every NAME.yoga in `dir` not already listed.  Returns false when out
+ * of memory. */
+static bool scan_dir(const char *dir, struct entry **v, size_t *n, size_t *cap)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return true; /* a directory on the path that does not exist is fine */
+    size_t start = *n;
+    struct dirent *de;
+    bool ok = true;
+    while (ok && (de = readdir(d))) {
+        size_t len = strlen(de->d_name), e = strlen(SESSION_EXT);
+        if (len <= e || strcmp(de->d_name + len - e, SESSION_EXT) || de->d_name[0] == '.')
+            continue;
+        char *name = strndup(de->d_name, len - e);
+        char *path = paths_join(dir, de->d_name);
+        if (!name || !path || seen(*v, start, name)) {
+            ok = name && path;
+            free(name);
+            free(path);
+            continue;
+        }
+        if (*n == *cap) {
+            size_t c = *cap ? *cap * 2 : 32;
+            struct entry *nv = realloc(*v, c * sizeof(*nv));
+            if (!nv) {
+                free(name);
+                free(path);
+                ok = false;
+                break;
+            }
+            *v = nv;
+            *cap = c;
+        }
+        (*v)[(*n)++] = (struct entry){.name = name, .path = path};
+    }
+    closedir(d);
+    return ok;
+}
+
+int cmd_list(int argc, char **argv)
+{
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            help(stdout);
+            return EXIT_OK;
+        }
+        if (!strcmp(argv[i], "--json")) {
+            json = true;
+            continue;
+        }
+        fprintf(stderr, "asanavox list: unexpected argument '%s'\n", argv[i]);
+        help(stderr);
+        return EXIT_USAGE;
+    }
+    int status = EXIT_OK;
+    char **dirs = NULL;
+    struct entry *v = NULL;
+    size_t n = 0, cap = 0;
+    struct voice *voice = NULL;
+    if (paths_session_dirs(&dirs)) {
+        fprintf(stderr, "asanavox list: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    for (char **d = dirs; *d; d++) {
+        if (!scan_dir(*d, &v, &n, &cap)) {
+            fprintf(stderr, "asanavox list: out of memory\n");
+            status = EXIT_RUNTIME;
+            goto done;
+        }
+    }
+    qsort(v, n, sizeof(*v), by_name);
+    int err = voice_create(&voice);
+    if (err) {
+        fprintf(stderr, "asanavox list: cannot start espeak-ng: %s\n", av_strerror(err));
+        status = EXIT_RUNTIME;
+        goto done;
+    }
+    struct compile_env env;
+    compile_env_default(&env, voice);
+    struct compile_options o;
+    compile_options_init(&o);
+    for (size_t i = 0; i < n; i++) {
+        struct diag *d = diag_create();
+        if (!d) {
+            status = EXIT_RUNTIME;
+            goto done;
+        }
+        if (compile_session(v[i].path, &o, &env, d, &v[i].tl))
+            v[i].tl = NULL;
+        diag_destroy(d);
+    }
+    if (json) {
+        printf("{\"sessions\": [");
+        for (size_t i = 0; i < n; i++) {
+            printf("%s\n  {\"name\": ", i ? "," : "");
+            json_string(stdout, v[i].name);
+            printf(", \"path\": ");
+            json_string(stdout, v[i].path);
+            if (v[i].tl) {
+                printf(", \"title\": ");
+                json_string(stdout, v[i].tl->title);
+                printf(", \"about\": ");
+                json_string(stdout, v[i].tl->about);
+                printf(", \"duration\": ");
+                json_seconds(stdout, v[i].tl->duration, v[i].tl->rate);
+                printf(", \"valid\": true}");
+            } else {
+                printf(", \"title\": null, \"about\": null, \"duration\": null, \"valid\": false}");
+            }
+        }
+        printf("\n]}\n");
+    } else if (n == 0) {
+        fprintf(stderr, "asanavox list: no sessions found; looked in:");
+        for (char **d = dirs; *d; d++)
+            fprintf(stderr, " %s", *d);
+        fprintf(stderr, "\n");
+    } else {
+        printf("%-22s %8s  %s\n", "NAME", "LENGTH", "TITLE");
+        for (size_t i = 0; i < n; i++) {
+            char buf[32];
+            if (v[i].tl) {
+                format_clock(v[i].tl->duration * 1000 / v[i].tl->rate, buf, sizeof buf);
+                /* Whole seconds are enough in a listing. */
+                char *dot = strchr(buf, '.');
+                if (dot)
+                    *dot = '\0';
+                printf("%-22s %8s  %s\n", v[i].name, buf, v[i].tl->title);
+            } else {
+                printf("%-22s %8s  (has errors: run 'asanavox check %s')\n", v[i].name, "-",
+                       v[i].name);
+            }
+        }
+    }
+    if (fflush(stdout) != 0 || ferror(stdout))
+        status = EXIT_RUNTIME;
+done:
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].path);
+        timeline_destroy(v[i].tl);
+    }
+    free(v);
+    paths_free_list(dirs);
+    voice_destroy(voice);
+    return status;
+}

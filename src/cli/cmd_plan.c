@@ -1,0 +1,218 @@
+/*
+ * cmd_plan.c — `asanavox plan NAME [--json]`: print the compiled timeline.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asanavox/compile.h"
+#include "asanavox/session.h"
+#include "asanavox/timeline.h"
+#include "cli.h"
+#include "cli_json.h"
+#include "commands.h"
+
+static void help(FILE *f)
+{
+    fprintf(f, "usage: asanavox plan [OPTIONS] NAME\n\n"
+               "Print the compiled timeline of a session: every spoken cue, bell and\n"
+               "breath prompt at its exact time.  NAME is a session name or a file.\n\n"
+               "options:\n"
+               "  --json                       machine-readable output\n"
+               "  --rate HZ                    sample rate the positions are counted in (48000)\n%s",
+            cli_session_options_help);
+}
+
+static void clock_of(int64_t frames, int rate, char *buf, size_t size)
+{
+    format_clock(frames * 1000 / rate, buf, size);
+}
+
+static void print_json(const struct timeline *tl)
+{
+    FILE *f = stdout;
+    int r = tl->rate;
+    fprintf(f, "{\n  \"title\": ");
+    json_string(f, tl->title);
+    fprintf(f, ",\n  \"about\": ");
+    json_string(f, tl->about);
+    fprintf(f, ",\n  \"voice\": ");
+    json_string(f, tl->voice);
+    fprintf(f, ",\n  \"speed\": %d,\n  \"sample_rate\": %d,\n  \"duration\": ", tl->speed, r);
+    json_seconds(f, tl->duration, r);
+    fprintf(f, ",\n  \"duration_frames\": %lld,\n  \"steps\": [", (long long)tl->duration);
+    for (size_t i = 0; i < tl->n_steps; i++) {
+        const struct tl_step *s = &tl->steps[i];
+        fprintf(f, "%s\n    {\"index\": %zu, \"kind\": \"%s\", \"name\": ", i ? "," : "", i,
+                tl_step_kind_name(s->kind));
+        json_string(f, s->name);
+        fprintf(f, ", \"side\": ");
+        if (tl_side_name(s->side))
+            fprintf(f, "\"%s\"", tl_side_name(s->side));
+        else
+            fprintf(f, "null");
+        fprintf(f, ", \"start\": ");
+        json_seconds(f, s->start, r);
+        fprintf(f, ", \"hold_start\": ");
+        json_seconds(f, s->hold_start, r);
+        fprintf(f, ", \"hold_end\": ");
+        json_seconds(f, s->hold_end, r);
+        fprintf(f, ", \"end\": ");
+        json_seconds(f, s->end, r);
+        if (s->kind == TL_STEP_POSE)
+            fprintf(f, ", \"%s\": %d", s->reps ? "reps" : "breaths", s->breaths);
+        fprintf(f, ", \"file\": ");
+        json_string(f, s->path);
+        fprintf(f, ", \"line\": %d}", s->line);
+    }
+    fprintf(f, "\n  ],\n  \"events\": [");
+    for (size_t i = 0; i < tl->n_events; i++) {
+        const struct tl_event *e = &tl->events[i];
+        fprintf(f, "%s\n    {\"kind\": \"%s\", \"start\": ", i ? "," : "", tl_event_kind_name(e->kind));
+        json_seconds(f, e->start, r);
+        fprintf(f, ", \"end\": ");
+        json_seconds(f, e->end, r);
+        fprintf(f, ", \"start_frame\": %lld, \"end_frame\": %lld, \"step\": %d", (long long)e->start,
+                (long long)e->end, e->step);
+        if (e->kind == TL_BREATH)
+            fprintf(f, ", \"phase\": \"%s\", \"breath\": %d, \"breaths\": %d", tl_phase_name(e->phase),
+                    e->breath, e->breaths);
+        if (e->text) {
+            fprintf(f, ", \"text\": ");
+            json_string(f, e->text);
+        }
+        if (e->sound_name) {
+            fprintf(f, ", \"sound\": ");
+            json_string(f, e->sound_name);
+        }
+        if (e->kind == TL_BREATH) {
+            fprintf(f, ", \"prompt_end\": ");
+            json_seconds(f, e->clip_end, r);
+        }
+        fprintf(f, "}");
+    }
+    fprintf(f, "\n  ]\n}\n");
+}
+
+static void print_cue(FILE *f, const struct tl_event *e)
+{
+    switch (e->kind) {
+    case TL_SPEECH:
+        fprintf(f, "\"%s\"", e->text);
+        break;
+    case TL_BELL:
+        fprintf(f, "(%s)", e->sound_name ? e->sound_name : "bell");
+        break;
+    case TL_BREATH:
+        fprintf(f, "%-6s %d/%d", tl_phase_name(e->phase), e->breath, e->breaths);
+        if (e->text)
+            fprintf(f, "  \"%s\"", e->text);
+        else if (e->sound_name)
+            fprintf(f, "  (%s tone)", e->sound_name);
+        break;
+    }
+    fputc('\n', f);
+}
+
+static void print_table(const struct timeline *tl)
+{
+    FILE *f = stdout;
+    char buf[32];
+    clock_of(tl->duration, tl->rate, buf, sizeof buf);
+    fprintf(f, "%s — %s, %zu steps (voice %s at %d wpm, %d Hz)\n", tl->title, buf, tl->n_steps,
+            tl->voice, tl->speed, tl->rate);
+    if (tl->about[0])
+        fprintf(f, "%s\n", tl->about);
+    fprintf(f, "\n%9s  %-30s %s\n", "time", "step", "cue");
+    size_t ev = 0;
+    for (size_t i = 0; i < tl->n_steps; i++) {
+        const struct tl_step *s = &tl->steps[i];
+        char title[64];
+        const char *side = tl_side_name(s->side);
+        snprintf(title, sizeof title, "%3zu %-7s %s%s%s", i + 1, tl_step_kind_name(s->kind), s->name,
+                 side ? ", " : "", side ? side : "");
+        /* Long names are cut for the table; --json has them whole. */
+        if (strlen(title) > 30)
+            memcpy(title + 27, "...", 4);
+        bool first = true;
+        while (ev < tl->n_events && tl->events[ev].step == (int32_t)i) {
+            const struct tl_event *e = &tl->events[ev++];
+            clock_of(e->start, tl->rate, buf, sizeof buf);
+            fprintf(f, "%9s  %-30s ", buf, first ? title : "");
+            print_cue(f, e);
+            first = false;
+        }
+        if (first) {
+            clock_of(s->start, tl->rate, buf, sizeof buf);
+            char len[32];
+            clock_of(s->end - s->start, tl->rate, len, sizeof len);
+            fprintf(f, "%9s  %-30s (%s)\n", buf, title, len);
+        }
+    }
+    clock_of(tl->duration, tl->rate, buf, sizeof buf);
+    fprintf(f, "%9s  %-30s end\n", buf, "");
+}
+
+int cmd_plan(int argc, char **argv)
+{
+    struct compile_options o;
+    compile_options_init(&o);
+    const char *name = NULL;
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            help(stdout);
+            return EXIT_OK;
+        }
+        if (!strcmp(a, "--json")) {
+            json = true;
+            continue;
+        }
+        if (!strcmp(a, "--rate") || !strncmp(a, "--rate=", 7)) {
+            const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            char *end;
+            long rate = v ? strtol(v, &end, 10) : 0;
+            if (!v || *end || rate < 8000 || rate > 192000) {
+                fprintf(stderr, "asanavox plan: --rate wants a sample rate from 8000 to 192000\n");
+                return EXIT_USAGE;
+            }
+            o.rate = (int)rate;
+            continue;
+        }
+        if (a[0] == '-' && a[1]) {
+            int r = cli_take_session_option("plan", argc, argv, &i, &o);
+            if (r < 0)
+                return EXIT_USAGE;
+            if (r == 0) {
+                fprintf(stderr, "asanavox plan: unknown option '%s'\n", a);
+                help(stderr);
+                return EXIT_USAGE;
+            }
+            continue;
+        }
+        if (name) {
+            fprintf(stderr, "asanavox plan: one session at a time ('%s' and '%s')\n", name, a);
+            return EXIT_USAGE;
+        }
+        name = a;
+    }
+    if (!name) {
+        help(stderr);
+        return EXIT_USAGE;
+    }
+    struct timeline *tl = NULL;
+    int status = cli_compile("plan", name, &o, NULL, &tl);
+    if (status)
+        return status;
+    if (json)
+        print_json(tl);
+    else
+        print_table(tl);
+    timeline_destroy(tl);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "asanavox plan: cannot write the plan to standard output\n");
+        return EXIT_RUNTIME;
+    }
+    return EXIT_OK;
+}

@@ -1,0 +1,136 @@
+/*
+ * env.c — the compiler's window on the real world (compile_env_default()).
+ *
+ * Sessions and sounds come from the file system through paths.h, sound
+ * lengths from libsndfile (sound.h) and speech lengths from espeak-ng
+ * (voice.h).  The environment holds nothing but the voice pointer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "asanavox/compile.h"
+#include "asanavox/error.h"
+#include "asanavox/paths.h"
+#include "asanavox/sound.h"
+#include "asanavox/voice.h"
+
+static int env_find_include(void *ctx, const char *name, const char *from_dir, char **path)
+{
+    (void)ctx;
+    return paths_find_include(name, from_dir, path);
+}
+
+/* Read at most `max` bytes; a longer file is AV_ELIMIT without reading it
+ * all (a 50 MB file costs one fstat, not 50 MB). */
+static int env_read_file(void *ctx, const char *path, size_t max, char **data, size_t *len)
+{
+    (void)ctx;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? AV_ENOENT : AV_EIO;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+        close(fd);
+        return AV_EIO;
+    }
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > (uintmax_t)max) {
+        close(fd);
+        return AV_ELIMIT;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        close(fd);
+        return AV_ENOMEM;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) {
+                free(buf);
+                close(fd);
+                return AV_ELIMIT;
+            }
+            cap *= 2;
+            char *b = realloc(buf, cap + 1);
+            if (!b) {
+                free(buf);
+                close(fd);
+                return AV_ENOMEM;
+            }
+            buf = b;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            free(buf);
+            close(fd);
+            return AV_EIO;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (n > max) {
+        free(buf);
+        return AV_ELIMIT;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return AV_OK;
+}
+
+static int env_sound(void *ctx, const char *name, const char *from_dir, int rate, char **path,
+                     int64_t *frames)
+{
+    (void)ctx;
+    char *p = NULL;
+    int err = paths_find_sound(name, from_dir, &p);
+    if (err)
+        return err;
+    err = sound_frames_at(p, rate, frames);
+    if (err) {
+        free(p);
+        return err;
+    }
+    *path = p;
+    return AV_OK;
+}
+
+static int env_set_voice(void *ctx, const char *voice, int speed)
+{
+    if (!ctx)
+        return speed >= 80 && speed <= 450 ? AV_OK : AV_EINVAL;
+    return voice_configure(ctx, voice, speed);
+}
+
+static int env_speech(void *ctx, const char *text, int rate, int64_t *frames)
+{
+    if (!ctx) {
+        /* An estimate for callers without a voice: ~14 characters a second. */
+        *frames = (int64_t)(strlen(text) + 4) * rate / 14;
+        return AV_OK;
+    }
+    const struct voice_clip *clip;
+    int err = voice_synth(ctx, text, &clip);
+    if (err)
+        return err;
+    *frames = voice_frames_at(clip->frames, voice_native_rate(ctx), rate);
+    return AV_OK;
+}
+
+void compile_env_default(struct compile_env *env, struct voice *voice)
+{
+    env->ctx = voice;
+    env->find_include = env_find_include;
+    env->read_file = env_read_file;
+    env->sound = env_sound;
+    env->set_voice = env_set_voice;
+    env->speech = env_speech;
+}

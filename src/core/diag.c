@@ -1,0 +1,172 @@
+#include "asanavox/diag.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asanavox/utf8.h"
+
+enum { DIAG_MAX_ERRORS = 20, DIAG_MAX_WARNINGS = 100 };
+
+struct diag {
+    struct diag_entry *entries;
+    size_t n, cap;
+    int errors, warnings;
+};
+
+struct diag *diag_create(void)
+{
+    return calloc(1, sizeof(struct diag));
+}
+
+void diag_destroy(struct diag *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->entries[i].path);
+        free(d->entries[i].message);
+        free(d->entries[i].source);
+    }
+    free(d->entries);
+    free(d);
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+void diag_add(struct diag *d, enum diag_level level, const struct src_pos *pos,
+              const char *fmt, ...)
+{
+    if (level == DIAG_ERROR) {
+        if (d->errors++ >= DIAG_MAX_ERRORS)
+            return;
+    } else if (d->warnings++ >= DIAG_MAX_WARNINGS) {
+        return;
+    }
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 8;
+        struct diag_entry *e = realloc(d->entries, cap * sizeof(*e));
+        if (!e)
+            return;
+        d->entries = e;
+        d->cap = cap;
+    }
+    struct diag_entry e = {.level = level};
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (len < 0)
+        return;
+    e.message = malloc((size_t)len + 1);
+    if (!e.message)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(e.message, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    if (pos) {
+        e.path = pos->path ? dup_n(pos->path, strlen(pos->path)) : NULL;
+        e.line = pos->line;
+        e.col = pos->col;
+        if (pos->text)
+            e.source = dup_n(pos->text, pos->text_len);
+    }
+    d->entries[d->n++] = e;
+}
+
+int diag_errors(const struct diag *d) { return d->errors; }
+int diag_warnings(const struct diag *d) { return d->warnings; }
+bool diag_full(const struct diag *d) { return d->errors >= DIAG_MAX_ERRORS; }
+size_t diag_count(const struct diag *d) { return d->n; }
+
+const struct diag_entry *diag_get(const struct diag *d, size_t i)
+{
+    return i < d->n ? &d->entries[i] : NULL;
+}
+
+/* Print the source line with tabs turned into single spaces, so the caret
+ * (placed by character count) lines up under the column it points at. */
+static void print_source(const struct diag_entry *e, FILE *f)
+{
+    if (!e->source || e->line <= 0)
+        return;
+    fprintf(f, "%5d | ", e->line);
+    for (const char *p = e->source; *p; p++)
+        fputc(*p == '\t' ? ' ' : *p, f);
+    fprintf(f, "\n      | ");
+    for (int i = 1; i < e->col; i++)
+        fputc(' ', f);
+    fprintf(f, "^\n");
+}
+
+void diag_print(const struct diag *d, FILE *f)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const struct diag_entry *e = &d->entries[i];
+        const char *lvl = e->level == DIAG_ERROR ? "error" : "warning";
+        if (e->path && e->line > 0)
+            fprintf(f, "%s:%d:%d: %s: %s\n", e->path, e->line, e->col, lvl, e->message);
+        else if (e->path)
+            fprintf(f, "%s: %s: %s\n", e->path, lvl, e->message);
+        else
+            fprintf(f, "asanavox: %s: %s\n", lvl, e->message);
+        print_source(e, f);
+    }
+    if (d->errors > DIAG_MAX_ERRORS)
+        fprintf(f, "asanavox: %d more errors not shown\n", d->errors - DIAG_MAX_ERRORS);
+}
+
+/* Levenshtein distance, case-insensitive, on short ASCII words; words over
+ * 32 bytes are never "close". */
+static int edit_distance(const char *a, size_t la, const char *b)
+{
+    size_t lb = strlen(b);
+    if (la > 32 || lb > 32)
+        return 99;
+    int row[33];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag_prev = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            int best = diag_prev + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag_prev = row[j];
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+const char *diag_suggest(const char *word, size_t len, const char *const *words)
+{
+    const char *best = NULL;
+    int best_d = 99;
+    for (const char *const *w = words; *w; w++) {
+        int dist = edit_distance(word, len, *w);
+        if (dist < best_d) {
+            best_d = dist;
+            best = *w;
+        }
+    }
+    /* One edit for short words, two for longer ones, never more than half
+     * the word: "pse" is not a typo of "pose" worth suggesting from "x". */
+    int allowed = len <= 4 ? 1 : 2;
+    if (best && best_d <= allowed && (size_t)best_d * 2 < len + 1)
+        return best;
+    return NULL;
+}

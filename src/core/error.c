@@ -1,0 +1,20 @@
+#include "asanavox/error.h"
+
+const char *av_strerror(int err)
+{
+    switch (err) {
+    case AV_OK: return "success";
+    case AV_ENOMEM: return "out of memory";
+    case AV_EINVAL: return "invalid argument";
+    case AV_ENOENT: return "not found";
+    case AV_EIO: return "input/output error";
+    case AV_ESYNTAX: return "the session has errors";
+    case AV_ELIMIT: return "input exceeds a limit";
+    case AV_EVOICE: return "speech synthesis failed";
+    case AV_ESOUND: return "sound file could not be read";
+    case AV_EFORMAT: return "unsupported output format";
+    case AV_EDEVICE: return "audio device error";
+    case AV_EINTERRUPTED: return "interrupted";
+    }
+    return "unknown error";
+}

@@ -1,0 +1,759 @@
+/*
+ * parse.c — session text to a tree of steps (session.h).
+ *
+ * The parser works line by line.  Each line is first checked for the
+ * things that make a file untrustworthy (NUL bytes, bad UTF-8, excessive
+ * length); a bad line is reported and skipped, and parsing goes on so that
+ * one run of `check` shows every problem.
+ *
+ * Structure comes from two things only: `repeat`/`end` pairs (a stack) and
+ * the cue lines under a `pose` or `rest`, which are the lines indented
+ * deeper than it.  Inside such a block no keyword is recognised, so a cue
+ * may start with any word ("Rest your forehead on the mat.").
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asanavox/arena.h"
+#include "asanavox/error.h"
+#include "asanavox/session.h"
+#include "asanavox/utf8.h"
+
+static const char *const keywords[] = {"pose", "rest", "say", "bell", "silence", "repeat",
+                                       "end", "include", "at", NULL};
+static const char *const header_names[] = {"title", "about", "pace", "voice", "speed",
+                                           "bell", "chime", "prompts", "gap", "safety", NULL};
+static const char *const cue_names[] = {"inhale", "hold", "exhale", "up",
+                                        "down", "halfway", "end", NULL};
+static const enum cue_kind cue_kinds[] = {CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_UP,
+                                          CUE_DOWN, CUE_HALFWAY, CUE_END};
+static const char *const pose_options[] = {"each side", "both sides", "left", "right",
+                                           "left side", "right side", "pace", NULL};
+
+/* One source line after comment stripping: content is line[begin..end). */
+struct line {
+    const char *text;  /* start of the line in the session's copy */
+    size_t len;        /* without the line ending */
+    int number;
+    size_t begin, end; /* content: indentation skipped, comment and trailing
+                          space removed */
+    int indent;        /* indentation in columns (tabs to multiples of 8) */
+};
+
+struct frame {
+    struct node *node;   /* the repeat, or NULL for the top level */
+    struct node **tail;  /* where the next sibling goes */
+};
+
+struct parser {
+    struct session *s;
+    struct arena *a;
+    struct diag *d;
+    struct frame stack[SESSION_MAX_NESTING + 1];
+    int depth;
+    struct node *block;  /* pose or rest whose cue lines may follow */
+    int block_indent;
+    struct cue **cue_tail;
+    int last_indent;     /* indentation of the last step line */
+    enum node_kind last_kind;
+    bool seen_step;
+    bool oom;
+};
+
+/* --- positions and diagnostics ------------------------------------------ */
+
+static struct src_pos pos_at(const struct parser *p, const struct line *l, size_t off)
+{
+    struct src_pos pos = {
+        .path = p->s->path,
+        .line = l->number,
+        .col = (int)utf8_count(l->text, off < l->len ? off : l->len) + 1,
+        .text = l->text,
+        .text_len = l->len,
+    };
+    return pos;
+}
+
+#define ERR(p, l, off, ...)                                                                       \
+    do {                                                                                          \
+        struct src_pos pos_ = pos_at((p), (l), (off));                                            \
+        diag_error((p)->d, &pos_, __VA_ARGS__);                                                   \
+    } while (0)
+
+#define WARN(p, l, off, ...)                                                                      \
+    do {                                                                                          \
+        struct src_pos pos_ = pos_at((p), (l), (off));                                            \
+        diag_warning((p)->d, &pos_, __VA_ARGS__);                                                 \
+    } while (0)
+
+/* --- small text helpers -------------------------------------------------- */
+
+static bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+static size_t skip_ws(const char *t, size_t i, size_t end)
+{
+    while (i < end && is_space(t[i]))
+        i++;
+    return i;
+}
+
+static size_t trim_end(const char *t, size_t begin, size_t end)
+{
+    while (end > begin && is_space(t[end - 1]))
+        end--;
+    return end;
+}
+
+/* Copy t[b..e) into the arena, turning "\#" into "#" and runs of spaces and
+ * tabs into one space. */
+static const char *text_dup(struct parser *p, const char *t, size_t b, size_t e)
+{
+    char *out = arena_alloc(p->a, e - b + 1);
+    if (!out) {
+        p->oom = true;
+        return "";
+    }
+    size_t n = 0;
+    for (size_t i = b; i < e; i++) {
+        char c = t[i];
+        if (c == '\\' && i + 1 < e && t[i + 1] == '#')
+            continue;
+        if (is_space(c)) {
+            if (n > 0 && out[n - 1] == ' ')
+                continue;
+            c = ' ';
+        }
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static bool word_is(const char *t, size_t b, size_t e, const char *w)
+{
+    size_t n = strlen(w);
+    return e - b == n && !strncmp(t + b, w, n);
+}
+
+static int find_word(const char *const *list, const char *t, size_t b, size_t e)
+{
+    for (int k = 0; list[k]; k++)
+        if (word_is(t, b, e, list[k]))
+            return k;
+    return -1;
+}
+
+/* A plain name for an include or a sound: letters, digits, '-', '_' and
+ * '.', not starting with '.', so it can never leave its directory. */
+static bool plain_name(const char *t, size_t b, size_t e)
+{
+    if (b == e || e - b > 128 || t[b] == '.')
+        return false;
+    for (size_t i = b; i < e; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (!(isalnum(c) || c == '-' || c == '_' || c == '.'))
+            return false;
+        if (c == '.' && i + 1 < e && t[i + 1] == '.')
+            return false;
+    }
+    return true;
+}
+
+/* --- the tree ------------------------------------------------------------ */
+
+static struct node *new_node(struct parser *p, enum node_kind kind, const struct line *l)
+{
+    struct node *n = arena_alloc(p->a, sizeof(*n));
+    if (!n) {
+        p->oom = true;
+        return NULL;
+    }
+    n->kind = kind;
+    n->pos = pos_at(p, l, l->begin);
+    struct frame *f = &p->stack[p->depth];
+    *f->tail = n;
+    f->tail = &n->next;
+    p->seen_step = true;
+    p->last_indent = l->indent;
+    p->last_kind = kind;
+    p->block = NULL;
+    return n;
+}
+
+static void open_block(struct parser *p, struct node *n, const struct line *l)
+{
+    p->block = n;
+    p->block_indent = l->indent;
+    p->cue_tail = &n->cues;
+}
+
+/* Parse a duration at t[b..e) for `what`, reporting errors at the right
+ * column.  Returns false on error. */
+static bool take_duration(struct parser *p, const struct line *l, size_t b, size_t e,
+                          unsigned allowed, bool allow_zero, const char *what,
+                          struct duration *out, struct src_pos *where)
+{
+    b = skip_ws(l->text, b, e);
+    e = trim_end(l->text, b, e);
+    if (b == e) {
+        ERR(p, l, b, "%s needs a duration, e.g. '%s'", what,
+            allowed & (1u << DUR_BREATHS) ? "6 breaths" : "30s");
+        return false;
+    }
+    char msg[160];
+    size_t off;
+    const char *err = duration_parse(l->text + b, e - b, allowed, out, &off, msg, sizeof msg);
+    if (err) {
+        ERR(p, l, b + off, "%s", err);
+        return false;
+    }
+    if (!allow_zero && ((out->unit == DUR_TIME && out->ms == 0) ||
+                        (out->unit != DUR_TIME && out->count == 0))) {
+        ERR(p, l, b, "%s must last longer than zero", what);
+        return false;
+    }
+    if (where)
+        *where = pos_at(p, l, b);
+    return true;
+}
+
+/* --- headers ------------------------------------------------------------- */
+
+static void parse_header(struct parser *p, const struct line *l, size_t name_end, int which)
+{
+    const char *t = l->text;
+    size_t vb = skip_ws(t, name_end + 1, l->end);
+    size_t ve = l->end;
+    struct header *h[] = {&p->s->title, &p->s->about, &p->s->pace,    &p->s->voice, &p->s->speed,
+                          &p->s->bell,  &p->s->chime, &p->s->prompts, &p->s->gap,   &p->s->safety};
+    struct header *hd = h[which];
+    if (p->seen_step) {
+        ERR(p, l, l->begin, "header '%s:' must come before the first step", header_names[which]);
+        return;
+    }
+    if (hd->set) {
+        ERR(p, l, l->begin, "'%s:' is given twice (first on line %d)", header_names[which],
+            hd->pos.line);
+        return;
+    }
+    if (vb == ve) {
+        ERR(p, l, vb, "'%s:' needs a value", header_names[which]);
+        return;
+    }
+    hd->set = true;
+    hd->value = text_dup(p, t, vb, ve);
+    hd->pos = pos_at(p, l, vb);
+    const char *v = t + vb;
+    size_t n = ve - vb;
+    switch (which) {
+    case 2: { /* pace */
+        size_t off;
+        const char *err = pace_parse(v, n, &p->s->pace_value, &off);
+        if (err)
+            ERR(p, l, vb + off, "%s", err);
+        break;
+    }
+    case 3: /* voice */
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)v[i];
+            if (!(isalnum(c) || c == '-' || c == '+' || c == '_')) {
+                ERR(p, l, vb + i, "a voice name has letters, digits, '-', '+' and '_' only");
+                break;
+            }
+        }
+        break;
+    case 4: { /* speed */
+        long sp = 0;
+        size_t i = 0;
+        while (i < n && isdigit((unsigned char)v[i]) && sp < 100000)
+            sp = sp * 10 + (v[i++] - '0');
+        if (i == 0 || i != n)
+            ERR(p, l, vb + i, "speed is a whole number of words per minute, 80 to 450");
+        else if (sp < 80 || sp > 450)
+            ERR(p, l, vb, "speed %ld is out of range: 80 to 450 words per minute", sp);
+        else
+            p->s->speed_value = (int)sp;
+        break;
+    }
+    case 5: /* bell */
+    case 6: /* chime */
+        if (!plain_name(t, vb, ve))
+            ERR(p, l, vb, "a sound name is a plain file name without '/' or '..'");
+        break;
+    case 7: { /* prompts */
+        if (word_is(t, vb, ve, "all")) {
+            p->s->prompts_value = INT32_MAX;
+        } else if (word_is(t, vb, ve, "none")) {
+            p->s->prompts_value = 0;
+        } else {
+            long k = 0;
+            size_t i = 0;
+            while (i < n && isdigit((unsigned char)v[i]) && k < 100000)
+                k = k * 10 + (v[i++] - '0');
+            if (i == 0 || i != n)
+                ERR(p, l, vb + i, "prompts is a number of breaths, 'all' or 'none'");
+            else
+                p->s->prompts_value = (int)k;
+        }
+        break;
+    }
+    case 8: { /* gap */
+        struct duration dur;
+        if (take_duration(p, l, vb, ve, 1u << DUR_TIME, true, "gap:", &dur, NULL)) {
+            if (dur.ms > 60000)
+                ERR(p, l, vb, "gap: can be at most 60 seconds");
+            else
+                p->s->gap_ms = dur.ms;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* --- steps --------------------------------------------------------------- */
+
+static void parse_pose(struct parser *p, const struct line *l, size_t rest)
+{
+    const char *t = l->text;
+    struct node *n = new_node(p, NODE_POSE, l);
+    if (!n)
+        return;
+    open_block(p, n, l);
+    size_t b = skip_ws(t, rest, l->end);
+    const char *comma = memchr(t + b, ',', l->end - b);
+    size_t name_end = comma ? (size_t)(comma - t) : l->end;
+    size_t ne = trim_end(t, b, name_end);
+    if (b == ne) {
+        ERR(p, l, b, "a pose needs a name: 'pose NAME, DURATION'");
+        return;
+    }
+    n->text = text_dup(p, t, b, ne);
+    n->text_pos = pos_at(p, l, b);
+    if (!comma) {
+        ERR(p, l, l->end, "pose '%s' needs a duration, e.g. 'pose %s, 6 breaths'", n->text,
+            n->text);
+        return;
+    }
+    size_t db = name_end + 1;
+    const char *c2 = memchr(t + db, ',', l->end - db);
+    size_t de = c2 ? (size_t)(c2 - t) : l->end;
+    if (!take_duration(p, l, db, de, (1u << DUR_TIME) | (1u << DUR_BREATHS) | (1u << DUR_REPS),
+                       false, "a pose", &n->dur, &n->dur_pos))
+        n->dur.unit = DUR_NONE;
+    /* Options, comma separated. */
+    while (c2) {
+        size_t ob = skip_ws(t, (size_t)(c2 - t) + 1, l->end);
+        c2 = memchr(t + ob, ',', l->end - ob);
+        size_t oe = trim_end(t, ob, c2 ? (size_t)(c2 - t) : l->end);
+        if (ob == oe) {
+            ERR(p, l, ob, "empty pose option after ','");
+            continue;
+        }
+        /* The first word decides; "pace" takes numbers after it. */
+        size_t we = ob;
+        while (we < oe && !is_space(t[we]))
+            we++;
+        if (word_is(t, ob, we, "pace")) {
+            size_t off;
+            size_t vb = skip_ws(t, we, oe);
+            const char *err = pace_parse(t + vb, oe - vb, &n->pace, &off);
+            if (err)
+                ERR(p, l, vb + off, "%s", err);
+            else if (n->has_pace)
+                ERR(p, l, ob, "pace is given twice");
+            else
+                n->has_pace = true;
+            continue;
+        }
+        /* Fold spaces so "each  side" matches. */
+        const char *opt = text_dup(p, t, ob, oe);
+        unsigned side = 0;
+        if (!strcmp(opt, "each side") || !strcmp(opt, "both sides"))
+            side = SIDE_LEFT | SIDE_RIGHT;
+        else if (!strcmp(opt, "left") || !strcmp(opt, "left side"))
+            side = SIDE_LEFT;
+        else if (!strcmp(opt, "right") || !strcmp(opt, "right side"))
+            side = SIDE_RIGHT;
+        if (side) {
+            if (n->sides)
+                ERR(p, l, ob, "sides are given twice");
+            else
+                n->sides = side;
+            continue;
+        }
+        const char *sug = diag_suggest(opt, strlen(opt), pose_options);
+        if (sug)
+            ERR(p, l, ob, "unknown pose option '%s' (did you mean '%s'?)", opt, sug);
+        else
+            ERR(p, l, ob, "unknown pose option '%s': use 'each side', 'left', 'right' or 'pace IN OUT'",
+                opt);
+    }
+}
+
+static void parse_cue(struct parser *p, const struct line *l)
+{
+    const char *t = l->text;
+    struct node *n = p->block;
+    size_t b = l->begin;
+    enum cue_kind kind = CUE_PLAIN;
+    int which = -1;
+    /* "word:" at the start names a cue kind. */
+    size_t we = b;
+    while (we < l->end && (isalpha((unsigned char)t[we])))
+        we++;
+    if (we < l->end && t[we] == ':' && we > b) {
+        which = find_word(cue_names, t, b, we);
+        if (which >= 0) {
+            kind = cue_kinds[which];
+            b = skip_ws(t, we + 1, l->end);
+        } else {
+            const char *sug = diag_suggest(t + b, we - b, cue_names);
+            if (sug)
+                WARN(p, l, b, "'%.*s:' is not a cue name (did you mean '%s:'?); the line is spoken as it is",
+                     (int)(we - b), t + b, sug);
+        }
+    }
+    if (kind != CUE_PLAIN && n->kind == NODE_REST) {
+        ERR(p, l, l->begin, "'%s:' cues belong under a pose; under a rest, lines are spoken as they are",
+            cue_names[which]);
+        return;
+    }
+    if (b == l->end) {
+        ERR(p, l, b, "empty cue: write the words to speak after the ':'");
+        return;
+    }
+    if (kind != CUE_PLAIN) {
+        for (struct cue *c = n->cues; c; c = c->next) {
+            if (c->kind == kind) {
+                ERR(p, l, l->begin, "this pose already has a '%.*s:' cue (line %d)",
+                    (int)(we - l->begin), t + l->begin, c->pos.line);
+                return;
+            }
+        }
+    }
+    struct cue *c = arena_alloc(p->a, sizeof(*c));
+    if (!c) {
+        p->oom = true;
+        return;
+    }
+    c->kind = kind;
+    c->text = text_dup(p, t, b, l->end);
+    c->pos = pos_at(p, l, b);
+    *p->cue_tail = c;
+    p->cue_tail = &c->next;
+}
+
+static void parse_step(struct parser *p, const struct line *l)
+{
+    const char *t = l->text;
+    size_t kb = l->begin;
+    size_t ke = kb;
+    while (ke < l->end && !is_space(t[ke]))
+        ke++;
+    size_t rest = skip_ws(t, ke, l->end);
+    int kw = find_word(keywords, t, kb, ke);
+
+    /* A deeper-indented line under something that takes no cue lines. */
+    if (kw < 0 && p->seen_step && l->indent > p->last_indent && p->last_kind != NODE_REPEAT) {
+        ERR(p, l, kb, "cue line outside a pose: only lines under a 'pose' or 'rest' are spoken cues");
+        return;
+    }
+    switch (kw) {
+    case 0: /* pose */
+        parse_pose(p, l, ke);
+        return;
+    case 1: /* rest */
+    case 4: /* silence */ {
+        struct node *n = new_node(p, kw == 1 ? NODE_REST : NODE_SILENCE, l);
+        if (!n)
+            return;
+        if (kw == 1)
+            open_block(p, n, l);
+        take_duration(p, l, rest, l->end, 1u << DUR_TIME, false, kw == 1 ? "rest" : "silence",
+                      &n->dur, &n->dur_pos);
+        return;
+    }
+    case 2: { /* say */
+        struct node *n = new_node(p, NODE_SAY, l);
+        if (!n)
+            return;
+        if (rest == l->end) {
+            ERR(p, l, rest, "'say' needs the words to speak");
+            return;
+        }
+        n->text = text_dup(p, t, rest, l->end);
+        n->text_pos = pos_at(p, l, rest);
+        return;
+    }
+    case 3: { /* bell [NAME][, DURATION] */
+        struct node *n = new_node(p, NODE_BELL, l);
+        if (!n)
+            return;
+        const char *comma = memchr(t + rest, ',', l->end - rest);
+        size_t ne = trim_end(t, rest, comma ? (size_t)(comma - t) : l->end);
+        if (ne > rest) {
+            if (!plain_name(t, rest, ne)) {
+                ERR(p, l, rest, "a sound name is a plain file name without '/' or '..'");
+                return;
+            }
+            n->text = text_dup(p, t, rest, ne);
+            n->text_pos = pos_at(p, l, rest);
+        } else if (comma) {
+            n->text_pos = pos_at(p, l, rest);
+        }
+        if (comma)
+            take_duration(p, l, (size_t)(comma - t) + 1, l->end, 1u << DUR_TIME, false, "a bell",
+                          &n->dur, &n->dur_pos);
+        return;
+    }
+    case 5: { /* repeat N [times|rounds] */
+        struct node *n = new_node(p, NODE_REPEAT, l);
+        if (!n)
+            return;
+        size_t i = rest;
+        long cnt = 0;
+        while (i < l->end && isdigit((unsigned char)t[i]) && cnt <= SESSION_MAX_REPEAT)
+            cnt = cnt * 10 + (t[i++] - '0');
+        while (i < l->end && isdigit((unsigned char)t[i]))
+            i++;
+        size_t after = skip_ws(t, i, l->end);
+        size_t we = after;
+        while (we < l->end && !is_space(t[we]))
+            we++;
+        if (i == rest) {
+            ERR(p, l, rest, "'repeat' needs a count, e.g. 'repeat 3'");
+        } else if (after < l->end &&
+                   !((word_is(t, after, we, "times") || word_is(t, after, we, "rounds") ||
+                      word_is(t, after, we, "time") || word_is(t, after, we, "round")) &&
+                     skip_ws(t, we, l->end) == l->end)) {
+            ERR(p, l, after, "unexpected text after the repeat count");
+        } else if (cnt < 1) {
+            ERR(p, l, rest, "a repeat count must be at least 1");
+        } else if (cnt > SESSION_MAX_REPEAT) {
+            ERR(p, l, rest, "a repeat count can be at most %d", SESSION_MAX_REPEAT);
+        } else {
+            n->count = (int32_t)cnt;
+        }
+        if (p->depth == SESSION_MAX_NESTING) {
+            ERR(p, l, kb, "repeats nest at most %d deep", SESSION_MAX_NESTING);
+            n->count = 0;
+            /* Still push nothing: its 'end' will then close the outer one,
+             * which is the least surprising recovery. */
+            return;
+        }
+        p->depth++;
+        p->stack[p->depth].node = n;
+        p->stack[p->depth].tail = &n->body;
+        return;
+    }
+    case 6: /* end */
+        if (rest != l->end) {
+            ERR(p, l, rest, "unexpected text after 'end'");
+        }
+        if (p->depth == 0) {
+            ERR(p, l, kb, "'end' without a 'repeat'");
+            return;
+        }
+        if (!p->stack[p->depth].node->body)
+            WARN(p, l, kb, "this repeat has no steps");
+        p->depth--;
+        p->block = NULL;
+        p->last_indent = l->indent;
+        p->last_kind = NODE_REPEAT;
+        return;
+    case 7: { /* include NAME */
+        struct node *n = new_node(p, NODE_INCLUDE, l);
+        if (!n)
+            return;
+        if (rest == l->end) {
+            ERR(p, l, rest, "'include' needs a session name");
+            return;
+        }
+        if (!plain_name(t, rest, l->end)) {
+            ERR(p, l, rest,
+                "an included session is named, not a path: letters, digits, '-' and '_' only "
+                "(no '/' or '..')");
+            return;
+        }
+        n->text = text_dup(p, t, rest, l->end);
+        n->text_pos = pos_at(p, l, rest);
+        return;
+    }
+    case 8: { /* at TIME */
+        struct node *n = new_node(p, NODE_AT, l);
+        if (!n)
+            return;
+        if (!take_duration(p, l, rest, l->end, 1u << DUR_TIME, true, "'at'", &n->dur, &n->dur_pos))
+            n->dur.unit = DUR_NONE;
+        return;
+    }
+    default:
+        break;
+    }
+    const char *sug = diag_suggest(t + kb, ke - kb, keywords);
+    if (sug)
+        ERR(p, l, kb, "unknown keyword '%.*s' (did you mean '%s'?)", (int)(ke - kb), t + kb, sug);
+    else
+        ERR(p, l, kb, "unknown keyword '%.*s': a step is pose, rest, say, bell, silence, repeat, "
+                      "end, include or at",
+            (int)(ke - kb), t + kb);
+}
+
+static void parse_line(struct parser *p, const struct line *l)
+{
+    const char *t = l->text;
+    /* Cue lines of the open pose or rest. */
+    if (p->block && l->indent > p->block_indent) {
+        parse_cue(p, l);
+        return;
+    }
+    p->block = NULL;
+    /* "name:" at the start is a header (or a misplaced cue). */
+    size_t ne = l->begin;
+    while (ne < l->end && (isalpha((unsigned char)t[ne]) || t[ne] == '_' || t[ne] == '-'))
+        ne++;
+    if (ne > l->begin && ne < l->end && t[ne] == ':') {
+        int h = find_word(header_names, t, l->begin, ne);
+        if (h >= 0) {
+            parse_header(p, l, ne, h);
+            return;
+        }
+        if (find_word(cue_names, t, l->begin, ne) >= 0) {
+            ERR(p, l, l->begin, "cue line outside a pose: '%.*s:' belongs indented under a 'pose'",
+                (int)(ne - l->begin), t + l->begin);
+            return;
+        }
+        const char *sug = diag_suggest(t + l->begin, ne - l->begin, header_names);
+        if (sug)
+            ERR(p, l, l->begin, "unknown header '%.*s:' (did you mean '%s:'?)",
+                (int)(ne - l->begin), t + l->begin, sug);
+        else
+            ERR(p, l, l->begin, "unknown header '%.*s:'", (int)(ne - l->begin), t + l->begin);
+        return;
+    }
+    parse_step(p, l);
+}
+
+/* Split a raw line into indentation, content and comment.  Returns false
+ * when the line has nothing to parse. */
+static bool scan_line(struct line *l)
+{
+    const char *t = l->text;
+    size_t i = 0;
+    int col = 0;
+    while (i < l->len && is_space(t[i])) {
+        col = t[i] == '\t' ? (col / 8 + 1) * 8 : col + 1;
+        i++;
+    }
+    size_t e = i;
+    while (e < l->len) {
+        if (t[e] == '#' && !(e > 0 && t[e - 1] == '\\'))
+            break;
+        e++;
+    }
+    e = trim_end(t, i, e);
+    l->begin = i;
+    l->end = e;
+    l->indent = col;
+    return e > i;
+}
+
+static const char *dir_of(struct arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return ".";
+    if (slash == path)
+        return "/";
+    return arena_strndup(a, path, (size_t)(slash - path));
+}
+
+int session_parse(const char *path, const char *data, size_t len, struct diag *d,
+                  struct session **out)
+{
+    struct arena *a = arena_create();
+    struct session *s = a ? arena_alloc(a, sizeof(*s)) : NULL;
+    if (!s)
+        goto fail;
+    s->arena = a;
+    s->path = arena_strdup(a, path);
+    s->dir = s->path ? dir_of(a, s->path) : NULL;
+    if (!s->path || !s->dir)
+        goto fail;
+    s->pace_value = (struct pace){{4000, 0, 6000, 0}};
+    s->prompts_value = 3;
+    s->gap_ms = 1000;
+
+    struct parser p = {.s = s, .a = a, .d = d};
+    p.stack[0].tail = &s->steps;
+
+    if (len > SESSION_MAX_FILE_BYTES) {
+        struct src_pos pos = {.path = s->path};
+        diag_error(d, &pos, "file is larger than 1 MiB (%zu bytes); is it really a session?", len);
+        *out = s;
+        return AV_OK;
+    }
+    char *buf = arena_strndup(a, data, len);
+    if (!buf)
+        goto fail;
+    size_t off = 0;
+    if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+        off = 3;
+    int number = 0;
+    while (off < len && !p.oom && !diag_full(d)) {
+        number++;
+        const char *nl = memchr(buf + off, '\n', len - off);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+        struct line l = {.text = buf + off, .len = end - off, .number = number};
+        off = nl ? end + 1 : len;
+        if (l.len > 0 && l.text[l.len - 1] == '\r')
+            l.len--;
+        if (l.len > SESSION_MAX_LINE_BYTES) {
+            l.len = SESSION_MAX_LINE_BYTES; /* show a prefix only */
+            l.len -= l.len - utf8_validate(l.text, l.len);
+            ERR(&p, &l, l.len, "line is longer than %d bytes", SESSION_MAX_LINE_BYTES);
+            continue;
+        }
+        const char *nul = memchr(l.text, '\0', l.len);
+        if (nul) {
+            size_t at = (size_t)(nul - l.text);
+            l.len = at; /* the caret line must not print past the NUL */
+            ERR(&p, &l, at, "NUL byte in the file; session files are text");
+            continue;
+        }
+        size_t bad = utf8_validate(l.text, l.len);
+        if (bad != l.len) {
+            size_t shown = l.len;
+            l.len = bad; /* print only the valid prefix of the line */
+            ERR(&p, &l, bad, "invalid UTF-8 (byte 0x%02X); session files are UTF-8",
+                (unsigned char)l.text[bad]);
+            (void)shown;
+            continue;
+        }
+        if (!scan_line(&l))
+            continue;
+        parse_line(&p, &l);
+    }
+    if (p.oom)
+        goto fail;
+    for (int k = p.depth; k > 0; k--) {
+        struct node *r = p.stack[k].node;
+        diag_error(d, &r->pos, "'repeat' without 'end'");
+    }
+    *out = s;
+    return AV_OK;
+fail:
+    arena_destroy(a);
+    return AV_ENOMEM;
+}
+
+void session_destroy(struct session *s)
+{
+    if (s)
+        arena_destroy(s->arena);
+}

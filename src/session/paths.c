@@ -1,0 +1,224 @@
+#include "asanavox/paths.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "asanavox/config.h"
+#include "asanavox/error.h"
+
+bool paths_plain_name(const char *name)
+{
+    if (!name[0] || name[0] == '.' || strlen(name) > 128)
+        return false;
+    for (const char *p = name; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!(isalnum(c) || c == '-' || c == '_' || c == '.'))
+            return false;
+        if (c == '.' && p[1] == '.')
+            return false;
+    }
+    return true;
+}
+
+bool paths_is_file_arg(const char *name)
+{
+    size_t n = strlen(name), e = strlen(SESSION_EXT);
+    return strchr(name, '/') || (n > e && !strcmp(name + n - e, SESSION_EXT));
+}
+
+char *paths_join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, a);
+    p[a] = '/';
+    memcpy(p + a + 1, name, b + 1);
+    return p;
+}
+
+void paths_free_list(char **list)
+{
+    if (!list)
+        return;
+    for (char **p = list; *p; p++)
+        free(*p);
+    free(list);
+}
+
+/* A growable NULL-terminated list of strings. */
+struct list {
+    char **v;
+    size_t n, cap;
+    bool oom;
+};
+
+static void list_add(struct list *l, char *s)
+{
+    if (!s) {
+        l->oom = true;
+        return;
+    }
+    if (l->n + 2 > l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        char **v = realloc(l->v, cap * sizeof(*v));
+        if (!v) {
+            free(s);
+            l->oom = true;
+            return;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = s;
+    l->v[l->n] = NULL;
+}
+
+/* $XDG_DATA_HOME/asanavox/SUB, or ~/.local/share/asanavox/SUB; NULL when
+ * neither variable is set. */
+static char *xdg_dir(const char *sub)
+{
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    char buf[4096];
+    if (xdg && xdg[0] == '/')
+        snprintf(buf, sizeof buf, "%s/asanavox/%s", xdg, sub);
+    else if (home && home[0])
+        snprintf(buf, sizeof buf, "%s/.local/share/asanavox/%s", home, sub);
+    else
+        return NULL;
+    return strdup(buf);
+}
+
+int paths_session_dirs(char ***dirs)
+{
+    struct list l = {0};
+    list_add(&l, strdup("sessions"));
+    const char *env = getenv("ASANAVOX_PATH");
+    if (env) {
+        const char *p = env;
+        while (*p) {
+            const char *c = strchr(p, ':');
+            size_t n = c ? (size_t)(c - p) : strlen(p);
+            if (n > 0)
+                list_add(&l, strndup(p, n));
+            p += n + (c ? 1 : 0);
+        }
+    }
+    char *x = xdg_dir("sessions");
+    if (x)
+        list_add(&l, x);
+    list_add(&l, strdup(ASANAVOX_DATADIR "/sessions"));
+    if (l.oom) {
+        paths_free_list(l.v);
+        return AV_ENOMEM;
+    }
+    *dirs = l.v;
+    return AV_OK;
+}
+
+static bool is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Look for dir/NAME+ext in `dirs` in order. */
+static int search(const char *name, const char *ext, char **dirs, char **path)
+{
+    char file[512];
+    snprintf(file, sizeof file, "%s%s", name, ext);
+    for (char **d = dirs; *d; d++) {
+        char *p = paths_join(*d, file);
+        if (!p)
+            return AV_ENOMEM;
+        if (is_file(p)) {
+            *path = p;
+            return AV_OK;
+        }
+        free(p);
+    }
+    return AV_ENOENT;
+}
+
+static const char *strip_ext(const char *name, char *buf, size_t size)
+{
+    size_t n = strlen(name), e = strlen(SESSION_EXT);
+    if (n > e && !strcmp(name + n - e, SESSION_EXT) && n - e < size) {
+        memcpy(buf, name, n - e);
+        buf[n - e] = '\0';
+        return buf;
+    }
+    return name;
+}
+
+int paths_find_session(const char *name, char **path)
+{
+    if (paths_is_file_arg(name)) {
+        if (!is_file(name))
+            return AV_ENOENT;
+        *path = strdup(name);
+        return *path ? AV_OK : AV_ENOMEM;
+    }
+    if (!paths_plain_name(name))
+        return AV_EINVAL;
+    char **dirs;
+    int err = paths_session_dirs(&dirs);
+    if (err)
+        return err;
+    err = search(name, SESSION_EXT, dirs, path);
+    paths_free_list(dirs);
+    return err;
+}
+
+int paths_find_include(const char *name, const char *from_dir, char **path)
+{
+    char base[256];
+    if (!paths_plain_name(name))
+        return AV_EINVAL;
+    name = strip_ext(name, base, sizeof base);
+    char *first[] = {(char *)from_dir, NULL};
+    int err = search(name, SESSION_EXT, first, path);
+    if (err != AV_ENOENT)
+        return err;
+    char **dirs;
+    err = paths_session_dirs(&dirs);
+    if (err)
+        return err;
+    err = search(name, SESSION_EXT, dirs, path);
+    paths_free_list(dirs);
+    return err;
+}
+
+int paths_find_sound(const char *name, const char *session_dir, char **path)
+{
+    if (!paths_plain_name(name))
+        return AV_EINVAL;
+    char base[256];
+    size_t n = strlen(name);
+    if (n > 4 && !strcmp(name + n - 4, ".wav") && n - 4 < sizeof base) {
+        memcpy(base, name, n - 4);
+        base[n - 4] = '\0';
+        name = base;
+    }
+    struct list l = {0};
+    if (session_dir)
+        list_add(&l, strdup(session_dir));
+    list_add(&l, strdup("sounds"));
+    char *x = xdg_dir("sounds");
+    if (x)
+        list_add(&l, x);
+    list_add(&l, strdup(ASANAVOX_DATADIR "/sounds"));
+    list_add(&l, strdup(ASANAVOX_SOURCE_DIR "/sounds"));
+    if (l.oom) {
+        paths_free_list(l.v);
+        return AV_ENOMEM;
+    }
+    int err = search(name, ".wav", l.v, path);
+    paths_free_list(l.v);
+    return err;
+}

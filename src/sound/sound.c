@@ -1,0 +1,267 @@
+/*
+ * sound.c — reading bells and tones: libsndfile in, mono float out,
+ * libsamplerate in between when the file's rate is not the output rate.
+ *
+ * The length contract is the point of this module: sound_load() always
+ * produces exactly sound_frames_at() frames, so the compiler can place
+ * sounds on the timeline from headers alone and the mixer never finds a
+ * sound longer or shorter than its slot.  The sinc converter's own output
+ * count can differ from ceil(frames * rate / file_rate) by a frame or so
+ * at the very end (with libsamplerate 0.2 it comes out one frame short at
+ * most); we pad with zeros or truncate to the exact length.
+ *
+ * Two cases sound.h leaves open: a NULL argument or a rate <= 0 is a
+ * caller's bug and gives AV_EINVAL; a file whose header says it holds no
+ * frames (or an unknown number) gives AV_ESOUND, so a loaded sound always
+ * has at least one frame.  No state outlives a call.
+ */
+#include "asanavox/sound.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <samplerate.h>
+#include <sndfile.h>
+
+#include "asanavox/error.h"
+
+enum {
+    READ_CHUNK = 4096,  /* frames read from the file per sf_readf_float call */
+    OUT_SLACK = 64      /* extra room given to the converter past the target */
+};
+
+/* Why sf_open() failed: the file is missing (AV_ENOENT) or it exists but is
+ * not something libsndfile can read (AV_ESOUND). */
+static int open_error(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR))
+        return AV_ENOENT;
+    return AV_ESOUND;
+}
+
+/* Open `path` for reading and check that its header describes a sound we
+ * can handle: a positive rate and channel count and a known, non-zero
+ * length.  On success *sf is open and *info filled. */
+static int open_sound(const char *path, SNDFILE **sf, SF_INFO *info)
+{
+    memset(info, 0, sizeof *info);
+    *sf = sf_open(path, SFM_READ, info);
+    if (!*sf)
+        return open_error(path);
+    if (info->samplerate <= 0 || info->channels <= 0 || info->frames <= 0 ||
+        info->frames == SF_COUNT_MAX) {
+        sf_close(*sf);
+        *sf = NULL;
+        return AV_ESOUND;
+    }
+    return AV_OK;
+}
+
+/* ceil(frames * rate / file_rate), or AV_ESOUND when that does not fit in
+ * an int64_t (only a corrupt header claims so many frames). */
+static int resampled_length(int64_t frames, int file_rate, int rate,
+                            int64_t *out)
+{
+    if (file_rate == rate) {
+        *out = frames;
+        return AV_OK;
+    }
+    if (frames > (INT64_MAX - file_rate) / rate)
+        return AV_ESOUND;
+    *out = (frames * rate + file_rate - 1) / file_rate;
+    return AV_OK;
+}
+
+int sound_frames_at(const char *path, int rate, int64_t *frames)
+{
+    if (!path || !frames || rate <= 0)
+        return AV_EINVAL;
+    SNDFILE *sf = NULL;
+    SF_INFO info;
+    int err = open_sound(path, &sf, &info);
+    if (err)
+        return err;
+    int64_t n;
+    err = resampled_length(info.frames, info.samplerate, rate, &n);
+    sf_close(sf);
+    if (err)
+        return err;
+    *frames = n;
+    return AV_OK;
+}
+
+/* Read the whole file as mono: each frame is the mean of its channels.
+ * *mono gets `frames` floats, owned by the caller. */
+static int read_mono(SNDFILE *sf, const SF_INFO *info, float **mono)
+{
+    int err = AV_ENOMEM;
+    float *out = NULL, *chunk = NULL;
+    size_t frames = (size_t)info->frames;
+    size_t channels = (size_t)info->channels;
+
+    if ((uint64_t)info->frames > SIZE_MAX / sizeof *out ||
+        channels > SIZE_MAX / sizeof *chunk / READ_CHUNK)
+        goto fail;
+    out = malloc(frames * sizeof *out);
+    chunk = malloc(channels * READ_CHUNK * sizeof *chunk);
+    if (!out || !chunk)
+        goto fail;
+
+    size_t done = 0;
+    while (done < frames) {
+        size_t want = frames - done < READ_CHUNK ? frames - done : READ_CHUNK;
+        sf_count_t got = sf_readf_float(sf, chunk, (sf_count_t)want);
+        if (got != (sf_count_t)want) {
+            /* The header promised more than the data holds. */
+            err = AV_ESOUND;
+            goto fail;
+        }
+        for (size_t i = 0; i < want; i++) {
+            const float *f = chunk + i * channels;
+            float sum = 0.0f;
+            for (size_t c = 0; c < channels; c++)
+                sum += f[c];
+            out[done + i] = channels == 1 ? sum : sum / (float)channels;
+        }
+        done += want;
+    }
+    free(chunk);
+    *mono = out;
+    return AV_OK;
+fail:
+    free(chunk);
+    free(out);
+    return err;
+}
+
+/* Resample `in` (`n` frames at `in_rate`) to `rate`, writing exactly
+ * `out_n` frames to *out.  The whole input is passed with end_of_input set,
+ * so the converter flushes its tail; we loop because one src_process() call
+ * may stop early. */
+static int resample(const float *in, size_t n, int in_rate, int rate,
+                    size_t out_n, float **out)
+{
+    int err = AV_ENOMEM;
+    SRC_STATE *st = NULL;
+    float *buf = NULL;
+    double ratio = (double)rate / (double)in_rate;
+
+    if (!src_is_valid_ratio(ratio)) {
+        err = AV_ESOUND; /* beyond libsamplerate's 1/256..256 */
+        goto fail;
+    }
+    if (out_n > (SIZE_MAX / sizeof *buf) - OUT_SLACK ||
+        out_n > (size_t)LONG_MAX - OUT_SLACK || n > (size_t)LONG_MAX)
+        goto fail;
+    size_t cap = out_n + OUT_SLACK;
+    buf = malloc(cap * sizeof *buf);
+    if (!buf)
+        goto fail;
+    int src_err = 0;
+    st = src_new(SRC_SINC_MEDIUM_QUALITY, 1, &src_err);
+    if (!st) {
+        /* With a fixed converter type and one channel, src_new() can only
+         * fail for lack of memory (libsamplerate keeps its error numbers
+         * private, so we cannot check which). */
+        err = AV_ENOMEM;
+        goto fail;
+    }
+
+    size_t used = 0, made = 0;
+    while (made < cap) {
+        SRC_DATA d;
+        memset(&d, 0, sizeof d);
+        d.data_in = in + used;
+        d.input_frames = (long)(n - used);
+        d.data_out = buf + made;
+        d.output_frames = (long)(cap - made);
+        d.end_of_input = 1;
+        d.src_ratio = ratio;
+        src_err = src_process(st, &d);
+        if (src_err) {
+            err = AV_ESOUND;
+            goto fail;
+        }
+        used += (size_t)d.input_frames_used;
+        made += (size_t)d.output_frames_gen;
+        if (d.output_frames_gen == 0)
+            break; /* input consumed and tail flushed */
+    }
+    if (made < out_n)
+        memset(buf + made, 0, (out_n - made) * sizeof *buf);
+
+    src_delete(st);
+    *out = buf;
+    return AV_OK;
+fail:
+    src_delete(st);
+    free(buf);
+    return err;
+}
+
+int sound_load(const char *path, int rate, struct sound **out)
+{
+    if (!path || !out || rate <= 0)
+        return AV_EINVAL;
+    SNDFILE *sf = NULL;
+    SF_INFO info;
+    float *mono = NULL;
+    struct sound *s = NULL;
+
+    int err = open_sound(path, &sf, &info);
+    if (err)
+        goto fail;
+    int64_t n;
+    err = resampled_length(info.frames, info.samplerate, rate, &n);
+    if (err)
+        goto fail;
+    if ((uint64_t)n > SIZE_MAX / sizeof(float)) {
+        err = AV_ENOMEM;
+        goto fail;
+    }
+    err = read_mono(sf, &info, &mono);
+    if (err)
+        goto fail;
+    sf_close(sf);
+    sf = NULL;
+
+    s = malloc(sizeof *s);
+    if (!s) {
+        err = AV_ENOMEM;
+        goto fail;
+    }
+    if (info.samplerate == rate) {
+        s->samples = mono; /* already the right rate: keep the buffer */
+        mono = NULL;
+    } else {
+        err = resample(mono, (size_t)info.frames, info.samplerate, rate,
+                       (size_t)n, &s->samples);
+        if (err)
+            goto fail;
+        free(mono);
+        mono = NULL;
+    }
+    s->frames = (size_t)n;
+    s->rate = rate;
+    *out = s;
+    return AV_OK;
+fail:
+    free(s);
+    free(mono);
+    if (sf)
+        sf_close(sf);
+    return err;
+}
+
+void sound_destroy(struct sound *s)
+{
+    if (!s)
+        return;
+    free(s->samples);
+    free(s);
+}

@@ -1,0 +1,237 @@
+/*
+ * voice.c — espeak-ng in-process, with a cache of clips keyed by text.
+ *
+ * espeak-ng runs in synchronous mode: espeak_ng_Synthesize() returns after
+ * calling our callback with every block of samples, which we append to a
+ * growing buffer owned by the voice (the callback gets the voice through
+ * the event's user_data, so there is no global of ours).  The finished clip
+ * is trimmed of leading and trailing silence down to a fixed margin, so
+ * that "the hold starts when the speech ends" means what a listener hears.
+ */
+#include "asanavox/voice.h"
+
+#include <espeak-ng/espeak_ng.h>
+#include <espeak-ng/speak_lib.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asanavox/error.h"
+
+enum {
+    SILENCE_LEVEL = 96,     /* |sample| below this counts as silence (-51 dBFS) */
+    LEAD_MARGIN_MS = 10,    /* silence kept before the first sound */
+    TAIL_MARGIN_MS = 60,    /* and after the last, for the natural decay */
+};
+
+/* Entries are allocated one by one so the clip pointers handed out stay
+ * put when the table grows. */
+struct clip_entry {
+    char *text;
+    struct voice_clip clip; /* clip.samples is malloc'd and owned */
+};
+
+struct voice {
+    int rate;
+    char name[64];
+    int speed;
+    /* The cache: open addressing, capacity a power of two. */
+    struct clip_entry **slots;
+    size_t n, cap;
+    /* The buffer the callback fills during one synthesis. */
+    int16_t *buf;
+    size_t len, buf_cap;
+    bool oom;
+};
+
+static int synth_callback(short *wav, int numsamples, espeak_EVENT *events)
+{
+    struct voice *v = events ? events->user_data : NULL;
+    if (!v || !wav || numsamples <= 0)
+        return 0;
+    size_t need = v->len + (size_t)numsamples;
+    if (need > v->buf_cap) {
+        size_t cap = v->buf_cap ? v->buf_cap : 16384;
+        while (cap < need)
+            cap *= 2;
+        int16_t *b = realloc(v->buf, cap * sizeof(*b));
+        if (!b) {
+            v->oom = true;
+            return 1; /* abort synthesis */
+        }
+        v->buf = b;
+        v->buf_cap = cap;
+    }
+    memcpy(v->buf + v->len, wav, (size_t)numsamples * sizeof(*wav));
+    v->len = need;
+    return 0;
+}
+
+int voice_create(struct voice **out)
+{
+    struct voice *v = calloc(1, sizeof(*v));
+    if (!v)
+        return AV_ENOMEM;
+    espeak_ng_InitializePath(NULL);
+    espeak_ng_ERROR_CONTEXT ctx = NULL;
+    if (espeak_ng_Initialize(&ctx) != ENS_OK) {
+        espeak_ng_ClearErrorContext(&ctx);
+        free(v);
+        return AV_EVOICE;
+    }
+    if (espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, NULL) != ENS_OK) {
+        espeak_ng_Terminate();
+        free(v);
+        return AV_EVOICE;
+    }
+    espeak_SetSynthCallback(synth_callback);
+    v->rate = espeak_ng_GetSampleRate();
+    if (v->rate <= 0) {
+        espeak_ng_Terminate();
+        free(v);
+        return AV_EVOICE;
+    }
+    *out = v;
+    return AV_OK;
+}
+
+static void clear_cache(struct voice *v)
+{
+    for (size_t i = 0; i < v->cap; i++) {
+        if (!v->slots[i])
+            continue;
+        free(v->slots[i]->text);
+        free((void *)v->slots[i]->clip.samples);
+        free(v->slots[i]);
+    }
+    free(v->slots);
+    v->slots = NULL;
+    v->n = v->cap = 0;
+}
+
+void voice_destroy(struct voice *v)
+{
+    if (!v)
+        return;
+    espeak_ng_Terminate();
+    clear_cache(v);
+    free(v->buf);
+    free(v);
+}
+
+int voice_configure(struct voice *v, const char *name, int speed)
+{
+    if (speed < 80 || speed > 450)
+        return AV_EINVAL;
+    if (strlen(name) >= sizeof(v->name))
+        return AV_EVOICE;
+    if (v->speed == speed && !strcmp(v->name, name))
+        return AV_OK;
+    if (espeak_ng_SetVoiceByName(name) != ENS_OK)
+        return AV_EVOICE;
+    if (espeak_ng_SetParameter(espeakRATE, speed, 0) != ENS_OK)
+        return AV_EVOICE;
+    clear_cache(v);
+    strcpy(v->name, name);
+    v->speed = speed;
+    return AV_OK;
+}
+
+int voice_native_rate(const struct voice *v)
+{
+    return v->rate;
+}
+
+size_t voice_cache_count(const struct voice *v)
+{
+    return v->n;
+}
+
+int64_t voice_frames_at(size_t frames, int native, int rate)
+{
+    return (int64_t)(((uint64_t)frames * (uint64_t)rate + (uint64_t)native - 1) / (uint64_t)native);
+}
+
+static uint64_t hash_text(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static struct clip_entry **find_slot(struct clip_entry **slots, size_t cap, const char *text)
+{
+    size_t k = hash_text(text) & (cap - 1);
+    while (slots[k] && strcmp(slots[k]->text, text))
+        k = (k + 1) & (cap - 1);
+    return &slots[k];
+}
+
+static int grow(struct voice *v)
+{
+    size_t cap = v->cap ? v->cap * 2 : 64;
+    struct clip_entry **s = calloc(cap, sizeof(*s));
+    if (!s)
+        return AV_ENOMEM;
+    for (size_t i = 0; i < v->cap; i++)
+        if (v->slots[i])
+            *find_slot(s, cap, v->slots[i]->text) = v->slots[i];
+    free(v->slots);
+    v->slots = s;
+    v->cap = cap;
+    return AV_OK;
+}
+
+static bool loud(int16_t s)
+{
+    return s > SILENCE_LEVEL || s < -SILENCE_LEVEL;
+}
+
+int voice_synth(struct voice *v, const char *text, const struct voice_clip **out)
+{
+    if (!v->speed)
+        return AV_EVOICE; /* voice_configure() was never called */
+    if (v->n * 2 >= v->cap && grow(v))
+        return AV_ENOMEM;
+    struct clip_entry **slot = find_slot(v->slots, v->cap, text);
+    if (!*slot) {
+        v->len = 0;
+        v->oom = false;
+        size_t size = strlen(text) + 1;
+        espeak_ng_STATUS st = espeak_ng_Synthesize(text, size, 0, POS_CHARACTER, 0,
+                                                   espeakCHARS_UTF8, NULL, v);
+        if (v->oom)
+            return AV_ENOMEM;
+        if (st != ENS_OK || espeak_ng_Synchronize() != ENS_OK)
+            return AV_EVOICE;
+        size_t first = 0, last = v->len;
+        while (first < v->len && !loud(v->buf[first]))
+            first++;
+        while (last > first && !loud(v->buf[last - 1]))
+            last--;
+        size_t lead = (size_t)v->rate * LEAD_MARGIN_MS / 1000;
+        size_t tail = (size_t)v->rate * TAIL_MARGIN_MS / 1000;
+        first = first > lead ? first - lead : 0;
+        last = last + tail < v->len ? last + tail : v->len;
+        size_t frames = last > first ? last - first : 0;
+        struct clip_entry *e = malloc(sizeof(*e));
+        int16_t *samples = malloc((frames ? frames : 1) * sizeof(*samples));
+        char *copy = strdup(text);
+        if (!e || !samples || !copy) {
+            free(e);
+            free(samples);
+            free(copy);
+            return AV_ENOMEM;
+        }
+        if (frames)
+            memcpy(samples, v->buf + first, frames * sizeof(*samples));
+        e->text = copy;
+        e->clip.samples = samples;
+        e->clip.frames = frames;
+        *slot = e;
+        v->n++;
+    }
+    *out = &(*slot)->clip;
+    return AV_OK;
+}
