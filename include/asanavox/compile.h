@@ -75,10 +75,25 @@ int compile_buffer(const char *path, const char *data, size_t len,
                    struct diag *d, struct timeline **out);
 
 /* The real world: sessions and sounds from the file system (paths.h),
- * speech lengths from `voice` (which must outlive the env).  `voice` may be
- * NULL, in which case speech is estimated from the text length (for the
- * fuzzer and for `list`, where only the duration matters roughly — never
- * for plan or render). */
+ * speech lengths from `voice` (which must outlive the env). */
 void compile_env_default(struct compile_env *env, struct voice *voice);
+
+/* An in-memory world for tests and the fuzzer.  Files are looked up by
+ * exact path; `include NAME` from directory D finds "D/NAME.yoga".  Every
+ * plain sound name exists and lasts `sound_seconds`; speech lasts one
+ * fourteenth of a second per byte of text, plus a little (no espeak-ng).
+ * Voice names must be plain; any speed from 80 to 450 works.  `fs` must
+ * outlive the env. */
+struct mem_file {
+    const char *path;
+    const char *data;
+    size_t len;
+};
+struct mem_fs {
+    const struct mem_file *files;
+    size_t n_files;
+    double sound_seconds;
+};
+void compile_env_memory(struct compile_env *env, const struct mem_fs *fs);
 
 #endif

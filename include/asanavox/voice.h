@@ -1,11 +1,20 @@
 /*
  * voice.h — speech from espeak-ng, in-process, cached per text.
  *
- * espeak-ng keeps its state in globals, so at most one `struct voice` may
- * exist in a process at a time, and only one thread may use it.  A voice
- * synthesizes each distinct text once and keeps the samples (16-bit mono at
- * espeak-ng's native rate, 22050 Hz) until voice_destroy() or until the
- * voice or speed changes.
+ * espeak-ng keeps its state in globals, so a process creates ONE voice, at
+ * most once (espeak-ng 1.51 hangs when it is initialised a second time in
+ * the same process), and only one thread may use it.  A voice synthesizes
+ * each distinct text once and keeps the samples (16-bit mono at espeak-ng's
+ * native rate, 22050 Hz) until voice_destroy() or until the voice or speed
+ * changes; it never evicts.
+ *
+ * Determinism: espeak-ng carries some state from one utterance to the next,
+ * so the same text can come out a few samples longer or shorter depending
+ * on what was spoken before.  A fresh process that synthesizes the same
+ * texts in the same order gets identical samples.  That is why clips are
+ * never dropped and synthesized again: `plan` and `render` both synthesize
+ * every text once, in timeline order, during compilation, and so agree to
+ * the sample.
  *
  * Lengths at another rate: a clip of n native frames lasts exactly
  * voice_frames_at(n, native, rate) = ceil(n * rate / native) frames at

@@ -29,13 +29,21 @@ extern const char cli_session_options_help[];
  * when a phase is negative or inhale/exhale is zero. */
 int cli_parse_pace(const char *s, double pace[4]);
 
-/* Resolve NAME (a path or a session name, see paths.h), start the voice and
- * compile it.  Diagnostics are printed to stderr.  On success returns 0 with
- * *tl (and *voice, when `voice` is not NULL; else the voice is destroyed)
- * for the caller to destroy.  Otherwise returns the exit status to use:
- * 2 for a missing or invalid session, 1 for a runtime failure (voice). */
+/* Resolve NAME (a path or a session name, see paths.h) and compile it,
+ * printing diagnostics to stderr.  The voice: when `voice` points to a
+ * voice, that one is used (and stays the caller's); when it points to NULL,
+ * a voice is created and handed back in *voice on success (espeak-ng can
+ * be started only once per process, so commands that compile several
+ * sessions pass the same voice each time); when `voice` itself is NULL, a
+ * voice is created and destroyed here.  On success returns 0 with *tl for
+ * the caller to destroy.  Otherwise returns the exit status to use: 2 for
+ * a missing or invalid session, 1 for a runtime failure (voice). */
 int cli_compile(const char *cmd, const char *name, const struct compile_options *o,
                 struct voice **voice, struct timeline **tl);
+
+/* Create the voice, printing the reason on failure.  Returns 0 or 1 (the
+ * exit status). */
+int cli_voice(const char *cmd, struct voice **voice);
 
 /* 1 if `arg` is "--help" or "-h". */
 bool cli_is_help(const char *arg);

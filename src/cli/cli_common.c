@@ -154,6 +154,17 @@ static void print_search_path(FILE *f)
     paths_free_list(dirs);
 }
 
+int cli_voice(const char *cmd, struct voice **voice)
+{
+    int err = voice_create(voice);
+    if (err) {
+        fprintf(stderr, "asanavox %s: cannot start espeak-ng: %s (is espeak-ng-data installed?)\n",
+                cmd, av_strerror(err));
+        return EXIT_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
 int cli_compile(const char *cmd, const char *name, const struct compile_options *o,
                 struct voice **voice_out, struct timeline **tl)
 {
@@ -177,17 +188,16 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
         fprintf(stderr, "asanavox %s: %s\n", cmd, av_strerror(err));
         return EXIT_RUNTIME;
     }
-    struct voice *voice = NULL;
-    err = voice_create(&voice);
-    if (err) {
-        fprintf(stderr, "asanavox %s: cannot start espeak-ng: %s (is espeak-ng-data installed?)\n",
-                cmd, av_strerror(err));
+    struct voice *voice = voice_out && *voice_out ? *voice_out : NULL;
+    bool ours = !voice;
+    if (ours && cli_voice(cmd, &voice)) {
         free(path);
         return EXIT_RUNTIME;
     }
     struct diag *d = diag_create();
     if (!d) {
-        voice_destroy(voice);
+        if (ours)
+            voice_destroy(voice);
         free(path);
         fprintf(stderr, "asanavox %s: out of memory\n", cmd);
         return EXIT_RUNTIME;
@@ -208,9 +218,11 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
         status = EXIT_RUNTIME;
     }
     free(path);
-    if (status || !voice_out)
-        voice_destroy(voice);
-    else
-        *voice_out = voice;
+    if (ours) {
+        if (status || !voice_out)
+            voice_destroy(voice);
+        else
+            *voice_out = voice;
+    }
     return status;
 }

@@ -6,6 +6,7 @@
 
 #include "asanavox/compile.h"
 #include "asanavox/timeline.h"
+#include "asanavox/voice.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -56,13 +57,17 @@ int cmd_check(int argc, char **argv)
         help(stderr);
         return EXIT_USAGE;
     }
+    struct voice *voice = NULL;
+    if (cli_voice("check", &voice))
+        return EXIT_RUNTIME;
     int status = EXIT_OK;
     for (int k = 0; k < n; k++) {
         struct timeline *tl = NULL;
-        int r = cli_compile("check", names[k], &o, NULL, &tl);
+        int r = cli_compile("check", names[k], &o, &voice, &tl);
         timeline_destroy(tl);
         if (r > status)
             status = r;
     }
+    voice_destroy(voice);
     return status;
 }

@@ -106,17 +106,14 @@ static int env_sound(void *ctx, const char *name, const char *from_dir, int rate
 static int env_set_voice(void *ctx, const char *voice, int speed)
 {
     if (!ctx)
-        return speed >= 80 && speed <= 450 ? AV_OK : AV_EINVAL;
+        return AV_EVOICE;
     return voice_configure(ctx, voice, speed);
 }
 
 static int env_speech(void *ctx, const char *text, int rate, int64_t *frames)
 {
-    if (!ctx) {
-        /* An estimate for callers without a voice: ~14 characters a second. */
-        *frames = (int64_t)(strlen(text) + 4) * rate / 14;
-        return AV_OK;
-    }
+    if (!ctx)
+        return AV_EVOICE;
     const struct voice_clip *clip;
     int err = voice_synth(ctx, text, &clip);
     if (err)

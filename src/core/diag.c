@@ -125,31 +125,35 @@ void diag_print(const struct diag *d, FILE *f)
         fprintf(f, "asanavox: %d more errors not shown\n", d->errors - DIAG_MAX_ERRORS);
 }
 
-/* Levenshtein distance, case-insensitive, on short ASCII words; words over
- * 32 bytes are never "close". */
+/* Optimal-string-alignment distance (Levenshtein plus adjacent
+ * transpositions, so "psoe" is one edit from "pose"), case-insensitive, on
+ * short ASCII words; words over 32 bytes are never "close". */
 static int edit_distance(const char *a, size_t la, const char *b)
 {
     size_t lb = strlen(b);
     if (la > 32 || lb > 32)
         return 99;
-    int row[33];
+    int d[34][34];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
     for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
+        d[0][j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
-        int diag_prev = row[0];
-        row[0] = (int)i;
+        int ca = tolower((unsigned char)a[i - 1]);
         for (size_t j = 1; j <= lb; j++) {
-            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            int best = diag_prev + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag_prev = row[j];
-            row[j] = best;
+            int cb = tolower((unsigned char)b[j - 1]);
+            int best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
     }
-    return row[lb];
+    return d[la][lb];
 }
 
 const char *diag_suggest(const char *word, size_t len, const char *const *words)

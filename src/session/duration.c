@@ -206,7 +206,7 @@ const char *duration_parse(const char *s, size_t len, unsigned allowed, struct d
                     return "breaths and reps cannot be combined with other units";
                 }
                 if (u->rank >= last_rank) {
-                    *err_off = w;
+                    *err_off = num_at;
                     return "units must go from hours to minutes to seconds, each once";
                 }
                 last_rank = u->rank;

@@ -203,7 +203,7 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
                                                    espeakCHARS_UTF8, NULL, v);
         if (v->oom)
             return AV_ENOMEM;
-        if (st != ENS_OK || espeak_ng_Synchronize() != ENS_OK)
+        if (st != ENS_OK)
             return AV_EVOICE;
         size_t first = 0, last = v->len;
         while (first < v->len && !loud(v->buf[first]))

@@ -1,0 +1,158 @@
+/*
+ * test_paths.c — finding sessions and sounds: search order, shadowing,
+ * and refusing names that would leave the allowed directories.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "asanavox/error.h"
+#include "asanavox/paths.h"
+
+static char root[256];
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(root, sizeof root, "/tmp/asanavox-paths-XXXXXX");
+    if (!mkdtemp(root))
+        return -1;
+    if (chdir(root))
+        return -1;
+    mkdir("sessions", 0755);
+    mkdir("extra", 0755);
+    mkdir("xdg", 0755);
+    mkdir("xdg/asanavox", 0755);
+    mkdir("xdg/asanavox/sessions", 0755);
+    mkdir("sounds", 0755);
+    mkdir("here", 0755);
+    write_file("sessions/flow.yoga", "say local\n");
+    write_file("extra/flow.yoga", "say extra\n");
+    write_file("extra/only-extra.yoga", "say extra\n");
+    write_file("xdg/asanavox/sessions/only-xdg.yoga", "say xdg\n");
+    write_file("here/warm-up.yoga", "say near\n");
+    write_file("sessions/warm-up.yoga", "say far\n");
+    write_file("sounds/gong.wav", "RIFF");
+    write_file("here/gong.wav", "RIFF");
+    char env[300];
+    snprintf(env, sizeof env, "%s/extra", root);
+    setenv("ASANAVOX_PATH", env, 1);
+    snprintf(env, sizeof env, "%s/xdg", root);
+    setenv("XDG_DATA_HOME", env, 1);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void plain_names(void **state)
+{
+    (void)state;
+    assert_true(paths_plain_name("upper-back_flow"));
+    assert_true(paths_plain_name("warm-up.yoga"));
+    assert_false(paths_plain_name(""));
+    assert_false(paths_plain_name(".hidden"));
+    assert_false(paths_plain_name("a/b"));
+    assert_false(paths_plain_name("a..b"));
+    assert_false(paths_plain_name(".."));
+    assert_false(paths_plain_name("a b"));
+    assert_true(paths_is_file_arg("x/y"));
+    assert_true(paths_is_file_arg("flow.yoga"));
+    assert_false(paths_is_file_arg("flow"));
+}
+
+static void session_search_order(void **state)
+{
+    (void)state;
+    char *p = NULL;
+    /* ./sessions first, then $ASANAVOX_PATH, then XDG. */
+    assert_int_equal(paths_find_session("flow", &p), AV_OK);
+    assert_string_equal(p, "sessions/flow.yoga");
+    free(p);
+    assert_int_equal(paths_find_session("only-extra", &p), AV_OK);
+    assert_non_null(strstr(p, "/extra/only-extra.yoga"));
+    free(p);
+    assert_int_equal(paths_find_session("only-xdg", &p), AV_OK);
+    assert_non_null(strstr(p, "/xdg/asanavox/sessions/only-xdg.yoga"));
+    free(p);
+    assert_int_equal(paths_find_session("nope", &p), AV_ENOENT);
+    assert_int_equal(paths_find_session("../etc", &p), AV_ENOENT); /* a path that doesn't exist */
+    assert_int_equal(paths_find_session("a b", &p), AV_EINVAL);
+    /* A path is taken as it is. */
+    assert_int_equal(paths_find_session("extra/flow.yoga", &p), AV_OK);
+    assert_string_equal(p, "extra/flow.yoga");
+    free(p);
+
+    char **dirs;
+    assert_int_equal(paths_session_dirs(&dirs), AV_OK);
+    assert_string_equal(dirs[0], "sessions");
+    assert_non_null(strstr(dirs[1], "/extra"));
+    assert_non_null(strstr(dirs[2], "/xdg/asanavox/sessions"));
+    assert_non_null(strstr(dirs[3], "/asanavox/sessions"));
+    assert_null(dirs[4]);
+    paths_free_list(dirs);
+}
+
+static void include_search(void **state)
+{
+    (void)state;
+    char *p = NULL;
+    /* Next to the including file first. */
+    assert_int_equal(paths_find_include("warm-up", "here", &p), AV_OK);
+    assert_string_equal(p, "here/warm-up.yoga");
+    free(p);
+    assert_int_equal(paths_find_include("warm-up.yoga", "extra", &p), AV_OK);
+    assert_string_equal(p, "sessions/warm-up.yoga");
+    free(p);
+    assert_int_equal(paths_find_include("../sessions/flow", "here", &p), AV_EINVAL);
+    assert_int_equal(paths_find_include("missing", "here", &p), AV_ENOENT);
+}
+
+static void sound_search(void **state)
+{
+    (void)state;
+    char *p = NULL;
+    assert_int_equal(paths_find_sound("gong", "here", &p), AV_OK);
+    assert_string_equal(p, "here/gong.wav");
+    free(p);
+    assert_int_equal(paths_find_sound("gong.wav", "extra", &p), AV_OK);
+    assert_string_equal(p, "sounds/gong.wav");
+    free(p);
+    /* The shipped sounds are found from anywhere through the source tree. */
+    assert_int_equal(paths_find_sound("bowl", "extra", &p), AV_OK);
+    assert_non_null(strstr(p, "sounds/bowl.wav"));
+    free(p);
+    assert_int_equal(paths_find_sound("../sounds/gong", "here", &p), AV_EINVAL);
+    assert_int_equal(paths_find_sound("nothing", "here", &p), AV_ENOENT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(plain_names),
+        cmocka_unit_test(session_search_order),
+        cmocka_unit_test(include_search),
+        cmocka_unit_test(sound_search),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
