@@ -32,9 +32,18 @@ int main(int argc, char **argv)
         printf("asanavox %s\n", ASANAVOX_VERSION);
         return EXIT_OK;
     }
-    for (const struct command *c = asanavox_commands; c->name; c++)
-        if (!strcmp(c->name, name))
-            return c->run(argc - 1, argv + 1);
+    for (const struct command *c = asanavox_commands; c->name; c++) {
+        if (strcmp(c->name, name))
+            continue;
+        /* --version works after any command too ("asanavox plan --version"). */
+        for (int i = 2; i < argc && strcmp(argv[i], "--"); i++) {
+            if (!strcmp(argv[i], "--version")) {
+                printf("asanavox %s\n", ASANAVOX_VERSION);
+                return EXIT_OK;
+            }
+        }
+        return c->run(argc - 1, argv + 1);
+    }
     fprintf(stderr, "asanavox: unknown command '%s'\n", name);
     usage(stderr);
     return EXIT_USAGE;
