@@ -116,6 +116,9 @@ static void bad_settings(void **state)
 {
     struct voice *v = *state;
     assert_int_equal(voice_configure(v, "no-such-voice-xyz", 150), AV_EVOICE);
+    /* Language names work too ("en-gb" lives in the file gmw/en). */
+    assert_int_equal(voice_configure(v, "en-gb", 150), AV_OK);
+    assert_int_equal(voice_configure(v, "fr", 150), AV_OK);
     assert_int_equal(voice_configure(v, "en-us", 50), AV_EINVAL);
     assert_int_equal(voice_configure(v, "en-us", 500), AV_EINVAL);
     assert_int_equal(voice_configure(v, "en-us", 150), AV_OK);

@@ -127,8 +127,15 @@ int voice_configure(struct voice *v, const char *name, int speed)
         return AV_EVOICE;
     if (v->speed == speed && !strcmp(v->name, name))
         return AV_OK;
-    if (espeak_ng_SetVoiceByName(name) != ENS_OK)
-        return AV_EVOICE;
+    /* By name first ("en-us" is a voice file name); then as a language,
+     * which is how "en-gb" is found (its file is "gmw/en"). */
+    if (espeak_ng_SetVoiceByName(name) != ENS_OK) {
+        espeak_VOICE props;
+        memset(&props, 0, sizeof(props));
+        props.languages = name;
+        if (espeak_ng_SetVoiceByProperties(&props) != ENS_OK)
+            return AV_EVOICE;
+    }
     if (espeak_ng_SetParameter(espeakRATE, speed, 0) != ENS_OK)
         return AV_EVOICE;
     clear_cache(v);

@@ -1,0 +1,73 @@
+# The command-line contract: exit statuses, help, version, session lookup,
+# and files too large to read.  Invoked by ctest as:
+#   cmake -DASANAVOX=... -DSRC=... -DBIN=... -P cli_commands.cmake
+
+function(run expect_rc expect_out)
+  execute_process(COMMAND "${ASANAVOX}" ${ARGN}
+                  WORKING_DIRECTORY "${SRC}"
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+  if(NOT rc EQUAL expect_rc)
+    message(SEND_ERROR "asanavox ${ARGN}: exit ${rc}, want ${expect_rc}\n${out}${err}")
+  endif()
+  if(NOT "${expect_out}" STREQUAL "")
+    string(FIND "${out}${err}" "${expect_out}" at)
+    if(at EQUAL -1)
+      message(SEND_ERROR "asanavox ${ARGN}: output lacks '${expect_out}':\n${out}${err}")
+    endif()
+  endif()
+  set(last_out "${out}" PARENT_SCOPE)
+  set(last_err "${err}" PARENT_SCOPE)
+endfunction()
+
+run(0 "usage: asanavox COMMAND" --help)
+run(0 "asanavox 0.1" --version)
+run(0 "asanavox 0.1" plan --version)
+run(2 "unknown command 'plna'" plna)
+run(2 "usage: asanavox COMMAND")
+foreach(cmd check plan list)
+  run(0 "usage: asanavox ${cmd}" ${cmd} --help)
+endforeach()
+run(2 "unknown option '--bogus'" plan --bogus upper-back-flow)
+run(2 "--pace wants" plan --pace 4 upper-back-flow)
+run(2 "--speed wants" plan --speed 20 upper-back-flow)
+run(2 "--prompts wants" plan --prompts lots upper-back-flow)
+
+# A valid session: check is silent and exits 0.
+run(0 "" check tests/golden/plan-box-breath.yoga)
+if(NOT "${last_out}${last_err}" STREQUAL "")
+  message(SEND_ERROR "check of a valid session printed:\n${last_out}${last_err}")
+endif()
+# Errors: exit 2, path:line:col, source line and caret.
+run(2 "tests/golden/check-errors.yoga:4:1: error: unknown keyword 'psoe' (did you mean 'pose'?)"
+    check tests/golden/check-errors.yoga)
+# Several files: the worst status wins, every file is reported.
+run(2 "check-errors.yoga:2:7" check tests/golden/plan-box-breath.yoga tests/golden/check-errors.yoga)
+
+# Missing sessions, by name and by path.
+run(2 "no session named 'no-such-session'" plan no-such-session)
+run(2 "nope.yoga: no such file" check nope.yoga)
+run(2 "not a session name" plan "bad name")
+
+# Lookup by name through $ASANAVOX_PATH.
+set(ENV{ASANAVOX_PATH} "${SRC}/tests/golden")
+run(0 "Box breathing" plan plan-box-breath)
+run(0 "plan-box-breath" list)
+run(0 "\"name\": \"plan-box-breath\"" list --json)
+set(ENV{ASANAVOX_PATH} "")
+
+# Options change the plan.
+run(0 "voice en-gb at 200 wpm, 44100 Hz" plan tests/golden/plan-box-breath.yoga --voice en-gb --speed 200 --rate 44100)
+run(0 "\"sample_rate\": 44100" plan tests/golden/plan-box-breath.yoga --json --rate=44100)
+run(2 "cannot speak with voice 'xx-nope'" plan tests/golden/plan-box-breath.yoga --voice xx-nope)
+
+# A file over 1 MiB is refused without being read whole; so is a 50 MB one.
+file(MAKE_DIRECTORY "${BIN}/cli-tmp")
+string(REPEAT "say Hello there.\n" 70000 big)
+file(WRITE "${BIN}/cli-tmp/big.yoga" "${big}")
+run(2 "larger than 1 MiB" check "${BIN}/cli-tmp/big.yoga")
+execute_process(COMMAND truncate -s 50M "${BIN}/cli-tmp/huge.yoga")
+run(2 "larger than 1 MiB" check "${BIN}/cli-tmp/huge.yoga")
+# Binary junk: a clear error, no crash.
+execute_process(COMMAND head -c 4096 /dev/urandom OUTPUT_FILE "${BIN}/cli-tmp/junk.yoga")
+run(2 "error:" check "${BIN}/cli-tmp/junk.yoga")
+file(REMOVE_RECURSE "${BIN}/cli-tmp")
