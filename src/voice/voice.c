@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "asanavox/error.h"
 
@@ -119,6 +120,20 @@ void voice_destroy(struct voice *v)
     free(v);
 }
 
+/* True when the current espeak-ng voice lists `lang` exactly among its
+ * languages.  The list is a run of (priority byte, NUL-terminated name)
+ * pairs, ended by a zero priority byte. */
+static bool speaks_language(const char *lang)
+{
+    const espeak_VOICE *cur = espeak_GetCurrentVoice();
+    if (!cur || !cur->languages)
+        return false;
+    for (const char *p = cur->languages; *p; p += strlen(p + 1) + 2)
+        if (!strcasecmp(p + 1, lang))
+            return true;
+    return false;
+}
+
 int voice_configure(struct voice *v, const char *name, int speed)
 {
     if (speed < 80 || speed > 450)
@@ -133,8 +148,13 @@ int voice_configure(struct voice *v, const char *name, int speed)
         espeak_VOICE props;
         memset(&props, 0, sizeof(props));
         props.languages = name;
-        if (espeak_ng_SetVoiceByProperties(&props) != ENS_OK)
+        if (espeak_ng_SetVoiceByProperties(&props) != ENS_OK || !speaks_language(name)) {
+            /* Matching by language is loose ("no-such-voice" finds
+             * Norwegian): put the previous voice back and refuse. */
+            if (v->name[0])
+                espeak_ng_SetVoiceByName(v->name);
             return AV_EVOICE;
+        }
     }
     if (espeak_ng_SetParameter(espeakRATE, speed, 0) != ENS_OK)
         return AV_EVOICE;
