@@ -31,9 +31,15 @@ function(compare name actual expected_file)
   endif()
 endfunction()
 
+# The golden sessions, and two from the library (the default one and one
+# that spans an hour with `at`).
 file(GLOB plans RELATIVE "${SRC}" "${SRC}/tests/golden/plan-*.yoga")
+list(APPEND plans sessions/upper-back-flow.yoga sessions/workday-rescue.yoga)
 foreach(session ${plans})
   get_filename_component(base "${session}" NAME_WE)
+  if(session MATCHES "^sessions/")
+    set(base "session-${base}")
+  endif()
   execute_process(COMMAND "${ASANAVOX}" plan --json "${session}"
                   WORKING_DIRECTORY "${SRC}"
                   OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)

@@ -204,8 +204,13 @@ static void each_side(void **state)
     /* {side} without sides: a warning, and the braces are not spoken. */
     c = compile_str("pose Twist, 10s\n  Turn {side}.\n");
     assert_int_equal(c.err, 0);
-    assert_true(find_diag(c.d, DIAG_WARNING, "without sides") >= 0);
-    assert_non_null(event_with_text(c.tl, "Twist. Turn .", 0));
+    assert_true(find_diag(c.d, DIAG_WARNING, "only filled in for a pose with") >= 0);
+    assert_non_null(event_with_text(c.tl, "Twist. Turn.", 0));
+    compiled_free(&c);
+    c = compile_str("rest 20s\n  Lie {side} still.\n");
+    assert_int_equal(c.err, 0);
+    assert_true(find_diag(c.d, DIAG_WARNING, "only filled in for a pose with") >= 0);
+    assert_non_null(event_with_text(c.tl, "Lie still.", 0));
     compiled_free(&c);
 }
 

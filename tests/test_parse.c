@@ -169,7 +169,7 @@ static const struct bad bad_inputs[] = {
     {"say Hello.\n  Sit tall.\n", 2, 3, "cue line outside a pose"},
     {"rest 10s\n  inhale: In.\n", 2, 3, "'inhale:' cues belong under a pose"},
     {"pose A, 1 breath\n  inhale:\n", 2, 10, "empty cue"},
-    {"pose A, 1 breath\n  inhale: a\n  inhale: b\n", 3, 3, "already has a 'inhale:' cue (line 2)"},
+    {"pose A, 1 breath\n  inhale: a\n  inhale: b\n", 3, 3, "has its 'inhale:' cue already (line 2)"},
     /* headers */
     {"tittle: Flow\n", 1, 1, "unknown header 'tittle:' (did you mean 'title:'?)"},
     {"say a\ntitle: Late\n", 2, 1, "must come before the first step"},

@@ -503,12 +503,17 @@ static void put_cue_text(struct compiler *c, const char *text, enum tl_side side
             return;
         }
         strbuf_append(&c->sb, p, (size_t)(m - p));
+        p = m + 6;
         if (side != TL_SIDE_NONE) {
             strbuf_puts(&c->sb, tl_side_name(side));
-        } else if (first_warning(c, pos)) {
-            diag_warning(c->d, pos, "'{side}' in a pose without sides; add ', each side' to the pose");
+            continue;
         }
-        p = m + 6;
+        if (first_warning(c, pos))
+            diag_warning(c->d, pos, "'{side}' is only filled in for a pose with ', each side', "
+                                    "', left' or ', right'");
+        /* Say "Lie still." rather than "Lie  still." or "Lie .". */
+        if (c->sb.len > 0 && c->sb.s[c->sb.len - 1] == ' ' && strchr(" .,;:!?", *p))
+            c->sb.s[--c->sb.len] = '\0';
     }
 }
 

@@ -430,7 +430,7 @@ static void parse_cue(struct parser *p, const struct line *l)
     if (kind != CUE_PLAIN) {
         for (struct cue *c = n->cues; c; c = c->next) {
             if (c->kind == kind) {
-                ERR(p, l, l->begin, "this pose already has a '%.*s:' cue (line %d)",
+                ERR(p, l, l->begin, "this pose has its '%.*s:' cue already (line %d)",
                     (int)(we - l->begin), t + l->begin, c->pos.line);
                 return;
             }
