@@ -277,6 +277,25 @@ static void reps_and_end_cue(void **state)
     assert_int_equal(s->end, s->hold_end + SPEECH("Rest your forehead."));
     compiled_free(&c);
 
+    /* Up on the exhale, alternating sides, per-pose prompts. */
+    c = compile_str("pose Single-leg locust, 4 reps, up on exhale, alternate\n"
+                    "  up: Lift the {side} leg.\n"
+                    "  down: Lower.\n"
+                    "pose Quiet, 3 breaths, prompts 1\n");
+    assert_clean(c);
+    const struct tl_event *up1 = event_with_text(c.tl, "Lift the left leg.", 0);
+    const struct tl_event *up2 = event_with_text(c.tl, "Lift the right leg.", 0);
+    assert_non_null(up1);
+    assert_non_null(up2);
+    assert_int_equal(up1->phase, TL_EXHALE);
+    assert_int_equal(up1->breath, 1);
+    assert_int_equal(up2->breath, 2);
+    assert_non_null(event_with_text(c.tl, "Last one. Lift the right leg.", 0));
+    assert_int_equal(event_with_text(c.tl, "Lower.", 0)->phase, TL_INHALE);
+    assert_non_null(event_with_text(c.tl, "Breathe in.", 0));
+    assert_null(event_with_text(c.tl, "Breathe in.", 1));
+    compiled_free(&c);
+
     /* Default rep cues. */
     c = compile_str("pose Squeeze, 2 reps\n");
     assert_clean(c);

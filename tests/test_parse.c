@@ -192,6 +192,10 @@ static const struct bad bad_inputs[] = {
     {"pose A, 10s, left, right\n", 1, 20, "sides are given twice"},
     {"pose , 10s\n", 1, 6, "a pose needs a name"},
     {"say\n", 1, 4, "needs the words to speak"},
+    {"pose A, 10s, up on exhale\n", 1, 9, "'up on exhale' is for holds counted in reps"},
+    {"pose A, 3 breaths, alternate\n", 1, 9, "'alternate' is for holds counted in reps"},
+    {"pose A, 4 reps, alternate, each side\n", 1, 1, "cannot both alternate and have sides"},
+    {"pose A, 4 breaths, prompts some\n", 1, 28, "'all' or 'none'"},
     /* names that would escape the allowed directories */
     {"include ../secrets\n", 1, 9, "named, not a path"},
     {"include /etc/passwd\n", 1, 9, "named, not a path"},

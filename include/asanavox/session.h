@@ -69,6 +69,10 @@ struct node {
     unsigned sides;           /* NODE_POSE: 0, or SIDE_LEFT|SIDE_RIGHT bits */
     bool has_pace;            /* NODE_POSE: ", pace ..." given */
     struct pace pace;
+    int32_t prompts;          /* NODE_POSE: ", prompts N": -1 when not given */
+    bool up_on_exhale;        /* NODE_POSE: ", up on exhale" (reps) */
+    bool alternate;           /* NODE_POSE: ", alternate" (reps: {side}
+                                 is left on odd reps, right on even) */
     struct cue *cues;         /* NODE_POSE, NODE_REST: cue lines in order */
     int32_t count;            /* NODE_REPEAT */
     struct node *body;        /* NODE_REPEAT: first child */

@@ -634,8 +634,16 @@ static bool hold_breaths(struct compiler *c, const struct inst *in, const struct
     const struct node *n = in->n;
     bool reps = n->dur.unit == DUR_REPS;
     int32_t count = n->dur.count;
+    int prompts = n->prompts >= 0 ? n->prompts : c->prompts;
+    /* Reps move on the inhale ("up") and the exhale ("down"), or the other
+     * way round with "up on exhale". */
+    int up_phase = n->up_on_exhale ? 2 : 0, down_phase = n->up_on_exhale ? 0 : 2;
     for (int32_t b = 1; b <= count; b++) {
-        bool spoken = reps || b <= c->prompts;
+        bool spoken = reps || b <= prompts;
+        /* "alternate": {side} is left on odd reps, right on even ones. */
+        struct inst rep = *in;
+        if (n->alternate)
+            rep.side = b % 2 ? TL_SIDE_LEFT : TL_SIDE_RIGHT;
         for (int ph = 0; ph < 4; ph++) {
             if (pace->ms[ph] == 0)
                 continue;
@@ -646,21 +654,23 @@ static bool hold_breaths(struct compiler *c, const struct inst *in, const struct
                 enum cue_kind kind = phase_cue[ph];
                 const char *dflt = phase_default[ph];
                 const char *prefix = NULL;
-                if (reps && ph == 0) {
+                if (reps && ph == up_phase) {
                     kind = CUE_UP, dflt = "Up.";
                     if (b == count && count > 1)
                         prefix = "Last one. ";
-                } else if (reps && ph == 2) {
+                } else if (reps && ph == down_phase) {
                     kind = CUE_DOWN, dflt = "Down.";
                 }
                 q = find_cue(n, kind);
-                text = cue_speech(c, in, kind, prefix, dflt);
+                text = cue_speech(c, &rep, kind, prefix, dflt);
                 if (!text)
                     return false;
             }
-            const char *what = ph == 0 ? (reps ? "the 'up' cue" : "the inhale prompt")
-                               : ph == 2 ? (reps ? "the 'down' cue" : "the exhale prompt")
-                                         : "the hold prompt";
+            const char *what = reps && ph == up_phase     ? "the 'up' cue"
+                               : reps && ph == down_phase ? "the 'down' cue"
+                               : ph == 0                  ? "the inhale prompt"
+                               : ph == 2                  ? "the exhale prompt"
+                                                          : "the hold prompt";
             /* Key warnings on the cue, or on the pose plus the phase. */
             const void *key = q ? (const void *)q : (const void *)((const char *)n + ph + 1);
             if (!breath_phase(c, (enum tl_phase)ph, len, b, count, text, spoken ? NULL : phase_tone[ph],

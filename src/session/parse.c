@@ -30,8 +30,9 @@ static const char *const cue_names[] = {"inhale", "hold", "exhale", "up",
                                         "down", "halfway", "end", NULL};
 static const enum cue_kind cue_kinds[] = {CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_UP,
                                           CUE_DOWN, CUE_HALFWAY, CUE_END};
-static const char *const pose_options[] = {"each side", "both sides", "left", "right",
-                                           "left side", "right side", "pace", NULL};
+static const char *const pose_options[] = {"each side", "both sides", "left",   "right",
+                                           "left side", "right side", "pace",   "prompts",
+                                           "up on exhale", "alternate", NULL};
 
 /* One source line after comment stripping: content is line[begin..end). */
 struct line {
@@ -323,6 +324,7 @@ static void parse_pose(struct parser *p, const struct line *l, size_t rest)
     struct node *n = new_node(p, NODE_POSE, l);
     if (!n)
         return;
+    n->prompts = -1;
     open_block(p, n, l);
     size_t b = skip_ws(t, rest, l->end);
     const char *comma = memchr(t + b, ',', l->end - b);
@@ -370,8 +372,33 @@ static void parse_pose(struct parser *p, const struct line *l, size_t rest)
                 n->has_pace = true;
             continue;
         }
+        if (word_is(t, ob, we, "prompts")) {
+            size_t vb = skip_ws(t, we, oe);
+            long k = 0;
+            size_t i = vb;
+            while (i < oe && isdigit((unsigned char)t[i]) && k < 100000)
+                k = k * 10 + (t[i++] - '0');
+            if (word_is(t, vb, oe, "all"))
+                k = INT32_MAX;
+            else if (word_is(t, vb, oe, "none"))
+                k = 0;
+            else if (i == vb || i != oe) {
+                ERR(p, l, vb, "prompts is a number of breaths, 'all' or 'none'");
+                continue;
+            }
+            n->prompts = (int32_t)k;
+            continue;
+        }
         /* Fold spaces so "each  side" matches. */
         const char *opt = text_dup(p, t, ob, oe);
+        if (!strcmp(opt, "up on exhale")) {
+            n->up_on_exhale = true;
+            continue;
+        }
+        if (!strcmp(opt, "alternate") || !strcmp(opt, "alternating")) {
+            n->alternate = true;
+            continue;
+        }
         unsigned side = 0;
         if (!strcmp(opt, "each side") || !strcmp(opt, "both sides"))
             side = SIDE_LEFT | SIDE_RIGHT;
@@ -390,9 +417,16 @@ static void parse_pose(struct parser *p, const struct line *l, size_t rest)
         if (sug)
             ERR(p, l, ob, "unknown pose option '%s' (did you mean '%s'?)", opt, sug);
         else
-            ERR(p, l, ob, "unknown pose option '%s': use 'each side', 'left', 'right' or 'pace IN OUT'",
+            ERR(p, l, ob,
+                "unknown pose option '%s': use 'each side', 'left', 'right', 'pace IN OUT', "
+                "'prompts N', 'up on exhale' or 'alternate'",
                 opt);
     }
+    if ((n->up_on_exhale || n->alternate) && n->dur.unit != DUR_REPS && n->dur.unit != DUR_NONE)
+        ERR(p, l, db + (size_t)(skip_ws(t, db, de) - db),
+            "'%s' is for holds counted in reps", n->alternate ? "alternate" : "up on exhale");
+    if (n->alternate && n->sides)
+        ERR(p, l, l->begin, "a pose cannot both alternate and have sides");
 }
 
 static void parse_cue(struct parser *p, const struct line *l)
