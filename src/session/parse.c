@@ -163,6 +163,41 @@ static bool plain_name(const char *t, size_t b, size_t e)
     return true;
 }
 
+/* A whole number at t[b..e) (saturating at 100000).  Returns the offset of
+ * the first byte that is not a digit: e when the whole span is a number,
+ * b when there is none. */
+static size_t scan_number(const char *t, size_t b, size_t e, long *out)
+{
+    long v = 0;
+    size_t i = b;
+    while (i < e && isdigit((unsigned char)t[i])) {
+        if (v < 100000)
+            v = v * 10 + (t[i] - '0');
+        i++;
+    }
+    *out = v;
+    return i;
+}
+
+/* "all", "none" or a number of breaths, for `prompts:` and `, prompts N`. */
+static bool parse_prompts(struct parser *p, const struct line *l, size_t b, size_t e,
+                          int32_t *out)
+{
+    long k;
+    size_t i;
+    if (word_is(l->text, b, e, "all")) {
+        *out = INT32_MAX;
+    } else if (word_is(l->text, b, e, "none")) {
+        *out = 0;
+    } else if ((i = scan_number(l->text, b, e, &k)) == b || i != e) {
+        ERR(p, l, i == b ? b : i, "prompts is a number of breaths, 'all' or 'none'");
+        return false;
+    } else {
+        *out = (int32_t)k;
+    }
+    return true;
+}
+
 /* --- the tree ------------------------------------------------------------ */
 
 static struct node *new_node(struct parser *p, enum node_kind kind, const struct line *l)
@@ -267,12 +302,10 @@ static void parse_header(struct parser *p, const struct line *l, size_t name_end
         }
         break;
     case 4: { /* speed */
-        long sp = 0;
-        size_t i = 0;
-        while (i < n && isdigit((unsigned char)v[i]) && sp < 100000)
-            sp = sp * 10 + (v[i++] - '0');
-        if (i == 0 || i != n)
-            ERR(p, l, vb + i, "speed is a whole number of words per minute, 80 to 450");
+        long sp;
+        size_t i = scan_number(t, vb, ve, &sp);
+        if (i == vb || i != ve)
+            ERR(p, l, i, "speed is a whole number of words per minute, 80 to 450");
         else if (sp < 80 || sp > 450)
             ERR(p, l, vb, "speed %ld is out of range: 80 to 450 words per minute", sp);
         else
@@ -285,20 +318,9 @@ static void parse_header(struct parser *p, const struct line *l, size_t name_end
             ERR(p, l, vb, "a sound name is a plain file name without '/' or '..'");
         break;
     case 7: { /* prompts */
-        if (word_is(t, vb, ve, "all")) {
-            p->s->prompts_value = INT32_MAX;
-        } else if (word_is(t, vb, ve, "none")) {
-            p->s->prompts_value = 0;
-        } else {
-            long k = 0;
-            size_t i = 0;
-            while (i < n && isdigit((unsigned char)v[i]) && k < 100000)
-                k = k * 10 + (v[i++] - '0');
-            if (i == 0 || i != n)
-                ERR(p, l, vb + i, "prompts is a number of breaths, 'all' or 'none'");
-            else
-                p->s->prompts_value = (int)k;
-        }
+        int32_t k;
+        if (parse_prompts(p, l, vb, ve, &k))
+            p->s->prompts_value = k;
         break;
     }
     case 8: { /* gap */
@@ -373,20 +395,9 @@ static void parse_pose(struct parser *p, const struct line *l, size_t rest)
             continue;
         }
         if (word_is(t, ob, we, "prompts")) {
-            size_t vb = skip_ws(t, we, oe);
-            long k = 0;
-            size_t i = vb;
-            while (i < oe && isdigit((unsigned char)t[i]) && k < 100000)
-                k = k * 10 + (t[i++] - '0');
-            if (word_is(t, vb, oe, "all"))
-                k = INT32_MAX;
-            else if (word_is(t, vb, oe, "none"))
-                k = 0;
-            else if (i == vb || i != oe) {
-                ERR(p, l, vb, "prompts is a number of breaths, 'all' or 'none'");
-                continue;
-            }
-            n->prompts = (int32_t)k;
+            int32_t k;
+            if (parse_prompts(p, l, skip_ws(t, we, oe), oe, &k))
+                n->prompts = k;
             continue;
         }
         /* Fold spaces so "each  side" matches. */
@@ -549,12 +560,8 @@ static void parse_step(struct parser *p, const struct line *l)
         struct node *n = new_node(p, NODE_REPEAT, l);
         if (!n)
             return;
-        size_t i = rest;
-        long cnt = 0;
-        while (i < l->end && isdigit((unsigned char)t[i]) && cnt <= SESSION_MAX_REPEAT)
-            cnt = cnt * 10 + (t[i++] - '0');
-        while (i < l->end && isdigit((unsigned char)t[i]))
-            i++;
+        long cnt;
+        size_t i = scan_number(t, rest, l->end, &cnt);
         size_t after = skip_ws(t, i, l->end);
         size_t we = after;
         while (we < l->end && !is_space(t[we]))
