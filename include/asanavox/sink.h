@@ -1,0 +1,134 @@
+/*
+ * sink.h — where mixed blocks go: a file, nothing, or (later) a device.
+ *
+ * A sink is a `struct sink_ops` table of functions (like mpv's audio
+ * outputs) plus the state it creates.  The life of a sink:
+ *
+ *     sink_create(&sink_file_ops, &s);
+ *     sink_open(s, "out.wav", &params);    // the target is chosen here
+ *     sink_write(s, frames, n); ...        // interleaved float, -1..1
+ *     sink_finish(s);                      // make the result visible
+ *     sink_destroy(s);                     // without finish: discard
+ *
+ * When anything fails, sink_message() says why in one line ("cannot write
+ * out.wav: No space left on device"), and sink_destroy() removes whatever
+ * the sink had started (the file sink's temporary file).
+ *
+ * The file sink writes FLAC, Ogg Vorbis and MP3 with libsndfile, and WAV
+ * (16-bit PCM, the same canonical 44-byte header libsndfile writes) itself,
+ * front to back, since the length is known from params.frames; the format
+ * comes from the target's extension (see sink_format_from_path()).  A
+ * regular file (or a name that does not exist yet) is written atomically:
+ * to a temporary file in the same directory (for WAV reserved in full at
+ * open, so a disk too small fails there, and written with O_DIRECT where
+ * the file system allows), flushed with fsync() and renamed over the target
+ * by sink_finish(); until then the target is untouched, and a failure
+ * leaves no file behind.  A target that exists and is not a regular file
+ * ("-" for standard output, a pipe, a device) is streamed to directly and
+ * never replaced; MP3 is then constant bit rate, so its length can be
+ * read.  Output is deterministic: the same samples give the same bytes (the
+ * Ogg stream serial number, random in libsndfile, is fixed).
+ *
+ * The null sink accepts and drops everything (tests, benchmarks).  A
+ * PortAudio sink for `play` fits the same table.
+ *
+ * One thread at a time per sink.  Functions return 0 or an av_error:
+ * AV_EINVAL, AV_ENOMEM, AV_EIO (open, write, flush or rename failed; see
+ * sink_message()), AV_EFORMAT (no such output format here), AV_EDEVICE.
+ */
+#ifndef ASANAVOX_SINK_H
+#define ASANAVOX_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sink_format {
+    SINK_FORMAT_WAV,   /* 16-bit PCM */
+    SINK_FORMAT_FLAC,  /* 16-bit */
+    SINK_FORMAT_OGG,   /* Vorbis */
+    SINK_FORMAT_MP3,   /* MPEG layer III */
+};
+
+struct sink_params {
+    int rate;                 /* frames per second */
+    int channels;             /* 1 or 2 */
+    enum sink_format format;  /* file sinks only */
+    int64_t frames;           /* total frames that will be written, or -1 */
+};
+
+struct sink;
+
+struct sink_ops {
+    const char *name;
+    /* Allocate private state into s->priv.  Errors: AV_ENOMEM. */
+    int (*create)(struct sink *s);
+    /* Start writing to `target` (a path or "-"; a device name; ignored by
+     * the null sink). */
+    int (*open)(struct sink *s, const char *target, const struct sink_params *p);
+    int (*write)(struct sink *s, const float *interleaved, size_t frames);
+    /* Optional: frames of one channel, to go to every channel.  NULL: the
+     * frames are copied to every channel and passed to write(). */
+    int (*write_mono)(struct sink *s, const float *mono, size_t frames);
+    /* Flush and commit what was written. */
+    int (*finish)(struct sink *s);
+    /* Discard what was written (may be called after a failed open, write
+     * or finish) and free the private state.  Must not fail. */
+    void (*destroy)(struct sink *s);
+};
+
+struct sink {
+    const struct sink_ops *ops;
+    void *priv;
+    struct sink_params params;
+    int state;           /* internal: created, open, finished, failed */
+    char message[512];   /* last failure, one line, "" if none */
+    float *scratch;      /* internal: sink_write_mono() without write_mono */
+    size_t scratch_cap;
+};
+
+extern const struct sink_ops sink_file_ops;
+extern const struct sink_ops sink_null_ops;
+/* Live output through PortAudio; its controls are in device.h. */
+extern const struct sink_ops sink_portaudio_ops;
+
+/* Create a sink of the given kind.  Returns 0 or AV_ENOMEM. */
+int sink_create(const struct sink_ops *ops, struct sink **out);
+
+/* Open the sink on `target` with `p`.  Returns 0, AV_EINVAL (bad params,
+ * or standard output is a terminal), AV_EFORMAT or AV_EIO. */
+int sink_open(struct sink *s, const char *target, const struct sink_params *p);
+
+/* Write `frames` interleaved frames (frames * channels floats).  Samples
+ * beyond -1..1 are clipped.  Returns 0 or AV_EIO (disk full, file too
+ * large, broken pipe...). */
+int sink_write(struct sink *s, const float *interleaved, size_t frames);
+
+/* Write `frames` frames given as one channel that every channel carries
+ * (the mixer's output is the same on all channels): the same result as
+ * sink_write() of the frames copied to each channel, for less work.
+ * Returns as sink_write(). */
+int sink_write_mono(struct sink *s, const float *mono, size_t frames);
+
+/* Finish: flush, close and (file sink) rename into place.  Returns 0 or
+ * AV_EIO; on failure nothing is left at the target. */
+int sink_finish(struct sink *s);
+
+/* Free the sink; if it was opened and not finished, discard the output
+ * (the temporary file is removed).  Accepts NULL. */
+void sink_destroy(struct sink *s);
+
+/* Why the last call failed, one line without a newline; "" if it did not. */
+const char *sink_message(const struct sink *s);
+
+/* The format for a path from its extension (case-insensitive): .wav,
+ * .flac, .ogg (also .oga), .mp3.  Returns 0 or AV_EFORMAT. */
+int sink_format_from_path(const char *path, enum sink_format *out);
+
+/* "wav", "flac", "ogg", "mp3". */
+const char *sink_format_name(enum sink_format f);
+
+/* Whether libsndfile here can write the format (mp3 needs libsndfile
+ * 1.1 built with LAME). */
+int sink_format_available(enum sink_format f);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * transport.h — what the keys of `play` mean, without any audio.
+ *
+ * The transport knows the timeline and decides: which step a position is
+ * in, where "next" and "previous" go, where `--from STEP|TIME` starts,
+ * whether the session is paused and how loud the live volume is, and what
+ * the one-line status says.  It never reads a clock: every position it is
+ * given comes from the audio clock (frames the sound card has played, see
+ * player.h), so it is a pure function of its inputs and unit-testable.
+ *
+ * Keys (transport_key()):
+ *     space   pause / resume
+ *     n       next step
+ *     p       back to the start of this step; when that is less than
+ *             TRANSPORT_RESTART_WINDOW seconds back (so: p pressed twice),
+ *             to the start of the previous step
+ *     + or =  louder by TRANSPORT_VOLUME_STEP dB (up to TRANSPORT_VOLUME_MAX)
+ *     - or _  softer (down to TRANSPORT_VOLUME_MIN)
+ *     q       quit
+ *
+ * A transport borrows its timeline.  One thread at a time.
+ */
+#ifndef ASANAVOX_TRANSPORT_H
+#define ASANAVOX_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct timeline;
+
+#define TRANSPORT_RESTART_WINDOW 3.0 /* seconds */
+#define TRANSPORT_VOLUME_STEP 2.0    /* dB */
+#define TRANSPORT_VOLUME_MIN (-30.0) /* dB */
+#define TRANSPORT_VOLUME_MAX 6.0     /* dB */
+
+enum transport_action {
+    TRANSPORT_NONE,
+    TRANSPORT_PAUSE,    /* toggle */
+    TRANSPORT_NEXT,
+    TRANSPORT_PREVIOUS, /* restart this step, or the previous one */
+    TRANSPORT_LOUDER,
+    TRANSPORT_SOFTER,
+    TRANSPORT_QUIT,
+};
+
+struct transport {
+    const struct timeline *tl;
+    bool paused;
+    double volume_db;   /* live volume on top of the mix, 0 by default */
+};
+
+/* Start unpaused at 0 dB. */
+void transport_init(struct transport *t, const struct timeline *tl);
+
+/* The action of a key (a byte read from the terminal), or TRANSPORT_NONE. */
+enum transport_action transport_key(int c);
+
+/* The index of the step that `frame` is in: the last step starting at or
+ * before it (0 before the first step and for a timeline without steps). */
+size_t transport_step_at(const struct timeline *tl, int64_t frame);
+
+/* Apply `a` at session position `frame`.  Sets *seek to the frame to play
+ * from next, or -1 when the position does not change (pause, volume, quit,
+ * none).  Next goes to the start of the first step after `frame`, or to
+ * the end of the session from the last step.  Returns true when the state
+ * or position changed. */
+bool transport_apply(struct transport *t, enum transport_action a, int64_t frame, int64_t *seek);
+
+/* The linear gain of the live volume. */
+float transport_gain(const struct transport *t);
+
+/* Parse `--from`: a step number as `plan` prints it (1 is the first step)
+ * or a time ("2:30", "1:02:03", "90s", "1m30s").  On success sets *frame.
+ * Returns 0, AV_EINVAL (not a step number or time) or AV_ELIMIT (no such
+ * step; a time at or past the end). */
+int transport_parse_from(const struct timeline *tl, const char *spec, int64_t *frame);
+
+/* What the status line shows at `frame`. */
+struct transport_status {
+    size_t step;         /* index into tl->steps */
+    size_t steps;        /* tl->n_steps */
+    const char *name;    /* the step's name ("" when it has none) */
+    const char *side;    /* "left", "right" or NULL */
+    const char *kind;    /* "pose", "rest", ... */
+    int breath, breaths; /* breath (or rep) n of N now; 0 when not in one */
+    bool reps;
+    int64_t frame, total;
+    bool paused;
+    double volume_db;
+};
+void transport_status(const struct transport *t, int64_t frame, struct transport_status *st);
+
+/* Format the status as one line without a newline, at most `width`
+ * characters (UTF-8 code points) wide when width > 0, into buf:
+ *     "3/23 Child's pose, left  breath 3/6  2:31 / 11:45  -4 dB  paused"
+ * Returns buf. */
+char *transport_format(const struct transport_status *st, int rate, int width, char *buf,
+                       size_t size);
+
+#endif

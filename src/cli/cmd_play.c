@@ -1,0 +1,771 @@
+/*
+ * cmd_play.c — `asanavox play [NAME]`: practise along live, through the
+ * sound card, with keys that work without looking.
+ *
+ * compile → player (player.h: mixer → ring → PortAudio) and, when standard
+ * input is a terminal in the foreground, the keys of transport.h in raw
+ * mode and a one-line status on standard error.  PortAudio starts on a
+ * helper thread while the session compiles, so the device is ready when
+ * the timeline is.
+ *
+ * Signals.  SIGINT, SIGTERM and SIGHUP set a flag and write a byte to a
+ * pipe that the main loop polls, so the sound stops (a 30 ms fade, then
+ * the stream is aborted) well within 100 ms; the exit status is 128 + the
+ * signal.  The terminal's mode is restored on every way out, including
+ * Ctrl-Z (SIGTSTP restores it and stops; SIGCONT takes raw mode again).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <dirent.h>
+
+#include "asanavox/compile.h"
+#include "asanavox/device.h"
+#include "asanavox/diag.h"
+#include "asanavox/error.h"
+#include "asanavox/paths.h"
+#include "asanavox/player.h"
+#include "asanavox/session.h"
+#include "asanavox/timeline.h"
+#include "asanavox/transport.h"
+#include "asanavox/voice.h"
+#include "cli.h"
+#include "commands.h"
+
+/* Signal-handler state: a signal handler can only reach globals.  Owned by
+ * this command; nothing else touches them. */
+static volatile sig_atomic_t play_signal;   /* the stop signal's number */
+static int play_wake[2] = {-1, -1};         /* self-pipe: handler → poll */
+static struct termios play_saved_tty;       /* the mode to restore */
+static volatile sig_atomic_t play_raw;      /* raw mode is on */
+static _Atomic int64_t play_signal_ns;      /* when the stop signal came */
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void on_stop_signal(int sig)
+{
+    int saved = errno;
+    play_signal = sig;
+    atomic_store(&play_signal_ns, now_ns()); /* clock_gettime is async-signal-safe */
+    if (play_wake[1] >= 0) {
+        char c = 1;
+        ssize_t w = write(play_wake[1], &c, 1);
+        (void)w;
+    }
+    errno = saved;
+}
+
+static void raw_on(void);
+
+/* Ctrl-Z: give the terminal back as it was, stop; when continued, take
+ * raw mode again.  Everything here is async-signal-safe. */
+static void on_suspend(int sig)
+{
+    int saved = errno;
+    (void)sig;
+    if (play_raw) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &play_saved_tty);
+        ssize_t w = write(STDERR_FILENO, "\r\033[K", 4);
+        (void)w;
+    }
+    struct sigaction dfl, mine;
+    memset(&dfl, 0, sizeof dfl);
+    sigemptyset(&dfl.sa_mask);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGTSTP, &dfl, &mine);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTSTP);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(SIGTSTP); /* stops here until SIGCONT */
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    sigaction(SIGTSTP, &mine, NULL);
+    if (play_raw)
+        raw_on();
+    errno = saved;
+}
+
+static void raw_on(void)
+{
+    struct termios raw = play_saved_tty;
+    /* Keys one at a time, unechoed; Ctrl-C and Ctrl-Z still signal.  No
+     * XON/XOFF: a stray Ctrl-S would otherwise freeze the status line. */
+    raw.c_lflag &= (tcflag_t) ~(ICANON | ECHO);
+    raw.c_iflag &= (tcflag_t) ~IXON;
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: asanavox play [NAME] [OPTIONS]\n\n"
+            "Play the session NAME through the sound card and practise along.  Without\n"
+            "NAME, on a terminal, choose from the sessions 'asanavox list' shows.\n\n"
+            "keys (when standard input is a terminal):\n"
+            "  space             pause / resume\n"
+            "  n                 next step\n"
+            "  p                 back to the start of this step; twice: the step before\n"
+            "  + / -             louder / softer (%.0f dB steps)\n"
+            "  q                 quit (Ctrl-C works too)\n\n"
+            "options:\n"
+            "  --from STEP|TIME  start at a step number (as 'plan' shows) or a time (2:30)\n"
+            "  --device ID|NAME  the output device (see 'asanavox devices')\n"
+            "  --volume DB       louder or softer than the -16 LUFS default, -40 to 20\n"
+            "  --rate HZ         sample rate, 8000 to 192000 (default 48000)\n"
+            "  --mono            one channel instead of two\n"
+            "  --stats           at the end, print time to first audio, underruns and CPU\n"
+            "%s"
+            "  -h, --help        show this help\n\n"
+            "No sound device?  'asanavox render NAME' writes the session to a file.\n",
+            TRANSPORT_VOLUME_STEP, cli_session_options_help);
+}
+
+/* "--opt VALUE" or "--opt=VALUE": 1 and *val, 0 when argv[*i] is something
+ * else, -1 when the value is missing. */
+static int take_value(const char *opt, int argc, char **argv, int *i, const char **val)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(opt);
+    if (!strncmp(a, opt, n) && a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
+    }
+    if (strcmp(a, opt) != 0)
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "asanavox play: %s needs a value\n", a);
+        return -1;
+    }
+    *val = argv[++*i];
+    return 1;
+}
+
+static void clock_text(int64_t frame, int rate, char *buf, size_t size)
+{
+    int64_t s = rate > 0 ? frame / rate : 0;
+    if (s >= 3600)
+        snprintf(buf, size, "%d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+    else
+        snprintf(buf, size, "%d:%02d", (int)(s / 60), (int)(s % 60));
+}
+
+/* ---- choosing a session ------------------------------------------------------ */
+
+struct choice {
+    char *name;
+    char *path;
+    struct timeline *tl;  /* NULL when the session has errors */
+};
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct choice *)a)->name, ((const struct choice *)b)->name);
+}
+
+/* Every NAME.yoga on the session path, the first of each name winning
+ * (as NAME lookup does), sorted by name. */
+static int find_sessions(struct choice **out, size_t *count)
+{
+    char **dirs;
+    struct choice *v = NULL;
+    size_t n = 0, cap = 0;
+    if (paths_session_dirs(&dirs))
+        return AV_ENOMEM;
+    int err = AV_OK;
+    for (char **d = dirs; *d && !err; d++) {
+        DIR *dir = opendir(*d);
+        if (!dir)
+            continue;
+        size_t before = n;
+        struct dirent *de;
+        while (!err && (de = readdir(dir))) {
+            size_t len = strlen(de->d_name), e = strlen(SESSION_EXT);
+            if (len <= e || strcmp(de->d_name + len - e, SESSION_EXT) || de->d_name[0] == '.')
+                continue;
+            bool seen = false;
+            for (size_t i = 0; i < before && !seen; i++)
+                seen = strlen(v[i].name) == len - e && !strncmp(v[i].name, de->d_name, len - e);
+            if (seen)
+                continue;
+            if (n == cap) {
+                size_t c = cap ? cap * 2 : 32;
+                struct choice *nv = realloc(v, c * sizeof(*nv));
+                if (!nv) {
+                    err = AV_ENOMEM;
+                    break;
+                }
+                v = nv;
+                cap = c;
+            }
+            v[n].name = strndup(de->d_name, len - e);
+            v[n].path = paths_join(*d, de->d_name);
+            v[n].tl = NULL;
+            if (!v[n].name || !v[n].path) {
+                free(v[n].name);
+                free(v[n].path);
+                err = AV_ENOMEM;
+                break;
+            }
+            n++;
+        }
+        closedir(dir);
+    }
+    paths_free_list(dirs);
+    if (n)
+        qsort(v, n, sizeof(*v), by_name);
+    *out = v;
+    *count = n;
+    return err;
+}
+
+static void free_choices(struct choice *v, size_t n, size_t keep)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].path);
+        if (i != keep)
+            timeline_destroy(v[i].tl);
+    }
+    free(v);
+}
+
+/* `play` without NAME: list the sessions (compiled with the command's
+ * options, so durations are those that will play) and, on a terminal, ask
+ * which.  Returns 0 with the chosen name (malloc'd) and its timeline, or
+ * an exit status. */
+static int pick_session(const struct compile_options *co, struct voice **voice, char **name,
+                        struct timeline **tl)
+{
+    struct choice *v;
+    size_t n;
+    if (find_sessions(&v, &n)) {
+        fprintf(stderr, "asanavox play: %s\n", av_strerror(AV_ENOMEM));
+        return EXIT_RUNTIME;
+    }
+    if (n == 0) {
+        fprintf(stderr, "asanavox play: no sessions found ('asanavox list' says where it looks)\n");
+        free_choices(v, n, SIZE_MAX);
+        return EXIT_USAGE;
+    }
+    if (!*voice && cli_voice("play", voice)) {
+        free_choices(v, n, SIZE_MAX);
+        return EXIT_RUNTIME;
+    }
+    struct compile_env env;
+    compile_env_default(&env, *voice);
+    for (size_t i = 0; i < n; i++) {
+        struct diag *d = diag_create();
+        if (!d || compile_session(v[i].path, co, &env, d, &v[i].tl))
+            v[i].tl = NULL;
+        diag_destroy(d);
+    }
+    const bool tty = isatty(STDIN_FILENO);
+    FILE *f = stderr;
+    if (!tty)
+        fprintf(f, "asanavox play: which session?  Name one: asanavox play NAME\n");
+    for (size_t i = 0; i < n; i++) {
+        char t[32];
+        if (v[i].tl) {
+            clock_text(v[i].tl->duration, v[i].tl->rate, t, sizeof t);
+            fprintf(f, "%4zu  %-22s %8s  %s\n", i + 1, v[i].name, t, v[i].tl->title);
+        } else {
+            fprintf(f, "%4zu  %-22s %8s  (has errors: run 'asanavox check %s')\n", i + 1,
+                    v[i].name, "-", v[i].name);
+        }
+    }
+    if (!tty) {
+        free_choices(v, n, SIZE_MAX);
+        return EXIT_USAGE;
+    }
+    for (;;) {
+        fprintf(f, "Play which? (1-%zu or a name; Enter to cancel) ", n);
+        fflush(f);
+        char line[256];
+        if (!fgets(line, sizeof line, stdin) || play_signal) {
+            fputc('\n', f);
+            free_choices(v, n, SIZE_MAX);
+            return play_signal ? 128 + play_signal : EXIT_OK;
+        }
+        line[strcspn(line, "\r\n")] = '\0';
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (!*s) {
+            free_choices(v, n, SIZE_MAX);
+            return EXIT_OK;
+        }
+        size_t pick = SIZE_MAX;
+        char *end;
+        long k = strtol(s, &end, 10);
+        if (end != s && !*end && k >= 1 && (size_t)k <= n)
+            pick = (size_t)k - 1;
+        for (size_t i = 0; i < n && pick == SIZE_MAX; i++)
+            if (!strcmp(v[i].name, s))
+                pick = i;
+        if (pick == SIZE_MAX) {
+            fprintf(f, "No session '%s'.\n", s);
+            continue;
+        }
+        if (!v[pick].tl) {
+            fprintf(f, "'%s' has errors (see 'asanavox check %s').\n", v[pick].name, v[pick].name);
+            continue;
+        }
+        *name = v[pick].name;
+        v[pick].name = NULL;
+        *tl = v[pick].tl;
+        free_choices(v, n, pick);
+        return EXIT_OK;
+    }
+}
+
+/* ---- PortAudio starts meanwhile ------------------------------------------------ */
+
+struct audio_start {
+    pthread_t thread;
+    bool running;
+    int err;
+    char msg[256];
+};
+
+static void *audio_start_main(void *arg)
+{
+    struct audio_start *a = arg;
+    a->err = audio_open(a->msg, sizeof a->msg);
+    return NULL;
+}
+
+static int audio_join(struct audio_start *a)
+{
+    if (a->running) {
+        pthread_join(a->thread, NULL);
+        a->running = false;
+    }
+    return a->err;
+}
+
+/* ---- the status line ------------------------------------------------------------- */
+
+struct status_line {
+    bool on;
+    char last[512];
+};
+
+static void status_show(struct status_line *sl, const struct transport *t, int64_t pos)
+{
+    if (!sl->on)
+        return;
+    struct winsize ws;
+    int width = 79;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
+        width = ws.ws_col - 1;
+    struct transport_status st;
+    transport_status(t, pos, &st);
+    char line[512];
+    transport_format(&st, t->tl->rate, width, line, sizeof line);
+    if (!strcmp(line, sl->last))
+        return;
+    snprintf(sl->last, sizeof sl->last, "%s", line);
+    fprintf(stderr, "\r%s\033[K", line);
+    fflush(stderr);
+}
+
+static void status_clear(struct status_line *sl)
+{
+    if (!sl->on || !sl->last[0])
+        return;
+    fprintf(stderr, "\r\033[K");
+    fflush(stderr);
+    sl->last[0] = '\0';
+}
+
+/* ---- --stats ------------------------------------------------------------------ */
+
+static void print_stats(const struct player_stats *ps, int64_t t_start, int64_t t_compiled,
+                        int64_t t_stop, double cpu_playing, double wall_playing, long maxrss_kib)
+{
+    const struct sink_pa_stats *s = &ps->sink;
+    FILE *f = stderr;
+    if (s->first_audio_ns) {
+        fprintf(f,
+                "first audio:  %.0f ms after start (compile %.0f ms, mixer %.0f ms, first block "
+                "%.0f ms, prebuffer and start %.0f ms; device opened in %.0f ms meanwhile)\n",
+                (double)(s->first_audio_ns - t_start) / 1e6,
+                (double)(t_compiled - t_start) / 1e6,
+                (double)(ps->mixer_ns - ps->created_ns) / 1e6,
+                (double)(ps->first_block_ns - ps->mixer_ns) / 1e6,
+                (double)(s->first_audio_ns - ps->first_block_ns) / 1e6,
+                (double)(ps->device_ns - ps->created_ns) / 1e6);
+    } else {
+        fprintf(f, "first audio:  none\n");
+    }
+    fprintf(f, "underruns:    %u (device underflows %u)\n", s->underruns, s->device_underflows);
+    double wall = s->start_ns && s->stop_ns > s->start_ns ? (double)(s->stop_ns - s->start_ns) / 1e9
+                                                          : 0.0;
+    if (wall > 0)
+        fprintf(f,
+                "callback CPU: %.3f%% of one core (%lld callbacks; producer %.3f%%, whole "
+                "process %.3f%%)\n",
+                100.0 * (double)s->callback_ns / 1e9 / wall, (long long)s->callbacks,
+                100.0 * ps->producer_cpu / wall,
+                wall_playing > 0 ? 100.0 * cpu_playing / wall_playing : 0.0);
+    fprintf(f, "played:       %lld frames in %.1f s to %s, %d Hz, %d channel%s\n",
+            (long long)s->frames_out, wall, s->device, s->rate, s->channels,
+            s->channels == 1 ? "" : "s");
+    fprintf(f, "buffer:       latency %.0f ms (%lld frames), callbacks of up to %d frames\n",
+            s->latency * 1000.0, (long long)(s->latency * s->rate), s->max_frames);
+    if (t_stop && ps->silent_ns >= t_stop)
+        fprintf(f,
+                "stop:         %.0f ms from the request to silence (the fade; then up to %.0f ms "
+                "in the device), stream closed after %.0f ms\n",
+                (double)(ps->silent_ns - t_stop) / 1e6, s->latency * 1000.0,
+                (double)(s->stop_ns - t_stop) / 1e6);
+    fprintf(f, "memory:       peak %.1f MiB\n", (double)maxrss_kib / 1024.0);
+}
+
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0.0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* ---- the command ------------------------------------------------------------------ */
+
+int cmd_play(int argc, char **argv)
+{
+    const int64_t t_start = now_ns();
+    const char *name_arg = NULL, *from_arg = NULL, *device = NULL;
+    long rate = 0;
+    bool mono = false, stats = false;
+    double volume = 0.0;
+    struct compile_options co;
+    compile_options_init(&co);
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val;
+        if (cli_is_help(a)) {
+            usage(stdout);
+            return EXIT_OK;
+        }
+        int r = cli_take_session_option("play", argc, argv, &i, &co);
+        if (r < 0)
+            return EXIT_USAGE;
+        if (r > 0)
+            continue;
+        if ((r = take_value("--from", argc, argv, &i, &val)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            from_arg = val;
+        } else if ((r = take_value("--device", argc, argv, &i, &val)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            device = val;
+        } else if ((r = take_value("--rate", argc, argv, &i, &val)) != 0) {
+            char *end;
+            if (r < 0)
+                return EXIT_USAGE;
+            errno = 0;
+            rate = strtol(val, &end, 10);
+            if (errno || end == val || *end || rate < 8000 || rate > 192000) {
+                fprintf(stderr, "asanavox play: --rate must be 8000 to 192000 Hz, not '%s'\n", val);
+                return EXIT_USAGE;
+            }
+        } else if ((r = take_value("--volume", argc, argv, &i, &val)) != 0) {
+            char *end;
+            if (r < 0)
+                return EXIT_USAGE;
+            errno = 0;
+            volume = strtod(val, &end);
+            if (errno || end == val || *end || !isfinite(volume) || volume < -40.0 ||
+                volume > 20.0) {
+                fprintf(stderr, "asanavox play: --volume must be -40 to 20 dB, not '%s'\n", val);
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(a, "--mono")) {
+            mono = true;
+        } else if (!strcmp(a, "--stats")) {
+            stats = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "asanavox play: unknown option '%s' (see 'asanavox play --help')\n", a);
+            return EXIT_USAGE;
+        } else if (name_arg) {
+            fprintf(stderr, "asanavox play: one session at a time ('%s' and '%s')\n", name_arg, a);
+            return EXIT_USAGE;
+        } else {
+            name_arg = a;
+        }
+    }
+    if (rate)
+        co.rate = (int)rate;
+
+    /* PortAudio's own diagnostics stay out of stderr (device.h). */
+    FILE *saved_stderr = audio_quiet_stderr();
+
+    /* Signals: stop cleanly (see the top of this file). */
+    if (pipe(play_wake) != 0) {
+        fprintf(stderr, "asanavox play: %s\n", strerror(errno));
+        audio_unquiet_stderr(saved_stderr);
+        return EXIT_RUNTIME;
+    }
+    for (int k = 0; k < 2; k++) {
+        fcntl(play_wake[k], F_SETFL, fcntl(play_wake[k], F_GETFL) | O_NONBLOCK);
+        fcntl(play_wake[k], F_SETFD, FD_CLOEXEC);
+    }
+    play_signal = 0;
+    play_raw = 0;
+    atomic_store(&play_signal_ns, 0);
+    struct sigaction sa, old_int, old_term, old_hup, old_pipe, old_tstp;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, &old_pipe);
+    sa.sa_handler = on_suspend;
+    sigaction(SIGTSTP, &sa, &old_tstp);
+
+    int status = EXIT_RUNTIME;
+    struct audio_start as = {0};
+    struct voice *voice = NULL;
+    struct timeline *tl = NULL;
+    struct player *pl = NULL;
+    char *picked = NULL;
+    struct status_line sl = {0};
+    const char *name = name_arg;
+    int err;
+
+    /* PortAudio starts while the session compiles. */
+    as.running = pthread_create(&as.thread, NULL, audio_start_main, &as) == 0;
+    if (!as.running)
+        as.err = audio_open(as.msg, sizeof as.msg);
+
+    int st = name ? cli_compile("play", name, &co, &voice, &tl)
+                  : pick_session(&co, &voice, &picked, &tl);
+    if (st != 0 || !tl) {
+        status = st;
+        goto done;
+    }
+    if (!name)
+        name = picked;
+    const int64_t t_compiled = now_ns();
+    if (play_signal)
+        goto done;
+
+    if (audio_join(&as)) {
+        fprintf(stderr, "asanavox play: %s; 'asanavox render %s' writes the session to a file\n",
+                as.msg, name);
+        goto done;
+    }
+
+    struct player_options po;
+    player_options_init(&po);
+    po.device = device;
+    po.channels = mono ? 1 : 0;
+    po.mixer.volume_db = volume;
+    for (int attempt = 0;; attempt++) {
+        if (from_arg) {
+            err = transport_parse_from(tl, from_arg, &po.from);
+            if (err) {
+                char t[32];
+                clock_text(tl->duration, tl->rate, t, sizeof t);
+                if (err == AV_ELIMIT)
+                    fprintf(stderr, "asanavox play: --from %s is past the session (%zu steps, %s)\n",
+                            from_arg, tl->n_steps, t);
+                else
+                    fprintf(stderr,
+                            "asanavox play: --from wants a step number (1 to %zu) or a time like "
+                            "2:30, not '%s'\n",
+                            tl->n_steps, from_arg);
+                status = EXIT_USAGE;
+                goto done;
+            }
+        }
+        err = player_create(tl, voice, &po, &pl);
+        if (err == AV_EFORMAT && attempt == 0 && !rate && player_device_rate(pl) >= 8000 &&
+            player_device_rate(pl) != tl->rate) {
+            /* The device does not take this rate: compile at its own. */
+            co.rate = player_device_rate(pl);
+            player_destroy(pl);
+            pl = NULL;
+            timeline_destroy(tl);
+            tl = NULL;
+            st = cli_compile("play", picked ? picked : name, &co, &voice, &tl);
+            if (st != 0) {
+                status = st;
+                goto done;
+            }
+            continue;
+        }
+        break;
+    }
+    if (err) {
+        const char *why = player_message(pl)[0] ? player_message(pl) : av_strerror(err);
+        fprintf(stderr, "asanavox play: %s; 'asanavox render %s' writes the session to a file\n",
+                why, name);
+        goto done;
+    }
+
+    /* Keys only when we own the terminal (not in the background). */
+    struct transport tr;
+    transport_init(&tr, tl);
+    const bool keys = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() &&
+                      tcgetattr(STDIN_FILENO, &play_saved_tty) == 0;
+    if (keys) {
+        play_raw = 1;
+        raw_on();
+    }
+    sl.on = keys && isatty(STDERR_FILENO);
+
+    err = player_start(pl);
+    if (err) {
+        fprintf(stderr, "asanavox play: %s\n", player_message(pl));
+        goto done;
+    }
+    const double cpu0 = cpu_seconds();
+    const int64_t wall0 = now_ns();
+
+    bool stdin_open = keys;
+    enum player_state ps = PLAYER_PLAYING;
+    bool quit = false;
+    int64_t t_stop = 0;
+    while (!play_signal && !quit) {
+        ps = player_poll(pl);
+        if (ps != PLAYER_PLAYING)
+            break;
+        status_show(&sl, &tr, player_position(pl));
+        struct pollfd fds[2] = {{.fd = play_wake[0], .events = POLLIN},
+                                {.fd = STDIN_FILENO, .events = POLLIN}};
+        int r = poll(fds, stdin_open ? 2 : 1, 100);
+        if (r < 0 && errno != EINTR)
+            break;
+        if (r <= 0)
+            continue;
+        if (fds[0].revents) {
+            char buf[16];
+            while (read(play_wake[0], buf, sizeof buf) > 0) {
+            }
+        }
+        if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            unsigned char keybuf[32];
+            ssize_t got = read(STDIN_FILENO, keybuf, sizeof keybuf);
+            if (got <= 0) {
+                stdin_open = false; /* the terminal went away: play on */
+                continue;
+            }
+            for (ssize_t k = 0; k < got && !quit; k++) {
+                enum transport_action act = transport_key(keybuf[k]);
+                int64_t seek;
+                if (act == TRANSPORT_QUIT) {
+                    quit = true;
+                    t_stop = now_ns();
+                    break;
+                }
+                if (!transport_apply(&tr, act, player_position(pl), &seek))
+                    continue;
+                if (seek >= 0)
+                    player_seek(pl, seek);
+                player_set_paused(pl, tr.paused);
+                player_set_gain(pl, transport_gain(&tr));
+            }
+        }
+    }
+
+    int64_t pos = player_position(pl);
+    char at[32], total[32];
+    clock_text(pos, tl->rate, at, sizeof at);
+    clock_text(tl->duration, tl->rate, total, sizeof total);
+    if (ps == PLAYER_ENDED && !play_signal && !quit) {
+        err = player_finish(pl);
+        status_clear(&sl);
+        if (err) {
+            fprintf(stderr, "asanavox play: %s\n", player_message(pl));
+            goto stats;
+        }
+        status = EXIT_OK;
+    } else if (ps == PLAYER_FAILED) {
+        const int why = player_error(pl); /* before stopping changes it */
+        player_stop(pl);
+        status_clear(&sl);
+        if (why == AV_EDEVICE)
+            fprintf(stderr,
+                    "asanavox play: %s at %s; go on with 'asanavox play %s --from %s', or "
+                    "'asanavox render %s' writes a file\n",
+                    player_message(pl), at, name, at, name);
+        else
+            fprintf(stderr, "asanavox play: %s\n", player_message(pl));
+    } else {
+        /* q, or a signal: fade out and stop now. */
+        if (play_signal)
+            t_stop = atomic_load(&play_signal_ns);
+        player_stop(pl);
+        status_clear(&sl);
+        if (play_signal)
+            status = 128 + play_signal;
+        else
+            status = EXIT_OK;
+        if (pos < tl->duration)
+            fprintf(stderr, "asanavox play: stopped at %s of %s (go on with --from %s)\n", at,
+                    total, at);
+    }
+stats:
+    if (stats) {
+        const double cpu = cpu_seconds() - cpu0;
+        const double wall = (double)(now_ns() - wall0) / 1e9;
+        struct rusage ru;
+        long maxrss = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+        struct player_stats pst;
+        player_stats(pl, &pst);
+        print_stats(&pst, t_start, t_compiled, t_stop, cpu, wall, maxrss);
+    }
+
+done:
+    if (play_raw) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &play_saved_tty);
+        play_raw = 0;
+    }
+    status_clear(&sl);
+    player_destroy(pl);
+    if (as.running)
+        audio_join(&as);
+    if (as.err == AV_OK)
+        audio_close();
+    timeline_destroy(tl);
+    voice_destroy(voice);
+    free(picked);
+    if (play_signal && (status == EXIT_OK || status == EXIT_RUNTIME || status == EXIT_USAGE))
+        status = 128 + play_signal;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    sigaction(SIGTSTP, &old_tstp, NULL);
+    close(play_wake[0]);
+    close(play_wake[1]);
+    play_wake[0] = play_wake[1] = -1;
+    audio_unquiet_stderr(saved_stderr);
+    return status;
+}

@@ -1,0 +1,348 @@
+/*
+ * cmd_render.c — `asanavox render NAME [-o OUT]`: the whole session as one
+ * audio file.
+ *
+ * compile → mixer → file sink, block by block (render.h).  The file is
+ * written atomically (sink.h); SIGINT and SIGTERM set a flag that the render
+ * loop checks between blocks, after which the sink is destroyed unfinished
+ * (removing its temporary file) and the command exits 1 with one line.
+ * SIGXFSZ and SIGPIPE are ignored while rendering so that "file too large"
+ * and "broken pipe" come back as write errors with a reason.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "asanavox/error.h"
+#include "asanavox/mixer.h"
+#include "asanavox/render.h"
+#include "asanavox/sink.h"
+#include "asanavox/timeline.h"
+#include "asanavox/voice.h"
+#include "cli.h"
+#include "commands.h"
+
+/* Set by the signal handler to the signal's number; read by the render
+ * loop.  Owned by this command: nothing else touches it. */
+static volatile sig_atomic_t render_stop;
+
+static void on_stop_signal(int sig)
+{
+    render_stop = sig;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: asanavox render NAME [-o OUT] [OPTIONS]\n\n"
+            "Write the whole session NAME as one audio file to follow with eyes closed.\n"
+            "The format comes from OUT's extension: .wav (16-bit), .flac, .ogg, .mp3.\n"
+            "The default OUT is NAME.wav in the current directory; '-o -' writes WAV to\n"
+            "standard output.\n\n"
+            "options:\n"
+            "  -o, --output OUT  where to write (a file, '-', a pipe or a device)\n"
+            "  --rate HZ         sample rate, 8000 to 192000 (default 48000)\n"
+            "  --mono            one channel instead of two\n"
+            "  --volume DB       louder or softer than the -16 LUFS default, -40 to 20\n"
+            "%s"
+            "  -h, --help        show this help\n",
+            cli_session_options_help);
+}
+
+/* "--opt VALUE" or "--opt=VALUE" (and a short alias as "-o VALUE"):
+ * returns 1 and sets *val, 0 if argv[*i] is not this option, -1 when the
+ * value is missing. */
+static int take_value(const char *longopt, const char *shortopt, int argc, char **argv, int *i,
+                      const char **val)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(longopt);
+    if (!strncmp(a, longopt, n) && a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
+    }
+    if (strcmp(a, longopt) != 0 && !(shortopt && !strcmp(a, shortopt)))
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "asanavox render: %s needs a value\n", a);
+        return -1;
+    }
+    *val = argv[++*i];
+    return 1;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* NAME.wav from a session name or path: the base name without ".yoga". */
+static char *default_output(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    const char *base = slash ? slash + 1 : name;
+    size_t len = strlen(base);
+    if (len > 5 && !strcmp(base + len - 5, ".yoga"))
+        len -= 5;
+    if (len == 0) {
+        base = "session";
+        len = strlen(base);
+    }
+    char *out = malloc(len + 5);
+    if (out) {
+        memcpy(out, base, len);
+        memcpy(out + len, ".wav", 5);
+    }
+    return out;
+}
+
+static void format_time(char *buf, size_t cap, int64_t frames, int rate)
+{
+    int64_t s = frames / rate;
+    if (s >= 3600)
+        snprintf(buf, cap, "%d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+    else
+        snprintf(buf, cap, "%d:%02d", (int)(s / 60), (int)(s % 60));
+}
+
+struct bar {
+    int rate;
+    int last;  /* last percentage drawn */
+};
+
+/* Redrawn when the percentage changes: at most 101 lines of output. */
+static void draw_bar(void *ctx, int64_t done, int64_t total)
+{
+    struct bar *b = ctx;
+    int percent = total > 0 ? (int)(done * 100 / total) : 100;
+    if (percent == b->last)
+        return;
+    b->last = percent;
+    enum { WIDTH = 30 };
+    char bar[WIDTH + 1];
+    int fill = percent * WIDTH / 100;
+    for (int i = 0; i < WIDTH; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[WIDTH] = '\0';
+    char t1[32], t2[32];
+    format_time(t1, sizeof(t1), done, b->rate);
+    format_time(t2, sizeof(t2), total, b->rate);
+    fprintf(stderr, "\rrendering [%s] %3d%%  %s / %s ", bar, percent, t1, t2);
+    fflush(stderr);
+}
+
+static void clear_bar(void)
+{
+    fprintf(stderr, "\r%70s\r", "");
+    fflush(stderr);
+}
+
+int cmd_render(int argc, char **argv)
+{
+    const char *name = NULL, *out_arg = NULL;
+    long rate = 48000;
+    bool mono = false;
+    double volume = 0.0;
+    struct compile_options co;
+    compile_options_init(&co);
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val;
+        if (cli_is_help(a)) {
+            usage(stdout);
+            return EXIT_OK;
+        }
+        int r = cli_take_session_option("render", argc, argv, &i, &co);
+        if (r < 0)
+            return EXIT_USAGE;
+        if (r > 0)
+            continue;
+        if ((r = take_value("--output", "-o", argc, argv, &i, &val)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            out_arg = val;
+        } else if ((r = take_value("--rate", NULL, argc, argv, &i, &val)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            if (parse_int(val, 8000, 192000, &rate)) {
+                fprintf(stderr, "asanavox render: --rate must be 8000 to 192000 Hz, not '%s'\n",
+                        val);
+                return EXIT_USAGE;
+            }
+        } else if ((r = take_value("--volume", NULL, argc, argv, &i, &val)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            if (parse_double(val, -40.0, 20.0, &volume)) {
+                fprintf(stderr, "asanavox render: --volume must be -40 to 20 dB, not '%s'\n", val);
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(a, "--mono")) {
+            mono = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "asanavox render: unknown option '%s' (see 'asanavox render --help')\n",
+                    a);
+            return EXIT_USAGE;
+        } else if (name) {
+            fprintf(stderr, "asanavox render: one session at a time ('%s' and '%s')\n", name, a);
+            return EXIT_USAGE;
+        } else {
+            name = a;
+        }
+    }
+    if (!name) {
+        fprintf(stderr, "asanavox render: which session? (see 'asanavox render --help')\n");
+        return EXIT_USAGE;
+    }
+
+    char *out_alloc = NULL;
+    const char *out = out_arg;
+    if (!out) {
+        out = out_alloc = default_output(name);
+        if (!out) {
+            fprintf(stderr, "asanavox render: %s\n", av_strerror(AV_ENOMEM));
+            return EXIT_RUNTIME;
+        }
+    }
+    enum sink_format fmt = SINK_FORMAT_WAV;
+    if (strcmp(out, "-") != 0 && sink_format_from_path(out, &fmt) != AV_OK) {
+        struct stat st;
+        if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "asanavox render: '%s' is a directory; name the file to write\n",
+                    out);
+            free(out_alloc);
+            return EXIT_USAGE;
+        }
+        if (stat(out, &st) != 0 || S_ISREG(st.st_mode)) {
+            fprintf(stderr,
+                    "asanavox render: cannot tell the format of '%s' (use .wav, .flac, .ogg or "
+                    ".mp3)\n",
+                    out);
+            free(out_alloc);
+            return EXIT_USAGE;
+        }
+        fmt = SINK_FORMAT_WAV; /* a pipe or a device without an extension */
+    }
+    if (!sink_format_available(fmt)) {
+        fprintf(stderr, "asanavox render: this build of libsndfile cannot write %s files\n",
+                sink_format_name(fmt));
+        free(out_alloc);
+        return EXIT_RUNTIME;
+    }
+    co.rate = (int)rate;
+    struct stat ost;
+    const bool streamed = !strcmp(out, "-") || (stat(out, &ost) == 0 && !S_ISREG(ost.st_mode));
+
+    struct sigaction sa, old_int, old_term, old_xfsz, old_pipe;
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop_signal;
+    render_stop = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGXFSZ, &sa, &old_xfsz);
+    sigaction(SIGPIPE, &sa, &old_pipe);
+
+    int status = EXIT_RUNTIME;
+    struct voice *voice = NULL;
+    struct timeline *tl = NULL;
+    struct mixer *mixer = NULL;
+    struct sink *sink = NULL;
+    const bool tty = isatty(STDERR_FILENO);
+    int err;
+
+    int st = cli_compile("render", name, &co, &voice, &tl);
+    if (st != 0) {
+        status = st;
+        goto done;
+    }
+    if (render_stop)
+        goto interrupted;
+
+    struct mixer_options mo;
+    mixer_options_init(&mo);
+    mo.channels = mono ? 1 : 2;
+    mo.volume_db = volume;
+    if (fmt == SINK_FORMAT_OGG || fmt == SINK_FORMAT_MP3)
+        mo.ceiling_dbtp = RENDER_LOSSY_CEILING_DBTP;
+    err = mixer_create(tl, voice, &mo, &mixer);
+    if (err) {
+        fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
+        goto done;
+    }
+
+    err = sink_create(&sink_file_ops, &sink);
+    if (err) {
+        fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
+        goto done;
+    }
+    struct sink_params sp = {
+        .rate = (int)rate, .channels = mo.channels, .format = fmt, .frames = tl->duration};
+    err = sink_open(sink, out, &sp);
+    if (err) {
+        fprintf(stderr, "asanavox render: %s\n",
+                sink_message(sink)[0] ? sink_message(sink) : av_strerror(err));
+        goto done;
+    }
+
+    struct bar bar = {.rate = (int)rate, .last = -1};
+    struct render_progress progress = {draw_bar, &bar};
+    err = render_run(mixer, sink, &render_stop, tty ? &progress : NULL);
+    if (tty)
+        clear_bar();
+    if (err == AV_EINTERRUPTED)
+        goto interrupted;
+    if (err) {
+        const char *why = sink_message(sink)[0] ? sink_message(sink) : mixer_error_detail(mixer);
+        fprintf(stderr, "asanavox render: %s\n", why[0] ? why : av_strerror(err));
+        goto done;
+    }
+    if (tty && !streamed) {
+        char t[32];
+        format_time(t, sizeof(t), tl->duration, (int)rate);
+        fprintf(stderr, "wrote %s (%s, %ld Hz %s)\n", out, t, rate, mono ? "mono" : "stereo");
+    }
+    status = EXIT_OK;
+    goto done;
+
+interrupted:
+    if (!streamed)
+        fprintf(stderr, "asanavox render: interrupted; %s was not written\n", out);
+    else
+        fprintf(stderr, "asanavox render: interrupted\n");
+    status = EXIT_RUNTIME;
+
+done:
+    sink_destroy(sink);
+    mixer_destroy(mixer);
+    timeline_destroy(tl);
+    voice_destroy(voice);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGXFSZ, &old_xfsz, NULL);
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    free(out_alloc);
+    return status;
+}

@@ -1,0 +1,35 @@
+/*
+ * kernels.h — the few loops that touch every sample of a session, written
+ * with GCC/clang vector extensions so they run 4 samples at a time on any
+ * target (where there is no SIMD the compiler lowers them to scalar code).
+ * Internal to src/mix and src/sink.  Any thread.
+ */
+#ifndef ASANAVOX_MIX_KERNELS_H
+#define ASANAVOX_MIX_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* d[i] += s[i] */
+void kern_add(float *restrict d, const float *restrict s, size_t n);
+
+/* max |v[i]|, 0 for n == 0 */
+float kern_absmax(const float *v, size_t n);
+
+/* out[i] = round(clip(in[i]) * 32767), rounding half away from zero */
+void kern_to_s16(const float *restrict in, int16_t *restrict out, size_t n);
+
+/* out[2i] = out[2i+1] = the 16-bit value of in[i] (as kern_to_s16), in
+ * native byte order */
+void kern_to_s16_dup2(const float *restrict in, int16_t *restrict out, size_t n);
+
+/* acc[i] += g * a[i] */
+void kern_axpy(float *restrict acc, const float *a, float g, size_t n);
+
+/* acc[i] += g * (a[i] + b[i]) */
+void kern_madd2(float *restrict acc, const float *a, const float *b, float g, size_t n);
+
+/* out[2i] = out[2i+1] = in[i] */
+void kern_dup2(const float *restrict in, float *restrict out, size_t n);
+
+#endif

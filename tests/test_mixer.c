@@ -1,0 +1,704 @@
+/*
+ * test_mixer.c — the mixer: resampling length, sample-accurate placement,
+ * click-free edges, the limiter's ceiling, determinism, seeking, the
+ * bounded clip cache, and the loudness of a real rendered session.
+ *
+ * Most tests use hand-built timelines and a fake source whose "text" says
+ * what the clip is ("dc 0.25 1000": 1000 frames of 0.25), so they need no
+ * espeak-ng.  The loudness tests compile tests/data/render-basic.yoga with
+ * the real voice and measure the mix with libebur128.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <ebur128.h>
+#include <math.h>
+#include <samplerate.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asanavox/arena.h"
+#include "asanavox/compile.h"
+#include "asanavox/diag.h"
+#include "asanavox/error.h"
+#include "asanavox/mixer.h"
+#include "asanavox/timeline.h"
+#include "asanavox/voice.h"
+
+#define RATE 48000
+static const double PI = 3.14159265358979323846;
+
+/* ---- a fake source ------------------------------------------------------ */
+
+/* "dc A N", "sine F A N", "square A N" (alternating +-A: the worst case
+ * for inter-sample peaks), "fail". */
+static int fake_make(const char *what, int rate, float **samples, size_t *frames)
+{
+    (void)rate;
+    double a = 0, f = 0;
+    unsigned long n = 0;
+    float *s = NULL;
+    if (sscanf(what, "dc %lf %lu", &a, &n) == 2) {
+        s = malloc(n * sizeof(float));
+        for (size_t i = 0; s && i < n; i++)
+            s[i] = (float)a;
+    } else if (sscanf(what, "sine %lf %lf %lu", &f, &a, &n) == 3) {
+        s = malloc(n * sizeof(float));
+        for (size_t i = 0; s && i < n; i++)
+            s[i] = (float)(a * sin(2 * PI * f * (double)i / rate));
+    } else if (sscanf(what, "square %lf %lu", &a, &n) == 2) {
+        s = malloc(n * sizeof(float));
+        for (size_t i = 0; s && i < n; i++)
+            s[i] = (float)((i / 2) % 2 ? a : -a);
+    } else {
+        return AV_ESOUND;
+    }
+    if (!s)
+        return AV_ENOMEM;
+    *samples = s;
+    *frames = n;
+    return AV_OK;
+}
+
+static int fake_speech(void *ctx, const char *text, int rate, float **samples, size_t *frames)
+{
+    (void)ctx;
+    return fake_make(text, rate, samples, frames);
+}
+
+static int fake_sound(void *ctx, const char *path, int rate, float **samples, size_t *frames)
+{
+    (void)ctx;
+    return fake_make(path, rate, samples, frames);
+}
+
+static const struct mixer_source fake = {NULL, fake_speech, fake_sound};
+
+/* ---- hand-built timelines ------------------------------------------------ */
+
+struct ev {
+    enum tl_event_kind kind;
+    int64_t start;
+    const char *what; /* text for speech, sound otherwise */
+};
+
+static struct timeline *make_tl(int64_t duration, const struct ev *evs, size_t n)
+{
+    struct timeline *tl = calloc(1, sizeof(*tl));
+    assert_non_null(tl);
+    tl->arena = arena_create();
+    tl->rate = RATE;
+    tl->title = "test";
+    tl->about = "";
+    tl->voice = NULL;
+    tl->speed = 0;
+    tl->duration = duration;
+    tl->events = calloc(n ? n : 1, sizeof(struct tl_event));
+    tl->n_events = n;
+    for (size_t i = 0; i < n; i++) {
+        struct tl_event *e = &tl->events[i];
+        unsigned long len = 0;
+        double a, f;
+        if (sscanf(evs[i].what, "dc %lf %lu", &a, &len) != 2 &&
+            sscanf(evs[i].what, "sine %lf %lf %lu", &f, &a, &len) != 3)
+            sscanf(evs[i].what, "square %lf %lu", &a, &len);
+        e->kind = evs[i].kind;
+        e->start = evs[i].start;
+        e->end = e->clip_end = e->start + (int64_t)len;
+        char *w = arena_strdup(tl->arena, evs[i].what);
+        if (e->kind == TL_SPEECH)
+            e->text = w;
+        else
+            e->sound = w;
+    }
+    return tl;
+}
+
+static void raw_options(struct mixer_options *o, int channels)
+{
+    mixer_options_init(o);
+    o->channels = channels;
+    o->normalize = false;
+    o->limiter = false;
+    o->source = &fake;
+}
+
+/* The whole mix, read `block` frames at a time. */
+static float *mix_all(const struct timeline *tl, const struct mixer_options *o, size_t block,
+                      size_t *frames_out)
+{
+    struct mixer *m;
+    assert_int_equal(mixer_create(tl, NULL, o, &m), AV_OK);
+    size_t ch = (size_t)o->channels, total = (size_t)tl->duration;
+    float *out = malloc((total + 1) * ch * sizeof(float));
+    assert_non_null(out);
+    size_t done = 0, got;
+    do {
+        size_t want = block;
+        if (done + want > total + 1)
+            want = total + 1 - done; /* ask for one frame more than there is */
+        assert_int_equal(mixer_read(m, out + done * ch, want, &got), AV_OK);
+        done += got;
+    } while (got);
+    assert_int_equal(done, total);
+    assert_int_equal(mixer_position(m), tl->duration);
+    mixer_destroy(m);
+    *frames_out = done;
+    return out;
+}
+
+/* ---- resampling ------------------------------------------------------------ */
+
+static void test_resample_length(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t n;
+        int in, out;
+    } cases[] = {
+        {1, 22050, 48000},     {5, 22050, 48000},     {146, 22050, 48000},
+        {147, 22050, 48000},   {148, 22050, 48000},   {22050, 22050, 48000},
+        {88211, 22050, 48000}, {12345, 22050, 44100}, {99991, 22050, 96000},
+        {40000, 22050, 8000},  {30001, 22050, 22050}, {77777, 22050, 44101},
+    };
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        size_t n = cases[c].n;
+        int64_t want = voice_frames_at(n, cases[c].in, cases[c].out);
+        assert_true(want >= 1);
+        int16_t *in = malloc(n * sizeof(int16_t));
+        for (size_t i = 0; i < n; i++)
+            in[i] = (int16_t)(8000 * sin(2 * PI * 440.0 * (double)i / cases[c].in));
+        float *out = malloc(((size_t)want + 16) * sizeof(float));
+        for (size_t i = 0; i < (size_t)want + 16; i++)
+            out[i] = 123.0f;
+        assert_int_equal(mix_resample_s16(in, n, cases[c].in, cases[c].out, out, (size_t)want),
+                         AV_OK);
+        for (size_t i = (size_t)want; i < (size_t)want + 16; i++)
+            assert_true(out[i] == 123.0f); /* nothing written past the length */
+        for (size_t i = 0; i < (size_t)want; i++)
+            assert_true(fabsf(out[i]) < 0.5f);
+        /* Away from the edges, a 440 Hz sine is still that sine. */
+        if (n >= 8000) {
+            double sum = 0;
+            size_t a = (size_t)want / 4, b = (size_t)want * 3 / 4;
+            for (size_t i = a; i < b; i++)
+                sum += (double)out[i] * out[i];
+            double rms = sqrt(sum / (double)(b - a));
+            assert_true(fabs(rms - 8000.0 / 32768.0 / sqrt(2.0)) < 0.01);
+            size_t crossings = 0;
+            for (size_t i = a + 1; i < b; i++)
+                crossings += (out[i - 1] < 0) != (out[i] < 0);
+            double hz = (double)crossings / 2.0 / ((double)(b - a) / cases[c].out);
+            assert_true(fabs(hz - 440.0) < 5.0);
+        }
+        free(in);
+        free(out);
+    }
+}
+
+/* The resampler (segments converted together, then a half-band 2x step)
+ * must give what one high-quality conversion of the whole clip gives, for
+ * speech-band content, to well under a 16-bit step's worth of audibility. */
+static void test_resample_matches_reference(void **state)
+{
+    (void)state;
+    size_t n = 22050 * 3 + 17;
+    int16_t *in = malloc(n * sizeof(int16_t));
+    float *fin = malloc(n * sizeof(float));
+    for (size_t i = 0; i < n; i++) {
+        in[i] = (int16_t)(6000 * sin(2 * PI * 300.0 * i / 22050) +
+                          3000 * sin(2 * PI * 2100.0 * i / 22050 + 1.0) +
+                          2000 * sin(2 * PI * 4100.0 * i / 22050 + 2.0));
+        fin[i] = (float)in[i] / 32768.0f;
+    }
+    static const int rates[] = {48000, 44100, 96000, 32000, 8000};
+    for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); r++) {
+        size_t want = (size_t)voice_frames_at(n, 22050, rates[r]);
+        float *ours = malloc(want * sizeof(float));
+        float *ref = calloc(want + 64, sizeof(float));
+        assert_int_equal(mix_resample_s16(in, n, 22050, rates[r], ours, want), AV_OK);
+        SRC_DATA d = {fin, ref, (long)n, (long)want + 64, 0, 0, 1, rates[r] / 22050.0};
+        assert_int_equal(src_simple(&d, SRC_SINC_BEST_QUALITY, 1), 0);
+        double worst = 0;
+        for (size_t i = 200; i < want - 200; i++) {
+            double e = fabs((double)ours[i] - ref[i]);
+            worst = e > worst ? e : worst;
+        }
+        print_message("%d Hz: largest difference %.2g\n", rates[r], worst);
+        assert_true(worst < 2e-3); /* the signal peaks near 0.34 */
+        free(ours);
+        free(ref);
+    }
+    free(in);
+    free(fin);
+}
+
+/* ---- placement --------------------------------------------------------------- */
+
+static void test_sample_accurate_placement(void **state)
+{
+    (void)state;
+    static const int64_t starts[] = {0, 4095, 4096 + 1000, 4096 * 3 + 1, 30011, 50000, 77777};
+    enum { N = sizeof(starts) / sizeof(starts[0]), LEN = 1000 };
+    struct ev evs[N];
+    char what[N][32];
+    for (int i = 0; i < N; i++) {
+        snprintf(what[i], sizeof(what[i]), "dc %.3f %d", 0.1 + 0.1 * i, LEN);
+        evs[i] = (struct ev){i % 2 ? TL_SPEECH : TL_BELL, starts[i], what[i]};
+    }
+    struct timeline *tl = make_tl(80000, evs, N);
+    struct mixer_options o;
+    raw_options(&o, 2);
+    static const size_t blocks[] = {1, 7, 1000, 4096, 4097, 100000};
+    float *ref = NULL;
+    for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+        size_t frames;
+        float *y = mix_all(tl, &o, blocks[b], &frames);
+        assert_int_equal(frames, 80000);
+        for (size_t t = 0; t < frames; t++)
+            assert_true(y[2 * t] == y[2 * t + 1]); /* stereo: the same on both */
+        for (int i = 0; i < N; i++) {
+            size_t s = (size_t)starts[i];
+            float level = (float)(0.1 + 0.1 * i);
+            if (s > 0)
+                assert_true(y[2 * (s - 1)] == 0.0f);
+            assert_true(y[2 * s] > 0.0f); /* the first sample is where it is planned */
+            assert_true(y[2 * s] < level);
+            assert_true(fabsf(y[2 * (s + LEN / 2)] - level) < 1e-6f);
+            assert_true(y[2 * (s + LEN - 1)] > 0.0f); /* the last one too */
+            if (s + LEN < frames)
+                assert_true(y[2 * (s + LEN)] == 0.0f);
+        }
+        if (!ref)
+            ref = y;
+        else {
+            assert_memory_equal(ref, y, frames * 2 * sizeof(float)); /* any block size */
+            free(y);
+        }
+    }
+    free(ref);
+    timeline_destroy(tl);
+}
+
+/* ---- fades ------------------------------------------------------------------ */
+
+static float max_step(const float *y, size_t frames, size_t ch)
+{
+    float worst = 0;
+    for (size_t t = 1; t < frames; t++) {
+        float d = fabsf(y[t * ch] - y[(t - 1) * ch]);
+        worst = d > worst ? d : worst;
+    }
+    return worst;
+}
+
+static void test_fades_no_clicks(void **state)
+{
+    (void)state;
+    /* Full-scale DC is the worst case for an edge: without fades each
+     * clip start and end would be a step of 0.9.  A speech clip cut by the
+     * end of the session, and one overlapping another, too. */
+    static const struct ev evs[] = {
+        {TL_BELL, 1000, "dc 0.9 20000"},
+        {TL_SPEECH, 30000, "dc -0.9 5000"},
+        {TL_SPEECH, 32000, "dc 0.45 500"},
+        {TL_SPEECH, 50000, "dc 0.9 30000"}, /* runs past the end */
+    };
+    struct timeline *tl = make_tl(60000, evs, 4);
+    struct mixer_options o;
+    raw_options(&o, 1);
+    size_t frames;
+    float *y = mix_all(tl, &o, 4096, &frames);
+    /* A 3 ms sin^2 fade over 144 frames rises at most 0.9 * pi / 2 / 145. */
+    const float threshold = 0.02f;
+    assert_true(max_step(y, frames, 1) < threshold);
+    assert_true(fabsf(y[frames - 1]) < threshold); /* faded out at the end */
+    free(y);
+
+    /* With the limiter holding the DC down, the edges stay smooth. */
+    o.limiter = true;
+    y = mix_all(tl, &o, 4096, &frames);
+    assert_true(max_step(y, frames, 1) < threshold);
+    free(y);
+    timeline_destroy(tl);
+}
+
+/* ---- limiter ------------------------------------------------------------------ */
+
+static double true_peak_dbtp(const float *y, size_t frames, int ch)
+{
+    ebur128_state *st = ebur128_init((unsigned)ch, RATE, EBUR128_MODE_TRUE_PEAK);
+    assert_non_null(st);
+    assert_int_equal(ebur128_add_frames_float(st, y, frames), EBUR128_SUCCESS);
+    double worst = 0;
+    for (int c = 0; c < ch; c++) {
+        double p;
+        assert_int_equal(ebur128_true_peak(st, (unsigned)c, &p), EBUR128_SUCCESS);
+        worst = p > worst ? p : worst;
+    }
+    ebur128_destroy(&st);
+    return 20 * log10(worst);
+}
+
+static void test_limiter_ceiling(void **state)
+{
+    (void)state;
+    static const struct ev evs[] = {
+        {TL_SPEECH, 1000, "sine 997 0.9 96000"},
+        {TL_BELL, 20000, "sine 1499 0.9 48000"},
+        {TL_BELL, 40000, "sine 3001 0.9 48000"},
+        {TL_SPEECH, 110000, "square 1.0 24000"}, /* fs/4 at full scale */
+        {TL_SPEECH, 140000, "dc 1.0 4800"},
+        {TL_SPEECH, 141000, "dc 1.0 4800"},
+    };
+    struct timeline *tl = make_tl(160000, evs, 6);
+    struct mixer_options o;
+    raw_options(&o, 2);
+    o.limiter = true;
+    size_t frames;
+    float *y = mix_all(tl, &o, 4096, &frames);
+    double tp = true_peak_dbtp(y, frames, 2);
+    assert_true(tp <= -1.0);
+    float ceiling = (float)pow(10.0, MIXER_CEILING_DBTP / 20.0);
+    for (size_t i = 0; i < frames * 2; i++)
+        assert_true(fabsf(y[i]) <= ceiling * 1.0001f);
+    free(y);
+    timeline_destroy(tl);
+}
+
+static void test_limiter_transparent_below_ceiling(void **state)
+{
+    (void)state;
+    static const struct ev evs[] = {
+        {TL_SPEECH, 500, "sine 440 0.3 40000"},
+        {TL_BELL, 20000, "sine 3000 0.2 20000"},
+    };
+    struct timeline *tl = make_tl(70000, evs, 2);
+    struct mixer_options o;
+    raw_options(&o, 1);
+    size_t frames;
+    float *plain = mix_all(tl, &o, 4096, &frames);
+    o.limiter = true;
+    float *limited = mix_all(tl, &o, 4096, &frames);
+    assert_memory_equal(plain, limited, frames * sizeof(float));
+    free(plain);
+    free(limited);
+    timeline_destroy(tl);
+}
+
+/* ---- determinism, seeking, the cache, errors ----------------------------------- */
+
+static void test_deterministic(void **state)
+{
+    (void)state;
+    static const struct ev evs[] = {
+        {TL_BELL, 0, "sine 523 0.8 60000"},
+        {TL_SPEECH, 10000, "sine 200 0.7 30000"},
+        {TL_BREATH, 25000, "square 0.5 3000"},
+        {TL_SPEECH, 70000, "sine 3000 0.9 9000"},
+    };
+    struct timeline *tl = make_tl(90000, evs, 4);
+    struct mixer_options o;
+    mixer_options_init(&o);
+    o.source = &fake;
+    size_t frames;
+    float *a = mix_all(tl, &o, 4096, &frames);
+    float *b = mix_all(tl, &o, 333, &frames);
+    o.background = false;
+    float *c = mix_all(tl, &o, 4096, &frames);
+    assert_memory_equal(a, b, frames * 2 * sizeof(float));
+    assert_memory_equal(a, c, frames * 2 * sizeof(float));
+    free(a);
+    free(b);
+    free(c);
+    timeline_destroy(tl);
+}
+
+static void test_seek(void **state)
+{
+    (void)state;
+    static const struct ev evs[] = {
+        {TL_BELL, 0, "sine 523 0.5 60000"},
+        {TL_SPEECH, 20000, "sine 200 0.4 30000"},
+        {TL_SPEECH, 70000, "dc 0.3 9000"},
+    };
+    struct timeline *tl = make_tl(90000, evs, 3);
+    struct mixer_options o;
+    raw_options(&o, 1);
+    size_t frames;
+    float *ref = mix_all(tl, &o, 4096, &frames);
+    struct mixer *m;
+    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_OK);
+    static const int64_t at[] = {25000, 69999, 100, 0, 85000};
+    for (size_t k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+        assert_int_equal(mixer_seek(m, at[k]), AV_OK);
+        assert_int_equal(mixer_position(m), at[k]);
+        float buf[2000];
+        size_t got;
+        assert_int_equal(mixer_read(m, buf, 2000, &got), AV_OK);
+        assert_int_equal(got, 2000);
+        /* After the short fade-in the samples are those of a straight read. */
+        for (size_t i = at[k] ? 300 : 0; i < got; i++)
+            assert_true(fabsf(buf[i] - ref[at[k] + (int64_t)i]) < 1e-6f);
+        if (at[k])
+            assert_true(fabsf(buf[0]) <= fabsf(ref[at[k]]) + 1e-6f);
+    }
+    assert_int_equal(mixer_seek(m, 1000000), AV_OK); /* clamped to the end */
+    size_t got;
+    float one;
+    assert_int_equal(mixer_read(m, &one, 1, &got), AV_OK);
+    assert_int_equal(got, 0);
+    mixer_destroy(m);
+    free(ref);
+    timeline_destroy(tl);
+}
+
+static void test_cache_is_bounded(void **state)
+{
+    (void)state;
+    enum { N = 120, LEN = RATE / 2 };
+    struct ev evs[N];
+    static char what[N][40];
+    for (int i = 0; i < N; i++) {
+        /* Every clip distinct; each comes back once, far later. */
+        int k = i < N / 2 ? i : i - N / 2;
+        snprintf(what[i], sizeof(what[i]), "dc %.6f %d", 0.001 * (k + 1), LEN);
+        evs[i] = (struct ev){TL_SPEECH, (int64_t)i * LEN, what[i]};
+    }
+    struct timeline *tl = make_tl((int64_t)N * LEN, evs, N);
+    struct mixer_options o;
+    raw_options(&o, 1);
+    o.cache_bytes = 1u << 20; /* room for about 10 of them */
+    struct mixer *m;
+    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_OK);
+    float *buf = malloc(LEN * sizeof(float));
+    size_t got, most = 0;
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(mixer_read(m, buf, LEN, &got), AV_OK);
+        assert_int_equal(got, LEN);
+        int k = i < N / 2 ? i : i - N / 2;
+        assert_true(fabsf(buf[LEN / 2] - 0.001f * (float)(k + 1)) < 1e-7f);
+        if (mixer_clips_cached(m) > most)
+            most = mixer_clips_cached(m);
+    }
+    print_message("at most %zu clips cached\n", most);
+    /* ~10 fit the budget; prefetched (half the budget) and playing clips
+     * are pinned on top.  Without the bound all 60 would stay. */
+    assert_true(most <= 20);
+    /* The second half repeats the first: evicted clips were made again. */
+    assert_true(mixer_clips_prepared(m) > N / 2);
+    mixer_destroy(m);
+    free(buf);
+    timeline_destroy(tl);
+}
+
+static void test_missing_clip_is_an_error(void **state)
+{
+    (void)state;
+    static const struct ev evs[] = {
+        {TL_SPEECH, 0, "dc 0.1 1000"},
+        {TL_BELL, 60000, "nosuch.wav"},
+    };
+    struct timeline *tl = make_tl(80000, evs, 2);
+    struct mixer_options o;
+    mixer_options_init(&o);
+    o.source = &fake;
+    struct mixer *m;
+    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_OK);
+    float buf[2 * 4096];
+    size_t got, total = 0;
+    int err;
+    while ((err = mixer_read(m, buf, 4096, &got)) == AV_OK && got)
+        total += got;
+    assert_int_equal(err, AV_ESOUND);
+    assert_true(total < 80000);
+    assert_non_null(strstr(mixer_error_detail(m), "nosuch.wav"));
+    assert_int_equal(mixer_read(m, buf, 4096, &got), AV_ESOUND); /* it stays */
+    mixer_destroy(m);
+    timeline_destroy(tl);
+}
+
+static void test_bad_options(void **state)
+{
+    (void)state;
+    static const struct ev evs[] = {{TL_SPEECH, 0, "dc 0.1 100"}};
+    struct timeline *tl = make_tl(1000, evs, 1);
+    struct mixer_options o;
+    struct mixer *m;
+    mixer_options_init(&o);
+    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_EINVAL); /* speech, no voice */
+    o.source = &fake;
+    o.channels = 3;
+    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_EINVAL);
+    o.channels = 2;
+    o.ceiling_dbtp = 1.0;
+    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_EINVAL);
+    timeline_destroy(tl);
+}
+
+/* ---- a real session ---------------------------------------------------------------- */
+
+struct real {
+    struct voice *voice;
+    struct timeline *tl;
+};
+
+/* One voice for the whole run: espeak-ng 1.51 hangs in
+ * espeak_ng_Terminate() the second time a process terminates it. */
+static struct voice *the_voice;
+
+static struct real compile_real(const char *path)
+{
+    struct real r = {0};
+    if (!the_voice)
+        assert_int_equal(voice_create(&the_voice), AV_OK);
+    r.voice = the_voice;
+    struct compile_env env;
+    compile_env_default(&env, r.voice);
+    struct compile_options co;
+    compile_options_init(&co);
+    struct diag *d = diag_create();
+    int err = compile_session(path, &co, &env, d, &r.tl);
+    if (err)
+        diag_print(d, stderr);
+    diag_destroy(d);
+    assert_int_equal(err, AV_OK);
+    return r;
+}
+
+static void real_free(struct real *r)
+{
+    timeline_destroy(r->tl);
+}
+
+struct measured {
+    double lufs, tp_db;
+    int64_t frames;
+};
+
+static struct measured measure_mix(const struct real *r, int channels, double volume)
+{
+    struct mixer_options o;
+    mixer_options_init(&o);
+    o.channels = channels;
+    o.volume_db = volume;
+    struct mixer *m;
+    assert_int_equal(mixer_create(r->tl, r->voice, &o, &m), AV_OK);
+    ebur128_state *st = ebur128_init((unsigned)channels, RATE,
+                                     EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
+    assert_non_null(st);
+    float *buf = malloc(8192 * (size_t)channels * sizeof(float));
+    size_t got;
+    struct measured res = {0};
+    while (mixer_read(m, buf, 8192, &got) == AV_OK && got) {
+        ebur128_add_frames_float(st, buf, got);
+        res.frames += (int64_t)got;
+    }
+    assert_int_equal(mixer_error_detail(m)[0], '\0');
+    ebur128_loudness_global(st, &res.lufs);
+    double worst = 0;
+    for (int c = 0; c < channels; c++) {
+        double p;
+        ebur128_true_peak(st, (unsigned)c, &p);
+        worst = p > worst ? p : worst;
+    }
+    res.tp_db = 20 * log10(worst);
+    ebur128_destroy(&st);
+    free(buf);
+    mixer_destroy(m);
+    return res;
+}
+
+static void test_session_loudness(void **state)
+{
+    (void)state;
+    struct real r = compile_real(TEST_SOURCE_DIR "/tests/data/render-basic.yoga");
+    struct measured s = measure_mix(&r, 2, 0.0);
+    print_message("stereo: %.2f LUFS, %.2f dBTP\n", s.lufs, s.tp_db);
+    assert_int_equal(s.frames, r.tl->duration); /* the plan's length, to the frame */
+    assert_true(fabs(s.lufs - MIXER_TARGET_LUFS) <= 1.0);
+    assert_true(s.tp_db <= -1.0);
+    struct measured mono = measure_mix(&r, 1, 0.0);
+    print_message("mono: %.2f LUFS, %.2f dBTP\n", mono.lufs, mono.tp_db);
+    assert_true(fabs(mono.lufs - MIXER_TARGET_LUFS) <= 1.0);
+    assert_true(mono.tp_db <= -1.0);
+    struct measured soft = measure_mix(&r, 2, -8.0);
+    print_message("--volume -8: %.2f LUFS\n", soft.lufs);
+    assert_true(fabs(soft.lufs - (MIXER_TARGET_LUFS - 8.0)) <= 1.0);
+    real_free(&r);
+}
+
+/* What is heard lines up with the plan: each spoken event is exactly as
+ * long as the clip the mixer plays for it (voice_frames_at() frames), and
+ * spoken cues are even in loudness. */
+static void test_session_speech_lines_up(void **state)
+{
+    (void)state;
+    struct real r = compile_real(TEST_SOURCE_DIR "/tests/data/render-basic.yoga");
+    const struct timeline *tl = r.tl;
+    int spoken = 0;
+    for (size_t i = 0; i < tl->n_events; i++) {
+        const struct tl_event *e = &tl->events[i];
+        if (!e->text)
+            continue;
+        const struct voice_clip *c;
+        assert_int_equal(voice_synth(r.voice, e->text, &c), AV_OK);
+        int64_t n = voice_frames_at(c->frames, voice_native_rate(r.voice), tl->rate);
+        int64_t end = e->kind == TL_BREATH ? e->clip_end : e->end;
+        assert_int_equal(end - e->start, n);
+        spoken++;
+    }
+    assert_true(spoken >= 5);
+
+    /* Loudness of each longer cue as mixed (mono output, no other clip). */
+    struct mixer_options o;
+    mixer_options_init(&o);
+    o.channels = 1;
+    struct mixer *m;
+    assert_int_equal(mixer_create(tl, r.voice, &o, &m), AV_OK);
+    float *all = malloc((size_t)tl->duration * sizeof(float));
+    size_t got, done = 0;
+    while (mixer_read(m, all + done, 4096, &got) == AV_OK && got)
+        done += got;
+    assert_int_equal(done, tl->duration);
+    double lo = 1e9, hi = -1e9;
+    for (size_t i = 0; i < tl->n_events; i++) {
+        const struct tl_event *e = &tl->events[i];
+        if (e->kind != TL_SPEECH || !e->text || e->end - e->start < RATE * 3 / 2)
+            continue;
+        double l = mix_clip_loudness(all + e->start, (size_t)(e->end - e->start), RATE);
+        lo = l < lo ? l : lo;
+        hi = l > hi ? l : hi;
+    }
+    print_message("spoken cues: %.2f .. %.2f LUFS\n", lo, hi);
+    assert_true(hi - lo <= 1.5);
+    free(all);
+    mixer_destroy(m);
+    real_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resample_length),
+        cmocka_unit_test(test_resample_matches_reference),
+        cmocka_unit_test(test_sample_accurate_placement),
+        cmocka_unit_test(test_fades_no_clicks),
+        cmocka_unit_test(test_limiter_ceiling),
+        cmocka_unit_test(test_limiter_transparent_below_ceiling),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_seek),
+        cmocka_unit_test(test_cache_is_bounded),
+        cmocka_unit_test(test_missing_clip_is_an_error),
+        cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_session_loudness),
+        cmocka_unit_test(test_session_speech_lines_up),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    voice_destroy(the_voice);
+    return failed;
+}

@@ -1,0 +1,882 @@
+/*
+ * test_play.c — `asanavox play` end to end, without sound hardware.
+ *
+ * ALSA is pointed at tests/alsa/file.conf (ALSA_CONFIG_PATH), whose default
+ * PCM writes whatever is played to the file named by $ASANAVOX_TEST_PCM
+ * through the `null` plugin.  That file is a FIFO which this test reads at
+ * PACE times real time: the FIFO fills up when the test stops reading, so
+ * the "sound card" consumes audio at a steady rate, like a real one (the
+ * null plugin alone would swallow a session in milliseconds).  What comes
+ * out is compared with `asanavox render` of the same session: the same
+ * length within one device buffer, and a correlation of at least 0.999.
+ *
+ * Also: --from (a step and a time), the keys on a pseudo-terminal (pause,
+ * next, quit, and the terminal's mode afterwards), Ctrl-C and SIGTERM, a
+ * machine without any output device, an unknown --device, `play` without
+ * a name and without a terminal, and `asanavox devices`.  PortAudio's
+ * chatter (ALSA, JACK) must never reach standard error.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <sndfile.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ASANAVOX TEST_BINARY_DIR "/asanavox"
+#define WORK TEST_BINARY_DIR "/play-test"
+#define FILE_CONF TEST_SOURCE_DIR "/tests/alsa/file.conf"
+#define NONE_CONF TEST_SOURCE_DIR "/tests/alsa/none.conf"
+#define SHORT TEST_SOURCE_DIR "/tests/data/play-short.yoga"
+#define RATE 48000
+/* The fake device plays at PACE x real time; slower under the sanitizers,
+ * which slow the mixer down several times. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(SANITIZED)
+#define PACE 2.0
+#else
+#define PACE 4.0
+#endif
+#define CH 2           /* asanavox plays stereo float32 */
+#define TIMEOUT_S 120.0
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void nap_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t k;
+    while (buf && (k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (cap - n - 1 == 0) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+/* ---- running the program ----------------------------------------------- */
+
+struct run;
+/* Called on every turn of the reading loop; may send keys or signals. */
+typedef void (*tick_fn)(struct run *r);
+
+struct run {
+    /* in */
+    const char *conf;        /* ALSA configuration */
+    const char *const *args; /* after "asanavox" */
+    bool pty;                /* stdin and stderr on a pseudo-terminal */
+    tick_fn tick;
+    const char *pcm;         /* where ALSA writes instead of the FIFO */
+    const char *search;      /* $ASANAVOX_PATH for the program */
+    /* state */
+    pid_t pid;
+    int master, slave;       /* pty */
+    int stage;
+    double stage_at;         /* captured seconds when the stage began */
+    size_t jump_at;          /* captured frames when a jump was asked for */
+    /* out */
+    int status;              /* exit status, or 128 + signal */
+    char *err;               /* standard error (or the terminal's output) */
+    float *cap;              /* captured audio, interleaved */
+    size_t frames;
+    char *tty;               /* what the pty showed */
+    size_t tty_len, tty_cap;
+    struct termios before, after;
+};
+
+static double captured_s(const struct run *r)
+{
+    return (double)r->frames / RATE;
+}
+
+static void run_free(struct run *r)
+{
+    free(r->err);
+    free(r->cap);
+    free(r->tty);
+}
+
+static void tty_drain(struct run *r)
+{
+    if (r->master < 0)
+        return;
+    char buf[4096];
+    ssize_t k;
+    while ((k = read(r->master, buf, sizeof buf)) > 0) {
+        if (r->tty_len + (size_t)k + 1 > r->tty_cap) {
+            size_t c = (r->tty_cap + (size_t)k + 1) * 2;
+            char *nb = realloc(r->tty, c);
+            assert_non_null(nb);
+            r->tty = nb;
+            r->tty_cap = c;
+        }
+        memcpy(r->tty + r->tty_len, buf, (size_t)k);
+        r->tty_len += (size_t)k;
+        r->tty[r->tty_len] = '\0';
+    }
+}
+
+static bool tty_has(const struct run *r, const char *s)
+{
+    return r->tty && strstr(r->tty, s);
+}
+
+static void send_key(struct run *r, char c)
+{
+    assert_int_equal(write(r->master, &c, 1), 1);
+}
+
+/* Run asanavox with `r->args`, reading the FIFO at PACE x real time until
+ * the program exits. */
+static void run_play(struct run *r)
+{
+    static int counter;
+    char fifo[256], errpath[256];
+    mkdir(WORK, 0777);
+    snprintf(fifo, sizeof fifo, WORK "/pcm-%d-%d", (int)getpid(), counter);
+    snprintf(errpath, sizeof errpath, WORK "/err-%d-%d", (int)getpid(), counter++);
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    /* Open before the program does, so its open never blocks. */
+    int fd = open(fifo, O_RDONLY | O_NONBLOCK);
+    assert_true(fd >= 0);
+    r->master = r->slave = -1;
+    if (r->pty) {
+        r->master = posix_openpt(O_RDWR | O_NOCTTY);
+        assert_true(r->master >= 0);
+        assert_int_equal(grantpt(r->master), 0);
+        assert_int_equal(unlockpt(r->master), 0);
+        r->slave = open(ptsname(r->master), O_RDWR | O_NOCTTY);
+        assert_true(r->slave >= 0);
+        assert_int_equal(tcgetattr(r->slave, &r->before), 0);
+        fcntl(r->master, F_SETFL, fcntl(r->master, F_GETFL) | O_NONBLOCK);
+    }
+    char slave_name[256] = "";
+    if (r->pty)
+        snprintf(slave_name, sizeof slave_name, "%s", ptsname(r->master));
+    const char *argv[32];
+    int argc = 0;
+    argv[argc++] = ASANAVOX;
+    for (const char *const *a = r->args; *a && argc < 31; a++)
+        argv[argc++] = *a;
+    argv[argc] = NULL;
+
+    r->pid = fork();
+    assert_true(r->pid >= 0);
+    if (r->pid == 0) {
+        setenv("ALSA_CONFIG_PATH", r->conf, 1);
+        setenv("ASANAVOX_TEST_PCM", r->pcm ? r->pcm : fifo, 1);
+        if (r->search)
+            setenv("ASANAVOX_PATH", r->search, 1);
+        int out = open("/dev/null", O_WRONLY);
+        if (r->pty) {
+            setsid();
+            int t = open(slave_name, O_RDWR); /* the controlling terminal */
+            dup2(t, 0);
+            dup2(t, 2);
+        } else {
+            int in = open("/dev/null", O_RDONLY);
+            int err = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            dup2(in, 0);
+            dup2(err, 2);
+        }
+        dup2(out, 1);
+        execv(ASANAVOX, (char *const *)argv);
+        _exit(127);
+    }
+
+    size_t cap_bytes = 0, have = 0;
+    unsigned char *raw = NULL;
+    const size_t frame_bytes = CH * sizeof(float);
+    double t0 = -1.0, start = now_s();
+    int wstatus = 0;
+    bool exited = false;
+    for (;;) {
+        double t = now_s();
+        if (t - start > TIMEOUT_S) {
+            kill(r->pid, SIGKILL);
+            fail_msg("asanavox play did not finish within %.0f s", TIMEOUT_S);
+        }
+        if (!exited && waitpid(r->pid, &wstatus, WNOHANG) == r->pid)
+            exited = true;
+        tty_drain(r);
+        r->frames = have / frame_bytes;
+        if (r->tick && !exited)
+            r->tick(r);
+        /* Allow PACE x real time since the first byte, plus a small start. */
+        size_t allowed = 65536 + (t0 < 0 ? 0 : (size_t)(PACE * RATE * (double)frame_bytes * (t - t0)));
+        if (have >= allowed || (t0 >= 0 && allowed - have < 16384)) {
+            nap_ms(2); /* read in pieces of 16 KiB or more */
+            continue;
+        }
+        size_t want = allowed - have < 65536 ? allowed - have : 65536;
+        if (have + want > cap_bytes) {
+            cap_bytes = (have + want) * 2;
+            raw = realloc(raw, cap_bytes);
+            assert_non_null(raw);
+        }
+        ssize_t k = read(fd, raw + have, want);
+        if (k > 0) {
+            if (t0 < 0)
+                t0 = t;
+            have += (size_t)k;
+            if ((size_t)k < want)
+                nap_ms(1); /* let more gather than the writer's small pieces */
+            continue;
+        }
+        if (k < 0 && errno != EAGAIN && errno != EINTR)
+            fail_msg("reading the FIFO: %s", strerror(errno));
+        /* Nothing now: no writer, or none yet.  Done when the program is. */
+        if (exited && k == 0)
+            break;
+        nap_ms(2);
+    }
+    close(fd);
+    unlink(fifo);
+    tty_drain(r);
+    if (r->pty) {
+        assert_int_equal(tcgetattr(r->slave, &r->after), 0);
+        close(r->slave);
+        close(r->master);
+        r->master = r->slave = -1;
+    }
+    r->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+    r->frames = have / frame_bytes;
+    r->cap = (float *)raw;
+    if (!r->cap)
+        r->cap = calloc(1, sizeof(float));
+    r->err = r->pty ? strdup(r->tty ? r->tty : "") : slurp(errpath, NULL);
+    if (!r->err)
+        r->err = strdup("");
+    unlink(errpath);
+}
+
+/* Run a command, capture stdout; return exit status. */
+static int run_cmd(const char *const *args, const char *conf, char **out)
+{
+    char path[256];
+    snprintf(path, sizeof path, WORK "/out-%d", (int)getpid());
+    mkdir(WORK, 0777);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (conf)
+            setenv("ALSA_CONFIG_PATH", conf, 1);
+        int o = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int in = open("/dev/null", O_RDONLY);
+        dup2(in, 0);
+        dup2(o, 1);
+        dup2(o, 2);
+        execv(args[0], (char *const *)args);
+        _exit(127);
+    }
+    int ws;
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    if (out)
+        *out = slurp(path, NULL);
+    unlink(path);
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+/* ---- the reference ---------------------------------------------------------- */
+
+/* `asanavox render` of the session, left channel, as floats. */
+static float *render_ref(const char *session, size_t *frames)
+{
+    char wav[256];
+    snprintf(wav, sizeof wav, WORK "/ref-%d.wav", (int)getpid());
+    const char *args[] = {ASANAVOX, "render", session, "-o", wav, NULL};
+    char *out = NULL;
+    int st = run_cmd(args, NULL, &out);
+    if (st != 0)
+        fail_msg("render failed (%d): %s", st, out ? out : "");
+    free(out);
+    SF_INFO info = {0};
+    SNDFILE *sf = sf_open(wav, SFM_READ, &info);
+    assert_non_null(sf);
+    assert_int_equal(info.samplerate, RATE);
+    assert_int_equal(info.channels, 2);
+    float *inter = malloc((size_t)info.frames * 2 * sizeof(float));
+    float *left = malloc((size_t)info.frames * sizeof(float));
+    assert_non_null(inter);
+    assert_non_null(left);
+    assert_int_equal(sf_readf_float(sf, inter, info.frames), info.frames);
+    sf_close(sf);
+    unlink(wav);
+    for (sf_count_t i = 0; i < info.frames; i++)
+        left[i] = inter[2 * i];
+    free(inter);
+    *frames = (size_t)info.frames;
+    return left;
+}
+
+struct match {
+    size_t lag;       /* capture frame of reference frame 0 */
+    double corr;
+    long len_diff;    /* (captured - lag) - reference */
+};
+
+enum { PROBE = 4800 };
+
+/* Align the capture (interleaved; its left channel) with the reference
+ * (mono): the lag up to max_lag that best matches the loudest 0.1 s of the
+ * first 3 s of the reference (the device starts with up to a buffer or two
+ * of silence); then correlate them over the reference's whole length. */
+static struct match compare_within(const float *cap, size_t cn, const float *ref, size_t rn,
+                                   size_t max_lag)
+{
+    struct match m = {0};
+    assert_true(rn > PROBE);
+    size_t probe = 0;
+    double loudest = -1;
+    for (size_t at = 0; at + PROBE <= rn && at < 3 * RATE; at += PROBE / 4) {
+        double e = 0;
+        for (size_t i = at; i < at + PROBE; i++)
+            e += (double)ref[i] * ref[i];
+        if (e > loudest) {
+            loudest = e;
+            probe = at;
+        }
+    }
+    double best_score = -2;
+    for (size_t lag = 0; lag <= max_lag && lag + probe + PROBE <= cn; lag++) {
+        double xy = 0, xx = 0;
+        for (size_t i = probe; i < probe + PROBE; i++) {
+            double x = cap[(lag + i) * CH];
+            xy += x * ref[i];
+            xx += x * x;
+        }
+        double score = xx > 0 ? xy / sqrt(xx * loudest) : -1;
+        if (score > best_score) {
+            best_score = score;
+            m.lag = lag;
+        }
+    }
+    m.len_diff = (long)(cn - m.lag) - (long)rn;
+    double sxy = 0, sxx = 0, syy = 0, sx = 0, sy = 0;
+    for (size_t i = 0; i < rn; i++) {
+        double x = m.lag + i < cn ? cap[(m.lag + i) * CH] : 0.0, y = ref[i];
+        sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
+    }
+    double n = (double)rn;
+    m.corr = (sxy - sx * sy / n) / sqrt((sxx - sx * sx / n) * (syy - sy * sy / n));
+    return m;
+}
+
+static struct match compare(const float *cap, size_t cn, const float *ref, size_t rn)
+{
+    return compare_within(cap, cn, ref, rn, 16384);
+}
+
+/* The device buffer reported by --stats: latency frames + largest callback. */
+static long buffer_frames(const char *err)
+{
+    const char *b = strstr(err, "buffer:");
+    assert_non_null(b);
+    long lat = 0, cb = 0;
+    const char *p = strstr(b, "(");
+    assert_non_null(p);
+    lat = strtol(p + 1, NULL, 10);
+    p = strstr(b, "up to ");
+    assert_non_null(p);
+    cb = strtol(p + 6, NULL, 10);
+    assert_true(lat > 0 && cb > 0);
+    return lat + cb;
+}
+
+/* Standard error holds nothing but our own lines: no ALSA or JACK chatter. */
+static void assert_no_chatter(const char *err)
+{
+    static const char *const bad[] = {"ALSA lib", "jack", "JACK", "Jack", "Cannot connect",
+                                      "snd_", "PortAudio", "Expression"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (strstr(err, bad[i]))
+            fail_msg("chatter on stderr (%s):\n%s", bad[i], err);
+}
+
+static void assert_stats_only(const char *err)
+{
+    static const char *const ok[] = {"first audio:", "underruns:", "callback CPU:", "played:",
+                                     "buffer:", "stop:", "memory:"};
+    const char *line = err;
+    while (*line) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        bool known = false;
+        for (size_t i = 0; i < sizeof ok / sizeof ok[0] && !known; i++)
+            known = !strncmp(line, ok[i], strlen(ok[i]));
+        if (!known && len)
+            fail_msg("unexpected line on stderr: '%.*s'\nall:\n%s", (int)len, line, err);
+        line += len + (nl ? 1 : 0);
+    }
+}
+
+/* ---- tests --------------------------------------------------------------------- */
+
+static void test_matches_render(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", SHORT, "--stats", NULL};
+    struct run r = {.conf = FILE_CONF, .args = args};
+    run_play(&r);
+    if (r.status != 0)
+        fail_msg("exit %d:\n%s", r.status, r.err);
+    assert_no_chatter(r.err);
+    assert_stats_only(r.err);
+    assert_non_null(strstr(r.err, "underruns:    0 "));
+    assert_non_null(strstr(r.err, "first audio:"));
+    assert_non_null(strstr(r.err, "callback CPU:"));
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    struct match m = compare(r.cap, r.frames, ref, rn);
+    long buf = buffer_frames(r.err);
+    print_message("captured %zu frames, reference %zu, lag %zu, length difference %ld "
+                  "(buffer %ld), correlation %.6f\n",
+                  r.frames, rn, m.lag, m.len_diff, buf, m.corr);
+    if (m.corr < 0.999)
+        fail_msg("correlation %.6f; stderr:\n%s", m.corr, r.err);
+    assert_true(labs(m.len_diff) <= buf);
+    free(ref);
+    run_free(&r);
+}
+
+/* The start frame of step `index` (0-based) from `plan --json`. */
+static size_t step_start(const char *session, int index)
+{
+    const char *args[] = {ASANAVOX, "plan", session, "--json", NULL};
+    char *out = NULL;
+    assert_int_equal(run_cmd(args, NULL, &out), 0);
+    char key[32];
+    snprintf(key, sizeof key, "\"index\": %d,", index);
+    const char *p = strstr(out, key);
+    assert_non_null(p);
+    p = strstr(p, "\"start\": ");
+    assert_non_null(p);
+    double t = strtod(p + 9, NULL);
+    free(out);
+    return (size_t)llround(t * RATE);
+}
+
+static void check_from(const char *from, size_t start)
+{
+    const char *args[] = {"play", SHORT, "--from", from, "--stats", NULL};
+    struct run r = {.conf = FILE_CONF, .args = args};
+    run_play(&r);
+    if (r.status != 0)
+        fail_msg("exit %d:\n%s", r.status, r.err);
+    assert_stats_only(r.err);
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    assert_true(start < rn);
+    struct match m = compare(r.cap, r.frames, ref + start, rn - start);
+    long buf = buffer_frames(r.err);
+    print_message("--from %s (frame %zu): captured %zu, lag %zu, length difference %ld, "
+                  "correlation %.6f\n",
+                  from, start, r.frames, m.lag, m.len_diff, m.corr);
+    if (m.corr < 0.999)
+        fail_msg("correlation %.6f; stderr:\n%s", m.corr, r.err);
+    assert_true(labs(m.len_diff) <= buf);
+    free(ref);
+    run_free(&r);
+}
+
+static void test_from_step(void **state)
+{
+    (void)state;
+    check_from("3", step_start(SHORT, 2));
+}
+
+static void test_from_time(void **state)
+{
+    (void)state;
+    check_from("0:05", 5 * RATE);
+}
+
+/* Keys: pause for a while, resume, skip two steps, quit. */
+static void keys_tick(struct run *r)
+{
+    double t = captured_s(r);
+    switch (r->stage) {
+    case 0: /* playing: the status line shows the first step (1.5 s long) */
+        if (t > 0.3 && tty_has(r, "1/4")) {
+            send_key(r, ' ');
+            r->stage = 1;
+            r->stage_at = t;
+        }
+        break;
+    case 1: /* paused (the clock stands still): stay so for 3 s of device
+             * time, softer; then resume and skip two steps */
+        if (tty_has(r, "paused") && t - r->stage_at > 3.0) {
+            send_key(r, '-');
+            send_key(r, ' ');
+            send_key(r, 'n');
+            send_key(r, 'n');
+            r->jump_at = r->frames;
+            r->stage = 2;
+        }
+        break;
+    case 2: /* two steps on from the first: "Reach", 2 dB softer; let 3 s
+             * of it play */
+        if (tty_has(r, "3/4 Reach") && tty_has(r, "-2 dB") &&
+            r->frames > r->jump_at + 3 * RATE) {
+            send_key(r, 'q');
+            r->stage = 3;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static size_t longest_zero_run(const float *x, size_t n)
+{
+    size_t best = 0, run = 0;
+    for (size_t i = 0; i < n; i++) {
+        run = x[i * CH] == 0.0f && x[i * CH + 1] == 0.0f ? run + 1 : 0;
+        if (run > best)
+            best = run;
+    }
+    return best;
+}
+
+static void test_keys(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", SHORT, NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = keys_tick};
+    run_play(&r);
+    if (r.status != 0 || r.stage != 3)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
+    assert_no_chatter(r.err);
+    assert_non_null(strstr(r.err, "stopped at"));
+    /* The terminal is as it was: canonical, echoing. */
+    assert_true(r.after.c_lflag & ICANON);
+    assert_true(r.after.c_lflag & ECHO);
+    assert_int_equal(r.after.c_lflag, r.before.c_lflag);
+    /* The pause is a stretch of silence longer than any in the session
+     * (its longest quiet is under 2 s). */
+    size_t zeros = longest_zero_run(r.cap, r.frames);
+    print_message("longest silence %.2f s of %.2f s captured\n", (double)zeros / RATE,
+                  captured_s(&r));
+    assert_true(zeros > (size_t)(2.5 * RATE));
+    /* Skipping and quitting left out part of the session. */
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    assert_true(r.frames - zeros < rn);
+    /* After the jump comes step 3 as render has it, from its start (found
+     * within a second of where the keys were sent: the FIFO and ALSA hold
+     * some audio the test had not read yet). */
+    size_t start = step_start(SHORT, 2);
+    struct match m = compare_within(r.cap + r.jump_at * CH, r.frames - r.jump_at, ref + start,
+                                    2 * RATE, RATE);
+    print_message("after the jump: lag %zu, correlation %.6f\n", m.lag, m.corr);
+    assert_true(m.corr >= 0.999);
+    free(ref);
+    run_free(&r);
+}
+
+/* - and p while playing, well inside the long step 3 (2.5 s to 11.5 s):
+ * back to its start.  The jump happens with sound playing, so the old
+ * audio fades out and the new starts where render has it (softer). */
+static void restart_tick(struct run *r)
+{
+    switch (r->stage) {
+    case 0: /* started at 0:07: softer (the per-sample path, not the plain copy) */
+        if (captured_s(r) > 0.5 && tty_has(r, "3/4 Reach")) {
+            send_key(r, '-');
+            r->stage = 1;
+        }
+        break;
+    case 1: /* the volume has settled; the clock is near 0:08 */
+        if (captured_s(r) > 1.2 && tty_has(r, "-2 dB")) {
+            send_key(r, 'p');
+            r->jump_at = r->frames;
+            r->stage = 2;
+        }
+        break;
+    case 2:
+        if (r->frames > r->jump_at + 3 * RATE) {
+            send_key(r, 'q');
+            r->stage = 3;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void test_restart_while_playing(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", SHORT, "--from", "0:07", NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = restart_tick};
+    run_play(&r);
+    if (r.status != 0 || r.stage != 3)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    size_t start = step_start(SHORT, 2);
+    struct match m = compare_within(r.cap + r.jump_at * CH, r.frames - r.jump_at, ref + start,
+                                    2 * RATE, RATE);
+    print_message("after p: lag %zu, correlation %.6f\n", m.lag, m.corr);
+    if (m.corr < 0.999) {
+        FILE *f = fopen(WORK "/restart-capture.raw", "wb");
+        if (f) {
+            fwrite(r.cap, sizeof(float) * CH, r.frames, f);
+            fclose(f);
+        }
+        print_message("capture in " WORK "/restart-capture.raw, jump at frame %zu, step 3 at %zu\n",
+                      r.jump_at, start);
+    }
+    assert_true(m.corr >= 0.999);
+    free(ref);
+    run_free(&r);
+}
+
+static int stop_signal;
+
+static void signal_tick(struct run *r)
+{
+    if (r->stage == 0 && captured_s(r) > 2.0) {
+        kill(r->pid, stop_signal);
+        r->stage = 1;
+    }
+}
+
+static void check_signal(int sig, bool pty)
+{
+    stop_signal = sig;
+    const char *args[] = {"play", SHORT, NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pty = pty, .tick = signal_tick};
+    run_play(&r);
+    assert_int_equal(r.status, 128 + sig);
+    assert_no_chatter(r.err);
+    assert_non_null(strstr(r.err, "stopped at"));
+    if (pty)
+        assert_int_equal(r.after.c_lflag, r.before.c_lflag);
+    /* It stopped early. */
+    assert_true(captured_s(&r) < 10.0);
+    run_free(&r);
+}
+
+static void test_sigterm(void **state)
+{
+    (void)state;
+    check_signal(SIGTERM, false);
+}
+
+static void test_sigint_on_terminal(void **state)
+{
+    (void)state;
+    check_signal(SIGINT, true);
+}
+
+static void test_no_device(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", SHORT, NULL};
+    struct run r = {.conf = NONE_CONF, .args = args};
+    run_play(&r);
+    assert_int_equal(r.status, 1);
+    assert_no_chatter(r.err);
+    /* One line, suggesting render. */
+    size_t len = strlen(r.err);
+    assert_true(len > 0 && r.err[len - 1] == '\n');
+    assert_int_equal(strchr(r.err, '\n') - r.err + 1, (long)len);
+    assert_non_null(strstr(r.err, "asanavox render"));
+    assert_int_equal(r.frames, 0);
+    run_free(&r);
+}
+
+/* A device that fails once playing: ALSA cannot create the output file,
+ * so the stream dies at its first period (as when a card is unplugged). */
+static void test_device_fails(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", SHORT, NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pcm = WORK "/no-such-dir/out.raw"};
+    run_play(&r);
+    assert_int_equal(r.status, 1);
+    assert_no_chatter(r.err);
+    assert_int_equal(strchr(r.err, '\n') - r.err + 1, (long)strlen(r.err));
+    assert_non_null(strstr(r.err, "sound device stopped"));
+    assert_non_null(strstr(r.err, "--from 0:00"));
+    assert_non_null(strstr(r.err, "asanavox render"));
+    run_free(&r);
+}
+
+/* `play` without a name on a terminal: the list, a wrong answer, a right
+ * one; it plays; q. */
+static void pick_tick(struct run *r)
+{
+    switch (r->stage) {
+    case 0:
+        if (tty_has(r, "Play which?")) {
+            const char *bad = "no-such-one\n";
+            assert_int_equal(write(r->master, bad, strlen(bad)), (ssize_t)strlen(bad));
+            r->stage = 1;
+        }
+        break;
+    case 1:
+        if (tty_has(r, "No session 'no-such-one'")) {
+            const char *good = "play-short\n";
+            assert_int_equal(write(r->master, good, strlen(good)), (ssize_t)strlen(good));
+            r->stage = 2;
+        }
+        break;
+    case 2:
+        if (tty_has(r, "1/4 bowl") && captured_s(r) > 0.5) {
+            send_key(r, 'q');
+            r->stage = 3;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void test_pick_on_terminal(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = pick_tick,
+                    .search = TEST_SOURCE_DIR "/tests/data"};
+    run_play(&r);
+    if (r.status != 0 || r.stage != 3)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
+    /* The numbered list: name, length, title. */
+    assert_non_null(strstr(r.err, "upper-back-flow"));
+    assert_non_null(strstr(r.err, "11:45  Upper back flow"));
+    assert_non_null(strstr(r.err, "play-short"));
+    assert_non_null(strstr(r.err, "0:13  Play test"));
+    assert_no_chatter(r.err);
+    assert_int_equal(r.after.c_lflag, r.before.c_lflag);
+    assert_true(r.frames > 0);
+    run_free(&r);
+}
+
+static void test_unknown_device(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", SHORT, "--device", "no-such-card", NULL};
+    struct run r = {.conf = FILE_CONF, .args = args};
+    run_play(&r);
+    assert_int_equal(r.status, 1);
+    assert_no_chatter(r.err);
+    assert_int_equal(strchr(r.err, '\n') - r.err + 1, (long)strlen(r.err));
+    assert_non_null(strstr(r.err, "no-such-card"));
+    assert_non_null(strstr(r.err, "asanavox render"));
+    run_free(&r);
+}
+
+static void test_no_name_without_terminal(void **state)
+{
+    (void)state;
+    const char *args[] = {ASANAVOX, "play", NULL};
+    char *out = NULL;
+    assert_int_equal(run_cmd(args, FILE_CONF, &out), 2);
+    assert_non_null(strstr(out, "which session"));
+    assert_non_null(strstr(out, "upper-back-flow"));
+    assert_non_null(strstr(out, "Upper back flow"));
+    assert_non_null(strstr(out, "11:45"));
+    free(out);
+}
+
+static void test_devices(void **state)
+{
+    (void)state;
+    const char *args[] = {ASANAVOX, "devices", NULL};
+    char *out = NULL;
+    assert_int_equal(run_cmd(args, FILE_CONF, &out), 0);
+    assert_non_null(strstr(out, "default"));
+    assert_non_null(strstr(out, "ALSA"));
+    assert_no_chatter(out);
+    free(out);
+    assert_int_equal(run_cmd(args, NONE_CONF, &out), 1);
+    assert_non_null(strstr(out, "no sound output device"));
+    assert_no_chatter(out);
+    free(out);
+}
+
+static void test_bad_from(void **state)
+{
+    (void)state;
+    const char *a1[] = {ASANAVOX, "play", SHORT, "--from", "9", NULL};
+    const char *a2[] = {ASANAVOX, "play", SHORT, "--from", "soon", NULL};
+    char *out = NULL;
+    assert_int_equal(run_cmd(a1, FILE_CONF, &out), 2);
+    assert_non_null(strstr(out, "past the session"));
+    free(out);
+    assert_int_equal(run_cmd(a2, FILE_CONF, &out), 2);
+    assert_non_null(strstr(out, "--from wants"));
+    free(out);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matches_render),
+        cmocka_unit_test(test_from_step),
+        cmocka_unit_test(test_from_time),
+        cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_restart_while_playing),
+        cmocka_unit_test(test_sigterm),
+        cmocka_unit_test(test_sigint_on_terminal),
+        cmocka_unit_test(test_no_device),
+        cmocka_unit_test(test_unknown_device),
+        cmocka_unit_test(test_device_fails),
+        cmocka_unit_test(test_pick_on_terminal),
+        cmocka_unit_test(test_no_name_without_terminal),
+        cmocka_unit_test(test_devices),
+        cmocka_unit_test(test_bad_from),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
