@@ -113,6 +113,23 @@ static void session_search_order(void **state)
     paths_free_list(dirs);
 }
 
+static void listing(void **state)
+{
+    (void)state;
+    struct session_entry *v;
+    size_t n;
+    assert_int_equal(paths_list_sessions(&v, &n), AV_OK);
+    /* flow (./sessions hides extra/), only-extra, only-xdg, warm-up: sorted. */
+    assert_int_equal(n, 4);
+    assert_string_equal(v[0].name, "flow");
+    assert_string_equal(v[0].path, "sessions/flow.yoga");
+    assert_string_equal(v[1].name, "only-extra");
+    assert_string_equal(v[2].name, "only-xdg");
+    assert_string_equal(v[3].name, "warm-up");
+    assert_string_equal(v[3].path, "sessions/warm-up.yoga");
+    paths_free_sessions(v, n);
+}
+
 static void include_search(void **state)
 {
     (void)state;
@@ -151,6 +168,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(plain_names),
         cmocka_unit_test(session_search_order),
+        cmocka_unit_test(listing),
         cmocka_unit_test(include_search),
         cmocka_unit_test(sound_search),
     };

@@ -48,6 +48,21 @@ int paths_find_include(const char *name, const char *from_dir, char **path);
 /* Resolve a sound name to NAME.wav (see above for where). */
 int paths_find_sound(const char *name, const char *session_dir, char **path);
 
+/* A session found on the search path. */
+struct session_entry {
+    char *name; /* "upper-back-flow" (malloc'd) */
+    char *path; /* "sessions/upper-back-flow.yoga" (malloc'd) */
+};
+
+/* Every NAME.yoga in the session directories, sorted by name; a name in an
+ * earlier directory hides the same name later on the path, exactly as
+ * paths_find_session() does.  Directories that do not exist are skipped.
+ * Returns 0 with a malloc'd array (free with paths_free_sessions()), or
+ * AV_ENOMEM. */
+int paths_list_sessions(struct session_entry **out, size_t *count);
+
+void paths_free_sessions(struct session_entry *v, size_t count);
+
 /* A malloc'd "dir/name", or NULL when out of memory. */
 char *paths_join(const char *dir, const char *name);
 

@@ -2,10 +2,10 @@
  * cmd_list.c — `asanavox list [--json]`: the sessions on the search path.
  *
  * Each session is compiled (with real speech lengths, so durations match
- * `plan`).  A name found in an earlier directory hides the same name later
- * on the path, exactly as NAME lookup does.
+ * `plan`).  The sessions come from paths_list_sessions(): a name found in
+ * an earlier directory hides the same name later on the path, exactly as
+ * NAME lookup does.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,64 +27,11 @@ struct entry {
     struct timeline *tl; /* NULL when the session has errors */
 };
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
-}
-
 static void help(FILE *f)
 {
     fprintf(f, "usage: asanavox list [--json]\n\n"
                "List the sessions on the search path (./sessions, $ASANAVOX_PATH,\n"
                "$XDG_DATA_HOME/asanavox/sessions, the installed sessions) with title and length.\n");
-}
-
-static bool seen(const struct entry *v, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(v[i].name, name))
-            return true;
-    return false;
-}
-
-/* Add every NAME.yoga in `dir` not already listed.  Returns false when out
- * of memory. */
-static bool scan_dir(const char *dir, struct entry **v, size_t *n, size_t *cap)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return true; /* a directory on the path that does not exist is fine */
-    size_t start = *n;
-    struct dirent *de;
-    bool ok = true;
-    while (ok && (de = readdir(d))) {
-        size_t len = strlen(de->d_name), e = strlen(SESSION_EXT);
-        if (len <= e || strcmp(de->d_name + len - e, SESSION_EXT) || de->d_name[0] == '.')
-            continue;
-        char *name = strndup(de->d_name, len - e);
-        char *path = paths_join(dir, de->d_name);
-        if (!name || !path || seen(*v, start, name)) {
-            ok = name && path;
-            free(name);
-            free(path);
-            continue;
-        }
-        if (*n == *cap) {
-            size_t c = *cap ? *cap * 2 : 32;
-            struct entry *nv = realloc(*v, c * sizeof(*nv));
-            if (!nv) {
-                free(name);
-                free(path);
-                ok = false;
-                break;
-            }
-            *v = nv;
-            *cap = c;
-        }
-        (*v)[(*n)++] = (struct entry){.name = name, .path = path};
-    }
-    closedir(d);
-    return ok;
 }
 
 int cmd_list(int argc, char **argv)
@@ -106,20 +53,25 @@ int cmd_list(int argc, char **argv)
     int status = EXIT_OK;
     char **dirs = NULL;
     struct entry *v = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     struct voice *voice = NULL;
     if (paths_session_dirs(&dirs)) {
         fprintf(stderr, "asanavox list: out of memory\n");
         return EXIT_RUNTIME;
     }
-    for (char **d = dirs; *d; d++) {
-        if (!scan_dir(*d, &v, &n, &cap)) {
-            fprintf(stderr, "asanavox list: out of memory\n");
-            status = EXIT_RUNTIME;
-            goto done;
-        }
+    struct session_entry *found = NULL;
+    if (paths_list_sessions(&found, &n) || !(v = calloc(n ? n : 1, sizeof(*v)))) {
+        fprintf(stderr, "asanavox list: out of memory\n");
+        paths_free_sessions(found, n);
+        n = 0;
+        status = EXIT_RUNTIME;
+        goto done;
     }
-    qsort(v, n, sizeof(*v), by_name);
+    for (size_t i = 0; i < n; i++) {
+        v[i].name = found[i].name; /* ownership moves to the entries */
+        v[i].path = found[i].path;
+    }
+    free(found);
     int err = voice_create(&voice);
     if (err) {
         fprintf(stderr, "asanavox list: cannot start espeak-ng: %s\n", av_strerror(err));

@@ -30,7 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <dirent.h>
 
 #include "asanavox/compile.h"
 #include "asanavox/device.h"
@@ -177,65 +176,28 @@ struct choice {
     struct timeline *tl;  /* NULL when the session has errors */
 };
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(((const struct choice *)a)->name, ((const struct choice *)b)->name);
-}
-
-/* Every NAME.yoga on the session path, the first of each name winning
- * (as NAME lookup does), sorted by name. */
+/* Every session on the search path (paths_list_sessions()), sorted by
+ * name, none compiled yet. */
 static int find_sessions(struct choice **out, size_t *count)
 {
-    char **dirs;
-    struct choice *v = NULL;
-    size_t n = 0, cap = 0;
-    if (paths_session_dirs(&dirs))
+    struct session_entry *found;
+    size_t n;
+    int err = paths_list_sessions(&found, &n);
+    if (err)
+        return err;
+    struct choice *v = calloc(n ? n : 1, sizeof(*v));
+    if (!v) {
+        paths_free_sessions(found, n);
         return AV_ENOMEM;
-    int err = AV_OK;
-    for (char **d = dirs; *d && !err; d++) {
-        DIR *dir = opendir(*d);
-        if (!dir)
-            continue;
-        size_t before = n;
-        struct dirent *de;
-        while (!err && (de = readdir(dir))) {
-            size_t len = strlen(de->d_name), e = strlen(SESSION_EXT);
-            if (len <= e || strcmp(de->d_name + len - e, SESSION_EXT) || de->d_name[0] == '.')
-                continue;
-            bool seen = false;
-            for (size_t i = 0; i < before && !seen; i++)
-                seen = strlen(v[i].name) == len - e && !strncmp(v[i].name, de->d_name, len - e);
-            if (seen)
-                continue;
-            if (n == cap) {
-                size_t c = cap ? cap * 2 : 32;
-                struct choice *nv = realloc(v, c * sizeof(*nv));
-                if (!nv) {
-                    err = AV_ENOMEM;
-                    break;
-                }
-                v = nv;
-                cap = c;
-            }
-            v[n].name = strndup(de->d_name, len - e);
-            v[n].path = paths_join(*d, de->d_name);
-            v[n].tl = NULL;
-            if (!v[n].name || !v[n].path) {
-                free(v[n].name);
-                free(v[n].path);
-                err = AV_ENOMEM;
-                break;
-            }
-            n++;
-        }
-        closedir(dir);
     }
-    paths_free_list(dirs);
-    if (n)
-        qsort(v, n, sizeof(*v), by_name);
+    for (size_t i = 0; i < n; i++) {
+        v[i].name = found[i].name; /* ownership moves to the choices */
+        v[i].path = found[i].path;
+    }
+    free(found);
     *out = v;
     *count = n;
-    return err;
+    return AV_OK;
 }
 
 static void free_choices(struct choice *v, size_t n, size_t keep)

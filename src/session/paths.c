@@ -1,6 +1,7 @@
 #include "asanavox/paths.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,4 +222,76 @@ int paths_find_sound(const char *name, const char *session_dir, char **path)
     int err = search(name, ".wav", l.v, path);
     paths_free_list(l.v);
     return err;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct session_entry *)a)->name, ((const struct session_entry *)b)->name);
+}
+
+void paths_free_sessions(struct session_entry *v, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(v[i].name);
+        free(v[i].path);
+    }
+    free(v);
+}
+
+int paths_list_sessions(struct session_entry **out, size_t *count)
+{
+    char **dirs;
+    struct session_entry *v = NULL;
+    size_t n = 0, cap = 0;
+    if (paths_session_dirs(&dirs))
+        return AV_ENOMEM;
+    int err = AV_OK;
+    const size_t e = strlen(SESSION_EXT);
+    for (char **d = dirs; *d && !err; d++) {
+        DIR *dir = opendir(*d);
+        if (!dir)
+            continue;
+        size_t before = n; /* names from earlier directories win */
+        struct dirent *de;
+        while (!err && (de = readdir(dir))) {
+            size_t len = strlen(de->d_name);
+            if (len <= e || strcmp(de->d_name + len - e, SESSION_EXT) || de->d_name[0] == '.')
+                continue;
+            bool seen = false;
+            for (size_t i = 0; i < before && !seen; i++)
+                seen = strlen(v[i].name) == len - e && !strncmp(v[i].name, de->d_name, len - e);
+            if (seen)
+                continue;
+            if (n == cap) {
+                size_t c = cap ? cap * 2 : 32;
+                struct session_entry *nv = realloc(v, c * sizeof(*nv));
+                if (!nv) {
+                    err = AV_ENOMEM;
+                    break;
+                }
+                v = nv;
+                cap = c;
+            }
+            v[n].name = strndup(de->d_name, len - e);
+            v[n].path = paths_join(*d, de->d_name);
+            if (!v[n].name || !v[n].path) {
+                free(v[n].name);
+                free(v[n].path);
+                err = AV_ENOMEM;
+                break;
+            }
+            n++;
+        }
+        closedir(dir);
+    }
+    paths_free_list(dirs);
+    if (err) {
+        paths_free_sessions(v, n);
+        return err;
+    }
+    if (n)
+        qsort(v, n, sizeof(*v), by_name);
+    *out = v;
+    *count = n;
+    return AV_OK;
 }
