@@ -53,6 +53,11 @@ static void every_session_renders_to_its_planned_length(void **state)
     qsort(names, n, sizeof(names[0]), by_name);
     /* The library of issue 5: at least the thirteen sessions. */
     assert_true(n >= 13);
+    /* Under valgrind (see ./dev) only the first few are rendered. */
+    const char *limit = getenv("ASANAVOX_LIBRARY_LIMIT");
+    size_t all = n;
+    if (limit && atoi(limit) > 0 && (size_t)atoi(limit) < n)
+        n = (size_t)atoi(limit);
 
     struct voice *voice = NULL;
     assert_int_equal(voice_create(&voice), AV_OK);
@@ -117,8 +122,9 @@ static void every_session_renders_to_its_planned_length(void **state)
         assert_int_equal(info.frames, tl->duration);
         unlink(out);
         timeline_destroy(tl);
-        free(names[i]);
     }
+    for (size_t i = 0; i < all; i++)
+        free(names[i]);
     rmdir(tmpdir);
     voice_destroy(voice);
 }
