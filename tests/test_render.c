@@ -36,40 +36,12 @@
 #include "asanavox/sink.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
+#include "fs_support.h"
 
 #define PROGRAM TEST_BINARY_DIR "/asanavox"
 #define BASIC TEST_SOURCE_DIR "/tests/data/render-basic.yoga"
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-static char *tmpdir(void)
-{
-    char tmpl[] = "/tmp/asanavox-render-XXXXXX";
-    char *d = mkdtemp(tmpl);
-    assert_non_null(d);
-    return strdup(d);
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            n++;
-    closedir(d);
-    return n;
-}
 
 static bool has_temp(const char *dir)
 {
@@ -81,23 +53,6 @@ static bool has_temp(const char *dir)
     if (d)
         closedir(d);
     return found;
-}
-
-static void rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char *p = path_in(dir, e->d_name);
-        unlink(p);
-        free(p);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 static unsigned char *slurp(const char *path, size_t *len)
@@ -273,7 +228,7 @@ static void test_cli_lossy_true_peak(void **state)
 {
     (void)state;
     static const char *const exts[] = {"ogg", "mp3"};
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("render");
     for (size_t k = 0; k < 2; k++) {
         char name[32];
         snprintf(name, sizeof(name), "mono.%s", exts[k]);
@@ -330,7 +285,7 @@ static void on_progress(void *ctx, int64_t done, int64_t total)
 static void test_render_run(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("render");
     char *out = path_in(dir, "bells.wav");
     struct timeline *tl = bells_timeline();
     struct mixer *m;
@@ -359,7 +314,7 @@ static void test_render_run(void **state)
 static void test_render_run_interrupted(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("render");
     char *out = path_in(dir, "bells.wav");
     struct timeline *tl = bells_timeline();
     struct mixer *m;
@@ -374,7 +329,7 @@ static void test_render_run_interrupted(void **state)
     assert_int_equal(render_run(m, s, &stop, &prog), AV_EINTERRUPTED);
     assert_true(has_temp(dir)); /* written so far, not yet in place */
     sink_destroy(s);
-    assert_int_equal(count_entries(dir), 0);
+    assert_int_equal(count_entries(dir, NULL), 0);
     mixer_destroy(m);
     timeline_destroy(tl);
     free(out);
@@ -387,7 +342,7 @@ static void test_render_run_interrupted(void **state)
 static void test_cli_wav_length_is_the_plan(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("render");
     char *out = path_in(dir, "basic.wav");
     const char *argv[] = {"asanavox", "render", BASIC, "-o", out, NULL};
     struct run r = run_program(argv, NULL);
@@ -397,7 +352,7 @@ static void test_cli_wav_length_is_the_plan(void **state)
     assert_int_equal(file_frames(out, &rate, &ch), planned_frames(BASIC, 48000));
     assert_int_equal(rate, 48000);
     assert_int_equal(ch, 2);
-    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(count_entries(dir, NULL), 1);
 
     char *mono = path_in(dir, "mono.wav");
     const char *argv2[] = {"asanavox", "render", BASIC, "-o", mono, "--rate", "22050", "--mono",
@@ -416,7 +371,7 @@ static void test_cli_wav_length_is_the_plan(void **state)
 static void test_cli_default_output(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("render");
     const char *argv[] = {"asanavox", "render", BASIC, NULL};
     struct run_opts o = {.cwd = dir};
     struct run r = run_program(argv, &o);
@@ -424,7 +379,7 @@ static void test_cli_default_output(void **state)
     char *out = path_in(dir, "render-basic.wav");
     int rate, ch;
     assert_true(file_frames(out, &rate, &ch) > 0);
-    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(count_entries(dir, NULL), 1);
     free(out);
     rm_rf(dir);
     free(dir);
@@ -436,7 +391,7 @@ static void test_cli_formats_deterministic(void **state)
 {
     (void)state;
     static const char *const exts[] = {"wav", "flac", "ogg", "mp3"};
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("render");
     int64_t planned = planned_frames(BASIC, 48000);
     for (size_t k = 0; k < sizeof(exts) / sizeof(exts[0]); k++) {
         char n1[32], n2[32];
@@ -469,7 +424,7 @@ static void test_cli_formats_deterministic(void **state)
 static void test_cli_stdout(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("render");
     char *file = path_in(dir, "file.wav");
     const char *a1[] = {"asanavox", "render", BASIC, "-o", file, NULL};
     assert_int_equal(run_program(a1, NULL).status, 0);
@@ -520,7 +475,7 @@ static void expect_failure(const struct run *r, int status, const char *needle)
 static void test_cli_failures_leave_nothing(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("render");
 
     char *missing = path_in(dir, "no/such/dir/x.wav");
     const char *a1[] = {"asanavox", "render", BASIC, "-o", missing, NULL};
@@ -543,7 +498,7 @@ static void test_cli_failures_leave_nothing(void **state)
         r = run_program(a4, NULL);
         expect_failure(&r, 1, "No space left on device");
     }
-    assert_int_equal(count_entries(dir), 0);
+    assert_int_equal(count_entries(dir, NULL), 0);
 
     /* usage errors: status 2 */
     char *aiff = path_in(dir, "x.aiff");
@@ -565,7 +520,7 @@ static void test_cli_failures_leave_nothing(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr((char *)r.out, "usage: asanavox render"));
     free(r.out);
-    assert_int_equal(count_entries(dir), 0);
+    assert_int_equal(count_entries(dir, NULL), 0);
 
     free(missing);
     free(big);
@@ -582,7 +537,7 @@ static void test_cli_interrupted(void **state)
     (void)state;
     static const int sigs[] = {SIGINT, SIGTERM};
     for (size_t k = 0; k < 2; k++) {
-        char *dir = tmpdir();
+        char *dir = tmpdir_for("render");
         char *session = path_in(dir, "long.yoga");
         FILE *f = fopen(session, "w");
         fputs("title: Long\nbell\nsay Five hours of quiet.\nsilence 5h\nbell\n", f);
@@ -593,7 +548,7 @@ static void test_cli_interrupted(void **state)
         struct run_opts o = {.watch_dir = dir, .sig = sigs[k]};
         struct run r = run_program(argv, &o);
         expect_failure(&r, 1, "interrupted");
-        assert_int_equal(count_entries(dir), 1); /* only the session */
+        assert_int_equal(count_entries(dir, NULL), 1); /* only the session */
         assert_int_equal(access(out, F_OK), -1);
         free(out);
         free(session);

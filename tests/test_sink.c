@@ -29,64 +29,12 @@
 #include "asanavox/error.h"
 #include "asanavox/sink.h"
 #include "mix/kernels.h"
+#include "fs_support.h"
 
 #define RATE 48000
 static const double PI = 3.14159265358979323846;
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static char *tmpdir(void)
-{
-    char tmpl[] = "/tmp/asanavox-sink-XXXXXX";
-    char *d = mkdtemp(tmpl);
-    assert_non_null(d);
-    return strdup(d);
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-/* Number of entries in `dir` (without . and ..), and whether any looks
- * like a leftover temporary file. */
-static int count_entries(const char *dir, int *temps)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int n = 0;
-    *temps = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        n++;
-        if (strstr(e->d_name, ".tmp"))
-            (*temps)++;
-    }
-    closedir(d);
-    return n;
-}
-
-static void rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char *p = path_in(dir, e->d_name);
-        unlink(p);
-        free(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
 
 static float *test_signal(size_t frames, int ch)
 {
@@ -162,7 +110,7 @@ static void test_format_from_path(void **state)
 static void test_formats_read_back(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("sink");
     const size_t frames = RATE * 5 / 2 + 7;
     for (int ch = 1; ch <= 2; ch++) {
         float *sig = test_signal(frames, ch);
@@ -213,7 +161,7 @@ static void test_formats_read_back(void **state)
 static void test_deterministic_bytes(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("sink");
     const size_t frames = RATE * 2;
     float *sig = test_signal(frames, 2);
     for (size_t k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
@@ -250,7 +198,7 @@ static void test_deterministic_bytes(void **state)
 static void test_atomic_replace(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("sink");
     char *path = path_in(dir, "session.wav");
     FILE *f = fopen(path, "w");
     fputs("old contents", f);
@@ -289,7 +237,7 @@ static void test_atomic_replace(void **state)
 static void test_open_failures(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("sink");
     struct sink *s;
     struct sink_params p = {RATE, 2, SINK_FORMAT_WAV, RATE};
 
@@ -328,7 +276,7 @@ static void test_open_failures(void **state)
 static void test_file_size_limit(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("sink");
     for (size_t k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
         char name[32];
         snprintf(name, sizeof(name), "big.%s", sink_format_name(formats[k]));
@@ -384,7 +332,7 @@ static void test_disk_full(void **state)
     (void)state;
     if (geteuid() != 0)
         skip();
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("sink");
     if (mount("tmpfs", dir, "tmpfs", 0, "size=96k") != 0) {
         rmdir(dir);
         free(dir);
@@ -457,7 +405,7 @@ static void test_device_full(void **state)
 static void test_stream_to_fifo(void **state)
 {
     (void)state;
-    char *dir = tmpdir();
+    char *dir = tmpdir_for("sink");
     const size_t frames = RATE * 3 / 2;
     float *sig = test_signal(frames, 2);
     for (size_t k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
