@@ -21,6 +21,18 @@ struct timeline;
 int cli_take_session_option(const char *cmd, int argc, char **argv, int *i,
                             struct compile_options *o);
 
+/* If argv[*i] is `longopt` (or `shortopt`, which may be NULL) as
+ * "--opt VALUE" or "--opt=VALUE": set *val, advance *i past the value and
+ * return 1.  Return 0 when argv[*i] is something else, and -1 after
+ * printing "asanavox CMD: --opt needs a value" when the value is missing. */
+int cli_take_value(const char *cmd, const char *longopt, const char *shortopt, int argc,
+                   char **argv, int *i, const char **val);
+
+/* Parse all of `s` as a whole number (or a number) within [lo, hi].
+ * Returns false when it is not one or out of range. */
+bool cli_parse_long(const char *s, long lo, long hi, long *out);
+bool cli_parse_double(const char *s, double lo, double hi, double *out);
+
 /* Help text for the options above, for a command's --help. */
 extern const char cli_session_options_help[];
 

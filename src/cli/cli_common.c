@@ -63,27 +63,26 @@ int cli_parse_pace(const char *s, double pace[4])
     return AV_OK;
 }
 
-/* The value of option `opt` at argv[*i]: "--opt=value" or "--opt value". */
-static const char *option_value(const char *opt, int argc, char **argv, int *i, bool *matched)
+int cli_take_value(const char *cmd, const char *longopt, const char *shortopt, int argc,
+                   char **argv, int *i, const char **val)
 {
-    size_t n = strlen(opt);
     const char *a = argv[*i];
-    *matched = false;
-    if (strncmp(a, opt, n))
-        return NULL;
-    if (a[n] == '=') {
-        *matched = true;
-        return a + n + 1;
+    size_t n = strlen(longopt);
+    if (!strncmp(a, longopt, n) && a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
     }
-    if (a[n] != '\0')
-        return NULL;
-    *matched = true;
-    if (*i + 1 >= argc)
-        return NULL;
-    return argv[++*i];
+    if (strcmp(a, longopt) != 0 && !(shortopt && !strcmp(a, shortopt)))
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "asanavox %s: %s needs a value\n", cmd, a);
+        return -1;
+    }
+    *val = argv[++*i];
+    return 1;
 }
 
-static bool parse_int(const char *s, long lo, long hi, long *out)
+bool cli_parse_long(const char *s, long lo, long hi, long *out)
 {
     char *end;
     errno = 0;
@@ -94,44 +93,60 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
     return true;
 }
 
+bool cli_parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !(v >= lo && v <= hi))
+        return false;
+    *out = v;
+    return true;
+}
+
 int cli_take_session_option(const char *cmd, int argc, char **argv, int *i,
                             struct compile_options *o)
 {
-    bool m;
     const char *v;
-    if ((v = option_value("--pace", argc, argv, i, &m)), m) {
-        if (!v || cli_parse_pace(v, o->pace)) {
+    int r;
+    if ((r = cli_take_value(cmd, "--pace", NULL, argc, argv, i, &v)) != 0) {
+        if (r > 0 && !cli_parse_pace(v, o->pace)) {
+            o->has_pace = true;
+            return 1;
+        }
+        if (r > 0)
             fprintf(stderr, "asanavox %s: --pace wants IN:OUT or IN:HOLD:OUT:HOLD in seconds, e.g. --pace 4:6\n",
                     cmd);
-            return -1;
-        }
-        o->has_pace = true;
-        return 1;
+        return -1;
     }
-    if ((v = option_value("--voice", argc, argv, i, &m)), m) {
-        if (!v || !*v) {
+    if ((r = cli_take_value(cmd, "--voice", NULL, argc, argv, i, &v)) != 0) {
+        if (r > 0 && *v) {
+            o->voice = v;
+            return 1;
+        }
+        if (r > 0)
             fprintf(stderr, "asanavox %s: --voice wants an espeak-ng voice name, e.g. en-us\n", cmd);
-            return -1;
-        }
-        o->voice = v;
-        return 1;
+        return -1;
     }
-    if ((v = option_value("--speed", argc, argv, i, &m)), m) {
+    if ((r = cli_take_value(cmd, "--speed", NULL, argc, argv, i, &v)) != 0) {
         long sp;
-        if (!v || !parse_int(v, 80, 450, &sp)) {
-            fprintf(stderr, "asanavox %s: --speed wants words per minute, 80 to 450\n", cmd);
-            return -1;
+        if (r > 0 && cli_parse_long(v, 80, 450, &sp)) {
+            o->speed = (int)sp;
+            return 1;
         }
-        o->speed = (int)sp;
-        return 1;
+        if (r > 0)
+            fprintf(stderr, "asanavox %s: --speed wants words per minute, 80 to 450\n", cmd);
+        return -1;
     }
-    if ((v = option_value("--prompts", argc, argv, i, &m)), m) {
+    if ((r = cli_take_value(cmd, "--prompts", NULL, argc, argv, i, &v)) != 0) {
         long k;
-        if (v && !strcmp(v, "all"))
+        if (r < 0)
+            return -1;
+        if (!strcmp(v, "all"))
             o->prompts = INT_MAX;
-        else if (v && !strcmp(v, "none"))
+        else if (!strcmp(v, "none"))
             o->prompts = 0;
-        else if (v && parse_int(v, 0, INT_MAX, &k))
+        else if (cli_parse_long(v, 0, INT_MAX, &k))
             o->prompts = (int)k;
         else {
             fprintf(stderr, "asanavox %s: --prompts wants a number, 'all' or 'none'\n", cmd);

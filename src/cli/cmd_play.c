@@ -139,26 +139,6 @@ static void usage(FILE *f)
             TRANSPORT_VOLUME_STEP, cli_session_options_help);
 }
 
-/* "--opt VALUE" or "--opt=VALUE": 1 and *val, 0 when argv[*i] is something
- * else, -1 when the value is missing. */
-static int take_value(const char *opt, int argc, char **argv, int *i, const char **val)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(opt);
-    if (!strncmp(a, opt, n) && a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (strcmp(a, opt) != 0)
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "asanavox play: %s needs a value\n", a);
-        return -1;
-    }
-    *val = argv[++*i];
-    return 1;
-}
-
 static void clock_text(int64_t frame, int rate, char *buf, size_t size)
 {
     int64_t s = rate > 0 ? frame / rate : 0;
@@ -436,15 +416,15 @@ int cmd_play(int argc, char **argv)
             return EXIT_USAGE;
         if (r > 0)
             continue;
-        if ((r = take_value("--from", argc, argv, &i, &val)) != 0) {
+        if ((r = cli_take_value("play", "--from", NULL, argc, argv, &i, &val)) != 0) {
             if (r < 0)
                 return EXIT_USAGE;
             from_arg = val;
-        } else if ((r = take_value("--device", argc, argv, &i, &val)) != 0) {
+        } else if ((r = cli_take_value("play", "--device", NULL, argc, argv, &i, &val)) != 0) {
             if (r < 0)
                 return EXIT_USAGE;
             device = val;
-        } else if ((r = take_value("--rate", argc, argv, &i, &val)) != 0) {
+        } else if ((r = cli_take_value("play", "--rate", NULL, argc, argv, &i, &val)) != 0) {
             char *end;
             if (r < 0)
                 return EXIT_USAGE;
@@ -454,7 +434,7 @@ int cmd_play(int argc, char **argv)
                 fprintf(stderr, "asanavox play: --rate must be 8000 to 192000 Hz, not '%s'\n", val);
                 return EXIT_USAGE;
             }
-        } else if ((r = take_value("--volume", argc, argv, &i, &val)) != 0) {
+        } else if ((r = cli_take_value("play", "--volume", NULL, argc, argv, &i, &val)) != 0) {
             char *end;
             if (r < 0)
                 return EXIT_USAGE;

@@ -57,46 +57,6 @@ static void usage(FILE *f)
 /* "--opt VALUE" or "--opt=VALUE" (and a short alias as "-o VALUE"):
  * returns 1 and sets *val, 0 if argv[*i] is not this option, -1 when the
  * value is missing. */
-static int take_value(const char *longopt, const char *shortopt, int argc, char **argv, int *i,
-                      const char **val)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(longopt);
-    if (!strncmp(a, longopt, n) && a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (strcmp(a, longopt) != 0 && !(shortopt && !strcmp(a, shortopt)))
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "asanavox render: %s needs a value\n", a);
-        return -1;
-    }
-    *val = argv[++*i];
-    return 1;
-}
-
-static int parse_int(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_double(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
 
 /* NAME.wav from a session name or path: the base name without ".yoga". */
 static char *default_output(const char *name)
@@ -179,22 +139,22 @@ int cmd_render(int argc, char **argv)
             return EXIT_USAGE;
         if (r > 0)
             continue;
-        if ((r = take_value("--output", "-o", argc, argv, &i, &val)) != 0) {
+        if ((r = cli_take_value("render", "--output", "-o", argc, argv, &i, &val)) != 0) {
             if (r < 0)
                 return EXIT_USAGE;
             out_arg = val;
-        } else if ((r = take_value("--rate", NULL, argc, argv, &i, &val)) != 0) {
+        } else if ((r = cli_take_value("render", "--rate", NULL, argc, argv, &i, &val)) != 0) {
             if (r < 0)
                 return EXIT_USAGE;
-            if (parse_int(val, 8000, 192000, &rate)) {
+            if (!cli_parse_long(val, 8000, 192000, &rate)) {
                 fprintf(stderr, "asanavox render: --rate must be 8000 to 192000 Hz, not '%s'\n",
                         val);
                 return EXIT_USAGE;
             }
-        } else if ((r = take_value("--volume", NULL, argc, argv, &i, &val)) != 0) {
+        } else if ((r = cli_take_value("render", "--volume", NULL, argc, argv, &i, &val)) != 0) {
             if (r < 0)
                 return EXIT_USAGE;
-            if (parse_double(val, -40.0, 20.0, &volume)) {
+            if (!cli_parse_double(val, -40.0, 20.0, &volume)) {
                 fprintf(stderr, "asanavox render: --volume must be -40 to 20 dB, not '%s'\n", val);
                 return EXIT_USAGE;
             }
