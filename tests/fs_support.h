@@ -52,6 +52,22 @@ static inline int count_entries(const char *dir, int *temps)
     return n;
 }
 
+/* The whole file at `path` (malloc'd, one spare byte), its size in *len. */
+static inline unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc((size_t)n + 1);
+    assert_non_null(b);
+    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
 /* Remove `dir` and the files in it (one level deep). */
 static inline void rm_rf(const char *dir)
 {

@@ -69,20 +69,6 @@ static int write_file(const char *target, enum sink_format f, const float *sig, 
     return err;
 }
 
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc((size_t)n + 1);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
 static const enum sink_format formats[] = {SINK_FORMAT_WAV, SINK_FORMAT_FLAC, SINK_FORMAT_OGG,
                                            SINK_FORMAT_MP3};
 
