@@ -15,8 +15,8 @@ struct timeline;
 
 /* If argv[*i] is one of the options every session command accepts —
  * --pace IN[:HOLD]:OUT[:HOLD], --voice NAME, --speed WPM, --prompts N|all|none
- * (as "--opt value" or "--opt=value") — store it in `o`, advance *i past its
- * value and return 1.  Return 0 when argv[*i] is something else.  Return -1
+ * (as "--opt value" or "--opt=value"), or --no-cache (which clears
+ * cli_use_cache) — store it in `o`, advance *i past its value and return 1.  Return 0 when argv[*i] is something else.  Return -1
  * after printing "asanavox CMD: ..." when the value is missing or bad. */
 int cli_take_session_option(const char *cmd, int argc, char **argv, int *i,
                             struct compile_options *o);
@@ -44,17 +44,26 @@ int cli_parse_pace(const char *s, double pace[4]);
 /* Resolve NAME (a path or a session name, see paths.h) and compile it,
  * printing diagnostics to stderr.  The voice: when `voice` points to a
  * voice, that one is used (and stays the caller's); when it points to NULL,
- * a voice is created and handed back in *voice on success (espeak-ng can
- * be started only once per process, so commands that compile several
- * sessions pass the same voice each time); when `voice` itself is NULL, a
+ * a voice is created and handed back in *voice on success (commands that
+ * compile several sessions pass the same voice each time, so that each
+ * text is fetched or spoken once); when `voice` itself is NULL, a
  * voice is created and destroyed here.  On success returns 0 with *tl for
  * the caller to destroy.  Otherwise returns the exit status to use: 2 for
  * a missing or invalid session, 1 for a runtime failure (voice). */
 int cli_compile(const char *cmd, const char *name, const struct compile_options *o,
                 struct voice **voice, struct timeline **tl);
 
-/* Create the voice, printing the reason on failure.  Returns 0 or 1 (the
- * exit status). */
+/* False after --no-cache: commands then neither read nor write the caches
+ * in $XDG_CACHE_HOME/asanavox (speech, session summaries). */
+extern bool cli_use_cache;
+
+/* The cache directory $XDG_CACHE_HOME/asanavox/SUB (filecache_root()),
+ * malloc'd.  Returns 0, AV_ENOENT (no usable XDG_CACHE_HOME or HOME) or
+ * AV_ENOMEM. */
+int cli_cache_dir(const char *sub, char **out);
+
+/* Create the voice, with the speech cache unless --no-cache was given,
+ * printing the reason on failure.  Returns 0 or 1 (the exit status). */
 int cli_voice(const char *cmd, struct voice **voice);
 
 /* 1 if `arg` is "--help" or "-h". */

@@ -9,6 +9,7 @@
 
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
+#include "asanavox/filecache.h"
 #include "asanavox/paths.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
@@ -19,7 +20,10 @@ const char cli_session_options_help[] =
     "  --pace IN[:HOLD]:OUT[:HOLD]  breath pace in seconds (replaces the session's pace:)\n"
     "  --voice NAME                 espeak-ng voice (e.g. en-us, en-gb)\n"
     "  --speed WPM                  speaking speed, 80 to 450 words per minute\n"
-    "  --prompts N|all|none         breaths per hold with spoken prompts\n";
+    "  --prompts N|all|none         breaths per hold with spoken prompts\n"
+    "  --no-cache                   neither read nor write the speech cache\n";
+
+bool cli_use_cache = true;
 
 bool cli_is_help(const char *arg)
 {
@@ -109,6 +113,10 @@ int cli_take_session_option(const char *cmd, int argc, char **argv, int *i,
 {
     const char *v;
     int r;
+    if (!strcmp(argv[*i], "--no-cache")) {
+        cli_use_cache = false;
+        return 1;
+    }
     if ((r = cli_take_value(cmd, "--pace", NULL, argc, argv, i, &v)) != 0) {
         if (r > 0 && !cli_parse_pace(v, o->pace)) {
             o->has_pace = true;
@@ -169,6 +177,23 @@ static void print_search_path(FILE *f)
     paths_free_list(dirs);
 }
 
+int cli_cache_dir(const char *sub, char **out)
+{
+    char *root;
+    int err = filecache_root(&root);
+    if (err)
+        return err;
+    size_t n = strlen(root) + strlen(sub) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", root, sub);
+    free(root);
+    if (!p)
+        return AV_ENOMEM;
+    *out = p;
+    return AV_OK;
+}
+
 int cli_voice(const char *cmd, struct voice **voice)
 {
     int err = voice_create(voice);
@@ -176,6 +201,13 @@ int cli_voice(const char *cmd, struct voice **voice)
         fprintf(stderr, "asanavox %s: cannot start espeak-ng: %s (is espeak-ng-data installed?)\n",
                 cmd, av_strerror(err));
         return EXIT_RUNTIME;
+    }
+    /* The speech cache is an optimisation: when its directory cannot be
+     * used, speech is synthesized as if --no-cache had been given. */
+    char *dir;
+    if (cli_use_cache && cli_cache_dir("speech", &dir) == AV_OK) {
+        voice_use_cache(*voice, dir, FILECACHE_DEFAULT_MAX);
+        free(dir);
     }
     return EXIT_OK;
 }

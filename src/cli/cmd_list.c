@@ -1,8 +1,9 @@
 /*
  * cmd_list.c — `asanavox list [--json]`: the sessions on the search path.
  *
- * Each session is compiled (with real speech lengths, so durations match
- * `plan`).  The sessions come from paths_list_sessions(): a name found in
+ * Each session is summarised by session_summary(): compiled (with real
+ * speech lengths, so durations match `plan`), or taken from the summary
+ * cache when nothing it depends on has changed.  The sessions come from paths_list_sessions(): a name found in
  * an earlier directory hides the same name later on the path, exactly as
  * NAME lookup does.
  */
@@ -19,17 +20,18 @@
 #include "asanavox/voice.h"
 #include "cli_json.h"
 #include "cli.h"
+#include "cli_summary.h"
 #include "commands.h"
 
 struct entry {
     char *name;
     char *path;
-    struct timeline *tl; /* NULL when the session has errors */
+    struct session_summary sum; /* sum.valid false when the session has errors */
 };
 
 static void help(FILE *f)
 {
-    fprintf(f, "usage: asanavox list [--json]\n\n"
+    fprintf(f, "usage: asanavox list [--json] [--no-cache]\n\n"
                "List the sessions on the search path (./sessions, $ASANAVOX_PATH,\n"
                "$XDG_DATA_HOME/asanavox/sessions, the installed sessions) with title and length.\n");
 }
@@ -46,6 +48,10 @@ int cmd_list(int argc, char **argv)
             json = true;
             continue;
         }
+        if (!strcmp(argv[i], "--no-cache")) {
+            cli_use_cache = false;
+            continue;
+        }
         fprintf(stderr, "asanavox list: unexpected argument '%s'\n", argv[i]);
         help(stderr);
         return EXIT_USAGE;
@@ -55,7 +61,10 @@ int cmd_list(int argc, char **argv)
     struct entry *v = NULL;
     size_t n = 0;
     struct voice *voice = NULL;
+    struct summary_ctx sctx;
+    summary_ctx_init(&sctx, "list", &voice);
     if (paths_session_dirs(&dirs)) {
+        summary_ctx_deinit(&sctx);
         fprintf(stderr, "asanavox list: out of memory\n");
         return EXIT_RUNTIME;
     }
@@ -72,25 +81,16 @@ int cmd_list(int argc, char **argv)
         v[i].path = found[i].path;
     }
     free(found);
-    int err = voice_create(&voice);
-    if (err) {
-        fprintf(stderr, "asanavox list: cannot start espeak-ng: %s\n", av_strerror(err));
-        status = EXIT_RUNTIME;
-        goto done;
-    }
-    struct compile_env env;
-    compile_env_default(&env, voice);
     struct compile_options o;
     compile_options_init(&o);
     for (size_t i = 0; i < n; i++) {
-        struct diag *d = diag_create();
-        if (!d) {
+        int err = session_summary(&sctx, v[i].path, &o, &v[i].sum);
+        if (err) {
+            if (err != AV_EVOICE) /* the voice's failure is reported already */
+                fprintf(stderr, "asanavox list: %s\n", av_strerror(err));
             status = EXIT_RUNTIME;
             goto done;
         }
-        if (compile_session(v[i].path, &o, &env, d, &v[i].tl))
-            v[i].tl = NULL;
-        diag_destroy(d);
     }
     if (json) {
         printf("{\"sessions\": [");
@@ -99,13 +99,13 @@ int cmd_list(int argc, char **argv)
             json_string(stdout, v[i].name);
             printf(", \"path\": ");
             json_string(stdout, v[i].path);
-            if (v[i].tl) {
+            if (v[i].sum.valid) {
                 printf(", \"title\": ");
-                json_string(stdout, v[i].tl->title);
+                json_string(stdout, v[i].sum.title);
                 printf(", \"about\": ");
-                json_string(stdout, v[i].tl->about);
+                json_string(stdout, v[i].sum.about);
                 printf(", \"duration\": ");
-                json_seconds(stdout, v[i].tl->duration, v[i].tl->rate);
+                json_seconds(stdout, v[i].sum.duration, v[i].sum.rate);
                 printf(", \"valid\": true}");
             } else {
                 printf(", \"title\": null, \"about\": null, \"duration\": null, \"valid\": false}");
@@ -121,13 +121,13 @@ int cmd_list(int argc, char **argv)
         printf("%-22s %8s  %s\n", "NAME", "LENGTH", "TITLE");
         for (size_t i = 0; i < n; i++) {
             char buf[32];
-            if (v[i].tl) {
-                format_clock(v[i].tl->duration * 1000 / v[i].tl->rate, buf, sizeof buf);
+            if (v[i].sum.valid) {
+                format_clock(v[i].sum.duration * 1000 / v[i].sum.rate, buf, sizeof buf);
                 /* Whole seconds are enough in a listing. */
                 char *dot = strchr(buf, '.');
                 if (dot)
                     *dot = '\0';
-                printf("%-22s %8s  %s\n", v[i].name, buf, v[i].tl->title);
+                printf("%-22s %8s  %s\n", v[i].name, buf, v[i].sum.title);
             } else {
                 printf("%-22s %8s  (has errors: run 'asanavox check %s')\n", v[i].name, "-",
                        v[i].name);
@@ -140,10 +140,11 @@ done:
     for (size_t i = 0; i < n; i++) {
         free(v[i].name);
         free(v[i].path);
-        timeline_destroy(v[i].tl);
+        session_summary_deinit(&v[i].sum);
     }
     free(v);
     paths_free_list(dirs);
+    summary_ctx_deinit(&sctx);
     voice_destroy(voice);
     return status;
 }

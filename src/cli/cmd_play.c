@@ -42,6 +42,7 @@
 #include "asanavox/transport.h"
 #include "asanavox/voice.h"
 #include "cli.h"
+#include "cli_summary.h"
 #include "commands.h"
 
 /* Signal-handler state: a signal handler can only reach globals.  Owned by
@@ -153,7 +154,7 @@ static void clock_text(int64_t frame, int rate, char *buf, size_t size)
 struct choice {
     char *name;
     char *path;
-    struct timeline *tl;  /* NULL when the session has errors */
+    struct session_summary sum; /* sum.valid false when the session has errors */
 };
 
 /* Every session on the search path (paths_list_sessions()), sorted by
@@ -180,21 +181,20 @@ static int find_sessions(struct choice **out, size_t *count)
     return AV_OK;
 }
 
-static void free_choices(struct choice *v, size_t n, size_t keep)
+static void free_choices(struct choice *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(v[i].name);
         free(v[i].path);
-        if (i != keep)
-            timeline_destroy(v[i].tl);
+        session_summary_deinit(&v[i].sum);
     }
     free(v);
 }
 
-/* `play` without NAME: list the sessions (compiled with the command's
- * options, so durations are those that will play) and, on a terminal, ask
- * which.  Returns 0 with the chosen name (malloc'd) and its timeline, or
- * an exit status. */
+/* `play` without NAME: list the sessions (summarised with the command's
+ * options, so durations are those that will play; from the summary cache
+ * when unchanged) and, on a terminal, ask which.  Returns 0 with the chosen
+ * name (malloc'd) and its timeline, or an exit status. */
 static int pick_session(const struct compile_options *co, struct voice **voice, char **name,
                         struct timeline **tl)
 {
@@ -206,37 +206,38 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
     }
     if (n == 0) {
         fprintf(stderr, "asanavox play: no sessions found ('asanavox list' says where it looks)\n");
-        free_choices(v, n, SIZE_MAX);
+        free_choices(v, n);
         return EXIT_USAGE;
     }
-    if (!*voice && cli_voice("play", voice)) {
-        free_choices(v, n, SIZE_MAX);
-        return EXIT_RUNTIME;
-    }
-    struct compile_env env;
-    compile_env_default(&env, *voice);
+    struct summary_ctx sctx;
+    summary_ctx_init(&sctx, "play", voice);
     for (size_t i = 0; i < n; i++) {
-        struct diag *d = diag_create();
-        if (!d || compile_session(v[i].path, co, &env, d, &v[i].tl))
-            v[i].tl = NULL;
-        diag_destroy(d);
+        int err = session_summary(&sctx, v[i].path, co, &v[i].sum);
+        if (err) {
+            if (err != AV_EVOICE) /* the voice's failure is reported already */
+                fprintf(stderr, "asanavox play: %s\n", av_strerror(err));
+            summary_ctx_deinit(&sctx);
+            free_choices(v, n);
+            return EXIT_RUNTIME;
+        }
     }
+    summary_ctx_deinit(&sctx);
     const bool tty = isatty(STDIN_FILENO);
     FILE *f = stderr;
     if (!tty)
         fprintf(f, "asanavox play: which session?  Name one: asanavox play NAME\n");
     for (size_t i = 0; i < n; i++) {
         char t[32];
-        if (v[i].tl) {
-            clock_text(v[i].tl->duration, v[i].tl->rate, t, sizeof t);
-            fprintf(f, "%4zu  %-22s %8s  %s\n", i + 1, v[i].name, t, v[i].tl->title);
+        if (v[i].sum.valid) {
+            clock_text(v[i].sum.duration, v[i].sum.rate, t, sizeof t);
+            fprintf(f, "%4zu  %-22s %8s  %s\n", i + 1, v[i].name, t, v[i].sum.title);
         } else {
             fprintf(f, "%4zu  %-22s %8s  (has errors: run 'asanavox check %s')\n", i + 1,
                     v[i].name, "-", v[i].name);
         }
     }
     if (!tty) {
-        free_choices(v, n, SIZE_MAX);
+        free_choices(v, n);
         return EXIT_USAGE;
     }
     for (;;) {
@@ -245,7 +246,7 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         char line[256];
         if (!fgets(line, sizeof line, stdin) || play_signal) {
             fputc('\n', f);
-            free_choices(v, n, SIZE_MAX);
+            free_choices(v, n);
             return play_signal ? 128 + play_signal : EXIT_OK;
         }
         line[strcspn(line, "\r\n")] = '\0';
@@ -253,7 +254,7 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         while (*s == ' ' || *s == '\t')
             s++;
         if (!*s) {
-            free_choices(v, n, SIZE_MAX);
+            free_choices(v, n);
             return EXIT_OK;
         }
         size_t pick = SIZE_MAX;
@@ -268,14 +269,20 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
             fprintf(f, "No session '%s'.\n", s);
             continue;
         }
-        if (!v[pick].tl) {
+        if (!v[pick].sum.valid) {
             fprintf(f, "'%s' has errors (see 'asanavox check %s').\n", v[pick].name, v[pick].name);
             continue;
         }
+        /* Only the chosen session is compiled in full (its speech is in
+         * the speech cache when the summary was just made). */
+        int st = cli_compile("play", v[pick].name, co, voice, tl);
+        if (st) {
+            free_choices(v, n);
+            return st;
+        }
         *name = v[pick].name;
         v[pick].name = NULL;
-        *tl = v[pick].tl;
-        free_choices(v, n, pick);
+        free_choices(v, n);
         return EXIT_OK;
     }
 }
@@ -500,6 +507,12 @@ int cmd_play(int argc, char **argv)
     const char *name = name_arg;
     int err;
 
+    /* The voice first: it forks its espeak-ng helper, which is best done
+     * while this process has one thread. */
+    if (cli_voice("play", &voice)) {
+        as.err = AV_EDEVICE; /* audio was never opened */
+        goto done;
+    }
     /* PortAudio starts while the session compiles. */
     as.running = pthread_create(&as.thread, NULL, audio_start_main, &as) == 0;
     if (!as.running)
