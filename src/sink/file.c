@@ -35,7 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../mix/kernels.h"
+#include "dsp/kernels.h"
 #include "asanavox/error.h"
 #include "sink_internal.h"
 
