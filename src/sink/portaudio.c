@@ -1,5 +1,7 @@
 /*
- * portaudio.c — the PortAudio sink and output devices (device.h, sink.h).
+ * portaudio.c — the PortAudio sink (sink.h) and its live controls
+ * (device.h).  Starting PortAudio and finding devices are in pa_devices.c,
+ * the silencing of library chatter in pa_quiet.c.
  *
  * Three parties share a `struct pa_sink`:
  *
@@ -15,8 +17,6 @@
  * (the callback never waits on it: when it catches the producer in the
  * middle of writing one, it simply looks again at its next call).
  */
-#define _GNU_SOURCE /* fopencookie() */
-#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -46,229 +46,6 @@ static int64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* ---- quiet start -------------------------------------------------------- */
-
-static void quiet_alsa(const char *file, int line, const char *function, int err, const char *fmt,
-                       ...)
-{
-    (void)file;
-    (void)line;
-    (void)function;
-    (void)err;
-    (void)fmt;
-}
-
-static void quiet_jack(const char *msg)
-{
-    (void)msg;
-}
-
-/* Install the do-nothing handlers in ALSA and JACK when those libraries
- * are loaded (PortAudio links them); look them up in the global scope so
- * that asanavox neither links them nor fails without them. */
-static void silence_backends(void)
-{
-    void *self = dlopen(NULL, RTLD_LAZY);
-    if (!self)
-        return;
-    typedef void (*alsa_handler)(const char *, int, const char *, int, const char *, ...);
-    int (*alsa_set)(alsa_handler) = NULL;
-    void (*jack_err)(void (*)(const char *)) = NULL;
-    void (*jack_info)(void (*)(const char *)) = NULL;
-    /* POSIX: a data pointer from dlsym() converts to a function pointer. */
-    *(void **)&alsa_set = dlsym(self, "snd_lib_error_set_handler");
-    *(void **)&jack_err = dlsym(self, "jack_set_error_function");
-    *(void **)&jack_info = dlsym(self, "jack_set_info_function");
-    if (alsa_set)
-        alsa_set(quiet_alsa);
-    if (jack_err)
-        jack_err(quiet_jack);
-    if (jack_info)
-        jack_info(quiet_jack);
-    dlclose(self);
-}
-
-/* ---- PortAudio's own diagnostics ------------------------------------------- */
-
-#if defined(__GLIBC__)
-static bool is_chatter(const char *line, size_t len)
-{
-    static const char *const prefixes[] = {"Expression '", "ALSA lib ", "Cannot connect to server",
-                                           "jack server is not running", "JackShmReadWritePtr"};
-    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
-        size_t n = strlen(prefixes[i]);
-        if (len >= n && !memcmp(line, prefixes[i], n))
-            return i > 0 || memmem(line, len, "' failed in '", 13) != NULL;
-    }
-    return false;
-}
-
-/* The filter's write: line by line (the stream is line-buffered, so a
- * message arrives whole), straight to file descriptor 2. */
-static ssize_t quiet_write(void *cookie, const char *buf, size_t size)
-{
-    (void)cookie;
-    size_t at = 0;
-    while (at < size) {
-        const char *nl = memchr(buf + at, '\n', size - at);
-        size_t len = nl ? (size_t)(nl - (buf + at)) + 1 : size - at;
-        if (!is_chatter(buf + at, len)) {
-            for (size_t done = 0; done < len;) {
-                ssize_t w = write(STDERR_FILENO, buf + at + done, len - done);
-                if (w < 0 && errno == EINTR)
-                    continue;
-                if (w <= 0)
-                    return (ssize_t)size; /* nowhere to report it */
-                done += (size_t)w;
-            }
-        }
-        at += len;
-    }
-    return (ssize_t)size;
-}
-
-FILE *audio_quiet_stderr(void)
-{
-    cookie_io_functions_t io = {.read = NULL, .write = quiet_write, .seek = NULL, .close = NULL};
-    FILE *f = fopencookie(NULL, "w", io);
-    if (!f)
-        return NULL;
-    setvbuf(f, NULL, _IOLBF, BUFSIZ);
-    fflush(stderr);
-    FILE *old = stderr;
-    stderr = f;
-    return old;
-}
-
-void audio_unquiet_stderr(FILE *old)
-{
-    if (!old)
-        return;
-    FILE *f = stderr;
-    stderr = old;
-    fclose(f);
-}
-#else
-FILE *audio_quiet_stderr(void)
-{
-    return NULL;
-}
-
-void audio_unquiet_stderr(FILE *old)
-{
-    (void)old;
-}
-#endif
-
-int audio_open(char *msg, size_t size)
-{
-    silence_backends();
-    PaError e = Pa_Initialize();
-    if (e != paNoError) {
-        snprintf(msg, size, "cannot start PortAudio: %s", Pa_GetErrorText(e));
-        return AV_EDEVICE;
-    }
-    return AV_OK;
-}
-
-void audio_close(void)
-{
-    Pa_Terminate();
-}
-
-static void describe(int id, const PaDeviceInfo *d, struct audio_device *out)
-{
-    const PaHostApiInfo *api = Pa_GetHostApiInfo(d->hostApi);
-    memset(out, 0, sizeof(*out));
-    out->id = id;
-    snprintf(out->name, sizeof out->name, "%s", d->name ? d->name : "?");
-    snprintf(out->api, sizeof out->api, "%s", api && api->name ? api->name : "?");
-    out->channels = d->maxOutputChannels;
-    out->rate = d->defaultSampleRate;
-    out->is_default = id == Pa_GetDefaultOutputDevice();
-}
-
-int audio_devices(struct audio_device **list, size_t *n)
-{
-    *list = NULL;
-    *n = 0;
-    int count = Pa_GetDeviceCount();
-    if (count <= 0)
-        return AV_OK;
-    struct audio_device *v = calloc((size_t)count, sizeof(*v));
-    if (!v)
-        return AV_ENOMEM;
-    size_t k = 0;
-    for (int i = 0; i < count; i++) {
-        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-        if (d && d->maxOutputChannels > 0)
-            describe(i, d, &v[k++]);
-    }
-    if (k == 0) {
-        free(v);
-        return AV_OK;
-    }
-    *list = v;
-    *n = k;
-    return AV_OK;
-}
-
-int audio_find_device(const char *spec, int *id, char *msg, size_t size)
-{
-    int count = Pa_GetDeviceCount();
-    if (!spec || !*spec) {
-        PaDeviceIndex d = Pa_GetDefaultOutputDevice();
-        if (d == paNoDevice || count <= 0) {
-            snprintf(msg, size, "no sound output device found");
-            return AV_ENOENT;
-        }
-        *id = d;
-        return AV_OK;
-    }
-    if (strspn(spec, "0123456789") == strlen(spec)) {
-        long k = strlen(spec) < 6 ? strtol(spec, NULL, 10) : -1;
-        const PaDeviceInfo *d = k >= 0 && k < count ? Pa_GetDeviceInfo((int)k) : NULL;
-        if (!d || d->maxOutputChannels <= 0) {
-            snprintf(msg, size, "no output device %s (see 'asanavox devices')", spec);
-            return AV_ENOENT;
-        }
-        *id = (int)k;
-        return AV_OK;
-    }
-    int exact = -1, part = -1, parts = 0;
-    for (int i = 0; i < count; i++) {
-        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-        if (!d || d->maxOutputChannels <= 0 || !d->name)
-            continue;
-        if (!strcasecmp(d->name, spec) && exact < 0)
-            exact = i;
-        /* case-insensitive substring */
-        size_t nl = strlen(d->name), sl = strlen(spec);
-        for (size_t j = 0; sl <= nl && j + sl <= nl; j++) {
-            if (!strncasecmp(d->name + j, spec, sl)) {
-                if (parts++ == 0)
-                    part = i;
-                break;
-            }
-        }
-    }
-    if (exact >= 0) {
-        *id = exact;
-        return AV_OK;
-    }
-    if (parts == 1) {
-        *id = part;
-        return AV_OK;
-    }
-    if (parts > 1) {
-        snprintf(msg, size, "'%s' matches %d output devices; name one (see 'asanavox devices')",
-                 spec, parts);
-        return AV_EINVAL;
-    }
-    snprintf(msg, size, "no output device named '%s' (see 'asanavox devices')", spec);
-    return AV_ENOENT;
 }
 
 /* ---- the sink's state ----------------------------------------------------- */
@@ -903,3 +680,4 @@ void sink_pa_stats(const struct sink *s, struct sink_pa_stats *st)
     st->callback_ns = atomic_load_explicit(&p->callback_ns, memory_order_relaxed);
     st->max_frames = atomic_load_explicit(&p->max_frames, memory_order_relaxed);
 }
+
