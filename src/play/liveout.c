@@ -353,7 +353,9 @@ void liveout_mark(struct liveout *lo, int64_t frame, unsigned id)
     atomic_store_explicit(&lo->mark_frame, frame, memory_order_relaxed);
     atomic_store_explicit(&lo->mark_id, id, memory_order_relaxed);
     atomic_store_explicit(&lo->mark_seq, seq + 2, memory_order_release);
-    atomic_store_explicit(&lo->drained, false, memory_order_relaxed);
+    /* `drained` is not cleared: once render has completed the stream, the
+     * callback is never called again, and clearing it would turn a normal
+     * end into "the sound device stopped". */
 }
 
 void liveout_end(struct liveout *lo)
