@@ -37,8 +37,9 @@ static const struct cli_option options[] = {
 static void help(FILE *f)
 {
     fprintf(f, "usage: asanavox list [--json]\n\n"
-               "List the sessions on the search path (./sessions, $ASANAVOX_PATH,\n"
-               "$XDG_DATA_HOME/asanavox/sessions, the installed sessions) with title and length.\n\n");
+               "List the sessions on the search path ($ASANAVOX_PATH, $XDG_DATA_HOME/asanavox/\n"
+               "sessions, the installed sessions, $XDG_DATA_DIRS; for a development build also\n"
+               "./sessions and the source tree) with title and length.\n\n");
     cli_print_options(f, 0, options);
 }
 
