@@ -105,7 +105,8 @@ int cmd_list(int argc, char **argv)
         diag_destroy(d);
     }
     if (json) {
-        printf("{\"sessions\": [");
+        /* "format" versions the layout, as in plan --json (asanavox(1)). */
+        printf("{\"format\": 1, \"sessions\": [");
         for (size_t i = 0; i < n; i++) {
             printf("%s\n  {\"name\": ", i ? "," : "");
             json_string(stdout, v[i].name);

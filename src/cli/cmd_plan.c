@@ -38,7 +38,9 @@ static void print_json(const struct timeline *tl)
 {
     FILE *f = stdout;
     int r = tl->rate;
-    fprintf(f, "{\n  \"title\": ");
+    /* "format" versions this layout (asanavox(1), JSON OUTPUT): it goes up
+     * when a key changes meaning or goes away, not when one is added. */
+    fprintf(f, "{\n  \"format\": 1,\n  \"title\": ");
     json_string(f, tl->title);
     fprintf(f, ",\n  \"about\": ");
     json_string(f, tl->about);
