@@ -19,18 +19,24 @@ static void help(FILE *f)
     fprintf(f, "usage: asanavox cache clear\n\n"
                "Remove every cached speech clip and session summary from\n"
                "$XDG_CACHE_HOME/asanavox (by default ~/.cache/asanavox).  They are made\n"
-               "again when needed; --no-cache on any command bypasses them.\n");
+               "again when needed; --no-cache on any command bypasses them.\n\n");
+    cli_print_options(f, 0, NULL);
 }
 
 int cmd_cache(int argc, char **argv)
 {
-    if (argc == 2 && cli_is_help(argv[1])) {
-        help(stdout);
-        return EXIT_OK;
-    }
-    if (argc != 2 || strcmp(argv[1], "clear")) {
-        if (argc >= 2)
-            fprintf(stderr, "asanavox cache: unexpected argument '%s'\n", argv[1]);
+    struct cli_common c;
+    cli_common_init(&c);
+    struct cli_parser p;
+    cli_parser_init(&p, "cache", 0, NULL, help, argc, argv);
+    const char *val;
+    int key = cli_next(&p, &c, &val);
+    if (key != CLI_END)
+        return cli_exit_status(key);
+    if (p.optind != argc - 1 || strcmp(argv[p.optind], "clear")) {
+        if (p.optind < argc)
+            fprintf(stderr, "asanavox cache: unexpected argument '%s'\n",
+                    argv[p.optind + (p.optind < argc - 1 && !strcmp(argv[p.optind], "clear"))]);
         help(stderr);
         return EXIT_USAGE;
     }
