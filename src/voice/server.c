@@ -15,6 +15,14 @@
  * every message is read exactly (no read-ahead), so each process sees only
  * its own requests.
  *
+ * A child that ends cleanly (a worker after its whole answer, a configured
+ * copy on a reset or end of input) says so with one byte on a pipe to its
+ * parent before it exits.  Exit statuses are not used: valgrind and the
+ * sanitizers change them.  A child that ends without that byte may have
+ * left half an answer on the socket, so its parent shuts the socket down:
+ * the caller then reads end of input instead of waiting forever, and every
+ * later call fails with AV_EVOICE.
+ *
  * Messages to the helper: a head {type, length} and `length` bytes.  Every
  * answer: a head {status, rate, frames} and frames 16-bit samples.
  */
@@ -53,6 +61,11 @@ struct reply_head {
     int32_t rate;
     uint64_t frames;
 };
+
+enum { CLEAN = 'k' };
+
+/* In a child: the pipe on which it tells its parent it ended cleanly. */
+static int clean_fd = -1;
 
 struct speech_server {
     int fd;
@@ -115,12 +128,24 @@ static int read_request(int fd, struct msg_head *h, char **body)
     return 0;
 }
 
+/* End this child: cleanly (the parent goes on) or not (the parent shuts
+ * the socket down). */
+static void leave(bool clean)
+{
+    if (clean && clean_fd >= 0) {
+        char c = CLEAN;
+        while (write(clean_fd, &c, 1) < 0 && errno == EINTR)
+            ;
+    }
+    _exit(clean ? 0 : 1);
+}
+
 static void reply(int fd, int status, int rate, const int16_t *samples, size_t frames)
 {
     struct reply_head r = {.status = status, .rate = rate, .frames = frames};
     if (write_all(fd, &r, sizeof(r)) ||
         (frames && write_all(fd, samples, frames * sizeof(*samples))))
-        _exit(1);
+        leave(false);
 }
 
 /* A worker's samples, appended by the synthesis callback. */
@@ -166,16 +191,54 @@ static void worker_main(int fd, const char *text, size_t len, int rate)
         reply(fd, AV_EVOICE, rate, NULL, 0);
     else
         reply(fd, AV_OK, rate, worker_buf, worker_len);
-    _exit(0);
+    leave(true);
 }
 
-static int wait_child(pid_t pid)
+static void reap(pid_t pid)
 {
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/* Fork a child that will call leave(): 0 in the child (with clean_fd
+ * set), its pid in the parent (with *from_child the pipe's read end), or
+ * -1.  The child closes its parent's own pipe to the grandparent. */
+static pid_t fork_child(int *from_child)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        if (clean_fd >= 0)
+            close(clean_fd);
+        clean_fd = p[1];
+        return 0;
+    }
+    close(p[1]);
+    if (pid < 0) {
+        close(p[0]);
+        return -1;
+    }
+    *from_child = p[0];
+    return pid;
+}
+
+/* Wait for the child: true when it ended cleanly.  Otherwise the socket is
+ * shut down (see the top of this file). */
+static bool wait_child(pid_t pid, int from_child, int sock)
+{
+    char c = 0;
+    ssize_t r;
+    while ((r = read(from_child, &c, 1)) < 0 && errno == EINTR)
+        ;
+    close(from_child);
+    reap(pid);
+    if (r == 1 && c == CLEAN)
+        return true;
+    shutdown(sock, SHUT_RDWR);
+    return false;
 }
 
 /* True when the current espeak-ng voice lists `lang` exactly among its
@@ -212,17 +275,22 @@ static void configured_main(int fd, const char *name, int speed, int rate)
 {
     if (!select_voice(name) || espeak_ng_SetParameter(espeakRATE, speed, 0) != ENS_OK) {
         reply(fd, AV_EVOICE, rate, NULL, 0);
-        _exit(0);
+        leave(true);
     }
     reply(fd, AV_OK, rate, NULL, 0);
     for (;;) {
         struct msg_head h;
         char *body;
-        if (read_request(fd, &h, &body) || h.type == MSG_RESET)
-            _exit(0);
+        if (read_request(fd, &h, &body))
+            leave(true); /* end of input */
+        if (h.type == MSG_RESET) {
+            free(body);
+            leave(true);
+        }
         if (h.type != MSG_SYNTH)
-            _exit(1);
-        pid_t pid = fork();
+            leave(false);
+        int from_worker;
+        pid_t pid = fork_child(&from_worker);
         if (pid == 0)
             worker_main(fd, body, h.len, rate);
         free(body);
@@ -230,8 +298,8 @@ static void configured_main(int fd, const char *name, int speed, int rate)
             reply(fd, AV_EVOICE, rate, NULL, 0);
             continue;
         }
-        if (wait_child(pid))
-            _exit(1); /* the worker may have left half an answer: give up */
+        if (!wait_child(pid, from_worker, fd))
+            leave(false);
     }
 }
 
@@ -303,7 +371,8 @@ static void helper_main(int fd)
         }
         int32_t speed;
         memcpy(&speed, body, sizeof(speed));
-        pid_t pid = fork();
+        int from_copy;
+        pid_t pid = fork_child(&from_copy);
         if (pid == 0)
             configured_main(fd, body + sizeof(speed), speed, rate);
         free(body);
@@ -311,7 +380,7 @@ static void helper_main(int fd)
             reply(fd, AV_EVOICE, rate, NULL, 0);
             continue;
         }
-        if (wait_child(pid))
+        if (!wait_child(pid, from_copy, fd))
             _exit(1);
     }
 }
@@ -368,7 +437,7 @@ void speech_server_stop(struct speech_server *s)
     if (!s)
         return;
     close(s->fd); /* the helper and its copy read end of input and exit */
-    wait_child(s->pid);
+    reap(s->pid);
     free(s);
 }
 
