@@ -82,6 +82,22 @@ same("list cold and warm" "${list1}" "${out}")
 run(list --json --no-cache)
 same("list cached and --no-cache" "${list1}" "${out}")
 
+# list and plan agree on the length to the microsecond (each text sounds
+# the same whatever was spoken before it, in whichever command).
+string(JSON nsess LENGTH "${list1}" sessions)
+math(EXPR last "${nsess} - 1")
+set(listed "")
+foreach(k RANGE ${last})
+  string(JSON nm GET "${list1}" sessions ${k} name)
+  if(nm STREQUAL "main")
+    string(JSON listed GET "${list1}" sessions ${k} duration)
+  endif()
+endforeach()
+string(JSON planned GET "${cold}" duration)
+if(NOT listed STREQUAL planned)
+  message(SEND_ERROR "list says ${listed} s, plan says ${planned} s")
+endif()
+
 # Edit the include: the length in `list` follows at once.
 file(APPEND "${work}/sessions/part.yoga" "pose Tree, 4 breaths\n  Find a point to look at.\n")
 run(list --json)
