@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -375,6 +377,28 @@ static void disk_cache(void **state)
     free(dir);
 }
 
+/* The helper process keeps none of the caller's files open: a pipe the
+ * caller closes (as `render -o -` closes its output) reaches end of file
+ * at once, even while voices and their helpers are alive. */
+static void helper_keeps_no_caller_files(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    struct voice *v = NULL;
+    assert_int_equal(voice_create(&v), AV_OK);
+    assert_int_equal(voice_configure(v, "en-us", 150), AV_OK);
+    const struct voice_clip *c;
+    assert_int_equal(voice_synth(v, "A worker was forked.", &c), AV_OK);
+    close(p[1]);
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    char b;
+    errno = 0;
+    assert_int_equal(read(p[0], &b, 1), 0); /* end of file, not EAGAIN */
+    close(p[0]);
+    voice_destroy(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +406,7 @@ int main(void)
         cmocka_unit_test(caches_each_text_once),
         cmocka_unit_test(independent_of_what_came_before),
         cmocka_unit_test(disk_cache),
+        cmocka_unit_test(helper_keeps_no_caller_files),
         cmocka_unit_test(speed_changes_length),
         cmocka_unit_test(bad_settings),
         cmocka_unit_test(lengths_at_other_rates),

@@ -28,6 +28,7 @@
  */
 #include "server.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
@@ -303,6 +304,31 @@ static void configured_main(int fd, const char *name, int speed, int rate)
     }
 }
 
+/* Close every descriptor from `first` up: those listed in /proc/self/fd
+ * (a few), or, without /proc, every number up to the limit. */
+static void close_from(int first)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d) {
+        int mine = dirfd(d), fds[256], n = 0;
+        struct dirent *e;
+        /* Collect first: closing while reading the directory is unsafe. */
+        while ((e = readdir(d)) && n < 256) {
+            int fd = atoi(e->d_name);
+            if (fd >= first && fd != mine)
+                fds[n++] = fd;
+        }
+        closedir(d);
+        for (int i = 0; i < n; i++)
+            close(fds[i]);
+        if (n < 256)
+            return;
+    }
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = first; fd < (max > 0 && max < 1 << 20 ? max : 1 << 20); fd++)
+        close((int)fd);
+}
+
 /* The helper.  It never returns. */
 static void helper_main(int fd)
 {
@@ -318,8 +344,7 @@ static void helper_main(int fd)
         dup2(null, STDIN_FILENO);
         dup2(null, STDOUT_FILENO);
     }
-    for (int i = 4, n = (int)sysconf(_SC_OPEN_MAX); i < (n > 0 && n < 65536 ? n : 65536); i++)
-        close(i);
+    close_from(4);
     /* Die with the caller's Ctrl-C like any program, whatever handlers or
      * mask the caller had when it forked us. */
     sigset_t none;
