@@ -462,7 +462,11 @@ void speech_server_stop(struct speech_server *s)
     if (!s)
         return;
     close(s->fd); /* the helper and its copy read end of input and exit */
-    reap(s->pid);
+    /* Reap it if it is gone already, but do not wait for it to be
+     * scheduled: a program that ends now need not wait for its helper, and
+     * one that goes on keeps at most one small zombie per voice. */
+    while (waitpid(s->pid, NULL, WNOHANG) < 0 && errno == EINTR)
+        ;
     free(s);
 }
 

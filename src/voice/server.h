@@ -37,8 +37,8 @@ struct speech_server;
  * AV_EVOICE (fork or socketpair failed). */
 int speech_server_start(struct speech_server **out);
 
-/* Close the connection and reap the helper (which then exits with its
- * children).  Accepts NULL. */
+/* Close the connection; the helper then exits with its children.  It is
+ * reaped if it has exited already, not waited for.  Accepts NULL. */
 void speech_server_stop(struct speech_server *s);
 
 /* Select the espeak-ng voice `name` (a voice file name such as "en-us", or
