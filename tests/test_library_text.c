@@ -152,6 +152,7 @@ struct session {
 
 static struct session lib[MAX_SESSIONS];
 static size_t n_lib;
+static bool limited; /* ASANAVOX_LIBRARY_LIMIT cut the library short */
 
 static int by_file(const void *a, const void *b)
 {
@@ -172,6 +173,15 @@ static int setup(void **state)
     }
     closedir(dir);
     qsort(lib, n_lib, sizeof lib[0], by_file);
+    /* Under valgrind (see ./dev) only the first few are compiled; the
+     * checks that count over the whole library are then skipped. */
+    const char *limit = getenv("ASANAVOX_LIBRARY_LIMIT");
+    if (limit && atoi(limit) > 0 && (size_t)atoi(limit) < n_lib) {
+        for (size_t i = (size_t)atoi(limit); i < n_lib; i++)
+            free(lib[i].file);
+        n_lib = (size_t)atoi(limit);
+        limited = true;
+    }
 
     struct voice *voice = NULL;
     if (voice_create(&voice) != AV_OK)
@@ -262,6 +272,7 @@ static void no_run_of_eight_words_from_an_article(void **state)
         char *text = (char *)slurp(path, &len);
         if (!text)
             continue;
+        text[len] = '\0'; /* slurp() leaves room for it */
         n_articles++;
         struct words ws = {0};
         split_words(text, &ws);
@@ -415,7 +426,8 @@ static void every_prone_backbend_and_twist_has_a_neck_cue(void **state)
         }
     }
     /* The library has many such poses; finding none means the names changed. */
-    assert_true(checked >= 20);
+    if (!limited)
+        assert_true(checked >= 20);
     assert_int_equal(missing, 0);
 }
 
@@ -472,7 +484,8 @@ static void every_prop_is_set_out_before_the_first_pose(void **state)
             free(text);
         }
     }
-    assert_true(used > 0);
+    if (!limited)
+        assert_true(used > 0);
     assert_int_equal(late, 0);
 }
 
@@ -488,6 +501,8 @@ static void the_desk_starter_fits_two_and_a_half_minutes(void **state)
             assert_true(tl->duration <= (int64_t)150 * tl->rate);
             return;
         }
+    if (limited)
+        skip();
     fail_msg("sessions/desk-starter.yoga is missing");
 }
 
