@@ -164,8 +164,10 @@ int mix_analyze(struct mixer *m)
         if (level_find(m, kind, key, h))
             continue;
         struct level *l = calloc(1, sizeof(*l));
-        if (!l)
-            return AV_ENOMEM;
+        if (!l) {
+            err = AV_ENOMEM; /* `all` is freed below */
+            break;
+        }
         l->hash = h;
         l->kind = kind;
         l->key = key;
@@ -186,8 +188,8 @@ int mix_analyze(struct mixer *m)
             cap_all = cap_all ? cap_all * 2 : 64;
             struct level **a = realloc(all, cap_all * sizeof(*a));
             if (!a) {
-                free(all);
-                return AV_ENOMEM;
+                err = AV_ENOMEM; /* l is in m->levels; `all` is freed below */
+                break;
             }
             all = a;
         }
