@@ -38,6 +38,7 @@
 #include "asanavox/paths.h"
 #include "asanavox/player.h"
 #include "asanavox/session.h"
+#include "asanavox/thread.h"
 #include "asanavox/timeline.h"
 #include "asanavox/transport.h"
 #include "asanavox/voice.h"
@@ -501,7 +502,7 @@ int cmd_play(int argc, char **argv)
     int err;
 
     /* PortAudio starts while the session compiles. */
-    as.running = pthread_create(&as.thread, NULL, audio_start_main, &as) == 0;
+    as.running = av_thread_create(&as.thread, audio_start_main, &as) == 0;
     if (!as.running)
         as.err = audio_open(as.msg, sizeof as.msg);
 

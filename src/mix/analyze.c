@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "asanavox/error.h"
+#include "asanavox/thread.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "mixer_internal.h"
@@ -103,7 +104,7 @@ static int measure_all(const struct mixer *m, struct level **levels, size_t n)
     bool locked = n > 1 && pthread_mutex_init(&init_lock, NULL) == 0;
     struct measure_job b = {m, levels, n, 1, &init_lock, 0};
     pthread_t helper;
-    bool two = locked && pthread_create(&helper, NULL, measure_main, &b) == 0;
+    bool two = locked && av_thread_create(&helper, measure_main, &b) == 0;
     int err = AV_OK;
     for (size_t i = 0; i < n && !err; i += two ? 2 : 1)
         err = level_measure(m, levels[i], two ? &init_lock : NULL);

@@ -19,6 +19,7 @@
 
 #include "asanavox/error.h"
 #include "asanavox/sound.h"
+#include "asanavox/thread.h"
 #include "asanavox/voice.h"
 #include "mixer_internal.h"
 
@@ -315,7 +316,7 @@ int clip_worker_start(struct mixer *m)
         pthread_mutex_destroy(&m->lock);
         return AV_ENOMEM;
     }
-    if (pthread_create(&m->thread, NULL, worker_main, m) != 0) {
+    if (av_thread_create(&m->thread, worker_main, m) != 0) {
         pthread_cond_destroy(&m->done);
         pthread_cond_destroy(&m->work);
         pthread_mutex_destroy(&m->lock);

@@ -18,6 +18,7 @@
 #include "asanavox/error.h"
 #include "asanavox/mixer.h"
 #include "asanavox/sink.h"
+#include "asanavox/thread.h"
 
 enum { RING = 16 };
 
@@ -83,7 +84,7 @@ int render_run(struct mixer *m, struct sink *s, const volatile sig_atomic_t *sto
         goto out;
     }
     pthread_t writer;
-    if (pthread_create(&writer, NULL, writer_main, &r) != 0) {
+    if (av_thread_create(&writer, writer_main, &r) != 0) {
         pthread_cond_destroy(&r.cond);
         pthread_mutex_destroy(&r.lock);
         err = AV_ENOMEM;

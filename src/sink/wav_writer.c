@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "asanavox/thread.h"
 #include "dsp/kernels.h"
 #include "file_internal.h"
 
@@ -151,7 +152,7 @@ static void wav_io_start(struct file_sink *fs)
         free(w);
         return;
     }
-    if (pthread_create(&w->thread, NULL, wav_io_main, w) != 0) {
+    if (av_thread_create(&w->thread, wav_io_main, w) != 0) {
         pthread_cond_destroy(&w->cond);
         pthread_mutex_destroy(&w->lock);
         free(spare);
