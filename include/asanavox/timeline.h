@@ -82,6 +82,17 @@ struct timeline {
 /* Free a timeline and all it owns.  Accepts NULL. */
 void timeline_destroy(struct timeline *tl);
 
+/* How many steps start at or before `frame` (steps are in time order).
+ * Any thread. */
+size_t tl_steps_upto(const struct timeline *tl, int64_t frame);
+
+/* How many events start at or before `frame` (events are in start order). */
+size_t tl_events_upto(const struct timeline *tl, int64_t frame);
+
+/* How many events start before `frame`: the index of the first event at or
+ * after it. */
+size_t tl_events_before(const struct timeline *tl, int64_t frame);
+
 /* Names used by plan output: "speech", "bell", "breath"; "inhale", "hold",
  * "exhale" (both holds print as "hold"); "pose", "rest", ...; "left",
  * "right" or NULL. */

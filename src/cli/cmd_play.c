@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 
+#include "asanavox/clock.h"
 #include "asanavox/compile.h"
 #include "asanavox/device.h"
 #include "asanavox/diag.h"
@@ -53,18 +54,11 @@ static struct termios play_saved_tty;       /* the mode to restore */
 static volatile sig_atomic_t play_raw;      /* raw mode is on */
 static _Atomic int64_t play_signal_ns;      /* when the stop signal came */
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void on_stop_signal(int sig)
 {
     int saved = errno;
     play_signal = sig;
-    atomic_store(&play_signal_ns, now_ns()); /* clock_gettime is async-signal-safe */
+    atomic_store(&play_signal_ns, av_now_ns()); /* clock_gettime is async-signal-safe, and so is this */
     if (play_wake[1] >= 0) {
         char c = 1;
         ssize_t w = write(play_wake[1], &c, 1);
@@ -138,15 +132,6 @@ static void usage(FILE *f)
             "  -h, --help        show this help\n\n"
             "No sound device?  'asanavox render NAME' writes the session to a file.\n",
             TRANSPORT_VOLUME_STEP, cli_session_options_help);
-}
-
-static void clock_text(int64_t frame, int rate, char *buf, size_t size)
-{
-    int64_t s = rate > 0 ? frame / rate : 0;
-    if (s >= 3600)
-        snprintf(buf, size, "%d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
-    else
-        snprintf(buf, size, "%d:%02d", (int)(s / 60), (int)(s % 60));
 }
 
 /* ---- choosing a session ------------------------------------------------------ */
@@ -229,7 +214,7 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
     for (size_t i = 0; i < n; i++) {
         char t[32];
         if (v[i].tl) {
-            clock_text(v[i].tl->duration, v[i].tl->rate, t, sizeof t);
+            av_clock_text(v[i].tl->duration, v[i].tl->rate, t, sizeof t);
             fprintf(f, "%4zu  %-22s %8s  %s\n", i + 1, v[i].name, t, v[i].tl->title);
         } else {
             fprintf(f, "%4zu  %-22s %8s  (has errors: run 'asanavox check %s')\n", i + 1,
@@ -398,7 +383,7 @@ static double cpu_seconds(void)
 
 int cmd_play(int argc, char **argv)
 {
-    const int64_t t_start = now_ns();
+    const int64_t t_start = av_now_ns();
     const char *name_arg = NULL, *from_arg = NULL, *device = NULL;
     long rate = 0;
     bool mono = false, stats = false;
@@ -514,7 +499,7 @@ int cmd_play(int argc, char **argv)
     }
     if (!name)
         name = picked;
-    const int64_t t_compiled = now_ns();
+    const int64_t t_compiled = av_now_ns();
     if (play_signal)
         goto done;
 
@@ -534,7 +519,7 @@ int cmd_play(int argc, char **argv)
             err = transport_parse_from(tl, from_arg, &po.from);
             if (err) {
                 char t[32];
-                clock_text(tl->duration, tl->rate, t, sizeof t);
+                av_clock_text(tl->duration, tl->rate, t, sizeof t);
                 if (err == AV_ELIMIT)
                     fprintf(stderr, "asanavox play: --from %s is past the session (%zu steps, %s)\n",
                             from_arg, tl->n_steps, t);
@@ -589,7 +574,7 @@ int cmd_play(int argc, char **argv)
         goto done;
     }
     const double cpu0 = cpu_seconds();
-    const int64_t wall0 = now_ns();
+    const int64_t wall0 = av_now_ns();
 
     bool stdin_open = keys;
     enum player_state ps = PLAYER_PLAYING;
@@ -624,7 +609,7 @@ int cmd_play(int argc, char **argv)
                 int64_t seek;
                 if (act == TRANSPORT_QUIT) {
                     quit = true;
-                    t_stop = now_ns();
+                    t_stop = av_now_ns();
                     break;
                 }
                 if (!transport_apply(&tr, act, player_position(pl), &seek))
@@ -639,8 +624,8 @@ int cmd_play(int argc, char **argv)
 
     int64_t pos = player_position(pl);
     char at[32], total[32];
-    clock_text(pos, tl->rate, at, sizeof at);
-    clock_text(tl->duration, tl->rate, total, sizeof total);
+    av_clock_text(pos, tl->rate, at, sizeof at);
+    av_clock_text(tl->duration, tl->rate, total, sizeof total);
     if (ps == PLAYER_ENDED && !play_signal && !quit) {
         err = player_finish(pl);
         status_clear(&sl);
@@ -677,7 +662,7 @@ int cmd_play(int argc, char **argv)
 stats:
     if (stats) {
         const double cpu = cpu_seconds() - cpu0;
-        const double wall = (double)(now_ns() - wall0) / 1e9;
+        const double wall = (double)(av_now_ns() - wall0) / 1e9;
         struct rusage ru;
         long maxrss = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
         struct player_stats pst;

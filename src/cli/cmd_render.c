@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "asanavox/clock.h"
 #include "asanavox/error.h"
 #include "asanavox/mixer.h"
 #include "asanavox/render.h"
@@ -78,15 +79,6 @@ static char *default_output(const char *name)
     return out;
 }
 
-static void format_time(char *buf, size_t cap, int64_t frames, int rate)
-{
-    int64_t s = frames / rate;
-    if (s >= 3600)
-        snprintf(buf, cap, "%d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
-    else
-        snprintf(buf, cap, "%d:%02d", (int)(s / 60), (int)(s % 60));
-}
-
 struct bar {
     int rate;
     int last;  /* last percentage drawn */
@@ -107,8 +99,8 @@ static void draw_bar(void *ctx, int64_t done, int64_t total)
         bar[i] = i < fill ? '#' : '.';
     bar[WIDTH] = '\0';
     char t1[32], t2[32];
-    format_time(t1, sizeof(t1), done, b->rate);
-    format_time(t2, sizeof(t2), total, b->rate);
+    av_clock_text(done, b->rate, t1, sizeof(t1));
+    av_clock_text(total, b->rate, t2, sizeof(t2));
     fprintf(stderr, "\rrendering [%s] %3d%%  %s / %s ", bar, percent, t1, t2);
     fflush(stderr);
 }
@@ -281,7 +273,7 @@ int cmd_render(int argc, char **argv)
     }
     if (tty && !streamed) {
         char t[32];
-        format_time(t, sizeof(t), tl->duration, (int)rate);
+        av_clock_text(tl->duration, (int)rate, t, sizeof(t));
         fprintf(stderr, "wrote %s (%s, %ld Hz %s)\n", out, t, rate, mono ? "mono" : "stereo");
     }
     status = EXIT_OK;

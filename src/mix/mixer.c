@@ -314,14 +314,7 @@ int mixer_seek(struct mixer *m, int64_t frame)
     reset_stream(m, frame);
     const struct timeline *tl = m->tl;
     /* first event at or after frame */
-    size_t lo = 0, hi = tl->n_events;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tl->events[mid].start < frame)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = tl_events_before(tl, frame);
     m->next_event = m->pf_event = lo;
     /* Events that started earlier and may still sound, in event order. */
     for (size_t i = 0; i < lo; i++) {
