@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct speech_bank;
+
 enum tl_event_kind {
     TL_SPEECH, /* spoken text: `text` is set, `sound` is NULL */
     TL_BELL,   /* a sound file: `sound` is its resolved path */
@@ -77,6 +79,8 @@ struct timeline {
     struct tl_step *steps;
     size_t n_steps;
     struct arena *arena;  /* owns every string above */
+    struct speech_bank *speech; /* owned: the samples of every spoken text
+                                   (compile_session_spoken()), or NULL */
 };
 
 /* Free a timeline and all it owns.  Accepts NULL. */

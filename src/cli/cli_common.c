@@ -217,9 +217,7 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
         fprintf(stderr, "asanavox %s: out of memory\n", cmd);
         return EXIT_RUNTIME;
     }
-    struct compile_env env;
-    compile_env_default(&env, voice);
-    err = compile_session(path, o, &env, d, tl);
+    err = compile_session_spoken(path, o, voice, d, tl);
     diag_print(d, stderr);
     diag_destroy(d);
     int status = EXIT_OK;

@@ -258,10 +258,22 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
             fprintf(f, "'%s' has errors (see 'asanavox check %s').\n", v[pick].name, v[pick].name);
             continue;
         }
+        /* Compiled again, as 'play NAME' and 'render' do, keeping the
+         * samples of its speech (the list was compiled for titles and
+         * lengths only, and the voice has spoken other sessions since). */
+        struct diag *d = diag_create();
+        int err = d ? compile_session_spoken(v[pick].path, co, *voice, d, tl) : AV_ENOMEM;
+        if (d)
+            diag_print(d, stderr);
+        diag_destroy(d);
+        if (err) {
+            fprintf(stderr, "asanavox play: %s: %s\n", v[pick].name, av_strerror(err));
+            free_choices(v, n, SIZE_MAX);
+            return EXIT_RUNTIME;
+        }
         *name = v[pick].name;
         v[pick].name = NULL;
-        *tl = v[pick].tl;
-        free_choices(v, n, pick);
+        free_choices(v, n, SIZE_MAX);
         return EXIT_OK;
     }
 }

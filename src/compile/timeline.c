@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "asanavox/arena.h"
+#include "asanavox/speechbank.h"
 
 void timeline_destroy(struct timeline *tl)
 {
@@ -17,6 +18,7 @@ void timeline_destroy(struct timeline *tl)
     free(tl->events);
     free(tl->steps);
     arena_destroy(tl->arena);
+    speech_bank_destroy(tl->speech);
     free(tl);
 }
 

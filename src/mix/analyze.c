@@ -177,12 +177,14 @@ int mix_analyze(struct mixer *m)
         l->next = m->levels[h % HASH_BUCKETS];
         m->levels[h % HASH_BUCKETS] = l;
         if (kind == CLIP_SPEECH && !m->custom_source) {
-            /* espeak-ng runs here, on the mixer's thread */
-            const struct voice_clip *vc;
-            if (m->voice && voice_synth(m->voice, key, &vc) == AV_OK) {
-                l->native = vc->samples;
-                l->native_frames = vc->frames;
-                l->native_rate = voice_native_rate(m->voice);
+            /* From the speech bank, or espeak-ng on the mixer's thread. */
+            const int16_t *s;
+            size_t nf;
+            int rate;
+            if (mix_speech(m, key, &s, &nf, &rate) == AV_OK) {
+                l->native = s;
+                l->native_frames = nf;
+                l->native_rate = rate;
             }
         }
         if (n_all == cap_all) {

@@ -19,7 +19,9 @@
 
 #include "asanavox/error.h"
 #include "asanavox/sound.h"
+#include "asanavox/speechbank.h"
 #include "asanavox/thread.h"
+#include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "mixer_internal.h"
 
@@ -221,17 +223,19 @@ int clip_request(struct mixer *m, enum clip_kind kind, const char *key, struct c
     c->state = CLIP_PENDING;
     c->gain = mix_clip_gain(m, kind, key, h);
     if (kind == CLIP_SPEECH && !m->custom_source) {
-        /* espeak-ng runs here, on the mixer's thread. */
-        const struct voice_clip *vc;
-        int err = m->voice ? voice_synth(m->voice, key, &vc) : AV_EVOICE;
+        /* From the speech bank, or espeak-ng on the mixer's thread. */
+        const int16_t *s;
+        size_t frames;
+        int rate;
+        int err = mix_speech(m, key, &s, &frames, &rate);
         if (err) {
             c->state = CLIP_FAILED;
             c->err = err;
         } else {
-            c->native = vc->samples;
-            c->native_frames = vc->frames;
-            c->native_rate = voice_native_rate(m->voice);
-            int64_t nf = voice_frames_at(vc->frames, c->native_rate, m->rate);
+            c->native = s;
+            c->native_frames = frames;
+            c->native_rate = rate;
+            int64_t nf = voice_frames_at(frames, c->native_rate, m->rate);
             if (nf < 0 || (uint64_t)nf > SIZE_MAX / 2 / sizeof(float)) {
                 c->state = CLIP_FAILED;
                 c->err = AV_ELIMIT;
@@ -300,6 +304,28 @@ int clip_wait(struct mixer *m, struct clip *c)
                  av_strerror(c->err));
         return c->err;
     }
+    return AV_OK;
+}
+
+int mix_speech(const struct mixer *m, const char *text, const int16_t **samples, size_t *frames,
+               int *rate)
+{
+    if (m->tl->speech) {
+        const struct speech_clip *c = speech_bank_get(m->tl->speech, text);
+        if (!c)
+            return AV_EVOICE;
+        *samples = c->samples;
+        *frames = c->frames;
+        *rate = c->rate;
+        return AV_OK;
+    }
+    const struct voice_clip *vc;
+    int err = m->voice ? voice_synth(m->voice, text, &vc) : AV_EVOICE;
+    if (err)
+        return err;
+    *samples = vc->samples;
+    *frames = vc->frames;
+    *rate = voice_native_rate(m->voice);
     return AV_OK;
 }
 

@@ -385,9 +385,10 @@ int mixer_create(const struct timeline *tl, struct voice *voice, const struct mi
         !(o.fade_out_ms >= 0.0 && o.fade_out_ms <= 1000.0) || (tl->n_events && !tl->events) ||
         (o.source && (!o.source->speech || !o.source->sound)))
         return AV_EINVAL;
-    if (!o.source && !voice && has_speech(tl))
+    if (!o.source && !voice && !tl->speech && has_speech(tl))
         return AV_EINVAL;
-    if (!o.source && voice && tl->voice && tl->speed > 0) {
+    /* With a speech bank the voice is not used at all. */
+    if (!o.source && voice && !tl->speech && tl->voice && tl->speed > 0) {
         int err = voice_configure(voice, tl->voice, tl->speed);
         if (err)
             return err;

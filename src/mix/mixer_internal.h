@@ -164,6 +164,13 @@ int clip_wait(struct mixer *m, struct clip *c);
  * mixer's sound_lock.  Any thread. */
 int clip_sound_source(void *ctx, const char *path, int rate, float **samples, size_t *frames);
 
+/* The voice's samples for `text` at its native rate: from the timeline's
+ * speech bank when it has one (the voice is then never called), else
+ * synthesized by the voice on the calling thread (the mixer's).  Returns
+ * 0, AV_EVOICE (not in the bank, or no voice) or the voice's error. */
+int mix_speech(const struct mixer *m, const char *text, const int16_t **samples, size_t *frames,
+               int *rate);
+
 /* Start the worker thread (mixer_options.background).  Returns 0 or
  * AV_ENOMEM. */
 int clip_worker_start(struct mixer *m);
