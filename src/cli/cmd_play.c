@@ -44,70 +44,9 @@
 #include "asanavox/transport.h"
 #include "asanavox/voice.h"
 #include "cli.h"
+#include "cli_catalog.h"
 #include "commands.h"
-
-/* Signal-handler state: a signal handler can only reach globals.  Owned by
- * this command; nothing else touches them. */
-static volatile sig_atomic_t play_signal;   /* the stop signal's number */
-static int play_wake[2] = {-1, -1};         /* self-pipe: handler → poll */
-static struct termios play_saved_tty;       /* the mode to restore */
-static volatile sig_atomic_t play_raw;      /* raw mode is on */
-static _Atomic int64_t play_signal_ns;      /* when the stop signal came */
-
-static void on_stop_signal(int sig)
-{
-    int saved = errno;
-    play_signal = sig;
-    atomic_store(&play_signal_ns, av_now_ns()); /* clock_gettime is async-signal-safe, and so is this */
-    if (play_wake[1] >= 0) {
-        char c = 1;
-        ssize_t w = write(play_wake[1], &c, 1);
-        (void)w;
-    }
-    errno = saved;
-}
-
-static void raw_on(void);
-
-/* Ctrl-Z: give the terminal back as it was, stop; when continued, take
- * raw mode again.  Everything here is async-signal-safe. */
-static void on_suspend(int sig)
-{
-    int saved = errno;
-    (void)sig;
-    if (play_raw) {
-        tcsetattr(STDIN_FILENO, TCSANOW, &play_saved_tty);
-        ssize_t w = write(STDERR_FILENO, "\r\033[K", 4);
-        (void)w;
-    }
-    struct sigaction dfl, mine;
-    memset(&dfl, 0, sizeof dfl);
-    sigemptyset(&dfl.sa_mask);
-    dfl.sa_handler = SIG_DFL;
-    sigaction(SIGTSTP, &dfl, &mine);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTSTP);
-    sigprocmask(SIG_UNBLOCK, &set, NULL);
-    raise(SIGTSTP); /* stops here until SIGCONT */
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    sigaction(SIGTSTP, &mine, NULL);
-    if (play_raw)
-        raw_on();
-    errno = saved;
-}
-
-static void raw_on(void)
-{
-    struct termios raw = play_saved_tty;
-    /* Keys one at a time, unechoed; Ctrl-C and Ctrl-Z still signal.  No
-     * XON/XOFF: a stray Ctrl-S would otherwise freeze the status line. */
-    raw.c_lflag &= (tcflag_t) ~(ICANON | ECHO);
-    raw.c_iflag &= (tcflag_t) ~IXON;
-    raw.c_cc[VMIN] = 1;
-    raw.c_cc[VTIME] = 0;
-    tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-}
+#include "cli_term.h"
 
 static void usage(FILE *f)
 {
@@ -136,47 +75,6 @@ static void usage(FILE *f)
 
 /* ---- choosing a session ------------------------------------------------------ */
 
-struct choice {
-    char *name;
-    char *path;
-    struct timeline *tl;  /* NULL when the session has errors */
-};
-
-/* Every session on the search path (paths_list_sessions()), sorted by
- * name, none compiled yet. */
-static int find_sessions(struct choice **out, size_t *count)
-{
-    struct session_entry *found;
-    size_t n;
-    int err = paths_list_sessions(&found, &n);
-    if (err)
-        return err;
-    struct choice *v = calloc(n ? n : 1, sizeof(*v));
-    if (!v) {
-        paths_free_sessions(found, n);
-        return AV_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        v[i].name = found[i].name; /* ownership moves to the choices */
-        v[i].path = found[i].path;
-    }
-    free(found);
-    *out = v;
-    *count = n;
-    return AV_OK;
-}
-
-static void free_choices(struct choice *v, size_t n, size_t keep)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].name);
-        free(v[i].path);
-        if (i != keep)
-            timeline_destroy(v[i].tl);
-    }
-    free(v);
-}
-
 /* `play` without NAME: list the sessions (compiled with the command's
  * options, so durations are those that will play) and, on a terminal, ask
  * which.  Returns 0 with the chosen name (malloc'd) and its timeline, or
@@ -184,28 +82,18 @@ static void free_choices(struct choice *v, size_t n, size_t keep)
 static int pick_session(const struct compile_options *co, struct voice **voice, char **name,
                         struct timeline **tl)
 {
-    struct choice *v;
+    struct cli_session *v;
     size_t n;
-    if (find_sessions(&v, &n)) {
+    if (!*voice && cli_voice("play", voice))
+        return EXIT_RUNTIME;
+    if (cli_catalog(co, *voice, &v, &n)) {
         fprintf(stderr, "asanavox play: %s\n", av_strerror(AV_ENOMEM));
         return EXIT_RUNTIME;
     }
     if (n == 0) {
         fprintf(stderr, "asanavox play: no sessions found ('asanavox list' says where it looks)\n");
-        free_choices(v, n, SIZE_MAX);
+        cli_catalog_free(v, n);
         return EXIT_USAGE;
-    }
-    if (!*voice && cli_voice("play", voice)) {
-        free_choices(v, n, SIZE_MAX);
-        return EXIT_RUNTIME;
-    }
-    struct compile_env env;
-    compile_env_default(&env, *voice);
-    for (size_t i = 0; i < n; i++) {
-        struct diag *d = diag_create();
-        if (!d || compile_session(v[i].path, co, &env, d, &v[i].tl))
-            v[i].tl = NULL;
-        diag_destroy(d);
     }
     const bool tty = isatty(STDIN_FILENO);
     FILE *f = stderr;
@@ -222,24 +110,24 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         }
     }
     if (!tty) {
-        free_choices(v, n, SIZE_MAX);
+        cli_catalog_free(v, n);
         return EXIT_USAGE;
     }
     for (;;) {
         fprintf(f, "Play which? (1-%zu or a name; Enter to cancel) ", n);
         fflush(f);
         char line[256];
-        if (!fgets(line, sizeof line, stdin) || play_signal) {
+        if (!fgets(line, sizeof line, stdin) || term_signal()) {
             fputc('\n', f);
-            free_choices(v, n, SIZE_MAX);
-            return play_signal ? 128 + play_signal : EXIT_OK;
+            cli_catalog_free(v, n);
+            return term_signal() ? 128 + term_signal() : EXIT_OK;
         }
         line[strcspn(line, "\r\n")] = '\0';
         char *s = line;
         while (*s == ' ' || *s == '\t')
             s++;
         if (!*s) {
-            free_choices(v, n, SIZE_MAX);
+            cli_catalog_free(v, n);
             return EXIT_OK;
         }
         size_t pick = SIZE_MAX;
@@ -268,12 +156,12 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         diag_destroy(d);
         if (err) {
             fprintf(stderr, "asanavox play: %s: %s\n", v[pick].name, av_strerror(err));
-            free_choices(v, n, SIZE_MAX);
+            cli_catalog_free(v, n);
             return EXIT_RUNTIME;
         }
         *name = v[pick].name;
         v[pick].name = NULL;
-        free_choices(v, n, SIZE_MAX);
+        cli_catalog_free(v, n);
         return EXIT_OK;
     }
 }
@@ -463,30 +351,13 @@ int cmd_play(int argc, char **argv)
     /* PortAudio's own diagnostics stay out of stderr (device.h). */
     FILE *saved_stderr = audio_quiet_stderr();
 
-    /* Signals: stop cleanly (see the top of this file). */
-    if (pipe(play_wake) != 0) {
-        fprintf(stderr, "asanavox play: %s\n", strerror(errno));
+    /* Signals: stop cleanly (see the top of this file and cli_term.h). */
+    int terr = term_start(TERM_HUP | TERM_SUSPEND);
+    if (terr) {
+        fprintf(stderr, "asanavox play: %s\n", strerror(terr));
         audio_unquiet_stderr(saved_stderr);
         return EXIT_RUNTIME;
     }
-    for (int k = 0; k < 2; k++) {
-        fcntl(play_wake[k], F_SETFL, fcntl(play_wake[k], F_GETFL) | O_NONBLOCK);
-        fcntl(play_wake[k], F_SETFD, FD_CLOEXEC);
-    }
-    play_signal = 0;
-    play_raw = 0;
-    atomic_store(&play_signal_ns, 0);
-    struct sigaction sa, old_int, old_term, old_hup, old_pipe, old_tstp;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_stop_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGHUP, &sa, &old_hup);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, &old_pipe);
-    sa.sa_handler = on_suspend;
-    sigaction(SIGTSTP, &sa, &old_tstp);
 
     int status = EXIT_RUNTIME;
     struct audio_start as = {0};
@@ -512,7 +383,7 @@ int cmd_play(int argc, char **argv)
     if (!name)
         name = picked;
     const int64_t t_compiled = av_now_ns();
-    if (play_signal)
+    if (term_signal())
         goto done;
 
     if (audio_join(&as)) {
@@ -572,12 +443,7 @@ int cmd_play(int argc, char **argv)
     /* Keys only when we own the terminal (not in the background). */
     struct transport tr;
     transport_init(&tr, tl);
-    const bool keys = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() &&
-                      tcgetattr(STDIN_FILENO, &play_saved_tty) == 0;
-    if (keys) {
-        play_raw = 1;
-        raw_on();
-    }
+    const bool keys = term_raw_on();
     sl.on = keys && isatty(STDERR_FILENO);
 
     err = player_start(pl);
@@ -592,23 +458,20 @@ int cmd_play(int argc, char **argv)
     enum player_state ps = PLAYER_PLAYING;
     bool quit = false;
     int64_t t_stop = 0;
-    while (!play_signal && !quit) {
+    while (!term_signal() && !quit) {
         ps = player_poll(pl);
         if (ps != PLAYER_PLAYING)
             break;
         status_show(&sl, &tr, player_position(pl));
-        struct pollfd fds[2] = {{.fd = play_wake[0], .events = POLLIN},
+        struct pollfd fds[2] = {{.fd = term_wake_fd(), .events = POLLIN},
                                 {.fd = STDIN_FILENO, .events = POLLIN}};
         int r = poll(fds, stdin_open ? 2 : 1, 100);
         if (r < 0 && errno != EINTR)
             break;
         if (r <= 0)
             continue;
-        if (fds[0].revents) {
-            char buf[16];
-            while (read(play_wake[0], buf, sizeof buf) > 0) {
-            }
-        }
+        if (fds[0].revents)
+            term_drain();
         if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
             unsigned char keybuf[32];
             ssize_t got = read(STDIN_FILENO, keybuf, sizeof keybuf);
@@ -638,7 +501,7 @@ int cmd_play(int argc, char **argv)
     char at[32], total[32];
     av_clock_text(pos, tl->rate, at, sizeof at);
     av_clock_text(tl->duration, tl->rate, total, sizeof total);
-    if (ps == PLAYER_ENDED && !play_signal && !quit) {
+    if (ps == PLAYER_ENDED && !term_signal() && !quit) {
         err = player_finish(pl);
         status_clear(&sl);
         if (err) {
@@ -659,12 +522,12 @@ int cmd_play(int argc, char **argv)
             fprintf(stderr, "asanavox play: %s\n", player_message(pl));
     } else {
         /* q, or a signal: fade out and stop now. */
-        if (play_signal)
-            t_stop = atomic_load(&play_signal_ns);
+        if (term_signal())
+            t_stop = term_signal_ns();
         player_stop(pl);
         status_clear(&sl);
-        if (play_signal)
-            status = 128 + play_signal;
+        if (term_signal())
+            status = 128 + term_signal();
         else
             status = EXIT_OK;
         if (pos < tl->duration)
@@ -683,10 +546,7 @@ stats:
     }
 
 done:
-    if (play_raw) {
-        tcsetattr(STDIN_FILENO, TCSANOW, &play_saved_tty);
-        play_raw = 0;
-    }
+    term_raw_off();
     status_clear(&sl);
     player_destroy(pl);
     if (as.running)
@@ -696,16 +556,9 @@ done:
     timeline_destroy(tl);
     voice_destroy(voice);
     free(picked);
-    if (play_signal && (status == EXIT_OK || status == EXIT_RUNTIME || status == EXIT_USAGE))
-        status = 128 + play_signal;
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGHUP, &old_hup, NULL);
-    sigaction(SIGPIPE, &old_pipe, NULL);
-    sigaction(SIGTSTP, &old_tstp, NULL);
-    close(play_wake[0]);
-    close(play_wake[1]);
-    play_wake[0] = play_wake[1] = -1;
+    if (term_signal() && (status == EXIT_OK || status == EXIT_RUNTIME || status == EXIT_USAGE))
+        status = 128 + term_signal();
+    term_finish();
     audio_unquiet_stderr(saved_stderr);
     return status;
 }

@@ -27,15 +27,7 @@
 #include "asanavox/voice.h"
 #include "cli.h"
 #include "commands.h"
-
-/* Set by the signal handler to the signal's number; read by the render
- * loop.  Owned by this command: nothing else touches it. */
-static volatile sig_atomic_t render_stop;
-
-static void on_stop_signal(int sig)
-{
-    render_stop = sig;
-}
+#include "cli_term.h"
 
 static void usage(FILE *f)
 {
@@ -206,16 +198,14 @@ int cmd_render(int argc, char **argv)
     struct stat ost;
     const bool streamed = !strcmp(out, "-") || (stat(out, &ost) == 0 && !S_ISREG(ost.st_mode));
 
-    struct sigaction sa, old_int, old_term, old_xfsz, old_pipe;
-    memset(&sa, 0, sizeof(sa));
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_stop_signal;
-    render_stop = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGXFSZ, &sa, &old_xfsz);
-    sigaction(SIGPIPE, &sa, &old_pipe);
+    /* Signals: SIGINT/SIGTERM stop the render; SIGXFSZ and SIGPIPE are
+     * errors of the write, not deaths (cli_term.h). */
+    int terr = term_start(TERM_XFSZ);
+    if (terr) {
+        fprintf(stderr, "asanavox render: %s\n", strerror(terr));
+        free(out_alloc);
+        return EXIT_RUNTIME;
+    }
 
     int status = EXIT_RUNTIME;
     struct voice *voice = NULL;
@@ -230,7 +220,7 @@ int cmd_render(int argc, char **argv)
         status = st;
         goto done;
     }
-    if (render_stop)
+    if (term_signal())
         goto interrupted;
 
     struct mixer_options mo;
@@ -261,7 +251,7 @@ int cmd_render(int argc, char **argv)
 
     struct bar bar = {.rate = (int)rate, .last = -1};
     struct render_progress progress = {draw_bar, &bar};
-    err = render_run(mixer, sink, &render_stop, tty ? &progress : NULL);
+    err = render_run(mixer, sink, term_signal_flag(), tty ? &progress : NULL);
     if (tty)
         clear_bar();
     if (err == AV_EINTERRUPTED)
@@ -291,10 +281,7 @@ done:
     mixer_destroy(mixer);
     timeline_destroy(tl);
     voice_destroy(voice);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGXFSZ, &old_xfsz, NULL);
-    sigaction(SIGPIPE, &old_pipe, NULL);
+    term_finish();
     free(out_alloc);
     return status;
 }
