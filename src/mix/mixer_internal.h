@@ -9,7 +9,7 @@
  *   resample.c   speech from the voice's rate to the output rate
  *
  * Everything here is used on the mixer's thread only, except where a
- * field says otherwise (the worker prepares clips under `lock`).
+ * field says otherwise (the worker prepares clips, see struct clip).
  */
 #ifndef ASANAVOX_MIX_MIXER_INTERNAL_H
 #define ASANAVOX_MIX_MIXER_INTERNAL_H
@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "asanavox/mixer.h"
+#include "asanavox/workq.h"
 #include "limiter.h"
 #include "loudness.h"
 
@@ -38,7 +39,6 @@ enum clip_state { CLIP_PENDING, CLIP_READY, CLIP_FAILED };
 struct clip {
     struct clip *lru_prev, *lru_next; /* most recently used at the head */
     struct clip *hnext;               /* hash chain */
-    struct clip *job_next;            /* worker queue */
     uint64_t hash;
     enum clip_kind kind;
     char *key;                        /* text or path, owned */
@@ -49,8 +49,9 @@ struct clip {
     const int16_t *native;
     size_t native_frames, out_frames;
     int native_rate;
-    /* Result: written by whoever prepares the clip, under m->lock when a
-     * worker does; read by the mixer's thread once state != PENDING. */
+    /* Result: written by whoever prepares the clip; `state` is published
+     * under the worker queue's lock, and the rest is read by the mixer's
+     * thread once state != PENDING. */
     enum clip_state state;
     int err;
     float *samples;                   /* gained and faded, owned */
@@ -105,13 +106,8 @@ struct mixer {
 
     pthread_mutex_t sound_lock; /* see sound_source() */
 
-    /* worker */
-    bool threaded;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t work, done;
-    struct clip *job_head, *job_tail;
-    bool quit;
+    /* the worker that prepares clips (workq.h); started when background */
+    struct workq wq;
 
     /* events: prefetched clips form a queue in event order */
     size_t next_event, pf_event;
