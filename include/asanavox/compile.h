@@ -107,4 +107,10 @@ struct mem_fs {
 };
 void compile_env_memory(struct compile_env *env, const struct mem_fs *fs);
 
+/* Give an env the memory env's voice: any plain voice name is accepted and
+ * a text lasts (bytes + 4) / 14 seconds, whatever espeak-ng would say.
+ * For hermetic golden plans of real session files (tests/golden_plan.c):
+ * they then change only when the compiler does. */
+void compile_env_fixed_speech(struct compile_env *env);
+
 #endif

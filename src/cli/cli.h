@@ -60,4 +60,10 @@ int cli_voice(const char *cmd, struct voice **voice);
 /* 1 if `arg` is "--help" or "-h". */
 bool cli_is_help(const char *arg);
 
+/* `plan`'s output of a compiled timeline on standard output: JSON
+ * (--json) or the table.  Also used by tests/golden_plan.c. */
+struct timeline;
+void cli_plan_print_json(const struct timeline *tl);
+void cli_plan_print_table(const struct timeline *tl);
+
 #endif
