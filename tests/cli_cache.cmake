@@ -4,10 +4,22 @@
 # entry is re-made; `cache clear` empties both caches.
 # Invoked by ctest as: cmake -DASANAVOX=... -DSRC=... -DBIN=... -P cli_cache.cmake
 
+# The program runs as if installed in ${work} (a copy without the build
+# tree's marker next to it), so the sessions are only these few and not the
+# whole library of the source tree: sessions in share/asanavox/sessions,
+# the shipped sounds linked into share/asanavox/sounds.
 set(work "${BIN}/cache-test")
 file(REMOVE_RECURSE "${work}")
-file(MAKE_DIRECTORY "${work}/sessions" "${work}/other")
+file(MAKE_DIRECTORY "${work}/bin" "${work}/share/asanavox/sessions" "${work}/other"
+     "${work}/xdg-data")
+file(COPY "${ASANAVOX}" DESTINATION "${work}/bin")
+get_filename_component(exe "${ASANAVOX}" NAME)
+set(ASANAVOX "${work}/bin/${exe}")
+file(CREATE_LINK "${SRC}/sounds" "${work}/share/asanavox/sounds" SYMBOLIC)
+file(CREATE_LINK "${work}/share/asanavox/sessions" "${work}/sessions" SYMBOLIC)
 set(ENV{XDG_CACHE_HOME} "${work}/xdg-cache")
+set(ENV{XDG_DATA_HOME} "${work}/xdg-data")
+set(ENV{XDG_DATA_DIRS} "${work}/xdg-data")
 set(ENV{ASANAVOX_PATH} "${work}/other")
 set(cache "${work}/xdg-cache/asanavox")
 

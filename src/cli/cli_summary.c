@@ -285,14 +285,13 @@ static char *summary_key(const struct summary_ctx *ctx, const char *path,
     return (char *)b.p;
 }
 
-int summary_ctx_init(struct summary_ctx *ctx, const char *cmd, struct voice **voice)
+void summary_ctx_init(struct summary_ctx *ctx, struct voice *voice)
 {
     memset(ctx, 0, sizeof(*ctx));
-    ctx->cmd = cmd;
     ctx->voice = voice;
     char *dir = NULL;
     if (!cli_use_cache || cli_cache_dir("list", &dir))
-        return AV_OK;
+        return;
     ctx->stamp = voice_engine_stamp();
     if (!ctx->stamp || filecache_open(dir, FILECACHE_DEFAULT_MAX / 16, &ctx->cache)) {
         free(ctx->stamp);
@@ -300,7 +299,6 @@ int summary_ctx_init(struct summary_ctx *ctx, const char *cmd, struct voice **vo
         ctx->cache = NULL;
     }
     free(dir);
-    return AV_OK;
 }
 
 void summary_ctx_deinit(struct summary_ctx *ctx)
@@ -339,12 +337,8 @@ int session_summary(struct summary_ctx *ctx, const char *path, const struct comp
             session_summary_deinit(out);
         }
     }
-    if (!*ctx->voice && cli_voice(ctx->cmd, ctx->voice)) {
-        free(key);
-        return AV_EVOICE;
-    }
     struct recorder rec = {.notes = {0}};
-    compile_env_default(&rec.inner, *ctx->voice);
+    compile_env_default(&rec.inner, ctx->voice); /* rec.inner.ctx points into rec */
     struct compile_env env = {
         .ctx = &rec,
         .find_include = rec_find_include,

@@ -32,26 +32,24 @@ struct session_summary {
     int rate;
 };
 
-/* What successive summaries share: the cache (unless --no-cache) and a
- * voice, created on the first cache miss. */
+/* What successive summaries share: the cache (unless --no-cache) and the
+ * voice that speaks on a miss. */
 struct summary_ctx {
-    const char *cmd;        /* for messages: "list", "play" */
     struct filecache *cache; /* NULL: no cache */
     char *stamp;            /* espeak-ng's version and data, for the key */
-    struct voice **voice;   /* the caller's voice pointer (may point to NULL) */
+    struct voice *voice;    /* the caller's */
 };
 
-/* Set up `ctx` for command `cmd`, with the cache unless cli_use_cache is
- * false (or the cache directory is unusable).  `voice` points to the
- * caller's voice pointer, which may be NULL: a voice is then created there
- * on the first miss, and stays the caller's.  Returns 0 or AV_ENOMEM. */
-int summary_ctx_init(struct summary_ctx *ctx, const char *cmd, struct voice **voice);
+/* Set up `ctx`, with the cache unless cli_use_cache is false (or the cache
+ * directory is unusable); `voice` (the caller's, which must outlive ctx)
+ * speaks on a miss.  A voice costs nothing until it speaks (voice.h).
+ * Always succeeds: without memory it works without the cache. */
+void summary_ctx_init(struct summary_ctx *ctx, struct voice *voice);
 void summary_ctx_deinit(struct summary_ctx *ctx);
 
 /* The summary of the session at `path` compiled with `o`.  Returns 0 (also
- * for a session with errors: out->valid is false), AV_EVOICE when the voice
- * cannot be created (already reported on stderr), or AV_ENOMEM.  Free with
- * session_summary_deinit(). */
+ * for a session with errors, or when speech fails: out->valid is false) or
+ * AV_ENOMEM.  Free with session_summary_deinit(). */
 int session_summary(struct summary_ctx *ctx, const char *path, const struct compile_options *o,
                     struct session_summary *out);
 void session_summary_deinit(struct session_summary *s);

@@ -1,9 +1,8 @@
 /*
  * cmd_list.c — `asanavox list [--json]`: the sessions on the search path.
  *
- * Each session is summarised by session_summary(): compiled (with real
- * speech lengths, so durations match `plan`), or taken from the summary
- * cache when nothing it depends on has changed.  The sessions come from paths_list_sessions(): a name found in
+ * Each session is compiled (with real speech lengths, so durations match
+ * `plan`).  The sessions come from paths_list_sessions(): a name found in
  * an earlier directory hides the same name later on the path, exactly as
  * NAME lookup does.
  */
@@ -11,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asanavox/clock.h"
 #include "asanavox/compile.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
@@ -18,16 +18,10 @@
 #include "asanavox/session.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
+#include "cli_catalog.h"
 #include "cli_json.h"
 #include "cli.h"
-#include "cli_summary.h"
 #include "commands.h"
-
-struct entry {
-    char *name;
-    char *path;
-    struct session_summary sum; /* sum.valid false when the session has errors */
-};
 
 enum { OPT_JSON = CLI_OWN };
 
@@ -66,39 +60,25 @@ int cmd_list(int argc, char **argv)
     }
     int status = EXIT_OK;
     char **dirs = NULL;
-    struct entry *v = NULL;
+    struct cli_session *v = NULL;
     size_t n = 0;
     struct voice *voice = NULL;
-    struct summary_ctx sctx;
-    summary_ctx_init(&sctx, "list", &voice);
     if (paths_session_dirs(&dirs)) {
-        summary_ctx_deinit(&sctx);
         fprintf(stderr, "asanavox list: out of memory\n");
         return EXIT_RUNTIME;
     }
-    struct session_entry *found = NULL;
-    if (paths_list_sessions(&found, &n) || !(v = calloc(n ? n : 1, sizeof(*v)))) {
-        fprintf(stderr, "asanavox list: out of memory\n");
-        paths_free_sessions(found, n);
-        n = 0;
+    if (cli_voice("list", &voice)) { /* with the speech cache, unless --no-cache */
         status = EXIT_RUNTIME;
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        v[i].name = found[i].name; /* ownership moves to the entries */
-        v[i].path = found[i].path;
-    }
-    free(found);
     struct compile_options o;
     compile_options_init(&o);
-    for (size_t i = 0; i < n; i++) {
-        int err = session_summary(&sctx, v[i].path, &o, &v[i].sum);
-        if (err) {
-            if (err != AV_EVOICE) /* the voice's failure is reported already */
-                fprintf(stderr, "asanavox list: %s\n", av_strerror(err));
-            status = EXIT_RUNTIME;
-            goto done;
-        }
+    if (cli_catalog(&o, voice, &v, &n)) {
+        fprintf(stderr, "asanavox list: out of memory\n");
+        v = NULL;
+        n = 0;
+        status = EXIT_RUNTIME;
+        goto done;
     }
     if (json) {
         /* "format" versions the layout, as in plan --json (asanavox(1)). */
@@ -131,11 +111,7 @@ int cmd_list(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             char buf[32];
             if (v[i].sum.valid) {
-                format_clock(v[i].sum.duration * 1000 / v[i].sum.rate, buf, sizeof buf);
-                /* Whole seconds are enough in a listing. */
-                char *dot = strchr(buf, '.');
-                if (dot)
-                    *dot = '\0';
+                av_clock_text(v[i].sum.duration, v[i].sum.rate, buf, sizeof buf);
                 printf("%-22s %8s  %s\n", v[i].name, buf, v[i].sum.title);
             } else {
                 printf("%-22s %8s  (has errors: run 'asanavox check %s')\n", v[i].name, "-",
@@ -146,14 +122,8 @@ int cmd_list(int argc, char **argv)
     if (fflush(stdout) != 0 || ferror(stdout))
         status = EXIT_RUNTIME;
 done:
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].name);
-        free(v[i].path);
-        session_summary_deinit(&v[i].sum);
-    }
-    free(v);
+    cli_catalog_free(v, n);
     paths_free_list(dirs);
-    summary_ctx_deinit(&sctx);
     voice_destroy(voice);
     return status;
 }
