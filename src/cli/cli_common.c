@@ -219,11 +219,14 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
     }
     struct compile_env env;
     compile_env_default(&env, voice);
+    voice_set_stop(voice, o->stop);
     err = compile_session(path, o, &env, d, tl);
     diag_print(d, stderr);
     diag_destroy(d);
     int status = EXIT_OK;
-    if (err == AV_ESYNTAX || err == AV_EINVAL) {
+    if (err == AV_EINTERRUPTED) {
+        status = EXIT_RUNTIME; /* the caller, whose flag it was, says so */
+    } else if (err == AV_ESYNTAX || err == AV_EINVAL) {
         status = EXIT_USAGE;
     } else if (err == AV_ENOENT || err == AV_EIO) {
         fprintf(stderr, "asanavox %s: cannot read %s: %s\n", cmd, path, av_strerror(err));

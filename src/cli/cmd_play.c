@@ -215,7 +215,12 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
     }
     struct compile_env env;
     compile_env_default(&env, *voice);
+    voice_set_stop(*voice, co->stop);
     for (size_t i = 0; i < n; i++) {
+        if (co->stop && *co->stop) {
+            free_choices(v, n, SIZE_MAX);
+            return EXIT_RUNTIME;
+        }
         struct diag *d = diag_create();
         if (!d || compile_session(v[i].path, co, &env, d, &v[i].tl))
             v[i].tl = NULL;
@@ -485,6 +490,7 @@ int cmd_play(int argc, char **argv)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGHUP, &sa, &old_hup);
+    co.stop = &play_signal; /* a signal ends a long compile too */
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, &old_pipe);
     sa.sa_handler = on_suspend;
@@ -507,6 +513,10 @@ int cmd_play(int argc, char **argv)
 
     int st = name ? cli_compile("play", name, &co, &voice, &tl)
                   : pick_session(&co, &voice, &picked, &tl);
+    if (play_signal) {
+        status = 128 + play_signal;
+        goto done;
+    }
     if (st != 0 || !tl) {
         status = st;
         goto done;

@@ -3,9 +3,10 @@
  * audio file.
  *
  * compile → mixer → file sink, block by block (render.h).  The file is
- * written atomically (sink.h); SIGINT and SIGTERM set a flag that the render
- * loop checks between blocks, after which the sink is destroyed unfinished
- * (removing its temporary file) and the command exits 1 with one line.
+ * written atomically (sink.h); SIGINT, SIGTERM and SIGHUP set a flag that
+ * the compiler, espeak-ng's callback and the render loop poll, after which
+ * the sink is destroyed unfinished (removing its temporary file) and the
+ * command exits 128 + the signal's number with one line.
  * SIGXFSZ and SIGPIPE are ignored while rendering so that "file too large"
  * and "broken pipe" come back as write errors with a reason.
  */
@@ -214,13 +215,15 @@ int cmd_render(int argc, char **argv)
     struct stat ost;
     const bool streamed = !strcmp(out, "-") || (stat(out, &ost) == 0 && !S_ISREG(ost.st_mode));
 
-    struct sigaction sa, old_int, old_term, old_xfsz, old_pipe;
+    struct sigaction sa, old_int, old_term, old_hup, old_xfsz, old_pipe;
     memset(&sa, 0, sizeof(sa));
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = on_stop_signal;
     render_stop = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
+    co.stop = &render_stop;
     sa.sa_handler = SIG_IGN;
     sigaction(SIGXFSZ, &sa, &old_xfsz);
     sigaction(SIGPIPE, &sa, &old_pipe);
@@ -234,6 +237,8 @@ int cmd_render(int argc, char **argv)
     int err;
 
     int st = cli_compile("render", name, &co, &voice, &tl);
+    if (render_stop)
+        goto interrupted;
     if (st != 0) {
         status = st;
         goto done;
@@ -292,7 +297,7 @@ interrupted:
         fprintf(stderr, "asanavox render: interrupted; %s was not written\n", out);
     else
         fprintf(stderr, "asanavox render: interrupted\n");
-    status = EXIT_RUNTIME;
+    status = 128 + render_stop;
 
 done:
     sink_destroy(sink);
@@ -301,6 +306,7 @@ done:
     voice_destroy(voice);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
     sigaction(SIGXFSZ, &old_xfsz, NULL);
     sigaction(SIGPIPE, &old_pipe, NULL);
     free(out_alloc);
