@@ -1,0 +1,112 @@
+# The hostile-input corpus: session files made to exhaust time or memory,
+# escape their directory or write to the terminal.  Every case must end
+# with `asanavox check` exiting 2 within 2 seconds under `ulimit -v` (256 MiB
+# of address space), and its first error line must be exactly the expected
+# one: tests/hostile/NAME.expect for the committed files (tests/hostile/
+# part-*.yoga are only included by others), inline below for the cases made
+# here (huge files, symbolic links, FIFOs, devices).  The limit on address
+# space is skipped in sanitizer builds (ASan reserves terabytes of it), and
+# the time limit is then 20 s.  UPDATE_GOLDEN=1 (re)writes the .expect files.
+#
+# Invoked by ctest as: cmake -DASANAVOX=... -DSRC=... -DBIN=... [-DSANITIZE=ON] -P cli_hostile.cmake
+
+if(DEFINED ENV{UPDATE_GOLDEN})
+  set(UPDATE 1)
+endif()
+set(max_ms 2000)
+set(vlimit "ulimit -v 262144;")
+if(SANITIZE)
+  set(max_ms 20000)
+  set(vlimit "")
+endif()
+
+set(gen "${BIN}/hostile-generated")
+file(REMOVE_RECURSE "${gen}")
+file(MAKE_DIRECTORY "${gen}")
+
+# Run `check` on one file; sets rc, first (the first error line, with the
+# build directory shown as BUILD/) and ms in the caller's scope.
+function(run_check session)
+  string(TIMESTAMP t0 "%s%f")
+  execute_process(COMMAND sh -c "${vlimit} exec \"$0\" check \"$1\"" "${ASANAVOX}" "${session}"
+                  WORKING_DIRECTORY "${SRC}" TIMEOUT 60
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE code)
+  string(TIMESTAMP t1 "%s%f")
+  math(EXPR elapsed "(${t1} - ${t0}) / 1000")
+  set(line "")
+  string(REGEX MATCH "[^\n]*: error: [^\n]*" line "${err}")
+  if(line STREQUAL "")
+    string(REGEX MATCH "^[^\n]*" line "${err}")
+  endif()
+  string(REPLACE "${BIN}/" "BUILD/" line "${line}")
+  set(rc "${code}" PARENT_SCOPE)
+  set(first "${line}" PARENT_SCOPE)
+  set(ms "${elapsed}" PARENT_SCOPE)
+  set(all "${out}${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect_case session want)
+  run_check("${session}")
+  if(NOT rc EQUAL 2)
+    message(SEND_ERROR "${session}: check exited ${rc}, want 2\n${all}")
+  endif()
+  if(ms GREATER max_ms)
+    message(SEND_ERROR "${session}: check took ${ms} ms (limit ${max_ms})")
+  endif()
+  if(NOT first STREQUAL want)
+    message(SEND_ERROR "${session}:\n  got:  ${first}\n  want: ${want}")
+  endif()
+  message(STATUS "${ms} ms  ${session}")
+endfunction()
+
+# --- committed cases ----------------------------------------------------------
+file(GLOB committed RELATIVE "${SRC}" "${SRC}/tests/hostile/*.yoga")
+list(FILTER committed EXCLUDE REGEX "/part-[^/]*$")
+foreach(session ${committed})
+  get_filename_component(base "${session}" NAME_WE)
+  set(expect_file "${SRC}/tests/hostile/${base}.expect")
+  if(UPDATE)
+    run_check("${session}")
+    file(WRITE "${expect_file}" "${first}\n")
+    continue()
+  endif()
+  if(NOT EXISTS "${expect_file}")
+    message(SEND_ERROR "${session}: no ${expect_file}")
+    continue()
+  endif()
+  file(READ "${expect_file}" want)
+  string(STRIP "${want}" want)
+  expect_case("${session}" "${want}")
+endforeach()
+
+# --- made here: too big to commit -------------------------------------------------
+
+# A 1 MiB file with one step, included a million times.
+string(REPEAT "# padding to make this file one mebibyte long, more or less.\n" 17000 pad)
+file(WRITE "${gen}/part-big.yoga" "pose Mountain, 1 breath\n${pad}")
+file(WRITE "${gen}/repeat-big-include.yoga" "repeat 1000\nrepeat 1000\ninclude part-big\nend\nend\n")
+expect_case("${gen}/repeat-big-include.yoga"
+  "BUILD/hostile-generated/part-big.yoga:1:1: error: the session has more than 100000 steps once repeats are expanded")
+
+# The same without the step.
+file(WRITE "${gen}/part-big-empty.yoga" "${pad}")
+file(WRITE "${gen}/repeat-big-empty-include.yoga" "repeat 1000\nrepeat 1000\ninclude part-big-empty\nend\nend\n")
+expect_case("${gen}/repeat-big-empty-include.yoga"
+  "BUILD/hostile-generated/repeat-big-empty-include.yoga:2:1: error: the session expands to more than 1000000 steps and repeat passes (an empty repeat counts too)")
+
+# Twenty-four hours of distinct `say` lines (about 1 MiB).
+set(says "")
+foreach(i RANGE 1 16000)
+  string(APPEND says "say Breathe slowly and let the shoulders soften, number ${i}.\n")
+endforeach()
+file(WRITE "${gen}/distinct-says.yoga" "${says}")
+expect_case("${gen}/distinct-says.yoga"
+  "BUILD/hostile-generated/distinct-says.yoga:166:1: error: the session's distinct spoken text passes 12 minutes here")
+
+# 100 KB of cue lines for one pose: one ten-hour text.
+string(REPEAT "  a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a\n" 2100 cues)
+file(WRITE "${gen}/cue-lines-100k.yoga" "pose Chair, 1 min\n${cues}")
+expect_case("${gen}/cue-lines-100k.yoga"
+  "BUILD/hostile-generated/cue-lines-100k.yoga:1:1: error: the session's distinct spoken text passes 16384 bytes here (this text is 100806)")
+
+file(REMOVE_RECURSE "${gen}")
