@@ -35,8 +35,9 @@ function(run_check session)
   math(EXPR elapsed "(${t1} - ${t0}) / 1000")
   set(line "")
   string(REGEX MATCH "[^\n]*: error: [^\n]*" line "${err}")
-  if(line STREQUAL "")
-    string(REGEX MATCH "^[^\n]*" line "${err}")
+  if(line STREQUAL "" AND NOT err STREQUAL "")
+    string(FIND "${err}" "\n" nl)
+    string(SUBSTRING "${err}" 0 ${nl} line)
   endif()
   string(REPLACE "${BIN}/" "BUILD/" line "${line}")
   set(rc "${code}" PARENT_SCOPE)
@@ -101,12 +102,59 @@ foreach(i RANGE 1 16000)
 endforeach()
 file(WRITE "${gen}/distinct-says.yoga" "${says}")
 expect_case("${gen}/distinct-says.yoga"
-  "BUILD/hostile-generated/distinct-says.yoga:166:1: error: the session's distinct spoken text passes 12 minutes here")
+  "BUILD/hostile-generated/distinct-says.yoga:117:1: error: the session's distinct spoken text passes 8 minutes here")
 
 # 100 KB of cue lines for one pose: one ten-hour text.
 string(REPEAT "  a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a\n" 2100 cues)
 file(WRITE "${gen}/cue-lines-100k.yoga" "pose Chair, 1 min\n${cues}")
 expect_case("${gen}/cue-lines-100k.yoga"
   "BUILD/hostile-generated/cue-lines-100k.yoga:1:1: error: the session's distinct spoken text passes 16384 bytes here (this text is 100806)")
+
+# --- files that are not what they claim, and links out of the directory ------------
+
+# `include secret` where secret.yoga is a link to /etc/passwd: its lines
+# must never be shown; likewise /proc/self/environ.
+file(CREATE_LINK /etc/passwd "${gen}/secret.yoga" SYMBOLIC)
+file(WRITE "${gen}/include-passwd.yoga" "include secret\n")
+expect_case("${gen}/include-passwd.yoga"
+  "BUILD/hostile-generated/include-passwd.yoga:1:9: error: cannot include 'secret': it is a symbolic link that leads outside its directory")
+file(CREATE_LINK /proc/self/environ "${gen}/environ.yoga" SYMBOLIC)
+file(WRITE "${gen}/include-environ.yoga" "include environ\n")
+expect_case("${gen}/include-environ.yoga"
+  "BUILD/hostile-generated/include-environ.yoga:1:9: error: cannot include 'environ': it is a symbolic link that leads outside its directory")
+# A sound that is a link out of the session's directory.
+file(CREATE_LINK "${SRC}/sounds/bowl.wav" "${gen}/outside.wav" SYMBOLIC)
+file(WRITE "${gen}/bell-outside.yoga" "bell outside\n")
+expect_case("${gen}/bell-outside.yoga"
+  "BUILD/hostile-generated/bell-outside.yoga:1:6: error: sound 'outside' cannot be read: a symbolic link leads outside its directory")
+# An include that is a FIFO (nobody writes to it: opening must not wait).
+execute_process(COMMAND mkfifo "${gen}/pipe.yoga")
+file(WRITE "${gen}/include-fifo.yoga" "include pipe\n")
+expect_case("${gen}/include-fifo.yoga"
+  "BUILD/hostile-generated/include-fifo.yoga:1:9: error: cannot include 'pipe': it is not a regular file")
+# Sessions that are not files at all.
+expect_case("${gen}/pipe.yoga"
+  "asanavox check: BUILD/hostile-generated/pipe.yoga is a FIFO, not a session file")
+expect_case("/dev/zero" "asanavox check: /dev/zero is a character device, not a session file")
+file(MAKE_DIRECTORY "${gen}/folder.yoga")
+expect_case("${gen}/folder.yoga"
+  "asanavox check: BUILD/hostile-generated/folder.yoga is a directory, not a session file")
+file(CREATE_LINK /dev/zero "${gen}/zero.yoga" SYMBOLIC)
+expect_case("${gen}/zero.yoga"
+  "asanavox check: BUILD/hostile-generated/zero.yoga is a character device, not a session file")
+
+# What stays allowed: a link inside the directory, and a session named on
+# the command line that is a link to anywhere.
+file(WRITE "${gen}/part-real.yoga" "pose Mountain, 2 breaths\n")
+file(CREATE_LINK "part-real.yoga" "${gen}/alias.yoga" SYMBOLIC)
+file(WRITE "${gen}/include-alias.yoga" "include alias\n")
+file(MAKE_DIRECTORY "${gen}/elsewhere")
+file(CREATE_LINK "${gen}/part-real.yoga" "${gen}/elsewhere/link.yoga" SYMBOLIC)
+foreach(ok "${gen}/include-alias.yoga" "${gen}/elsewhere/link.yoga")
+  run_check("${ok}")
+  if(NOT rc EQUAL 0)
+    message(SEND_ERROR "${ok}: check exited ${rc}, want 0\n${all}")
+  endif()
+endforeach()
 
 file(REMOVE_RECURSE "${gen}")

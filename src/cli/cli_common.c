@@ -10,6 +10,7 @@
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
+#include "asanavox/safefile.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "cli.h"
@@ -188,6 +189,14 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
     if (err == AV_EINVAL) {
         fprintf(stderr, "asanavox %s: '%s' is not a session name (use a path with '/' for files)\n",
                 cmd, name);
+        return EXIT_USAGE;
+    }
+    if (err == AV_ENOTREG || err == AV_ELINK) {
+        const char *kind = safefile_kind(name);
+        if (err == AV_ENOTREG && kind)
+            fprintf(stderr, "asanavox %s: %s is %s, not a session file\n", cmd, name, kind);
+        else
+            fprintf(stderr, "asanavox %s: session '%s': %s\n", cmd, name, av_strerror(err));
         return EXIT_USAGE;
     }
     if (err == AV_ENOENT) {

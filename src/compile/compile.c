@@ -451,6 +451,12 @@ static int load_include(struct compiler *c, const struct node *n, const struct s
     int err = c->env->find_include(c->env->ctx, n->text, s->dir, &path);
     if (err == AV_ENOMEM)
         return fail(c, err), -2;
+    if (err == AV_ELINK || err == AV_ENOTREG) {
+        diag_error(c->d, &n->text_pos, "cannot include '%s': %s", n->text,
+                   err == AV_ELINK ? "it is a symbolic link that leads outside its directory"
+                                   : "it is not a regular file");
+        return -1;
+    }
     if (err) {
         diag_error(c->d, &n->text_pos,
                    "no session named '%s' to include (looked next to this file and on the session path)",
