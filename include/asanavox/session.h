@@ -36,7 +36,7 @@
 #define SESSION_MAX_SPEECH_CHARS 16384         /* bytes of distinct spoken text */
 #define SESSION_MAX_SPEECH_MS (8LL * 60 * 1000) /* distinct speech, summed */
 #define SESSION_MAX_CLIP_MS (2LL * 60 * 1000)  /* one spoken text */
-#define SESSION_MAX_EVENTS 500000              /* cues, prompts and bells */
+#define SESSION_MAX_EVENTS 200000              /* cues, prompts and bells */
 
 enum dur_unit { DUR_NONE, DUR_TIME, DUR_BREATHS, DUR_REPS };
 
