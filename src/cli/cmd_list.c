@@ -13,6 +13,7 @@
 #include "asanavox/compile.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
+#include "asanavox/escape.h"
 #include "asanavox/paths.h"
 #include "asanavox/session.h"
 #include "asanavox/timeline.h"
@@ -127,10 +128,14 @@ int cmd_list(int argc, char **argv)
                 char *dot = strchr(buf, '.');
                 if (dot)
                     *dot = '\0';
-                printf("%-22s %8s  %s\n", v[i].name, buf, v[i].tl->title);
+                char name[256];
+                printf("%-22s %8s  ", esc_str(name, sizeof name, v[i].name), buf);
+                esc_fputs(stdout, v[i].tl->title);
+                putchar('\n');
             } else {
-                printf("%-22s %8s  (has errors: run 'asanavox check %s')\n", v[i].name, "-",
-                       v[i].name);
+                char name[256];
+                esc_str(name, sizeof name, v[i].name);
+                printf("%-22s %8s  (has errors: run 'asanavox check %s')\n", name, "-", name);
             }
         }
     }

@@ -32,6 +32,7 @@
 
 
 #include "asanavox/compile.h"
+#include "asanavox/escape.h"
 #include "asanavox/device.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
@@ -234,10 +235,15 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         char t[32];
         if (v[i].tl) {
             clock_text(v[i].tl->duration, v[i].tl->rate, t, sizeof t);
-            fprintf(f, "%4zu  %-22s %8s  %s\n", i + 1, v[i].name, t, v[i].tl->title);
+            char nm[256];
+            fprintf(f, "%4zu  %-22s %8s  ", i + 1, esc_str(nm, sizeof nm, v[i].name), t);
+            esc_fputs(f, v[i].tl->title);
+            fputc('\n', f);
         } else {
-            fprintf(f, "%4zu  %-22s %8s  (has errors: run 'asanavox check %s')\n", i + 1,
-                    v[i].name, "-", v[i].name);
+            char nm[256];
+            esc_str(nm, sizeof nm, v[i].name);
+            fprintf(f, "%4zu  %-22s %8s  (has errors: run 'asanavox check %s')\n", i + 1, nm, "-",
+                    nm);
         }
     }
     if (!tty) {
@@ -332,7 +338,9 @@ static void status_show(struct status_line *sl, const struct transport *t, int64
     if (!strcmp(line, sl->last))
         return;
     snprintf(sl->last, sizeof sl->last, "%s", line);
-    fprintf(stderr, "\r%s\033[K", line);
+    fputc('\r', stderr);
+    esc_fputs(stderr, line); /* step names come from the session */
+    fputs("\033[K", stderr);
     fflush(stderr);
 }
 
