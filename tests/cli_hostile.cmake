@@ -105,13 +105,13 @@ string(REPEAT "# padding to make this file one mebibyte long, more or less.\n" 1
 file(WRITE "${gen}/part-big.yoga" "pose Mountain, 1 breath\n${pad}")
 file(WRITE "${gen}/repeat-big-include.yoga" "repeat 1000\nrepeat 1000\ninclude part-big\nend\nend\n")
 expect_case("${gen}/repeat-big-include.yoga"
-  "BUILD/hostile-generated/part-big.yoga:1:1: error: the session has more than 100000 steps once repeats are expanded")
+  "BUILD/hostile-generated/part-big.yoga:1:1: error: the session expands to more than 300000 steps and repeat passes (an empty repeat counts too)")
 
 # The same without the step.
 file(WRITE "${gen}/part-big-empty.yoga" "${pad}")
 file(WRITE "${gen}/repeat-big-empty-include.yoga" "repeat 1000\nrepeat 1000\ninclude part-big-empty\nend\nend\n")
 expect_case("${gen}/repeat-big-empty-include.yoga"
-  "BUILD/hostile-generated/repeat-big-empty-include.yoga:2:1: error: the session expands to more than 1000000 steps and repeat passes (an empty repeat counts too)")
+  "BUILD/hostile-generated/repeat-big-empty-include.yoga:2:1: error: the session expands to more than 300000 steps and repeat passes (an empty repeat counts too)")
 
 # Twenty-four hours of distinct `say` lines (about 1 MiB).
 set(says "")

@@ -30,7 +30,7 @@
 #define SESSION_MAX_MS (24LL * 3600 * 1000)
 /* Budgets the compiler enforces while it works (FORMAT.md, "Limits"), so
  * that a small file cannot make it work or allocate without end. */
-#define SESSION_MAX_EXPANSION 1000000          /* steps + repeat passes + includes */
+#define SESSION_MAX_EXPANSION 300000           /* steps + repeat passes + includes */
 #define SESSION_MAX_TOTAL_BYTES (4 * 1024 * 1024) /* a session and all it includes */
 #define SESSION_MAX_FILES 256                  /* distinct files included */
 #define SESSION_MAX_SPEECH_CHARS 16384         /* bytes of distinct spoken text */
