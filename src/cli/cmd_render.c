@@ -21,6 +21,7 @@
 
 #include "asanavox/error.h"
 #include "asanavox/mixer.h"
+#include "asanavox/paths.h"
 #include "asanavox/render.h"
 #include "asanavox/sink.h"
 #include "asanavox/timeline.h"
@@ -112,6 +113,19 @@ static void draw_bar(void *ctx, int64_t done, int64_t total)
     format_time(t2, sizeof(t2), total, b->rate);
     fprintf(stderr, "\rrendering [%s] %3d%%  %s / %s ", bar, percent, t1, t2);
     fflush(stderr);
+}
+
+/* True when `out` is the very file the session `name` resolves to (same
+ * device and inode, whatever the paths say): rendering would replace the
+ * session with audio. */
+static bool is_the_session(const char *name, const char *out)
+{
+    char *path = NULL;
+    struct stat a, b;
+    bool same = !paths_find_session(name, &path) && stat(path, &a) == 0 && stat(out, &b) == 0 &&
+                a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    free(path);
+    return same;
 }
 
 static void clear_bar(void)
@@ -212,6 +226,12 @@ int cmd_render(int argc, char **argv)
         return EXIT_RUNTIME;
     }
     co.rate = (int)rate;
+    if (strcmp(out, "-") != 0 && is_the_session(name, out)) {
+        fprintf(stderr, "asanavox render: %s is the session itself; name another file with -o\n",
+                out);
+        free(out_alloc);
+        return EXIT_USAGE;
+    }
     struct stat ost;
     const bool streamed = !strcmp(out, "-") || (stat(out, &ost) == 0 && !S_ISREG(ost.st_mode));
 
@@ -241,6 +261,12 @@ int cmd_render(int argc, char **argv)
         goto interrupted;
     if (st != 0) {
         status = st;
+        goto done;
+    }
+    if (tl->duration == 0) {
+        /* A file of no frames (a 0-byte .mp3) helps nobody. */
+        fprintf(stderr, "asanavox render: %s has nothing to say or play; nothing written\n", name);
+        status = EXIT_USAGE;
         goto done;
     }
     if (render_stop)

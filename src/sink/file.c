@@ -497,8 +497,20 @@ static int wav_open(struct file_sink *fs, const struct sink_params *p)
     fs->wbuf = buf;
     fs->raw_wav = true;
 #ifdef O_DIRECT
-    if (fs->mode == MODE_ATOMIC)
-        fs->dfd = open(fs->tmp, O_WRONLY | O_DIRECT | O_CLOEXEC);
+    /* The direct descriptor is opened through the one O_EXCL created
+     * (/proc/self/fd), never by the temporary file's name, which someone
+     * could have replaced in between; it must be the same file. */
+    if (fs->mode == MODE_ATOMIC) {
+        char self[64];
+        snprintf(self, sizeof self, "/proc/self/fd/%d", fs->fd);
+        fs->dfd = open(self, O_WRONLY | O_DIRECT | O_CLOEXEC);
+        struct stat a, b;
+        if (fs->dfd >= 0 && (fstat(fs->dfd, &a) != 0 || fstat(fs->fd, &b) != 0 ||
+                             a.st_dev != b.st_dev || a.st_ino != b.st_ino)) {
+            close(fs->dfd);
+            fs->dfd = -1;
+        }
+    }
 #endif
 #ifdef FALLOC_FL_KEEP_SIZE
     /* Reserve the whole file at once: the file system allocates it in a
@@ -639,11 +651,14 @@ static int make_temp(struct sink *s, struct file_sink *fs, const char *target)
     fs->tmp = malloc(cap);
     if (!fs->tmp)
         return AV_ENOMEM;
+    snprintf(fs->tmp, cap, "%.*s", dirlen, dir);
+    sink_file_clean_stale(fs->tmp);
     for (int i = 0; i < 1000; i++) {
         snprintf(fs->tmp, cap, "%.*s/.%.160s.%ld.%d.tmp", dirlen, dir, base, (long)getpid(), i);
         fs->fd = open(fs->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fs->fd >= 0) {
             fs->close_fd = true;
+            sink_file_keep_mode(fs->fd, target);
             return AV_OK;
         }
         if (errno != EEXIST) {
