@@ -92,6 +92,9 @@ int cmd_list(int argc, char **argv)
         if (compile_session(v[i].path, &o, &env, d, &v[i].tl))
             v[i].tl = NULL;
         diag_destroy(d);
+        /* Only lengths are kept: each session gets the whole speech
+         * budget, whatever the others on the path cost (voice.h). */
+        voice_clear_cache(voice);
     }
     if (json) {
         printf("{\"sessions\": [");
