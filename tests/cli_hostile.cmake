@@ -120,13 +120,13 @@ foreach(i RANGE 1 16000)
 endforeach()
 file(WRITE "${gen}/distinct-says.yoga" "${says}")
 expect_case("${gen}/distinct-says.yoga"
-  "BUILD/hostile-generated/distinct-says.yoga:117:1: error: the session's distinct spoken text passes 8 minutes here")
+  "BUILD/hostile-generated/distinct-says.yoga:267:1: error: the session's distinct spoken text passes 20 minutes here")
 
 # 100 KB of cue lines for one pose: one ten-hour text.
 string(REPEAT "  a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a\n" 2100 cues)
 file(WRITE "${gen}/cue-lines-100k.yoga" "pose Chair, 1 min\n${cues}")
 expect_case("${gen}/cue-lines-100k.yoga"
-  "BUILD/hostile-generated/cue-lines-100k.yoga:1:1: error: the session's distinct spoken text passes 16384 bytes here (this text is 100806)")
+  "BUILD/hostile-generated/cue-lines-100k.yoga:1:1: error: the session's distinct spoken text passes 32768 bytes here (this text is 100806)")
 
 # --- files that are not what they claim, and links out of the directory ------------
 

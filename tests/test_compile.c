@@ -293,8 +293,9 @@ static void reps_and_end_cue(void **state)
     assert_int_equal(up2->breath, 2);
     assert_non_null(event_with_text(c.tl, "Last one. Lift the right leg.", 0));
     assert_int_equal(event_with_text(c.tl, "Lower.", 0)->phase, TL_INHALE);
-    assert_non_null(event_with_text(c.tl, "Breathe in.", 0));
-    assert_null(event_with_text(c.tl, "Breathe in.", 1));
+    /* One "Breathe in." prepares the first lift, one is Quiet's prompt. */
+    assert_non_null(event_with_text(c.tl, "Breathe in.", 1));
+    assert_null(event_with_text(c.tl, "Breathe in.", 2));
     compiled_free(&c);
 
     /* Default rep cues. */
@@ -303,6 +304,44 @@ static void reps_and_end_cue(void **state)
     assert_non_null(event_with_text(c.tl, "Up.", 0));
     assert_non_null(event_with_text(c.tl, "Last one. Up.", 0));
     assert_non_null(event_with_text(c.tl, "Down.", 1));
+    compiled_free(&c);
+}
+
+/* "up on exhale": the breath cycle starts with an inhale, which comes
+ * before any lift, so the first rep prepares ("Breathe in.") instead of
+ * saying the 'down' cue; every later inhale lowers. */
+static void up_on_exhale_prepares_before_the_first_lift(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("pose Locust, 3 reps, up on exhale\n"
+                                    "  up: Lift.\n"
+                                    "  down: Lower.\n");
+    assert_clean(c);
+    check_invariants(c.tl);
+    const char *want[] = {"Breathe in.", "Lift.", "Lower.", "Lift.", "Lower.", "Last one. Lift."};
+    const enum tl_phase phase[] = {TL_INHALE, TL_EXHALE};
+    size_t k = 0;
+    for (size_t i = 0; i < c.tl->n_events; i++) {
+        const struct tl_event *e = &c.tl->events[i];
+        if (e->kind != TL_BREATH)
+            continue;
+        assert_true(k < 6);
+        assert_non_null(e->text);
+        assert_string_equal(e->text, want[k]);
+        assert_int_equal(e->phase, phase[k % 2]);
+        assert_int_equal(e->breath, (int32_t)(k / 2 + 1));
+        k++;
+    }
+    assert_int_equal(k, 6);
+    /* Lifting on the inhale is unchanged: the first cue is the lift. */
+    compiled_free(&c);
+    c = compile_str("pose Locust, 2 reps\n  up: Lift.\n  down: Lower.\n");
+    assert_clean(c);
+    assert_null(event_with_text(c.tl, "Breathe in.", 0));
+    const struct tl_event *first = event_with_text(c.tl, "Lift.", 0);
+    assert_non_null(first);
+    assert_int_equal(first->phase, TL_INHALE);
+    assert_int_equal(first->breath, 1);
     compiled_free(&c);
 }
 
@@ -605,10 +644,10 @@ static void budgets(void **state)
     assert_error_at(c.d, 1, 1, "takes more than 2 minutes to say");
     compiled_free(&c);
 
-    /* Distinct speech over 8 minutes: 40 texts of 20 s each. */
-    static char says[16384];
+    /* Distinct speech over 20 minutes: 80 texts of 20 s each. */
+    static char says[32768];
     size_t n = 0;
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 80; i++) {
         n += (size_t)snprintf(says + n, sizeof says - n, "say Number %02d ", i);
         memset(says + n, 'c', 266); /* 276 bytes: 20 s */
         n += 266;
@@ -617,15 +656,15 @@ static void budgets(void **state)
     says[n] = '\0';
     c = compile_str(says);
     assert_int_equal(c.err, AV_ESYNTAX);
-    int i = find_diag(c.d, DIAG_ERROR, "distinct spoken text passes 8 minutes");
+    int i = find_diag(c.d, DIAG_ERROR, "distinct spoken text passes 20 minutes");
     assert_true(i >= 0);
-    assert_true(diag_get(c.d, (size_t)i)->line > 20 && diag_get(c.d, (size_t)i)->line < 40);
+    assert_true(diag_get(c.d, (size_t)i)->line > 50 && diag_get(c.d, (size_t)i)->line < 80);
     compiled_free(&c);
 
-    /* Distinct text over 16384 bytes, refused before it is synthesized. */
-    static char cues[24000];
+    /* Distinct text over 32768 bytes, refused before it is synthesized. */
+    static char cues[40000];
     n = (size_t)snprintf(cues, sizeof cues, "pose Chair, 1 min\n");
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < 10; k++) {
         n += (size_t)snprintf(cues + n, sizeof cues - n, "  ");
         memset(cues + n, 'b', 3500);
         n += 3500;
@@ -633,7 +672,7 @@ static void budgets(void **state)
     }
     c = compile_str(cues);
     assert_int_equal(c.err, AV_ESYNTAX);
-    assert_error_at(c.d, 1, 1, "distinct spoken text passes 16384 bytes");
+    assert_error_at(c.d, 1, 1, "distinct spoken text passes 32768 bytes");
     compiled_free(&c);
 
     /* Events: 11 holds of 20 000 prompts each. */
@@ -664,6 +703,7 @@ int main(void)
         cmocka_unit_test(each_side),
         cmocka_unit_test(repeats),
         cmocka_unit_test(reps_and_end_cue),
+        cmocka_unit_test(up_on_exhale_prepares_before_the_first_lift),
         cmocka_unit_test(at_moves_the_clock),
         cmocka_unit_test(intro_and_bells),
         cmocka_unit_test(includes),

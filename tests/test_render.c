@@ -2,9 +2,8 @@
  * test_render.c — render_run() and the `asanavox render` command: the
  * file's length is the plan's, every format comes out readable and
  * deterministic, standard output and pipes are streamed to, and every
- * failure (unwritable directory, file-size limit, full device, Ctrl-C,
- * SIGTERM) exits with one line (1, or 128 + the signal) and leaves no file
- * behind.
+ * failure (unwritable directory, file-size limit, full device) exits 1,
+ * and Ctrl-C and SIGTERM 130 and 143, with one line and no file left behind.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -522,8 +521,8 @@ static void test_cli_failures_leave_nothing(void **state)
     free(dir);
 }
 
-/* Ctrl-C and SIGTERM in the middle: exit 128 + the signal with one line,
- * the temporary file removed, no target. */
+/* Ctrl-C and SIGTERM in the middle: exit 128 + the signal (130, 143, as
+ * `play` does) with one line, the temporary file removed, no target. */
 static void test_cli_interrupted(void **state)
 {
     (void)state;

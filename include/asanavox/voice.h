@@ -30,10 +30,6 @@
 
 /* No clip is longer than this (the compiler's SESSION_MAX_CLIP_MS). */
 #define VOICE_MAX_CLIP_SECONDS 120
-/* The cache never holds more samples than this (about 25 minutes of
- * speech at 22050 Hz); past it voice_synth() fails with AV_ENOMEM.  The
- * compiler's budget on distinct speech keeps one session well below it. */
-#define VOICE_MAX_CACHE_BYTES (64u << 20)
 
 struct voice;
 
@@ -61,8 +57,8 @@ int voice_native_rate(const struct voice *v);
 /* Synthesize `text` (UTF-8) with the configured voice, or return the cached
  * clip.  Leading and trailing silence is trimmed to a short fixed margin.
  * *out stays valid until voice_destroy(), voice_clear_cache() or the next
- * voice_configure() that changes something.  Returns 0, AV_ENOMEM (also
- * when the cache would pass VOICE_MAX_CACHE_BYTES), AV_ELIMIT (the text
+ * voice_configure() that changes something.  Returns 0, AV_ENOMEM,
+ * AV_ELIMIT (the text
  * takes longer than VOICE_MAX_CLIP_SECONDS: synthesis stops there),
  * AV_EINTERRUPTED (the stop flag was raised; synthesis stops within one
  * block of samples) or AV_EVOICE. */

@@ -19,9 +19,11 @@
  * synchronous mode, and closes it NULL-safely.
  *
  * Budgets: the callback gives up (returning 1 stops espeak-ng) once a clip
- * passes VOICE_MAX_CLIP_SECONDS, once the cache would pass
- * VOICE_MAX_CACHE_BYTES, or when the stop flag is raised, so no text, however
- * long, costs more than that in time or memory.
+ * passes VOICE_MAX_CLIP_SECONDS or when the stop flag is raised, so no
+ * text, however long, costs more than that in time or memory.  The cache
+ * as a whole is bounded by the compiler's budget on distinct speech (about
+ * 53 MB of clips per session); commands that compile many sessions only
+ * to measure them clear it in between (voice_clear_cache()).
  */
 #include "asanavox/voice.h"
 
@@ -59,8 +61,7 @@ struct voice {
     int16_t *buf;
     size_t len, buf_cap;
     bool oom;
-    enum { GAVE_UP_NO, GAVE_UP_CLIP, GAVE_UP_CACHE, GAVE_UP_STOP } gave_up;
-    size_t bytes; /* samples held by the cache, in bytes */
+    enum { GAVE_UP_NO, GAVE_UP_CLIP, GAVE_UP_STOP } gave_up;
     const volatile sig_atomic_t *stop;
 };
 
@@ -94,10 +95,6 @@ static int synth_callback(short *wav, int numsamples, espeak_EVENT *events)
     /* The untrimmed clip may carry up to a second of silence around it. */
     if (need > (size_t)v->rate * (VOICE_MAX_CLIP_SECONDS + 1)) {
         v->gave_up = GAVE_UP_CLIP;
-        return 1;
-    }
-    if (v->bytes + need * sizeof(int16_t) > VOICE_MAX_CACHE_BYTES) {
-        v->gave_up = GAVE_UP_CACHE;
         return 1;
     }
     if (need > v->buf_cap) {
@@ -158,7 +155,6 @@ static void clear_cache(struct voice *v)
         if (!v->slots[i])
             continue;
         free(v->slots[i]->text);
-        v->bytes -= v->slots[i]->clip.frames * sizeof(int16_t);
         free((void *)v->slots[i]->clip.samples);
         free(v->slots[i]);
     }
@@ -298,7 +294,7 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
         size_t size = strlen(text) + 1;
         espeak_ng_STATUS st = espeak_ng_Synthesize(text, size, 0, POS_CHARACTER, 0,
                                                    espeakCHARS_UTF8, NULL, v);
-        if (v->oom || v->gave_up == GAVE_UP_CACHE)
+        if (v->oom)
             return AV_ENOMEM;
         if (v->gave_up == GAVE_UP_CLIP)
             return AV_ELIMIT;
@@ -334,7 +330,6 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
         e->clip.frames = frames;
         *slot = e;
         v->n++;
-        v->bytes += frames * sizeof(int16_t);
     }
     *out = &(*slot)->clip;
     return AV_OK;
