@@ -233,6 +233,9 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         if (!d || compile_session(v[i].path, co, &env, d, &v[i].tl))
             v[i].tl = NULL;
         diag_destroy(d);
+        /* Only lengths are kept for the list: each session gets the whole
+         * speech budget whatever the others on the path cost (voice.h). */
+        voice_clear_cache(*voice);
     }
     const bool tty = isatty(STDIN_FILENO);
     FILE *f = stderr;
@@ -290,6 +293,16 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
             fprintf(f, "'%s' has errors (see 'asanavox check %s').\n", v[pick].name, v[pick].name);
             continue;
         }
+        /* Compiled again, so that its speech is in the cache when it
+         * plays (as after `play NAME`); should that fail (a signal), the
+         * mixer synthesizes what it needs itself. */
+        struct diag *d = diag_create();
+        struct timeline *again = NULL;
+        if (d && !compile_session(v[pick].path, co, &env, d, &again)) {
+            timeline_destroy(v[pick].tl);
+            v[pick].tl = again;
+        }
+        diag_destroy(d);
         *name = v[pick].name;
         v[pick].name = NULL;
         *tl = v[pick].tl;
