@@ -391,7 +391,7 @@ static char *canonical(const char *path)
 static bool expand_list(struct compiler *c, const struct node *n, const struct session *s);
 
 /* One unit of expansion work at `n`: false (with an error at n) when the
- * budget is spent.  Polls env->stop every 4096 units. */
+ * budget is spent.  Polls opts->stop every 4096 units. */
 static bool spend(struct compiler *c, const struct node *n)
 {
     if (++c->work > SESSION_MAX_EXPANSION)
