@@ -29,8 +29,12 @@
 #ifndef ASANAVOX_VOICE_H
 #define ASANAVOX_VOICE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* No clip is longer than this (the compiler's SESSION_MAX_CLIP_MS). */
+#define VOICE_MAX_CLIP_SECONDS 120
 
 struct voice;
 
@@ -68,9 +72,22 @@ int voice_native_rate(const struct voice *v);
 /* The clip of `text` (UTF-8) with the configured voice: from memory, from
  * the disk cache, or synthesized (and then stored in both).  Leading and
  * trailing silence is trimmed to a short fixed margin.
- * *out stays valid until voice_destroy() or the next voice_configure() that
- * changes something.  Returns 0, AV_ENOMEM or AV_EVOICE. */
+ * *out stays valid until voice_destroy(), voice_clear_cache() or the next
+ * voice_configure() that changes something.  Returns 0, AV_ENOMEM,
+ * AV_ELIMIT (the text takes longer than VOICE_MAX_CLIP_SECONDS: synthesis
+ * stops there), AV_EINTERRUPTED (the stop flag was raised: the wait for
+ * espeak-ng ends within 50 ms, and the helper is dropped, so every later
+ * synthesis fails too) or AV_EVOICE. */
 int voice_synth(struct voice *v, const char *text, const struct voice_clip **out);
+
+/* Poll *stop (set by a signal handler) while waiting for speech; NULL for
+ * never.  The pointer must outlive its use. */
+void voice_set_stop(struct voice *v, const volatile sig_atomic_t *stop);
+
+/* Forget every clip held in memory, for a caller that holds no clip
+ * pointers any more (e.g. `check` between sessions).  The disk cache
+ * keeps them. */
+void voice_clear_cache(struct voice *v);
 
 /* A string naming espeak-ng's version and its data (malloc'd; NULL when
  * out of memory): two runs with the same string speak every text alike.

@@ -9,6 +9,7 @@
 #include "asanavox/compile.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
+#include "asanavox/voice.h"
 
 int cli_catalog(const struct compile_options *o, struct voice *voice, struct cli_session **out,
                 size_t *count)
@@ -30,12 +31,18 @@ int cli_catalog(const struct compile_options *o, struct voice *voice, struct cli
     free(found);
     struct summary_ctx ctx;
     summary_ctx_init(&ctx, voice);
+    voice_set_stop(voice, o->stop);
     for (size_t i = 0; i < n; i++) {
-        if (session_summary(&ctx, v[i].path, o, &v[i].sum)) {
+        err = (o->stop && *o->stop) ? AV_EINTERRUPTED
+                                    : session_summary(&ctx, v[i].path, o, &v[i].sum);
+        if (err) {
             summary_ctx_deinit(&ctx);
             cli_catalog_free(v, n);
-            return AV_ENOMEM;
+            return err;
         }
+        /* Only lengths are kept: each session gets the whole speech
+         * budget, whatever the others on the path cost (voice.h). */
+        voice_clear_cache(voice);
     }
     summary_ctx_deinit(&ctx);
     *out = v;

@@ -23,7 +23,8 @@ struct cli_session {
  * a name in an earlier directory hides the same name later), summarised
  * with `o` (session_summary(): compiled with `voice`, real speech lengths,
  * so lengths match `plan`, or taken from the summary cache when nothing
- * it depends on changed).  The main thread.  Returns 0 or AV_ENOMEM. */
+ * it depends on changed).  o->stop, when raised, ends it early.  The main
+ * thread.  Returns 0, AV_EINTERRUPTED or AV_ENOMEM. */
 int cli_catalog(const struct compile_options *o, struct voice *voice, struct cli_session **out,
                 size_t *n);
 

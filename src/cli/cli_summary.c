@@ -351,10 +351,11 @@ int session_summary(struct summary_ctx *ctx, const char *path, const struct comp
     struct timeline *tl = NULL;
     int err = d ? compile_session(path, o, &env, d, &tl) : AV_ENOMEM;
     diag_destroy(d);
-    if (err == AV_ENOMEM) {
+    if (err == AV_ENOMEM || err == AV_EINTERRUPTED) {
+        timeline_destroy(tl);
         free(rec.notes.p);
         free(key);
-        return AV_ENOMEM;
+        return err;
     }
     if (!err) {
         out->title = strdup(tl->title);

@@ -48,8 +48,9 @@ void summary_ctx_init(struct summary_ctx *ctx, struct voice *voice);
 void summary_ctx_deinit(struct summary_ctx *ctx);
 
 /* The summary of the session at `path` compiled with `o`.  Returns 0 (also
- * for a session with errors, or when speech fails: out->valid is false) or
- * AV_ENOMEM.  Free with session_summary_deinit(). */
+ * for a session with errors, or when speech fails: out->valid is false),
+ * AV_EINTERRUPTED (o->stop was raised during the compile) or AV_ENOMEM.
+ * Free with session_summary_deinit(). */
 int session_summary(struct summary_ctx *ctx, const char *path, const struct compile_options *o,
                     struct session_summary *out);
 void session_summary_deinit(struct session_summary *s);

@@ -25,6 +25,16 @@
  *
  * Messages to the helper: a head {type, length} and `length` bytes.  Every
  * answer: a head {status, rate, frames} and frames 16-bit samples.
+ *
+ * No sound server: espeak-ng 1.51's espeak_ng_InitializeOutput() creates a
+ * pcaudiolib audio object whatever the output mode (even synchronous
+ * retrieval, which never plays), and that connects to PulseAudio (and may
+ * map large shared-memory files, so `ulimit -f` killed `check`).  We only
+ * ever take samples through the callback, so this file defines
+ * create_audio_device_object() itself, returning "no device": the
+ * executable's definition is the one the dynamic linker binds espeak-ng's
+ * call to.  espeak-ng treats a NULL audio object as "no audio" in
+ * synchronous mode, and closes it NULL-safely.
  */
 #include "server.h"
 
@@ -33,6 +43,7 @@
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -44,13 +55,33 @@
 #include <unistd.h>
 
 #include "asanavox/error.h"
+#include "asanavox/voice.h"
 
 enum { MSG_CONF = 1, MSG_SYNTH = 2, MSG_RESET = 3 };
 
 enum {
-    MAX_REQUEST = 1 << 20,             /* bytes of text or voice name */
-    MAX_FRAMES = 22050 * 60 * 30,      /* 30 minutes of one utterance: a sanity bound */
+    MAX_REQUEST = 1 << 20,  /* bytes of text or voice name */
+    /* What the caller accepts in one answer: the helper's own limit
+     * (VOICE_MAX_CLIP_SECONDS + 1 at espeak-ng's rate) with room for any
+     * rate up to 48 kHz. */
+    MAX_FRAMES = 48000 * (VOICE_MAX_CLIP_SECONDS + 2),
+    STOP_POLL_MS = 50,
 };
+
+/* pcaudiolib's constructor, replaced (see the top of this file): asanavox
+ * never lets espeak-ng play, so it gets no audio device.  Declared here
+ * because pcaudiolib's header is not a build dependency. */
+struct audio_object;
+struct audio_object *create_audio_device_object(const char *device, const char *application_name,
+                                                const char *description);
+struct audio_object *create_audio_device_object(const char *device, const char *application_name,
+                                                const char *description)
+{
+    (void)device;
+    (void)application_name;
+    (void)description;
+    return NULL;
+}
 
 struct msg_head {
     uint32_t type;
@@ -151,8 +182,8 @@ static void reply(int fd, int status, int rate, const int16_t *samples, size_t f
 
 /* A worker's samples, appended by the synthesis callback. */
 static int16_t *worker_buf;
-static size_t worker_len, worker_cap;
-static bool worker_oom;
+static size_t worker_len, worker_cap, worker_max;
+static bool worker_oom, worker_too_long;
 
 static int synth_callback(short *wav, int numsamples, espeak_EVENT *events)
 {
@@ -160,9 +191,9 @@ static int synth_callback(short *wav, int numsamples, espeak_EVENT *events)
     if (!wav || numsamples <= 0)
         return 0;
     size_t need = worker_len + (size_t)numsamples;
-    if (need > MAX_FRAMES) {
-        worker_oom = true;
-        return 1;
+    if (need > worker_max) {
+        worker_too_long = true;
+        return 1; /* stop: longer than any clip may be */
     }
     if (need > worker_cap) {
         size_t cap = worker_cap ? worker_cap : 65536;
@@ -184,10 +215,14 @@ static int synth_callback(short *wav, int numsamples, espeak_EVENT *events)
 /* A worker: speak `text` once, answer, exit.  It never returns. */
 static void worker_main(int fd, const char *text, size_t len, int rate)
 {
+    /* The untrimmed clip may carry up to a second of silence around it. */
+    worker_max = (size_t)rate * (VOICE_MAX_CLIP_SECONDS + 1);
     espeak_ng_STATUS st = espeak_ng_Synthesize(text, len + 1, 0, POS_CHARACTER, 0,
                                                espeakCHARS_UTF8, NULL, NULL);
     if (worker_oom)
         reply(fd, AV_ENOMEM, rate, NULL, 0);
+    else if (worker_too_long)
+        reply(fd, AV_ELIMIT, rate, NULL, 0);
     else if (st != ENS_OK)
         reply(fd, AV_EVOICE, rate, NULL, 0);
     else
@@ -462,11 +497,9 @@ void speech_server_stop(struct speech_server *s)
     if (!s)
         return;
     close(s->fd); /* the helper and its copy read end of input and exit */
-    /* Reap it if it is gone already, but do not wait for it to be
-     * scheduled: a program that ends now need not wait for its helper, and
-     * one that goes on keeps at most one small zombie per voice. */
-    while (waitpid(s->pid, NULL, WNOHANG) < 0 && errno == EINTR)
-        ;
+    /* Waited for, so that its CPU time (and its children's, which it reaps
+     * in turn) counts as ours, as `times` and rusage callers expect. */
+    reap(s->pid);
     free(s);
 }
 
@@ -522,8 +555,28 @@ int speech_server_configure(struct speech_server *s, const char *name, int speed
     return AV_OK;
 }
 
-int speech_server_synth(struct speech_server *s, const char *text, int16_t **samples,
-                        size_t *frames)
+/* Wait until the answer starts, polling *stop.  0, or AV_EINTERRUPTED
+ * (the helper is then abandoned: its answer would come half-read). */
+static int wait_answer(struct speech_server *s, const volatile sig_atomic_t *stop)
+{
+    for (;;) {
+        if (stop && *stop) {
+            s->dead = true;
+            return AV_EINTERRUPTED;
+        }
+        struct pollfd p = {.fd = s->fd, .events = POLLIN};
+        int r = poll(&p, 1, stop ? STOP_POLL_MS : -1);
+        if (r > 0)
+            return AV_OK;
+        if (r < 0 && errno != EINTR) {
+            s->dead = true;
+            return AV_EVOICE;
+        }
+    }
+}
+
+int speech_server_synth(struct speech_server *s, const char *text,
+                        const volatile sig_atomic_t *stop, int16_t **samples, size_t *frames)
 {
     if (s->dead || !s->configured)
         return AV_EVOICE;
@@ -532,6 +585,8 @@ int speech_server_synth(struct speech_server *s, const char *text, int16_t **sam
         return AV_EINVAL;
     struct reply_head r;
     int err = send_request(s, MSG_SYNTH, text, len, NULL, 0);
+    if (!err)
+        err = wait_answer(s, stop);
     if (!err)
         err = read_reply(s, &r);
     if (err)
@@ -549,7 +604,7 @@ int speech_server_synth(struct speech_server *s, const char *text, int16_t **sam
     }
     if (r.status != AV_OK) {
         free(b);
-        return r.status == AV_ENOMEM ? AV_ENOMEM : AV_EVOICE;
+        return r.status == AV_ENOMEM || r.status == AV_ELIMIT ? r.status : AV_EVOICE;
     }
     *samples = b;
     *frames = (size_t)r.frames;

@@ -26,6 +26,7 @@
 #ifndef ASANAVOX_VOICE_SERVER_H
 #define ASANAVOX_VOICE_SERVER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,8 +38,8 @@ struct speech_server;
  * AV_EVOICE (fork or socketpair failed). */
 int speech_server_start(struct speech_server **out);
 
-/* Close the connection; the helper then exits with its children.  It is
- * reaped if it has exited already, not waited for.  Accepts NULL. */
+/* Close the connection and reap the helper (which then exits with its
+ * children).  Accepts NULL. */
 void speech_server_stop(struct speech_server *s);
 
 /* Select the espeak-ng voice `name` (a voice file name such as "en-us", or
@@ -49,9 +50,13 @@ int speech_server_configure(struct speech_server *s, const char *name, int speed
 
 /* Speak `text` (UTF-8) with the configured voice: *samples (malloc'd,
  * caller frees) gets *frames 16-bit mono samples at the configured rate,
- * untrimmed.  Returns 0, AV_EVOICE (not configured, or the helper failed)
- * or AV_ENOMEM. */
-int speech_server_synth(struct speech_server *s, const char *text, int16_t **samples,
-                        size_t *frames);
+ * untrimmed.  While waiting, *stop (when `stop` is not NULL) is polled
+ * every 50 ms.  Returns 0, AV_EVOICE (not configured, or the helper
+ * failed), AV_ELIMIT (longer than VOICE_MAX_CLIP_SECONDS plus a second:
+ * the helper stopped there), AV_EINTERRUPTED (*stop was raised: the
+ * helper is abandoned, and every later call fails with AV_EVOICE) or
+ * AV_ENOMEM. */
+int speech_server_synth(struct speech_server *s, const char *text,
+                        const volatile sig_atomic_t *stop, int16_t **samples, size_t *frames);
 
 #endif

@@ -14,11 +14,19 @@
  * The disk cache also remembers which voice names espeak-ng accepts and
  * its output rate, so a run that finds every text on disk never starts
  * espeak-ng at all.
+ *
+ * Budgets: no clip is longer than VOICE_MAX_CLIP_SECONDS (the helper stops
+ * synthesis there, and a longer clip on disk is refused), and a raised stop
+ * flag ends the wait for the helper.  The memory cache as a whole is
+ * bounded by the compiler's budget on distinct speech; commands that
+ * compile many sessions only to measure them clear it in between
+ * (voice_clear_cache()).
  */
 #include "asanavox/voice.h"
 
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +59,7 @@ struct voice {
     int speed;
     bool server_ready;      /* the helper is configured with name and speed */
     size_t synthesized;
+    const volatile sig_atomic_t *stop;
     /* The memory cache: open addressing, capacity a power of two. */
     struct clip_entry **slots;
     size_t n, cap;
@@ -215,6 +224,16 @@ int voice_configure(struct voice *v, const char *name, int speed)
     return AV_OK;
 }
 
+void voice_set_stop(struct voice *v, const volatile sig_atomic_t *stop)
+{
+    v->stop = stop;
+}
+
+void voice_clear_cache(struct voice *v)
+{
+    clear_memory(v);
+}
+
 int voice_native_rate(const struct voice *v)
 {
     return v->rate;
@@ -289,6 +308,10 @@ static int from_disk(struct voice *v, const char *key, size_t klen, int16_t **sa
         return AV_ENOENT;
     }
     size_t n = (len - sizeof(rate)) / sizeof(int16_t);
+    if (n > (size_t)v->rate * VOICE_MAX_CLIP_SECONDS) {
+        free(data); /* not one we wrote: a miss, and speaking it says why */
+        return AV_ENOENT;
+    }
     int16_t *s = malloc(n ? n * sizeof(*s) : 1);
     if (!s) {
         free(data);
@@ -329,7 +352,7 @@ static int speak(struct voice *v, const char *text, int16_t **samples, size_t *f
     }
     int16_t *raw;
     size_t len;
-    int err = speech_server_synth(v->server, text, &raw, &len);
+    int err = speech_server_synth(v->server, text, v->stop, &raw, &len);
     if (err)
         return err;
     v->synthesized++;
@@ -344,6 +367,10 @@ static int speak(struct voice *v, const char *text, int16_t **samples, size_t *f
     last = last + tail < len ? last + tail : len;
     size_t n = last > first ? last - first : 0;
     memmove(raw, raw + first, n * sizeof(*raw));
+    if (n > (size_t)v->rate * VOICE_MAX_CLIP_SECONDS) {
+        free(raw);
+        return AV_ELIMIT;
+    }
     *samples = raw;
     *frames = n;
     return AV_OK;
@@ -360,6 +387,8 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
         *out = &(*slot)->clip;
         return AV_OK;
     }
+    if (v->stop && *v->stop)
+        return AV_EINTERRUPTED;
     int16_t *samples = NULL;
     size_t frames = 0;
     char *key = NULL;
