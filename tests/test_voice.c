@@ -13,7 +13,9 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -399,6 +401,75 @@ static void helper_keeps_no_caller_files(void **state)
     voice_destroy(v);
 }
 
+/* A text longer than VOICE_MAX_CLIP_SECONDS is refused (the helper stops
+ * synthesis there), and the voice goes on working. */
+static void clip_budget(void **state)
+{
+    (void)state;
+    size_t n = 2600 * 8;
+    char *text = malloc(n + 1);
+    assert_non_null(text);
+    for (size_t i = 0; i < n; i += 8)
+        memcpy(text + i, "breathe ", 8); /* 2600 words: about 17 minutes at 150 wpm */
+    text[n] = '\0';
+    struct voice *v = NULL;
+    assert_int_equal(voice_create(&v), AV_OK);
+    assert_int_equal(voice_configure(v, "en-us", 150), AV_OK);
+    const struct voice_clip *c;
+    assert_int_equal(voice_synth(v, text, &c), AV_ELIMIT);
+    assert_int_equal(voice_synth(v, "Still here.", &c), AV_OK);
+    assert_true(c->frames > 0);
+    voice_destroy(v);
+    free(text);
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+/* The stop flag: raised before, nothing is spoken; raised by a signal
+ * while the helper speaks a long text, the wait ends with
+ * AV_EINTERRUPTED instead of running to the clip budget. */
+static void stop_flag_ends_the_wait(void **state)
+{
+    (void)state;
+    struct voice *v = NULL;
+    assert_int_equal(voice_create(&v), AV_OK);
+    assert_int_equal(voice_configure(v, "en-us", 150), AV_OK);
+    voice_set_stop(v, &stop_flag);
+    const struct voice_clip *c;
+    stop_flag = 1;
+    assert_int_equal(voice_synth(v, "Never spoken.", &c), AV_EINTERRUPTED);
+    assert_int_equal(voice_synth_count(v), 0);
+    stop_flag = 0;
+    size_t n = 600 * 8;
+    char *text = malloc(n + 1);
+    assert_non_null(text);
+    for (size_t i = 0; i < n; i += 8)
+        memcpy(text + i, "breathe ", 8);
+    text[n] = '\0';
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sa.sa_flags = SA_RESTART; /* the wait must not rely on EINTR */
+    sigemptyset(&sa.sa_mask);
+    assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+    struct itimerval it = {.it_value = {.tv_sec = 0, .tv_usec = 20000}};
+    assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+    int err = voice_synth(v, text, &c);
+    struct itimerval none = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &none, NULL);
+    sigaction(SIGALRM, &old, NULL);
+    assert_int_equal(err, AV_EINTERRUPTED);
+    stop_flag = 0;
+    voice_destroy(v);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +478,8 @@ int main(void)
         cmocka_unit_test(independent_of_what_came_before),
         cmocka_unit_test(disk_cache),
         cmocka_unit_test(helper_keeps_no_caller_files),
+        cmocka_unit_test(clip_budget),
+        cmocka_unit_test(stop_flag_ends_the_wait),
         cmocka_unit_test(speed_changes_length),
         cmocka_unit_test(bad_settings),
         cmocka_unit_test(lengths_at_other_rates),
