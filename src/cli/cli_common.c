@@ -166,6 +166,10 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
     voice_set_stop(voice, o->stop);
     err = from_stdin ? compile_buffer_spoken(path, data, len, o, voice, d, tl)
                      : compile_session_spoken(path, o, voice, d, tl);
+    /* The timeline's speech bank holds its own copy of every clip; the
+     * voice's copies in memory would only double the memory for the whole
+     * run (and are on disk if needed again). */
+    voice_clear_cache(voice);
     free(data);
     diag_print(d, stderr);
     diag_destroy(d);

@@ -166,6 +166,7 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
          * samples of its speech (the list has titles and lengths only). */
         struct diag *d = diag_create();
         err = d ? compile_session_spoken(v[pick].path, co, *voice, d, tl) : AV_ENOMEM;
+        voice_clear_cache(*voice); /* the speech bank has its own copies */
         if (d)
             diag_print(d, stderr);
         diag_destroy(d);
