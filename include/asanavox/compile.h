@@ -55,7 +55,16 @@ struct compile_options {
     int prompts;           /* --prompts: -1 not given, else 0..INT_MAX (all) */
     bool has_pace;         /* --pace */
     double pace[4];        /* seconds: inhale, hold, exhale, hold */
+    int64_t length_ms;     /* --length: scale the holds so the session lasts
+                              this long (0: as written) */
+    const char *const *skip; /* --skip: names of pose, flow and breathe
+                              steps to leave out (case-insensitive), with
+                              the rest after each; a name that matches
+                              nothing is an error */
+    size_t n_skip;         /* at most COMPILE_MAX_SKIP */
 };
+
+#define COMPILE_MAX_SKIP 64
 
 /* The options every command starts from: 48000 Hz, nothing overridden. */
 void compile_options_init(struct compile_options *o);

@@ -171,7 +171,7 @@ void transport_status(const struct transport *t, int64_t frame, struct transport
     st->side = tl_side_name(s->side);
     st->kind = tl_step_kind_name(s->kind);
     st->reps = s->reps != 0;
-    if (s->kind != TL_STEP_POSE || s->breaths <= 0 || frame < s->hold_start || frame >= s->hold_end)
+    if ((s->kind != TL_STEP_POSE && s->kind != TL_STEP_BREATHE) || s->breaths <= 0 || frame < s->hold_start || frame >= s->hold_end)
         return;
     /* The breath phase sounding now: the last breath event of this step
      * that started at or before `frame` (events are sorted by start). */
