@@ -37,9 +37,18 @@ int paths_session_dirs(char ***dirs);
 void paths_free_list(char **list);
 
 /* Resolve a command-line NAME (see paths_is_file_arg()) to a path
- * (malloc'd).  Returns 0, AV_ENOENT, AV_EINVAL (a name that is not plain)
- * or AV_ENOMEM. */
+ * (malloc'd): NAME.yoga in the session directories, or else the one
+ * session whose name starts with NAME ("morn" for "morning-5").  A name is
+ * anything `list` shows (spaces too), without '/', control characters or a
+ * leading '.'.  Returns 0, AV_ENOENT, AV_EINVAL (a name that cannot be a
+ * session name) or AV_ENOMEM. */
 int paths_find_session(const char *name, char **path);
+
+/* For a NAME paths_find_session() did not find: a malloc'd hint such as
+ * "did you mean 'morning-5'?" (names that differ only in case and
+ * punctuation, or by a typo) or "it could be 'a' 'b'" (an ambiguous
+ * prefix), or NULL when there is nothing to say. */
+char *paths_session_hint(const char *name);
 
 /* Resolve `include NAME` from a file in `from_dir`: from_dir first, then
  * the session path.  Same returns as paths_find_session(). */

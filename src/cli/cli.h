@@ -36,6 +36,16 @@ bool cli_parse_double(const char *s, double lo, double hi, double *out);
 /* Help text for the options above, for a command's --help. */
 extern const char cli_session_options_help[];
 
+/* The variant options of plan, render and play (one session file, many
+ * practices): --length DURATION (e.g. 20m, 1:30:00) scales the holds so the
+ * session lasts about that long; --skip NAME (repeatable) leaves out pose,
+ * flow and breathe steps of that name.  Same conventions as
+ * cli_take_session_option(); skip names are collected in `skip`, which
+ * must have COMPILE_MAX_SKIP places and outlive `o`. */
+int cli_take_variant_option(const char *cmd, int argc, char **argv, int *i,
+                            struct compile_options *o, const char **skip);
+extern const char cli_variant_options_help[];
+
 /* Parse "4:6", "4:2:6:2", "4 6" (also with decimals) into seconds
  * (inhale, hold, exhale, hold).  Returns 0, or AV_EINVAL when malformed or
  * when a phase is negative or inhale/exhale is zero. */

@@ -10,6 +10,7 @@
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
+#include "asanavox/session.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "cli.h"
@@ -20,6 +21,48 @@ const char cli_session_options_help[] =
     "  --voice NAME                 espeak-ng voice (e.g. en-us, en-gb)\n"
     "  --speed WPM                  speaking speed, 80 to 450 words per minute\n"
     "  --prompts N|all|none         breaths per hold with spoken prompts\n";
+
+const char cli_variant_options_help[] =
+    "  --length DURATION            scale the holds so the session lasts about this long\n"
+    "                               (e.g. 20m, 45s, 1:30:00); the plan shows the real length\n"
+    "  --skip NAME                  leave out the pose, flow or breathe steps named NAME\n"
+    "                               (any case), with their rests; may be repeated\n";
+
+int cli_take_variant_option(const char *cmd, int argc, char **argv, int *i,
+                            struct compile_options *o, const char **skip)
+{
+    const char *v;
+    int r;
+    if ((r = cli_take_value(cmd, "--length", NULL, argc, argv, i, &v)) != 0) {
+        if (r < 0)
+            return -1;
+        struct duration d;
+        size_t off;
+        char msg[160];
+        if (duration_parse(v, strlen(v), 1u << DUR_TIME, &d, &off, msg, sizeof msg) || d.ms <= 0) {
+            fprintf(stderr, "asanavox %s: --length wants a time such as 20m, 45s or 1:30:00\n", cmd);
+            return -1;
+        }
+        o->length_ms = d.ms;
+        return 1;
+    }
+    if ((r = cli_take_value(cmd, "--skip", NULL, argc, argv, i, &v)) != 0) {
+        if (r < 0)
+            return -1;
+        if (!*v) {
+            fprintf(stderr, "asanavox %s: --skip wants the name of a pose, flow or breathe step\n", cmd);
+            return -1;
+        }
+        if (o->n_skip == COMPILE_MAX_SKIP) {
+            fprintf(stderr, "asanavox %s: at most %d --skip options\n", cmd, COMPILE_MAX_SKIP);
+            return -1;
+        }
+        skip[o->n_skip++] = v;
+        o->skip = skip;
+        return 1;
+    }
+    return 0;
+}
 
 bool cli_is_help(const char *arg)
 {
@@ -194,7 +237,12 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
         if (paths_is_file_arg(name)) {
             fprintf(stderr, "asanavox %s: %s: no such file\n", cmd, name);
         } else {
-            fprintf(stderr, "asanavox %s: no session named '%s'\n", cmd, name);
+            char *hint = paths_session_hint(name);
+            if (hint)
+                fprintf(stderr, "asanavox %s: no session named '%s'; %s\n", cmd, name, hint);
+            else
+                fprintf(stderr, "asanavox %s: no session named '%s'\n", cmd, name);
+            free(hint);
             print_search_path(stderr);
         }
         return EXIT_USAGE;

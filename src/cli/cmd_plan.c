@@ -19,8 +19,8 @@ static void help(FILE *f)
                "breath prompt at its exact time.  NAME is a session name or a file.\n\n"
                "options:\n"
                "  --json                       machine-readable output\n"
-               "  --rate HZ                    sample rate the positions are counted in (48000)\n%s",
-            cli_session_options_help);
+               "  --rate HZ                    sample rate the positions are counted in (48000)\n%s%s",
+            cli_session_options_help, cli_variant_options_help);
 }
 
 static void clock_of(int64_t frames, int rate, char *buf, size_t size)
@@ -40,7 +40,12 @@ static void print_json(const struct timeline *tl)
     json_string(f, tl->voice);
     fprintf(f, ",\n  \"speed\": %d,\n  \"sample_rate\": %d,\n  \"duration\": ", tl->speed, r);
     json_seconds(f, tl->duration, r);
-    fprintf(f, ",\n  \"duration_frames\": %lld,\n  \"steps\": [", (long long)tl->duration);
+    fprintf(f, ",\n  \"duration_frames\": %lld", (long long)tl->duration);
+    if (tl->length_asked > 0) {
+        fprintf(f, ",\n  \"length_asked\": ");
+        json_seconds(f, tl->length_asked, r);
+    }
+    fprintf(f, ",\n  \"steps\": [");
     for (size_t i = 0; i < tl->n_steps; i++) {
         const struct tl_step *s = &tl->steps[i];
         fprintf(f, "%s\n    {\"index\": %zu, \"kind\": \"%s\", \"name\": ", i ? "," : "", i,
@@ -59,8 +64,10 @@ static void print_json(const struct timeline *tl)
         json_seconds(f, s->hold_end, r);
         fprintf(f, ", \"end\": ");
         json_seconds(f, s->end, r);
-        if (s->kind == TL_STEP_POSE)
+        if (s->kind == TL_STEP_POSE || s->kind == TL_STEP_BREATHE)
             fprintf(f, ", \"%s\": %d", s->reps ? "reps" : "breaths", s->breaths);
+        if (s->kind == TL_STEP_FLOW)
+            fprintf(f, ", \"rounds\": %d", s->rounds);
         fprintf(f, ", \"file\": ");
         json_string(f, s->path);
         fprintf(f, ", \"line\": %d}", s->line);
@@ -77,6 +84,17 @@ static void print_json(const struct timeline *tl)
         if (e->kind == TL_BREATH)
             fprintf(f, ", \"phase\": \"%s\", \"breath\": %d, \"breaths\": %d", tl_phase_name(e->phase),
                     e->breath, e->breaths);
+        if (e->round > 0)
+            fprintf(f, ", \"round\": %d, \"rounds\": %d", e->round, e->rounds);
+        if (e->kind == TL_BREATH && e->ramp) {
+            fprintf(f, ", \"pace\": [");
+            for (int k = 0; k < 4; k++) {
+                if (k)
+                    fprintf(f, ", ");
+                json_seconds(f, e->pace[k], r);
+            }
+            fprintf(f, "]");
+        }
         if (e->text) {
             fprintf(f, ", \"text\": ");
             json_string(f, e->text);
@@ -121,6 +139,12 @@ static void print_table(const struct timeline *tl)
     clock_of(tl->duration, tl->rate, buf, sizeof buf);
     fprintf(f, "%s — %s, %zu steps (voice %s at %d wpm, %d Hz)\n", tl->title, buf, tl->n_steps,
             tl->voice, tl->speed, tl->rate);
+    if (tl->length_asked > 0) {
+        char asked[32];
+        clock_of(tl->length_asked, tl->rate, asked, sizeof asked);
+        fprintf(f, "(--length %s: the holds are scaled; this is as near as whole breaths and seconds allow)\n",
+                asked);
+    }
     if (tl->about[0])
         fprintf(f, "%s\n", tl->about);
     fprintf(f, "\n%9s  %-30s %s\n", "time", "step", "cue");
@@ -159,6 +183,7 @@ int cmd_plan(int argc, char **argv)
     compile_options_init(&o);
     const char *name = NULL;
     bool json = false;
+    const char *skip[COMPILE_MAX_SKIP];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
@@ -180,6 +205,11 @@ int cmd_plan(int argc, char **argv)
             o.rate = (int)rate;
             continue;
         }
+        int rv = cli_take_variant_option("plan", argc, argv, &i, &o, skip);
+        if (rv < 0)
+            return EXIT_USAGE;
+        if (rv > 0)
+            continue;
         if (a[0] == '-' && a[1]) {
             int r = cli_take_session_option("plan", argc, argv, &i, &o);
             if (r < 0)

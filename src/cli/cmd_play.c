@@ -133,10 +133,10 @@ static void usage(FILE *f)
             "  --rate HZ         sample rate, 8000 to 192000 (default 48000)\n"
             "  --mono            one channel instead of two\n"
             "  --stats           at the end, print time to first audio, underruns and CPU\n"
-            "%s"
+            "%s%s"
             "  -h, --help        show this help\n\n"
             "No sound device?  'asanavox render NAME' writes the session to a file.\n",
-            TRANSPORT_VOLUME_STEP, cli_session_options_help);
+            TRANSPORT_VOLUME_STEP, cli_session_options_help, cli_variant_options_help);
 }
 
 static void clock_text(int64_t frame, int rate, char *buf, size_t size)
@@ -404,6 +404,7 @@ int cmd_play(int argc, char **argv)
     double volume = 0.0;
     struct compile_options co;
     compile_options_init(&co);
+    const char *skip[COMPILE_MAX_SKIP];
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val;
@@ -412,6 +413,8 @@ int cmd_play(int argc, char **argv)
             return EXIT_OK;
         }
         int r = cli_take_session_option("play", argc, argv, &i, &co);
+        if (r == 0)
+            r = cli_take_variant_option("play", argc, argv, &i, &co, skip);
         if (r < 0)
             return EXIT_USAGE;
         if (r > 0)

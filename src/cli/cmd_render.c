@@ -49,9 +49,9 @@ static void usage(FILE *f)
             "  --rate HZ         sample rate, 8000 to 192000 (default 48000)\n"
             "  --mono            one channel instead of two\n"
             "  --volume DB       louder or softer than the -16 LUFS default, -40 to 20\n"
-            "%s"
+            "%s%s"
             "  -h, --help        show this help\n",
-            cli_session_options_help);
+            cli_session_options_help, cli_variant_options_help);
 }
 
 /* "--opt VALUE" or "--opt=VALUE" (and a short alias as "-o VALUE"):
@@ -127,6 +127,7 @@ int cmd_render(int argc, char **argv)
     double volume = 0.0;
     struct compile_options co;
     compile_options_init(&co);
+    const char *skip[COMPILE_MAX_SKIP];
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val;
@@ -135,6 +136,8 @@ int cmd_render(int argc, char **argv)
             return EXIT_OK;
         }
         int r = cli_take_session_option("render", argc, argv, &i, &co);
+        if (r == 0)
+            r = cli_take_variant_option("render", argc, argv, &i, &co, skip);
         if (r < 0)
             return EXIT_USAGE;
         if (r > 0)
