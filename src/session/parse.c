@@ -407,10 +407,12 @@ static void parse_named(struct parser *p, const struct line *l, size_t rest, enu
         n->dur.unit = DUR_NONE;
         n->dur_pos = pos_at(p, l, skip_ws(t, db, de));
     } else if (!take_duration(p, l, db, de,
-                              (1u << DUR_TIME) | (1u << DUR_BREATHS) |
-                                  (kind == NODE_POSE ? 1u << DUR_REPS : 0),
-                              false, kind == NODE_POSE ? "a pose" : "a breathe step", &n->dur,
+                              (1u << DUR_TIME) | (1u << DUR_BREATHS) | (1u << DUR_REPS), false,
+                              kind == NODE_POSE ? "a pose" : "a breathe step", &n->dur,
                               &n->dur_pos)) {
+        n->dur.unit = DUR_NONE;
+    } else if (kind == NODE_BREATHE && n->dur.unit == DUR_REPS) {
+        ERR(p, l, skip_ws(t, db, de), "a breathe step lasts a time or a number of breaths, not reps");
         n->dur.unit = DUR_NONE;
     }
     /* Options, comma separated. */
@@ -473,7 +475,9 @@ static void parse_named(struct parser *p, const struct line *l, size_t rest, enu
             continue;
         }
         const char *sug = diag_suggest(opt, strlen(opt), pose_options);
-        if (sug)
+        if (!strcmp(opt, "up on exhale") || !strcmp(opt, "alternate") || !strcmp(opt, "alternating"))
+            ERR(p, l, ob, "'%s' is for poses counted in reps, not for a %s", opt, what);
+        else if (sug)
             ERR(p, l, ob, "unknown %s option '%s' (did you mean '%s'?)", what, opt, sug);
         else if (kind == NODE_POSE)
             ERR(p, l, ob,
@@ -561,9 +565,14 @@ static bool timed_head(struct parser *p, const struct line *l, size_t h, int *ki
         return true;
     }
     if (starts_with_word_then_digit(t, b, h, "hold")) {
-        *kind = take_duration(p, l, b + 4, h, 1u << DUR_BREATHS, false, "a hold in a flow", &d, NULL)
+        *kind = take_duration(p, l, b + 4, h, (1u << DUR_BREATHS) | (1u << DUR_TIME) | (1u << DUR_REPS),
+                              false, "a hold in a flow", &d, NULL)
                     ? CUE_FLOW_HOLD
                     : -1;
+        if (*kind >= 0 && d.unit != DUR_BREATHS) {
+            ERR(p, l, skip_ws(t, b + 4, h), "a hold in a flow counts whole breaths, e.g. 'hold 5 breaths: Stay here.'");
+            *kind = -1;
+        }
         c->count = d.count;
         return true;
     }
