@@ -807,6 +807,30 @@ static void round_placeholders_and_long_movements(void **state)
     compiled_free(&c);
 }
 
+static void flow_hold_warnings_per_flow(void **state)
+{
+    (void)state;
+    /* The built-in prompts of a hold inside a flow are too long for a 1 s
+     * phase: each flow's hold line warns, once however many rounds. */
+    struct compiled c = compile_str("flow F, 3 rounds, pace 1 1\n  hold 1 breath: Stay.\n"
+                                    "flow G, 3 rounds, pace 1 1\n  hold 1 breath: Stay.\n");
+    assert_int_equal(c.err, 0);
+    int first = find_diag(c.d, DIAG_WARNING, "the inhale prompt takes");
+    assert_true(first >= 0);
+    int lines[2] = {0, 0}, n = 0;
+    for (size_t i = 0; i < diag_count(c.d); i++) {
+        const struct diag_entry *e = diag_get(c.d, i);
+        if (strstr(e->message, "the inhale prompt takes")) {
+            assert_true(n < 2);
+            lines[n++] = e->line;
+        }
+    }
+    assert_int_equal(n, 2);
+    assert_int_equal(lines[0], 1);
+    assert_int_equal(lines[1], 3);
+    compiled_free(&c);
+}
+
 static void timed_cues_in_a_hold(void **state)
 {
     (void)state;
@@ -1150,6 +1174,15 @@ static void skip_steps(void **state)
     assert_string_equal(c.tl->steps[1].name, "B");
     compiled_free(&c);
 
+    /* Nothing left is an error, not a silent empty session. */
+    const char *skip_all[] = {"a", "b", "c"};
+    o.skip = skip_all;
+    o.n_skip = 3;
+    c = compile_files(src, NULL, &o);
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_true(find_diag(c.d, DIAG_ERROR, "no steps are left to lay out once the --skip steps") >= 0);
+    compiled_free(&c);
+
     const char *skip_x[] = {"Nothing"};
     o.skip = skip_x;
     o.n_skip = 1;
@@ -1185,6 +1218,7 @@ int main(void)
         cmocka_unit_test(flow_rounds),
         cmocka_unit_test(flow_hold_pace_and_sides),
         cmocka_unit_test(round_placeholders_and_long_movements),
+        cmocka_unit_test(flow_hold_warnings_per_flow),
         cmocka_unit_test(timed_cues_in_a_hold),
         cmocka_unit_test(every_and_bells_in_silence_and_rest),
         cmocka_unit_test(timed_cue_errors),

@@ -812,7 +812,7 @@ static const enum cue_kind phase_cue[4] = {CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE
  * flow (`own_cues` false) uses the built-in prompts only, since the flow's
  * inhale:/exhale: lines are its movements. */
 static bool hold_breaths(struct compiler *c, const struct inst *in, const struct pace *pace,
-                         int32_t count, bool own_cues)
+                         int32_t count, bool own_cues, const void *key_base)
 {
     const struct node *n = in->n;
     bool reps = n->dur.unit == DUR_REPS;
@@ -853,8 +853,9 @@ static bool hold_breaths(struct compiler *c, const struct inst *in, const struct
                                : ph == 0                  ? "the inhale prompt"
                                : ph == 2                  ? "the exhale prompt"
                                                           : "the hold prompt";
-            /* Key warnings on the cue, or on the pose plus the phase. */
-            const void *key = q ? (const void *)q : (const void *)((const char *)n + ph + 1);
+            /* Key warnings on the cue, or on the step (or flow line) plus
+             * the phase: never on a copy, whose address is not stable. */
+            const void *key = q ? (const void *)q : (const void *)((const char *)key_base + ph + 1);
             if (!breath_phase(c, (enum tl_phase)ph, lens, pace, b, count, text,
                               spoken ? NULL : phase_tone[ph], in, key, q ? &q->pos : &n->pos, what))
                 return false;
@@ -1196,7 +1197,7 @@ static bool layout_pose(struct compiler *c, const struct inst *in)
         c->now += ms_to_frames(c, hold_ms(c, n->dur.ms));
     } else {
         count = n->dur.unit == DUR_TIME ? fit_breaths(c, in, pace) : hold_count(c, n->dur.count);
-        if (count > 0 && !hold_breaths(c, in, pace, count, true))
+        if (count > 0 && !hold_breaths(c, in, pace, count, true, n))
             return false;
     }
     if (!timed_cues(c, in, hs, c->now, n->dur.unit == DUR_TIME))
@@ -1260,7 +1261,7 @@ static bool layout_flow(struct compiler *c, const struct inst *in)
                 held.up_on_exhale = held.alternate = false;
                 struct inst hin = rin;
                 hin.n = &held;
-                if (!hold_breaths(c, &hin, pace, q->count, false))
+                if (!hold_breaths(c, &hin, pace, q->count, false, q))
                     return false;
                 continue;
             }
@@ -1728,6 +1729,11 @@ int compile_buffer(const char *path, const char *data, size_t len,
     if (c.err)
         goto done;
     finish_skips(&c);
+    if (c.n_insts == 0 && top->steps && diag_errors(d) == errors_before) {
+        struct src_pos pos = {.path = top->path};
+        diag_error(d, &pos, "no steps are left to lay out%s",
+                   opts->n_skip ? " once the --skip steps are left out" : "");
+    }
     if (diag_full(d) || !settings(&c))
         goto done;
     if (opts->length_ms > 0 && diag_errors(d) == errors_before && !fit_length(&c, opts->length_ms))
