@@ -840,15 +840,23 @@ static bool hold_breaths(struct compiler *c, const struct inst *in, const struct
             } else if (reps && ph == down_phase) {
                 kind = CUE_DOWN, dflt = "Down.";
             }
-            const struct cue *q = own_cues ? find_cue(n, kind) : NULL;
+            /* With "up on exhale" the first inhale comes before any lift:
+             * it prepares, so it must not speak the 'down' cue. */
+            bool prepare = reps && n->up_on_exhale && ph == down_phase && b == 1;
+            const struct cue *q = own_cues && !prepare ? find_cue(n, kind) : NULL;
             struct interned *text = NULL;
             bool spoken = reps || b <= prompts || q;
-            if (spoken) {
+            if (prepare) {
+                text = speech(c, phase_default[0]);
+                if (!text)
+                    return false;
+            } else if (spoken) {
                 text = text_of(c, &rep, q, prefix, dflt);
                 if (!text)
                     return false;
             }
-            const char *what = reps && ph == up_phase     ? "the 'up' cue"
+            const char *what = prepare                    ? "the inhale prompt"
+                               : reps && ph == up_phase   ? "the 'up' cue"
                                : reps && ph == down_phase ? "the 'down' cue"
                                : ph == 0                  ? "the inhale prompt"
                                : ph == 2                  ? "the exhale prompt"
