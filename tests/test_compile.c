@@ -978,6 +978,14 @@ static void timed_cue_errors(void **state)
     assert_error_at(c.d, 3, 3, "collides");
     compiled_free(&c);
 
+    /* A long cue overlapping two that follow it: both are reported. */
+    c = compile_str("pose A, 1 min\n  at 0:10: A long sentence that takes several seconds to say aloud.\n"
+                    "  at 0:11: Short.\n  at 0:13: Bell.\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 3, 3, "collides with the cue on line 2 (0:11 into the step)");
+    assert_error_at(c.d, 4, 3, "collides with the cue on line 2 (0:13 into the step)");
+    compiled_free(&c);
+
     /* The same pose in a repeat reports once. */
     c = compile_str("repeat 3\n  pose A, 1 min\n    at 2:00: Late.\nend\n");
     assert_int_equal(c.err, AV_ESYNTAX);

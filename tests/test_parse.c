@@ -453,6 +453,13 @@ static void flows_breathe_and_timed_cues(void **state)
     assert_int_equal(n->cues->next->ms, 10000);
     parsed_free(&p);
 
+    /* "countdown:5" without a space is a countdown too. */
+    p = parse("pose A, 1 min\n  countdown:5\n");
+    assert_int_equal(diag_count(p.d), 0);
+    assert_int_equal(p.s->steps->cues->kind, CUE_COUNTDOWN);
+    assert_int_equal(p.s->steps->cues->count, 5);
+    parsed_free(&p);
+
     /* Plain cue lines may still start with "at" or end in "left" words. */
     p = parse("pose A, 1 min\n  at ease: the arms hang.\n  Turn left: slowly.\n");
     assert_int_equal(diag_count(p.d), 0);

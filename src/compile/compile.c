@@ -1079,10 +1079,12 @@ static bool timed_cues(struct compiler *c, const struct inst *in, int64_t hs, in
         }
         v[j] = x;
     }
+    /* `prev` is the cue still sounding latest: a long cue can overlap
+     * several that follow it. */
+    const struct placed *prev = NULL;
     for (size_t i = 0; ok && i < nv; i++) {
         const struct placed *p = &v[i];
-        if (i > 0) {
-            const struct placed *prev = &v[i - 1];
+        if (prev) {
             bool clash = p->start < prev->end || p->start == prev->start;
             if (clash && prev->q != p->q && first_warning(c, (const char *)p->q + 4)) {
                 char at[32];
@@ -1095,6 +1097,8 @@ static bool timed_cues(struct compiler *c, const struct inst *in, int64_t hs, in
                           prev->end - prev->start, p->start - prev->start);
             }
         }
+        if (!prev || p->end > prev->end || p->start == prev->start)
+            prev = p;
         if (p->q->kind != CUE_HALFWAY && p->text)
             warn_long(c, (const char *)p->q + 5, &p->q->pos, "this cue", p->end - p->start, he - p->start);
         if (!p->bell && !p->text)

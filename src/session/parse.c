@@ -625,8 +625,11 @@ static void parse_cue(struct parser *p, const struct line *l)
             kind = cue_kinds[which];
             b = skip_ws(t, we + 1, l->end);
         } else if (word_is(t, b, we, "countdown")) {
-            timed_head(p, l, we, &timed, &proto); /* reports the missing number */
-            return;
+            /* "countdown:5", without the space head_end() looks for. */
+            if (!timed_head(p, l, we, &timed, &proto) || timed < 0)
+                return;
+            kind = CUE_COUNTDOWN;
+            b = l->end;
         } else {
             const char *sug = diag_suggest(t + b, we - b, cue_names);
             if (sug)
