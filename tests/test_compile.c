@@ -734,6 +734,7 @@ static void flow_rounds(void **state)
         assert_int_equal(e->rounds, 2);
         assert_int_equal(e->breath, k / 2 + 1);
         assert_int_equal(e->breaths, 2);
+        assert_true(e->movement);
         t += k % 2 ? SECS(6) : SECS(4);
         assert_int_equal(e->end, t);
     }
@@ -787,6 +788,7 @@ static void flow_hold_pace_and_sides(void **state)
     assert_int_equal(in1->kind, TL_BREATH);
     assert_int_equal(in1->start, stay->start + SPEECH("Stay here."));
     assert_string_equal(in1->text, "Breathe in.");
+    assert_false(in1->movement);
     assert_int_equal(in1->breath, 1);
     assert_int_equal(in1->breaths, 2);
     assert_int_equal(in1->round, 1);

@@ -49,6 +49,11 @@ struct tl_event {
     enum tl_phase phase;  /* TL_BREATH only */
     int32_t breath;       /* TL_BREATH only: 1-based breath (or rep) number */
     int32_t breaths;      /* TL_BREATH only: breaths (or reps) in this hold */
+    int movement;         /* TL_BREATH: nonzero for a flow's movement line
+                             (an inhale:/exhale: phase, or the silent hold
+                             after it), whose breath/breaths are the round;
+                             0 for the breaths of a pose, breathe step or a
+                             hold inside a flow */
     int32_t round;        /* inside a flow: 1-based round; else 0 */
     int32_t rounds;       /* inside a flow: its rounds; else 0 */
     int ramp;             /* TL_BREATH: nonzero when the hold's pace ramps

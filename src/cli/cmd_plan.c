@@ -94,6 +94,8 @@ static void print_json(const struct timeline *tl)
                     e->breath, e->breaths);
         if (e->round > 0)
             fprintf(f, ", \"round\": %d, \"rounds\": %d", e->round, e->rounds);
+        if (e->movement)
+            fprintf(f, ", \"movement\": true");
         if (e->kind == TL_BREATH && e->ramp) {
             fprintf(f, ", \"pace\": [");
             for (int k = 0; k < 4; k++) {

@@ -1281,11 +1281,14 @@ static bool layout_flow(struct compiler *c, const struct inst *in)
             if (!breath_phase(c, (enum tl_phase)ph, lens, pace, r, rounds, t, NULL, in, q, &q->pos,
                               "this movement"))
                 return false;
+            c->tl->events[c->tl->n_events - 1].movement = 1;
             /* A four-number pace holds after the phase, in silence. */
-            if (lens[ph + 1] > 0 &&
-                !breath_phase(c, (enum tl_phase)(ph + 1), lens, pace, r, rounds, NULL, NULL, in, q,
-                              &q->pos, ""))
-                return false;
+            if (lens[ph + 1] > 0) {
+                if (!breath_phase(c, (enum tl_phase)(ph + 1), lens, pace, r, rounds, NULL, NULL, in,
+                                  q, &q->pos, ""))
+                    return false;
+                c->tl->events[c->tl->n_events - 1].movement = 1;
+            }
         }
     }
     c->round = c->rounds = 0;
