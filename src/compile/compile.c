@@ -1,14 +1,27 @@
 /*
  * compile.c — a parsed session to a timeline at exact frame positions.
  *
- * Three phases, each stopping the compile if it found errors:
+ * Three phases:
  *
  *  1. parse the file (session.h);
  *  2. expand: walk the tree, splicing in includes, unrolling repeats and
- *     doubling `each side` poses, into a flat array of instances;
+ *     doubling `each side` poses, into a flat array of instances; --skip
+ *     leaves steps out here;
  *  3. lay out: walk the instances with a clock (`now`, in frames) and emit
  *     steps and events.  Lookahead is trivial on the flat array, which is
  *     what a rest needs to announce the pose after it.
+ *
+ * A phase that found errors does not stop the next: steps whose line had
+ * an error are left out, and the rest is expanded and laid out, so that one
+ * `check` reports parse, include, voice, sound and layout errors together
+ * (then sorted into file order).  Only a fatal error (out of memory) or a
+ * full diagnostic list stops early.  With --length the layout runs several
+ * times (fit_length()), each run from scratch on the same expanded steps.
+ *
+ * Flows, breathe steps and timed cues (at, left, every, countdown) are laid
+ * out here too; every built-in phrase they speak is in one table
+ * (phrase_text), and the expansion limits beyond SESSION_MAX_STEPS are one
+ * enum (BREATHE_MAX_BREATHS, TIMED_CUE_MAX_REPEATS).
  *
  * The timeline owns its strings (an arena); every distinct spoken text is
  * stored once (an intern table), which also caches its measured length, so
@@ -392,7 +405,6 @@ static bool expand_include(struct compiler *c, const struct node *n, const struc
         return true;
     }
     struct session *inc = NULL;
-    int errors_before = diag_errors(c->d);
     err = session_parse(path, data, len, c->d, &inc);
     free(data);
     free(path);
@@ -406,7 +418,6 @@ static bool expand_include(struct compiler *c, const struct node *n, const struc
     }
     /* An included file with errors is still expanded (its bad steps are
      * left out), so that one `check` reports every problem. */
-    (void)errors_before;
     c->inc_stack[c->inc_depth] = key;
     c->inc_names[c->inc_depth] = n->text;
     c->inc_depth++;
