@@ -7,9 +7,17 @@
  * one run of `check` shows every problem.
  *
  * Structure comes from two things only: `repeat`/`end` pairs (a stack) and
- * the cue lines under a `pose` or `rest`, which are the lines indented
- * deeper than it.  Inside such a block no keyword is recognised, so a cue
- * may start with any word ("Rest your forehead on the mat.").
+ * the cue lines under a `pose`, `flow`, `breathe`, `rest` or `silence`,
+ * which are the lines indented deeper than it.  Inside such a block no
+ * keyword is recognised, so a cue may start with any word ("Rest your
+ * forehead on the mat.").  A cue line's head — the text before the first
+ * ':' followed by a space — names its kind: a cue word (`inhale:`), a timed
+ * form (`at 1:00:`, `30s left:`, `every 5 min:`, `countdown:`) or, in a
+ * flow, `hold 5 breaths:`; the timed forms need a digit where the time goes,
+ * so "at ease: ..." stays a plain line.
+ *
+ * A step line with an error is marked `bad`; the compiler leaves it out
+ * but still checks the rest of the file.
  */
 #include <ctype.h>
 #include <limits.h>
