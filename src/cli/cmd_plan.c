@@ -152,7 +152,8 @@ static void print_table(const struct timeline *tl)
     if (tl->length_asked > 0) {
         char asked[32];
         clock_of(tl->length_asked, tl->rate, asked, sizeof asked);
-        fprintf(f, "(--length %s: the holds are scaled; this is as near as whole breaths and seconds allow)\n",
+        fprintf(f, "(--length %s: the holds are scaled as far as whole breaths, whole seconds and "
+                   "the session's fixed parts allow)\n",
                 asked);
     }
     if (tl->about[0])
