@@ -1043,10 +1043,19 @@ static void breathe_fits_whole_breaths(void **state)
     assert_true(find_diag(c.d, DIAG_WARNING, "does not fit whole breaths") >= 0);
     compiled_free(&c);
 
-    /* A timed pose stays quiet by design. */
+    /* A timed pose stays quiet by design; a pace on it is never used,
+     * which says where the breath prompts are. */
     c = compile_str("pose Box breathing, 1 min, pace 4 4 4 4\n");
-    assert_clean(c);
+    assert_int_equal(c.err, 0);
     assert_int_equal(count_kind(c.tl, TL_BREATH), 0);
+    int w = find_diag(c.d, DIAG_WARNING, "a pose held for a time is quiet, so its pace is never used; "
+                                         "for breath prompts write 'breathe Box breathing, ...'");
+    assert_true(w >= 0);
+    assert_int_equal(diag_get(c.d, (size_t)w)->line, 1);
+    assert_int_equal(diag_warnings(c.d), 1);
+    compiled_free(&c);
+    c = compile_str("pose Plank, 45s\n");
+    assert_clean(c);
     compiled_free(&c);
 }
 

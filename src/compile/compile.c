@@ -1214,6 +1214,12 @@ static bool layout_pose(struct compiler *c, const struct inst *in)
 
     const struct pace *pace = n->has_pace ? &n->pace : &c->pace;
     warn_unused_cues(c, n, pace);
+    if (!breathe && n->dur.unit == DUR_TIME && (n->has_pace || n->prompts >= 0) &&
+        first_warning(c, (const char *)n + 9))
+        diag_warning(c->d, &n->pos,
+                     "a pose held for a time is quiet, so its %s is never used; for breath prompts "
+                     "write 'breathe %s, ...'",
+                     n->has_pace ? "pace" : "prompts option", n->text);
     int32_t count = 0;
     if (n->dur.unit == DUR_TIME && !breathe) {
         /* A pose held for a time is quiet by design: no breath prompts. */
