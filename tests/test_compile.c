@@ -1105,6 +1105,17 @@ static void pace_ramps(void **state)
     assert_int_equal(last->pace[0], SECS(4));
     compiled_free(&c);
 
+    /* A flow ramps round by round. */
+    c = compile_str("flow F, 3 rounds, pace 2 2 to 4 4\n  inhale: Up.\n  exhale: Down.\n");
+    assert_clean(c);
+    for (int r = 0; r < 3; r++) {
+        const struct tl_event *up = event_with_text(c.tl, r == 2 ? "Last round. Up." : "Up.", r == 2 ? 0 : r);
+        assert_non_null(up);
+        assert_int_equal(up->end - up->start, SECS(2 + r));
+        assert_true(up->ramp);
+    }
+    compiled_free(&c);
+
     /* A breathe step in time with a ramp: the whole breaths that fit. 4 4
      * to 6 6 over n breaths lasts 10n s: 60 s is 6 breaths. */
     c = compile_str("breathe R, 1 min, pace 4 4 to 6 6\n");
