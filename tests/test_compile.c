@@ -535,6 +535,43 @@ static void limits(void **state)
     compiled_free(&c);
 }
 
+static void repeats_around_nothing(void **state)
+{
+    (void)state;
+    /* 16 repeats of 1000 nested around nothing, or around lines that all
+     * have errors: one pass each is enough to know they add no step
+     * (count^depth passes would never end). */
+    static char src[2048];
+    size_t n = 0;
+    for (int k = 0; k < 16; k++)
+        n += (size_t)snprintf(src + n, sizeof src - n, "repeat 1000\n");
+    n += (size_t)snprintf(src + n, sizeof src - n, "%s", "");
+    for (int k = 0; k < 16; k++)
+        n += (size_t)snprintf(src + n, sizeof src - n, "end\n");
+    snprintf(src + n, sizeof src - n, "say Done.\n");
+    struct compiled c = compile_str(src);
+    assert_int_equal(c.err, 0);
+    assert_int_equal(c.tl->n_steps, 1);
+    compiled_free(&c);
+
+    n = 0;
+    for (int k = 0; k < 16; k++)
+        n += (size_t)snprintf(src + n, sizeof src - n, "repeat 1000\n");
+    n += (size_t)snprintf(src + n, sizeof src - n, "pose Broken\nrepeat\n");
+    for (int k = 0; k < 17; k++)
+        n += (size_t)snprintf(src + n, sizeof src - n, "end\n");
+    c = compile_str(src);
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_true(find_diag(c.d, DIAG_ERROR, "needs a duration") >= 0);
+    compiled_free(&c);
+
+    /* A repeat around steps still makes every pass. */
+    c = compile_str("repeat 3\n  repeat 2\n  end\n  say Hi.\nend\n");
+    assert_int_equal(c.err, 0);
+    assert_int_equal(c.tl->n_steps, 3);
+    compiled_free(&c);
+}
+
 static void voice_and_rate(void **state)
 {
     (void)state;
@@ -1278,6 +1315,7 @@ int main(void)
         cmocka_unit_test(warnings_for_long_cues),
         cmocka_unit_test(never_ends_mid_breath),
         cmocka_unit_test(limits),
+        cmocka_unit_test(repeats_around_nothing),
         cmocka_unit_test(voice_and_rate),
         cmocka_unit_test(the_example_of_the_format),
         cmocka_unit_test(chime_none_and_no_chime),

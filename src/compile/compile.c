@@ -461,9 +461,18 @@ static bool expand_list(struct compiler *c, const struct node *n, const struct s
             continue;
         switch (n->kind) {
         case NODE_REPEAT:
-            for (int32_t k = 0; k < n->count; k++)
+            for (int32_t k = 0; k < n->count; k++) {
+                size_t before = c->n_insts;
+                bool skip_rest = c->skip_rest;
                 if (!expand_list(c, n->body, s, k + 1, n->count))
                     return false;
+                /* A pass that added no step adds none the next time either
+                 * (same steps, same state), so stop: otherwise repeats
+                 * nested around nothing — an empty body, or lines that all
+                 * had errors — would take count^depth passes. */
+                if (c->n_insts == before && !skip_rest && !c->skip_rest)
+                    break;
+            }
             break;
         case NODE_INCLUDE:
             if (!expand_include(c, n, s, round, rounds))
