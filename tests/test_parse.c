@@ -219,6 +219,8 @@ static const struct bad bad_inputs[] = {
     {"flow Sun, 2 rounds\n  at 0:10: Hi.\n", 2, 3, "a flow's lines are plain lines"},
     {"flow Sun, 2 rounds\n  hold 5 min: Stay.\n", 2, 8, "a hold in a flow counts whole breaths"},
     {"pose A, 5 breaths\n  hold 5 breaths: Stay.\n", 2, 3, "'hold N breaths:' belongs in a flow"},
+    {"rest 1 min\n  hold 5 breaths: Stay.\n", 2, 3, "'hold N breaths:' belongs in a flow"},
+    {"silence 1 min\n  hold 5 breaths: Stay.\n", 2, 3, "'hold N breaths:' belongs in a flow"},
     {"breathe B, 8 reps\n", 1, 12, "a breathe step lasts a time or a number of breaths, not reps"},
     {"breathe , 2 min\n", 1, 9, "a breathe needs a name"},
     {"silence 1 min\n  Lie still.\n", 2, 3, "a silence takes only timed cues"},

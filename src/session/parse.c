@@ -647,12 +647,18 @@ static void parse_cue(struct parser *p, const struct line *l)
     }
     bool timed_cue = kind == CUE_AT || kind == CUE_LEFT || kind == CUE_EVERY || kind == CUE_COUNTDOWN;
     /* Which lines each step takes. */
+    if (kind == CUE_FLOW_HOLD && n->kind != NODE_FLOW) {
+        ERR(p, l, l->begin, "'hold N breaths:' belongs in a flow");
+        return;
+    }
     switch (n->kind) {
     case NODE_REST:
         if (kind != CUE_PLAIN && !timed_cue) {
+            /* Here `which` names a cue word: the other kinds are timed or
+             * were turned away above. */
             ERR(p, l, l->begin,
                 "'%s:' cues belong under a pose; under a rest, lines are spoken as they are",
-                cue_names[which]);
+                which >= 0 ? cue_names[which] : "?");
             return;
         }
         break;
@@ -672,10 +678,6 @@ static void parse_cue(struct parser *p, const struct line *l)
         }
         break;
     default:
-        if (kind == CUE_FLOW_HOLD) {
-            ERR(p, l, l->begin, "'hold N breaths:' belongs in a flow");
-            return;
-        }
         break;
     }
     if (kind != CUE_COUNTDOWN && b == l->end) {
