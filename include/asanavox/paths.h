@@ -37,11 +37,16 @@ int paths_session_dirs(char ***dirs);
 void paths_free_list(char **list);
 
 /* Resolve a command-line NAME (see paths_is_file_arg()) to a path
- * (malloc'd): NAME.yoga in the session directories, or else the one
- * session whose name starts with NAME ("morn" for "morning-5").  A name is
- * anything `list` shows (spaces too), without '/', control characters or a
- * leading '.'.  Returns 0, AV_ENOENT, AV_EINVAL (a name that cannot be a
- * session name) or AV_ENOMEM. */
+ * (malloc'd).  A path is followed wherever its links lead (the user named
+ * it) but must be a regular file.  A name is looked up in the session
+ * directories, where the first directory that has NAME.yoga decides: it
+ * must be a regular file whose real path stays inside that directory.
+ * When no directory has NAME.yoga, the one session whose name starts with
+ * NAME is taken ("morn" for "morning-5").  A name is anything `list`
+ * shows (spaces too), without '/', control characters or a leading '.'.
+ * Returns 0, AV_ENOENT, AV_ENOTREG (a directory, FIFO, device...),
+ * AV_ELINK (a link out of its directory), AV_EINVAL (a name that is not plain)
+ * or AV_ENOMEM. */
 int paths_find_session(const char *name, char **path);
 
 /* For a NAME paths_find_session() did not find: a malloc'd hint such as
@@ -51,10 +56,12 @@ int paths_find_session(const char *name, char **path);
 char *paths_session_hint(const char *name);
 
 /* Resolve `include NAME` from a file in `from_dir`: from_dir first, then
- * the session path.  Same returns as paths_find_session(). */
+ * the session path.  Same returns and rules as for a name in
+ * paths_find_session(). */
 int paths_find_include(const char *name, const char *from_dir, char **path);
 
-/* Resolve a sound name to NAME.wav (see above for where). */
+/* Resolve a sound name to NAME.wav (see above for where), with the same
+ * rules and returns as paths_find_include(). */
 int paths_find_sound(const char *name, const char *session_dir, char **path);
 
 /* A session found on the search path. */

@@ -13,6 +13,7 @@
 #include "asanavox/datadirs.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
+#include "asanavox/safefile.h"
 
 bool paths_plain_name(const char *name)
 {
@@ -136,7 +137,11 @@ static bool is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Look for dir/NAME+ext in `dirs` in order. */
+/* Look for dir/NAME+ext in `dirs` in order.  The first directory that
+ * has something by that name decides: a regular file that stays inside
+ * the directory (symbolic links resolved) is the answer; anything else is
+ * AV_ENOTREG (a FIFO, a directory...) or AV_ELINK (a link out of the
+ * directory), so that a shared session cannot reach other files. */
 static int search(const char *name, const char *ext, char **dirs, char **path)
 {
     char file[512];
@@ -145,11 +150,24 @@ static int search(const char *name, const char *ext, char **dirs, char **path)
         char *p = paths_join(*d, file);
         if (!p)
             return AV_ENOMEM;
-        if (is_file(p)) {
-            *path = p;
-            return AV_OK;
+        struct stat st;
+        if (lstat(p, &st) != 0) {
+            free(p);
+            continue;
         }
-        free(p);
+        int err = safefile_contained(*d, p);
+        if (!err && !is_file(p))
+            err = AV_ENOTREG;
+        if (err == AV_ENOENT) { /* a dangling link: nothing there */
+            free(p);
+            continue;
+        }
+        if (err) {
+            free(p);
+            return err;
+        }
+        *path = p;
+        return AV_OK;
     }
     return AV_ENOENT;
 }
@@ -177,8 +195,10 @@ static bool session_name_ok(const char *name)
     return true;
 }
 
-/* The session named by a unique prefix of its name, if there is one. */
-static int find_by_prefix(const char *name, char **path)
+/* The session named by a unique prefix of its name, if there is one.  The
+ * full name is then looked up like any name, so the same rules (regular
+ * file, no link out of its directory) apply. */
+static int find_by_prefix(const char *name, char **dirs, char **path)
 {
     struct session_entry *v;
     size_t n;
@@ -192,11 +212,7 @@ static int find_by_prefix(const char *name, char **path)
             hit = i;
         }
     }
-    err = AV_ENOENT;
-    if (hits == 1) {
-        *path = strdup(v[hit].path);
-        err = *path ? AV_OK : AV_ENOMEM;
-    }
+    err = hits == 1 ? search(v[hit].name, SESSION_EXT, dirs, path) : AV_ENOENT;
     paths_free_sessions(v, n);
     return err;
 }
@@ -204,8 +220,13 @@ static int find_by_prefix(const char *name, char **path)
 int paths_find_session(const char *name, char **path)
 {
     if (paths_is_file_arg(name)) {
-        if (!is_file(name))
+        /* Named on the command line: the user's own choice, so a link is
+         * followed wherever it leads; but only to a regular file. */
+        struct stat st;
+        if (stat(name, &st) != 0)
             return AV_ENOENT;
+        if (!S_ISREG(st.st_mode))
+            return AV_ENOTREG;
         *path = strdup(name);
         return *path ? AV_OK : AV_ENOMEM;
     }
@@ -216,9 +237,9 @@ int paths_find_session(const char *name, char **path)
     if (err)
         return err;
     err = search(name, SESSION_EXT, dirs, path);
-    paths_free_list(dirs);
     if (err == AV_ENOENT)
-        err = find_by_prefix(name, path);
+        err = find_by_prefix(name, dirs, path);
+    paths_free_list(dirs);
     return err;
 }
 
@@ -362,6 +383,17 @@ int paths_list_sessions(struct session_entry **out, size_t *count)
             for (size_t i = 0; i < before && !seen; i++)
                 seen = strlen(v[i].name) == len - e && !strncmp(v[i].name, de->d_name, len - e);
             if (seen)
+                continue;
+            /* Only what NAME lookup would accept: a regular file that
+             * stays in its directory. */
+            char *full = paths_join(*d, de->d_name);
+            if (!full) {
+                err = AV_ENOMEM;
+                break;
+            }
+            bool usable = !safefile_contained(*d, full) && is_file(full);
+            free(full);
+            if (!usable)
                 continue;
             if (n == cap) {
                 size_t c = cap ? cap * 2 : 32;
