@@ -89,6 +89,11 @@ void compile_env_default(struct compile_env *env, struct voice *voice);
 int compile_session_spoken(const char *path, const struct compile_options *opts,
                            struct voice *voice, struct diag *d, struct timeline **out);
 
+/* compile_buffer() the same way (a session read from standard input). */
+int compile_buffer_spoken(const char *path, const char *data, size_t len,
+                          const struct compile_options *opts, struct voice *voice,
+                          struct diag *d, struct timeline **out);
+
 /* An in-memory world for tests and the fuzzer.  Files are looked up by
  * exact path; `include NAME` from directory D finds "D/NAME.yoga".  Every
  * plain sound name exists and lasts `sound_seconds`; speech lasts one

@@ -145,19 +145,36 @@ void compile_env_default(struct compile_env *env, struct voice *voice)
     env->speech = env_speech;
 }
 
-int compile_session_spoken(const char *path, const struct compile_options *opts,
-                           struct voice *voice, struct diag *d, struct timeline **out)
+/* compile_session_spoken() and compile_buffer_spoken(): `data` NULL means
+ * "read `path`". */
+static int compile_spoken(const char *path, const char *data, size_t len,
+                          const struct compile_options *opts, struct voice *voice,
+                          struct diag *d, struct timeline **out)
 {
     struct compile_env env;
     compile_env_default(&env, voice);
     int err = out ? speech_bank_create(&env.bank) : AV_OK;
     if (err)
         return err;
-    err = compile_session(path, opts, &env, d, out);
+    err = data ? compile_buffer(path, data, len, opts, &env, d, out)
+               : compile_session(path, opts, &env, d, out);
     if (!err && out && *out) {
         (*out)->speech = env.bank;
         env.bank = NULL;
     }
     speech_bank_destroy(env.bank);
     return err;
+}
+
+int compile_session_spoken(const char *path, const struct compile_options *opts,
+                           struct voice *voice, struct diag *d, struct timeline **out)
+{
+    return compile_spoken(path, NULL, 0, opts, voice, d, out);
+}
+
+int compile_buffer_spoken(const char *path, const char *data, size_t len,
+                          const struct compile_options *opts, struct voice *voice,
+                          struct diag *d, struct timeline **out)
+{
+    return compile_spoken(path, data, len, opts, voice, d, out);
 }
