@@ -13,6 +13,7 @@
 #include "asanavox/config.h"
 #include "asanavox/error.h"
 #include "cli.h"
+#include "asanavox/session.h"
 #include "cli_options.h"
 
 bool cli_use_cache = true;
@@ -38,6 +39,12 @@ static const struct cli_option audio_options[] = {
 
 static const struct cli_option cache_options[] = {
     {"no-cache", CLI_NO_CACHE, NULL, "neither read nor write the speech and session caches"},
+    {0},
+};
+
+static const struct cli_option variant_options[] = {
+    {"length", CLI_LENGTH, "DURATION", "scale the holds so the session lasts about this long (20m, 1:30:00)"},
+    {"skip", CLI_SKIP, "NAME", "leave out the pose, flow or breathe steps named NAME (repeatable)"},
     {0},
 };
 
@@ -82,6 +89,8 @@ void cli_parser_init(struct cli_parser *p, const char *cmd, unsigned groups,
         add_table(p, audio_options);
     if (groups & (CLI_SESSION | CLI_CACHE_OPT))
         add_table(p, cache_options);
+    if (groups & CLI_VARIANT)
+        add_table(p, variant_options);
     add_table(p, own);
     add_table(p, always_options);
     /* ':' first: a missing value comes back as ':' rather than '?', and
@@ -198,6 +207,25 @@ static int take_common(const struct cli_parser *p, int key, const char *v, struc
         c->no_cache = true;
         cli_use_cache = false; /* read where the voice is made (cli_voice()) */
         return 0;
+    case CLI_LENGTH:
+        if (cli_parse_length(v, &c->co.length_ms))
+            return 0;
+        fprintf(stderr, "asanavox %s: --length wants a time such as 20m, 45s or 1:30:00, not '%s'\n",
+                cmd, v);
+        return CLI_EXIT_USAGE;
+    case CLI_SKIP:
+        if (!*v) {
+            fprintf(stderr, "asanavox %s: --skip wants the name of a pose, flow or breathe step\n",
+                    cmd);
+            return CLI_EXIT_USAGE;
+        }
+        if (c->co.n_skip == COMPILE_MAX_SKIP) {
+            fprintf(stderr, "asanavox %s: at most %d --skip options\n", cmd, COMPILE_MAX_SKIP);
+            return CLI_EXIT_USAGE;
+        }
+        c->skip[c->co.n_skip++] = v;
+        c->co.skip = c->skip;
+        return 0;
     case CLI_VOLUME:
         if (cli_parse_double(v, -40.0, 20.0, &c->volume_db))
             return 0;
@@ -293,6 +321,8 @@ void cli_print_options(FILE *f, unsigned groups, const struct cli_option *own)
         print_table(f, session_options);
     if (groups & (CLI_SESSION | CLI_CACHE_OPT))
         print_table(f, cache_options);
+    if (groups & CLI_VARIANT)
+        print_table(f, variant_options);
     print_table(f, always_options);
 }
 
@@ -331,6 +361,17 @@ int cli_parse_pace(const char *s, double pace[4])
     if (pace[0] < 0.1 || pace[2] < 0.1)
         return AV_EINVAL;
     return AV_OK;
+}
+
+bool cli_parse_length(const char *s, int64_t *ms)
+{
+    struct duration d;
+    size_t off;
+    char msg[160];
+    if (duration_parse(s, strlen(s), 1u << DUR_TIME, &d, &off, msg, sizeof msg) || d.ms <= 0)
+        return false;
+    *ms = d.ms;
+    return true;
 }
 
 bool cli_parse_long(const char *s, long lo, long hi, long *out)

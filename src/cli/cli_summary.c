@@ -271,12 +271,18 @@ static char *summary_key(const struct summary_ctx *ctx, const char *path,
 {
     struct buf b = {0};
     char opts[512];
-    snprintf(opts, sizeof opts, "%d|%s|%d|%d|%d|%a|%a|%a|%a", o->rate, o->voice ? o->voice : "",
-             o->speed, o->prompts, o->has_pace, o->pace[0], o->pace[1], o->pace[2], o->pace[3]);
-    put_str(&b, "summary-v1");
+    /* Every option that changes the compiled session (compile.h); the
+     * voice name and the --skip names go in as strings of their own. */
+    snprintf(opts, sizeof opts, "%d|%d|%d|%d|%a|%a|%a|%a|%lld|%zu", o->rate, o->speed, o->prompts,
+             o->has_pace, o->pace[0], o->pace[1], o->pace[2], o->pace[3], (long long)o->length_ms,
+             o->n_skip);
+    put_str(&b, "summary-v2");
     put_str(&b, ctx->stamp);
     put_str(&b, path);
     put_str(&b, opts);
+    put_str(&b, o->voice);
+    for (size_t i = 0; i < o->n_skip; i++)
+        put_str(&b, o->skip[i]);
     if (b.oom) {
         free(b.p);
         return NULL;
