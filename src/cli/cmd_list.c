@@ -27,16 +27,17 @@ struct entry {
     struct timeline *tl; /* NULL when the session has errors */
 };
 
-enum { OPT_JSON = CLI_OWN };
+enum { OPT_JSON = CLI_OWN, OPT_NAMES };
 
 static const struct cli_option options[] = {
     {"json", OPT_JSON, NULL, "machine-readable output (see asanavox(1))"},
+    {"names", OPT_NAMES, NULL, "only the names, one a line, without compiling (for completion)"},
     {0},
 };
 
 static void help(FILE *f)
 {
-    fprintf(f, "usage: asanavox list [--json]\n\n"
+    fprintf(f, "usage: asanavox list [--json | --names]\n\n"
                "List the sessions on the search path ($ASANAVOX_PATH, $XDG_DATA_HOME/asanavox/\n"
                "sessions, the installed sessions, $XDG_DATA_DIRS; for a development build also\n"
                "./sessions and the source tree) with title and length.\n\n");
@@ -45,18 +46,25 @@ static void help(FILE *f)
 
 int cmd_list(int argc, char **argv)
 {
-    bool json = false;
+    bool json = false, names = false;
     struct cli_common c;
     cli_common_init(&c);
     struct cli_parser p;
     cli_parser_init(&p, "list", 0, options, help, argc, argv);
     const char *val;
     int key;
-    while ((key = cli_next(&p, &c, &val)) >= 0)
+    while ((key = cli_next(&p, &c, &val)) >= 0) {
         if (key == OPT_JSON)
             json = true;
+        else if (key == OPT_NAMES)
+            names = true;
+    }
     if (key != CLI_END)
         return cli_exit_status(key);
+    if (json && names) {
+        fprintf(stderr, "asanavox list: --json or --names, not both\n");
+        return EXIT_USAGE;
+    }
     if (p.optind < argc) {
         fprintf(stderr, "asanavox list: unexpected argument '%s'\n", argv[p.optind]);
         help(stderr);
@@ -84,6 +92,12 @@ int cmd_list(int argc, char **argv)
         v[i].path = found[i].path;
     }
     free(found);
+    if (names) {
+        /* Shell completion asks for these on every Tab: no compiling. */
+        for (size_t i = 0; i < n; i++)
+            printf("%s\n", v[i].name);
+        goto flush;
+    }
     int err = voice_create(&voice);
     if (err) {
         fprintf(stderr, "asanavox list: cannot start espeak-ng: %s\n", av_strerror(err));
@@ -147,6 +161,7 @@ int cmd_list(int argc, char **argv)
             }
         }
     }
+flush:
     if (fflush(stdout) != 0 || ferror(stdout))
         status = EXIT_RUNTIME;
 done:
