@@ -21,8 +21,8 @@ _asanavox()
     case $cmd in
     list) opts="--json --names" ;;
     check) opts="$session" ;;
-    plan) opts="--json --rate $session" ;;
-    render) opts="--output -o $audio $session" ;;
+    plan) opts="--json --chapters --rate $session" ;;
+    render) opts="--output -o --format $audio $session" ;;
     play) opts="--from --device --stats $audio $session" ;;
     devices) opts="" ;;
     help)
@@ -41,6 +41,10 @@ _asanavox()
         ;;
     --prompts)
         COMPREPLY=($(compgen -W "all none 1 2 3 4 5" -- "$cur"))
+        return
+        ;;
+    --format)
+        COMPREPLY=($(compgen -W "wav flac ogg opus mp3" -- "$cur"))
         return
         ;;
     --voice)

@@ -37,6 +37,8 @@ complete -c asanavox -n "__fish_seen_subcommand_from render play" -l volume -x -
 # Each command's own.
 complete -c asanavox -n "__fish_seen_subcommand_from list plan" -l json -d 'machine-readable output'
 complete -c asanavox -n "__fish_seen_subcommand_from list" -l names -d 'only the names, one a line'
+complete -c asanavox -n "__fish_seen_subcommand_from plan" -l chapters -d 'the tags and chapters render writes'
+complete -c asanavox -n "__fish_seen_subcommand_from render" -l format -x -a 'wav flac ogg opus mp3' -d 'the format to write'
 complete -c asanavox -n "__fish_seen_subcommand_from render" -s o -l output -r -F -d 'where to write (.wav .flac .ogg .opus .mp3, or -)'
 complete -c asanavox -n "__fish_seen_subcommand_from play" -l from -x -d 'start at a step number or a time'
 complete -c asanavox -n "__fish_seen_subcommand_from play" -l device -x -d 'the output device (see asanavox devices)'

@@ -21,7 +21,14 @@
  * sets the serial to SINK_OGG_SERIAL and recomputes the page's CRC.
  *
  * WAV and FLAC get 16-bit samples converted here (round to nearest, clip),
- * so both hold exactly the same sample values; Vorbis and MP3 get floats.
+ * so both hold exactly the same sample values; Vorbis, Opus and MP3 get
+ * floats.
+ *
+ * Tags and chapters (sink_set_tags(), tags.h) go in where each format
+ * keeps them: into the WAV header written here, in an ID3v2 tag written
+ * before libsndfile's MP3 (whose positions are then shifted by the tag's
+ * length, vbase), through the Ogg page filter (ogg_tags), and FLAC is
+ * written by libFLAC (flac_out); see sink_tags.h for why.
  */
 #define _GNU_SOURCE 1 /* O_DIRECT, where there is one */
 #include <errno.h>
@@ -37,13 +44,16 @@
 
 #include "../mix/kernels.h"
 #include "asanavox/error.h"
+#include "asanavox/tags.h"
 #include "sink_internal.h"
+#include "sink_tags.h"
 
 enum mode { MODE_ATOMIC, MODE_STREAM };
 
 enum { OGG_PAGE_MAX = 27 + 255 + 255 * 255 };
 
 struct ogg_fix {
+    struct ogg_tags *tags; /* rewrites the comment header, or NULL */
     uint32_t crc_table[256];
     size_t have;
     unsigned char page[OGG_PAGE_MAX];
@@ -72,6 +82,10 @@ struct file_sink {
     int io_err;            /* errno of the first failed write, seek or read */
     int16_t *ibuf;
     size_t ibuf_cap;
+    unsigned char *wmeta;  /* WAV: the tag chunks before "data" */
+    size_t wmeta_len;
+    off_t vbase;           /* MP3: libsndfile's offset 0 is here (after our ID3v2 tag) */
+    struct flac_out *flac; /* FLAC: the libFLAC writer */
 };
 
 /* ---- plain I/O -------------------------------------------------------------- */
@@ -132,8 +146,29 @@ static void put_le32(unsigned char *p, uint32_t v)
     p[3] = (unsigned char)(v >> 24);
 }
 
+struct ogg_out {
+    struct ogg_fix *o;
+    int fd;
+};
+
+/* Write one page with the fixed serial number (and its CRC again). */
+static int ogg_emit(void *ctx, unsigned char *page, size_t len)
+{
+    struct ogg_out *out = ctx;
+    if (len < 27 || memcmp(page, "OggS", 4) != 0)
+        return EINVAL;
+    put_le32(page + 14, SINK_OGG_SERIAL);
+    put_le32(page + 22, 0);
+    uint32_t crc = 0;
+    for (size_t i = 0; i < len; i++)
+        crc = (crc << 8) ^ out->o->crc_table[((crc >> 24) ^ page[i]) & 0xff];
+    put_le32(page + 22, crc);
+    return write_all(out->fd, page, len);
+}
+
 /* Collect bytes into pages; write each complete page with the fixed serial
- * number.  Returns 0 or an errno value. */
+ * number (through the tag filter first, if any).  Returns 0 or an errno
+ * value. */
 static int ogg_feed(struct ogg_fix *o, int fd, const unsigned char *data, size_t n)
 {
     while (n) {
@@ -145,15 +180,9 @@ static int ogg_feed(struct ogg_fix *o, int fd, const unsigned char *data, size_t
         n -= take;
         if (o->have < 27 || o->have != ogg_want(o))
             continue;
-        if (memcmp(o->page, "OggS", 4) != 0)
-            return EINVAL;
-        put_le32(o->page + 14, SINK_OGG_SERIAL);
-        put_le32(o->page + 22, 0);
-        uint32_t crc = 0;
-        for (size_t i = 0; i < o->have; i++)
-            crc = (crc << 8) ^ o->crc_table[((crc >> 24) ^ o->page[i]) & 0xff];
-        put_le32(o->page + 22, crc);
-        int err = write_all(fd, o->page, o->have);
+        struct ogg_out out = {o, fd};
+        int err = o->tags ? ogg_tags_page(o->tags, o->page, o->have, ogg_emit, &out)
+                          : ogg_emit(&out, o->page, o->have);
         o->have = 0;
         if (err)
             return err;
@@ -188,7 +217,7 @@ static sf_count_t vio_seek(sf_count_t offset, int whence, void *user)
             fs->io_err = ESPIPE;
         return -1;
     }
-    if (lseek(fs->fd, (off_t)to, SEEK_SET) < 0) {
+    if (lseek(fs->fd, fs->vbase + (off_t)to, SEEK_SET) < 0) {
         if (!fs->io_err)
             fs->io_err = errno;
         return -1;
@@ -202,14 +231,14 @@ static sf_count_t vio_read(void *ptr, sf_count_t count, void *user)
     struct file_sink *fs = user;
     if (fs->mode != MODE_ATOMIC || fs->ogg || count <= 0)
         return 0;
-    ssize_t r = pread(fs->fd, ptr, (size_t)count, (off_t)fs->vpos);
+    ssize_t r = pread(fs->fd, ptr, (size_t)count, fs->vbase + (off_t)fs->vpos);
     if (r < 0) {
         if (!fs->io_err)
             fs->io_err = errno;
         return 0;
     }
     fs->vpos += r;
-    if (lseek(fs->fd, (off_t)fs->vpos, SEEK_SET) < 0)
+    if (lseek(fs->fd, fs->vbase + (off_t)fs->vpos, SEEK_SET) < 0)
         return 0;
     return r;
 }
@@ -275,6 +304,7 @@ static int sf_format_of(enum sink_format f)
     case SINK_FORMAT_FLAC: return SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
     case SINK_FORMAT_OGG: return SF_FORMAT_OGG | SF_FORMAT_VORBIS;
     case SINK_FORMAT_MP3: return SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III; /* libsndfile 1.1 */
+    case SINK_FORMAT_OPUS: return SF_FORMAT_OGG | SF_FORMAT_OPUS;
     }
     return 0;
 }
@@ -285,14 +315,17 @@ int sink_format_available(enum sink_format f)
     return info.format != 0 && sf_format_check(&info);
 }
 
-static void raw_wav_header(unsigned char h[44], const struct sink_params *p)
+/* The header: RIFF, "fmt ", the tag chunks `meta` (tags_wav_chunks()),
+ * "data": 44 + meta_len bytes at h. */
+static void raw_wav_header(unsigned char *h, const struct sink_params *p,
+                           const unsigned char *meta, size_t meta_len)
 {
     uint32_t block = (uint32_t)p->channels * 2;
-    uint64_t data = p->frames >= 0 ? (uint64_t)p->frames * block : 0xFFFFFFFFu - 36;
-    if (data > 0xFFFFFFFFu - 36)
-        data = 0xFFFFFFFFu - 36;
+    uint64_t data = p->frames >= 0 ? (uint64_t)p->frames * block : 0xFFFFFFFFu - 36 - meta_len;
+    if (data > 0xFFFFFFFFu - 36 - meta_len)
+        data = 0xFFFFFFFFu - 36 - meta_len;
     memcpy(h, "RIFF", 4);
-    put_le32(h + 4, (uint32_t)(36 + data));
+    put_le32(h + 4, (uint32_t)(36 + meta_len + data));
     memcpy(h + 8, "WAVEfmt ", 8);
     put_le32(h + 16, 16);
     h[20] = 1; /* PCM */
@@ -305,8 +338,10 @@ static void raw_wav_header(unsigned char h[44], const struct sink_params *p)
     h[33] = 0;
     h[34] = 16;
     h[35] = 0;
-    memcpy(h + 36, "data", 4);
-    put_le32(h + 40, (uint32_t)data);
+    if (meta_len)
+        memcpy(h + 36, meta, meta_len);
+    memcpy(h + 36 + meta_len, "data", 4);
+    put_le32(h + 40 + meta_len, (uint32_t)data);
 }
 
 /* ---- WAV, written here ---------------------------------------------------------------
@@ -505,14 +540,14 @@ static int wav_open(struct file_sink *fs, const struct sink_params *p)
      * few large extents instead of piece by piece, and a disk too small
      * for it says so before anything is rendered. */
     if (fs->mode == MODE_ATOMIC && p->frames > 0) {
-        off_t size = 44 + (off_t)p->frames * p->channels * 2;
+        off_t size = 44 + (off_t)fs->wmeta_len + (off_t)p->frames * p->channels * 2;
         if (fallocate(fs->fd, FALLOC_FL_KEEP_SIZE, 0, size) != 0 &&
             (errno == ENOSPC || errno == EFBIG || errno == EDQUOT))
             return errno;
     }
 #endif
-    raw_wav_header(fs->wbuf, p);
-    fs->wlen = 44;
+    raw_wav_header(fs->wbuf, p, fs->wmeta, fs->wmeta_len);
+    fs->wlen = 44 + fs->wmeta_len;
     if (fs->mode == MODE_ATOMIC)
         wav_io_start(fs);
     return 0;
@@ -581,13 +616,16 @@ static int wav_finish(struct file_sink *fs, const struct sink_params *p)
     if (!err && fs->mode == MODE_ATOMIC && fs->wframes != p->frames) {
         struct sink_params real = *p;
         real.frames = fs->wframes;
-        unsigned char h[44];
-        raw_wav_header(h, &real);
+        unsigned char *h = malloc(44 + fs->wmeta_len);
+        if (!h)
+            return ENOMEM;
+        raw_wav_header(h, &real, fs->wmeta, fs->wmeta_len);
         if (fs->dfd >= 0) {
             close(fs->dfd);
             fs->dfd = -1;
         }
-        err = wav_put(fs, h, sizeof(h), 0);
+        err = wav_put(fs, h, 44 + fs->wmeta_len, 0);
+        free(h);
     }
     return err;
 }
@@ -678,8 +716,17 @@ static int file_open(struct sink *s, const char *target, const struct sink_param
                   sink_format_name(p->format));
         return AV_EFORMAT;
     }
+    if (p->format == SINK_FORMAT_OPUS && p->rate != 8000 && p->rate != 12000 &&
+        p->rate != 16000 && p->rate != 24000 && p->rate != 48000) {
+        sink_fail(s, "cannot write %s: Opus takes 8000, 12000, 16000, 24000 or 48000 Hz, not %d",
+                  target, p->rate);
+        return AV_EFORMAT;
+    }
+    if (s->tags && p->format == SINK_FORMAT_WAV &&
+        tags_wav_chunks(s->tags, p->rate, &fs->wmeta, &fs->wmeta_len))
+        return AV_ENOMEM;
     if (p->format == SINK_FORMAT_WAV && p->frames >= 0 &&
-        (uint64_t)p->frames * (uint64_t)p->channels * 2 > 0xFFFFFFFFu - 44) {
+        (uint64_t)p->frames * (uint64_t)p->channels * 2 > 0xFFFFFFFFu - 44 - fs->wmeta_len) {
         sink_fail(s, "cannot write %s: too long for a WAV file (over 4 GiB); use .flac", target);
         return AV_EFORMAT;
     }
@@ -723,15 +770,42 @@ static int file_open(struct sink *s, const char *target, const struct sink_param
             return fail_errno(s, target, e);
         return AV_OK;
     }
+    if (p->format == SINK_FORMAT_FLAC) {
+        int eno;
+        int err = flac_out_create(fs->fd, fs->mode == MODE_ATOMIC, p->rate, p->channels, p->frames,
+                                  s->tags, &fs->flac, &eno);
+        if (err == AV_EIO && eno)
+            return fail_errno(s, target, eno);
+        if (err == AV_EIO)
+            sink_fail(s, "cannot write %s: the FLAC encoder refused to start", target);
+        return err;
+    }
+    if (p->format == SINK_FORMAT_MP3 && s->tags) {
+        /* Our ID3v2 tag first; libsndfile's stream follows it. */
+        unsigned char *id3;
+        size_t len;
+        if (tags_id3v2(s->tags, &id3, &len))
+            return AV_ENOMEM;
+        int e = write_all(fs->fd, id3, len);
+        free(id3);
+        if (e)
+            return fail_errno(s, target, e);
+        if (fs->mode == MODE_ATOMIC)
+            fs->vbase = (off_t)len;
+    }
+    const bool ogg = p->format == SINK_FORMAT_OGG || p->format == SINK_FORMAT_OPUS;
     int open_errno = 0;
-    if (fs->mode == MODE_STREAM && p->format != SINK_FORMAT_OGG) {
+    if (fs->mode == MODE_STREAM && !ogg) {
         errno = 0;
         fs->sf = sf_open_fd(fs->fd, SFM_WRITE, &info, SF_FALSE);
         open_errno = errno; /* what a failed write(2) left, if anything */
     } else {
-        if (p->format == SINK_FORMAT_OGG) {
+        if (ogg) {
             fs->ogg = ogg_fix_create();
             if (!fs->ogg)
+                return AV_ENOMEM;
+            if (s->tags &&
+                ogg_tags_create(s->tags, p->format == SINK_FORMAT_OPUS, &fs->ogg->tags))
                 return AV_ENOMEM;
         }
         SF_VIRTUAL_IO vio = {
@@ -805,6 +879,14 @@ static int file_write(struct sink *s, const float *in, size_t frames)
         fs->ibuf_cap = n;
     }
     kern_to_s16(in, fs->ibuf, n);
+    if (fs->flac) {
+        int eno, e = flac_out_write(fs->flac, fs->ibuf, frames, &eno);
+        if (e == AV_EIO && eno)
+            return fail_errno(s, fs->target, eno);
+        if (e == AV_EIO)
+            sink_fail(s, "cannot write %s: FLAC encoder: %s", fs->target, flac_out_state(fs->flac));
+        return e;
+    }
     if (sf_writef_short(fs->sf, fs->ibuf, (sf_count_t)frames) != (sf_count_t)frames ||
         sf_failed(fs))
         return write_failed(s, fs);
@@ -860,7 +942,16 @@ static int file_finish(struct sink *s)
             return AV_EIO;
         }
     }
-    if (fs->ogg && fs->ogg->have) {
+    if (fs->flac) {
+        int eno, e = flac_out_finish(fs->flac, &eno);
+        if (e && eno)
+            return fail_errno(s, fs->target, eno);
+        if (e) {
+            sink_fail(s, "cannot write %s: FLAC encoder: %s", fs->target, flac_out_state(fs->flac));
+            return AV_EIO;
+        }
+    }
+    if (fs->ogg && (fs->ogg->have || (fs->ogg->tags && !ogg_tags_done(fs->ogg->tags)))) {
         sink_fail(s, "cannot write %s: incomplete Ogg page", fs->target);
         return AV_EIO;
     }
@@ -908,6 +999,7 @@ static void file_destroy(struct sink *s)
         return;
     if (fs->sf)
         sf_close(fs->sf);
+    flac_out_destroy(fs->flac);
     wav_io_stop(fs); /* lets a write in progress end first */
     if (fs->dfd >= 0)
         close(fs->dfd);
@@ -919,8 +1011,11 @@ static void file_destroy(struct sink *s)
     free(fs->wspare);
     free(fs->tmp);
     free(fs->target);
+    if (fs->ogg)
+        ogg_tags_destroy(fs->ogg->tags);
     free(fs->ogg);
     free(fs->ibuf);
+    free(fs->wmeta);
     free(fs);
     s->priv = NULL;
 }
