@@ -408,11 +408,13 @@ static void frame_end(struct bytes *b, size_t at)
     set_syncsafe(b, at + 4, (uint32_t)(b->len - at - 10));
 }
 
+/* Text ends in NUL, which 4.0 allows: without it libmpg123 (libsndfile's
+ * MP3 reader) hands libsndfile strings it has not terminated. */
 static void text_frame(struct bytes *b, const char id[4], const char *text)
 {
     size_t at = frame_start(b, id);
     put_u8(b, 3); /* UTF-8 */
-    put(b, text, strlen(text));
+    put(b, text, strlen(text) + 1);
     frame_end(b, at);
 }
 
@@ -429,7 +431,7 @@ int tags_id3v2(const struct tags *t, unsigned char **out, size_t *len)
         size_t at = frame_start(&b, "COMM");
         put(&b, "\x03" "eng", 4); /* UTF-8, language */
         put_u8(&b, 0);           /* empty description */
-        put(&b, t->comment, strlen(t->comment));
+        put(&b, t->comment, strlen(t->comment) + 1);
         frame_end(&b, at);
     }
 
