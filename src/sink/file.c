@@ -10,9 +10,9 @@
  *           writes through virtual I/O, so errno of a failed write (ENOSPC,
  *           EFBIG...) is ours to report.
  *   stream  "-" (standard output) or an existing pipe, socket or device.
- *           Nothing is renamed or removed.  FLAC and MP3 go through
+ *           Nothing is renamed or removed.  MP3 goes through
  *           sf_open_fd(), which knows pipes; Ogg goes through virtual I/O
- *           that refuses to seek.
+ *           that refuses to seek; FLAC (flac.c) is told it cannot seek.
  *
  * WAV is written here in both modes (see "WAV, written here" below).
  *
