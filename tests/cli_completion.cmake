@@ -41,7 +41,7 @@ source "$1"
 t() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
       COMPREPLY=(); _asanavox; echo "[$*] ${COMPREPLY[*]}"; }
 t asanavox pl
-t asanavox plan upper-b
+t asanavox plan upper-back-f
 t asanavox render --mo
 t asanavox play --fr
 t asanavox help ren
@@ -50,7 +50,7 @@ t asanavox list --
   execute_process(COMMAND "${BASH}" -c "${t}" bash "${dir}/asanavox.bash"
                   WORKING_DIRECTORY "${SRC}" OUTPUT_VARIABLE out ERROR_VARIABLE err)
   expect("bash" "${out}${err}" "[asanavox pl] plan play\n")
-  expect("bash" "${out}" "[asanavox plan upper-b] upper-back-flow\n")
+  expect("bash" "${out}" "[asanavox plan upper-back-f] upper-back-flow\n")
   expect("bash" "${out}" "[asanavox render --mo] --mono\n")
   expect("bash" "${out}" "[asanavox play --fr] --from\n")
   expect("bash" "${out}" "[asanavox help ren] render\n")
@@ -62,7 +62,7 @@ endif()
 find_program(FISH fish)
 if(FISH)
   execute_process(COMMAND "${FISH}" --no-config -c
-                    "source '${dir}/asanavox.fish'; complete -C 'asanavox pl'; complete -C 'asanavox plan upper-b'; complete -C 'asanavox render --mo'; complete -C 'asanavox play --st'"
+                    "source '${dir}/asanavox.fish'; complete -C 'asanavox pl'; complete -C 'asanavox plan upper-back-f'; complete -C 'asanavox render --mo'; complete -C 'asanavox play --st'"
                   WORKING_DIRECTORY "${SRC}" OUTPUT_VARIABLE out ERROR_VARIABLE err)
   expect("fish" "${out}${err}" "plan\tprint the compiled timeline")
   expect("fish" "${out}" "play\tplay a session")

@@ -1,3 +1,6 @@
+/*
+ * paths.c — finding sessions and sounds by name on the search path (paths.h).
+ */
 #include "asanavox/paths.h"
 
 #include <ctype.h>
