@@ -1,6 +1,6 @@
-# Shell completion: bash and fish complete commands, options and session
-# names for real (each shell runs the script against the built program);
-# zsh's script must parse.  All three must offer every option that each
+# Shell completion: bash, fish and zsh complete commands, options and
+# session names for real (each shell runs the script against the built
+# program; zsh in a pseudo-terminal, tests/zsh_complete.zsh).  All three must offer every option that each
 # command's --help lists.  A shell that is not installed is skipped with a
 # note (./dev installs all three).
 # Invoked by ctest as: cmake -DASANAVOX=... -DSRC=... -DBIN=... -P cli_completion.cmake
@@ -78,6 +78,12 @@ if(ZSH)
   execute_process(COMMAND "${ZSH}" -n "${dir}/_asanavox" RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     message(SEND_ERROR "zsh -n _asanavox: ${err}")
+  endif()
+  execute_process(COMMAND timeout 60 "${ZSH}" -f "${SRC}/tests/zsh_complete.zsh" "${dir}"
+                          "${exe_dir}" "${SRC}"
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+  if(NOT out STREQUAL "OK command\nOK option\nOK session\n")
+    message(SEND_ERROR "zsh completion (exit ${rc}): want OK command, option and session:\n${out}${err}")
   endif()
 else()
   message(STATUS "zsh is not installed: _asanavox not parsed")
