@@ -1,5 +1,6 @@
 /*
- * cmd_list.c — `asanavox list [--json]`: the sessions on the search path.
+ * cmd_list.c — `asanavox list [--json | --names]`: the sessions on the
+ * search path.
  *
  * Each session is compiled (with real speech lengths, so durations match
  * `plan`).  The sessions come from paths_list_sessions(): a name found in
@@ -10,22 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asanavox/clock.h"
 #include "asanavox/compile.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
+#include "asanavox/escape.h"
 #include "asanavox/paths.h"
 #include "asanavox/session.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
+#include "cli_catalog.h"
 #include "cli_json.h"
 #include "cli.h"
 #include "commands.h"
-
-struct entry {
-    char *name;
-    char *path;
-    struct timeline *tl; /* NULL when the session has errors */
-};
 
 enum { OPT_JSON = CLI_OWN, OPT_NAMES };
 
@@ -42,6 +40,24 @@ static void help(FILE *f)
                "sessions, the installed sessions, $XDG_DATA_DIRS; for a development build also\n"
                "./sessions and the source tree) with title and length.\n\n");
     cli_print_options(f, 0, options);
+}
+
+/* --names: shell completion asks for these on every Tab, so nothing is
+ * compiled. */
+static int list_names(void)
+{
+    struct session_entry *v;
+    size_t n;
+    if (paths_list_sessions(&v, &n)) {
+        fprintf(stderr, "asanavox list: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char name[256];
+        printf("%s\n", esc_str(name, sizeof name, v[i].name));
+    }
+    paths_free_sessions(v, n);
+    return fflush(stdout) != 0 || ferror(stdout) ? EXIT_RUNTIME : EXIT_OK;
 }
 
 int cmd_list(int argc, char **argv)
@@ -70,33 +86,16 @@ int cmd_list(int argc, char **argv)
         help(stderr);
         return EXIT_USAGE;
     }
+    if (names)
+        return list_names();
     int status = EXIT_OK;
     char **dirs = NULL;
-    struct entry *v = NULL;
+    struct cli_session *v = NULL;
     size_t n = 0;
     struct voice *voice = NULL;
     if (paths_session_dirs(&dirs)) {
         fprintf(stderr, "asanavox list: out of memory\n");
         return EXIT_RUNTIME;
-    }
-    struct session_entry *found = NULL;
-    if (paths_list_sessions(&found, &n) || !(v = calloc(n ? n : 1, sizeof(*v)))) {
-        fprintf(stderr, "asanavox list: out of memory\n");
-        paths_free_sessions(found, n);
-        n = 0;
-        status = EXIT_RUNTIME;
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        v[i].name = found[i].name; /* ownership moves to the entries */
-        v[i].path = found[i].path;
-    }
-    free(found);
-    if (names) {
-        /* Shell completion asks for these on every Tab: no compiling. */
-        for (size_t i = 0; i < n; i++)
-            printf("%s\n", v[i].name);
-        goto flush;
     }
     int err = voice_create(&voice);
     if (err) {
@@ -104,19 +103,14 @@ int cmd_list(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto done;
     }
-    struct compile_env env;
-    compile_env_default(&env, voice);
     struct compile_options o;
     compile_options_init(&o);
-    for (size_t i = 0; i < n; i++) {
-        struct diag *d = diag_create();
-        if (!d) {
-            status = EXIT_RUNTIME;
-            goto done;
-        }
-        if (compile_session(v[i].path, &o, &env, d, &v[i].tl))
-            v[i].tl = NULL;
-        diag_destroy(d);
+    if (cli_catalog(&o, voice, &v, &n)) {
+        fprintf(stderr, "asanavox list: out of memory\n");
+        v = NULL;
+        n = 0;
+        status = EXIT_RUNTIME;
+        goto done;
     }
     if (json) {
         /* "format" versions the layout, as in plan --json (asanavox(1)). */
@@ -149,28 +143,22 @@ int cmd_list(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             char buf[32];
             if (v[i].tl) {
-                format_clock(v[i].tl->duration * 1000 / v[i].tl->rate, buf, sizeof buf);
-                /* Whole seconds are enough in a listing. */
-                char *dot = strchr(buf, '.');
-                if (dot)
-                    *dot = '\0';
-                printf("%-22s %8s  %s\n", v[i].name, buf, v[i].tl->title);
+                av_clock_text(v[i].tl->duration, v[i].tl->rate, buf, sizeof buf);
+                char name[256];
+                printf("%-22s %8s  ", esc_str(name, sizeof name, v[i].name), buf);
+                esc_fputs(stdout, v[i].tl->title);
+                putchar('\n');
             } else {
-                printf("%-22s %8s  (has errors: run 'asanavox check %s')\n", v[i].name, "-",
-                       v[i].name);
+                char name[256];
+                esc_str(name, sizeof name, v[i].name);
+                printf("%-22s %8s  (has errors: run 'asanavox check %s')\n", name, "-", name);
             }
         }
     }
-flush:
     if (fflush(stdout) != 0 || ferror(stdout))
         status = EXIT_RUNTIME;
 done:
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].name);
-        free(v[i].path);
-        timeline_destroy(v[i].tl);
-    }
-    free(v);
+    cli_catalog_free(v, n);
     paths_free_list(dirs);
     voice_destroy(voice);
     return status;
