@@ -438,6 +438,9 @@ int tags_id3v2(const struct tags *t, unsigned char **out, size_t *len)
     size_t at = frame_start(&b, "CTOC");
     put(&b, "toc", 4);      /* element ID, NUL-terminated */
     put_u8(&b, 0x03);       /* top-level, ordered */
+    /* The entry count is one byte: a session with more than 255 chapters
+     * lists the first 255 here; every CHAP frame is still written, and
+     * readers (FFmpeg among them) take chapters from the CHAP frames. */
     put_u8(&b, (unsigned)(t->n_chapters > 255 ? 255 : t->n_chapters));
     for (size_t i = 0; i < t->n_chapters && i < 255; i++) {
         char id[16];
