@@ -10,6 +10,7 @@ _asanavox()
     local commands="list check plan render play devices help"
     local session="--pace --voice --speed --prompts"
     local audio="--rate --mono --volume"
+    local variant="--length --skip"
     local always="--help --version"
 
     if ((cword == 1)); then
@@ -21,9 +22,9 @@ _asanavox()
     case $cmd in
     list) opts="--json --names" ;;
     check) opts="$session" ;;
-    plan) opts="--json --chapters --rate $session" ;;
-    render) opts="--output -o --format $audio $session" ;;
-    play) opts="--from --device --stats $audio $session" ;;
+    plan) opts="--json --chapters --rate $variant $session" ;;
+    render) opts="--output -o --format $audio $variant $session" ;;
+    play) opts="--from --device --stats $audio $variant $session" ;;
     devices) opts="" ;;
     help)
         ((cword == 2)) && COMPREPLY=($(compgen -W "$commands" -- "$cur"))
@@ -51,7 +52,7 @@ _asanavox()
         COMPREPLY=($(compgen -W "$(espeak-ng --voices 2>/dev/null | awk 'NR > 1 { print $2 }')" -- "$cur"))
         return
         ;;
-    --pace | --speed | --rate | --volume | --from | --device)
+    --pace | --speed | --rate | --volume | --from | --device | --length | --skip)
         return
         ;;
     esac

@@ -34,6 +34,10 @@ complete -c asanavox -n "__fish_seen_subcommand_from plan render play" -l rate -
 complete -c asanavox -n "__fish_seen_subcommand_from render play" -l mono -d 'one channel instead of two'
 complete -c asanavox -n "__fish_seen_subcommand_from render play" -l volume -x -d 'louder or softer, -40 to 20 dB'
 
+# Variants: a session fitted to a length, steps left out.
+complete -c asanavox -n "__fish_seen_subcommand_from plan render play" -l length -x -d 'scale the holds so the session lasts about this long (e.g. 20m)'
+complete -c asanavox -n "__fish_seen_subcommand_from plan render play" -l skip -x -d 'leave out the pose, flow or breathe steps named NAME'
+
 # Each command's own.
 complete -c asanavox -n "__fish_seen_subcommand_from list plan" -l json -d 'machine-readable output'
 complete -c asanavox -n "__fish_seen_subcommand_from list" -l names -d 'only the names, one a line'

@@ -131,8 +131,8 @@ static void test_made_from_the_session(void **state)
     tags_destroy(t);
 }
 
-/* A session whose first step is a pose has no opening chapter; one with
- * no pose or rest at all is one chapter. */
+/* A session whose first step is a pose has no opening chapter; flows and
+ * breathe steps are chapters; a session with none of them is one chapter. */
 static void test_chapter_edges(void **state)
 {
     (void)state;
@@ -144,6 +144,26 @@ static void test_chapter_edges(void **state)
     assert_string_equal(t->chapters[0].name, "Cat");
     assert_int_equal(t->chapters[0].start, 0);
     assert_int_equal(t->chapters[0].end, c.tl->duration);
+    tags_destroy(t);
+    compiled_free(&c);
+
+    /* Flows and breathe steps are chapters too, under their names. */
+    c = compile_str("title: F\nsay Hi.\n"
+                    "flow Cat cow, 2 rounds, pace 1 1\n  inhale: Cow.\n  exhale: Cat.\n"
+                    "breathe Slowing down, 2 breaths, pace 1 1\n"
+                    "say Bye.\n");
+    if (c.err)
+        dump_diag(c.d);
+    assert_int_equal(c.err, AV_OK);
+    assert_int_equal(c.tl->n_steps, 4);
+    assert_int_equal(tags_create(c.tl, "-", &t), AV_OK);
+    assert_int_equal(t->n_chapters, 3);
+    assert_string_equal(t->chapters[0].name, "F");
+    assert_string_equal(t->chapters[1].name, "Cat cow");
+    assert_int_equal(t->chapters[1].start, c.tl->steps[1].start);
+    assert_string_equal(t->chapters[2].name, "Slowing down");
+    assert_int_equal(t->chapters[2].start, c.tl->steps[2].start);
+    assert_int_equal(t->chapters[2].end, c.tl->duration); /* "Bye." is in it */
     tags_destroy(t);
     compiled_free(&c);
 

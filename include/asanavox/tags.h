@@ -22,9 +22,9 @@
  *
  * A chapter starts where its step starts (the announcement of a pose) and
  * ends where the next chapter starts (the last one at the end of the
- * file).  Chapters are kept for pose and rest steps; when the first of
- * them does not start at 0, a chapter named after the session opens the
- * file.  At most TAGS_MAX_CHAPTERS are kept (the three-digit CHAPTERnnn
+ * file).  Chapters are kept for pose, flow, breathe and rest steps; when
+ * the first of them does not start at 0, a chapter named after the
+ * session opens the file.  At most TAGS_MAX_CHAPTERS are kept (the three-digit CHAPTERnnn
  * numbering); a session with more steps than that has its later steps
  * folded into the last chapter.
  *

@@ -33,7 +33,7 @@
 #include "commands.h"
 #include "cli_term.h"
 
-enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO, OPT_FORMAT = CLI_OWN };
+enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO | CLI_VARIANT, OPT_FORMAT = CLI_OWN };
 
 static const struct cli_option options[] = {
     {"output", 'o', "OUT", "where to write (a file, '-', a pipe or a device)"},
@@ -50,8 +50,9 @@ static void usage(FILE *f)
             ".ogg (Vorbis), .opus, .mp3.  The default OUT is NAME.wav (NAME.FMT with\n"
             "--format) in the current directory; '-o -' writes to standard output (WAV\n"
             "unless --format says otherwise).  The file is tagged (title, artist, album,\n"
-            "comment, date) and has a chapter per pose and rest; 'asanavox plan\n"
-            "--chapters' shows them.  NAME '-' reads the session from standard input.\n\n");
+            "comment, date) and has a chapter per pose, flow, breathe step and rest;\n"
+            "'asanavox plan --chapters' shows them.  NAME '-' reads the session from\n"
+            "standard input.\n\n");
     cli_print_options(f, GROUPS, options);
 }
 

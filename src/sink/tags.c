@@ -78,21 +78,30 @@ static char *today(void)
     return strdup(buf);
 }
 
+/* The steps a listener skips to: what is done, not what is said or rung
+ * between them. */
 static bool is_chapter(const struct tl_step *s)
 {
     switch (s->kind) {
     case TL_STEP_POSE:
+    case TL_STEP_FLOW:
+    case TL_STEP_BREATHE:
     case TL_STEP_REST:
         return true;
-    default:
+    case TL_STEP_SAY:
+    case TL_STEP_BELL:
+    case TL_STEP_SILENCE:
         return false;
     }
+    return false;
 }
 
 static char *chapter_name(const struct tl_step *s)
 {
     if (s->kind == TL_STEP_REST)
         return strdup("Rest");
+    if (!s->name[0])
+        return strdup(s->kind == TL_STEP_BREATHE ? "Breathe" : tl_step_kind_name(s->kind));
     const char *side = tl_side_name(s->side);
     if (!side)
         return dup_cut(s->name, NAME_MAX_BYTES);
