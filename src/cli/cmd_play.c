@@ -197,9 +197,10 @@ static int audio_join(struct audio_start *a)
 }
 
 /* Play the picked session as 'asanavox play [OPTIONS] PATH' in a fresh
- * process (execv of this program).  espeak-ng's output depends on all it
- * has spoken before, and the list compiled every session: only a fresh
- * process speaks the chosen one exactly as `render` and 'play NAME' do.
+ * process (execv of this program), exactly as 'play NAME' would.  (Its
+ * speech would be the same in this process too, since a text's samples do
+ * not depend on what was spoken before (voice.h); the fresh process also
+ * starts PortAudio and the terminal afresh.)
  * PortAudio is stopped and the terminal and signals are put back first.
  * Returns only on failure (an exit status). */
 static int replay_picked(int argc, char **argv, const char *path, struct audio_start *as,
