@@ -55,6 +55,10 @@ struct compile_options {
     int prompts;           /* --prompts: -1 not given, else 0..INT_MAX (all) */
     bool has_pace;         /* --pace */
     double pace[4];        /* seconds: inhale, hold, exhale, hold */
+    int guide;             /* --guide: enum tl_guide, -1 not given */
+    const char *ambience;  /* --ambience: a sound name or "none" */
+    bool has_voice_db, has_bell_db, has_ambience_db; /* --voice-volume... */
+    double voice_db, bell_db, ambience_db;
 };
 
 /* The options every command starts from: 48000 Hz, nothing overridden. */

@@ -57,6 +57,8 @@ struct mixer;
 /* Loudness of bells and of breath tones relative to speech, LU. */
 #define MIXER_BELL_OFFSET_LU (-6.0)
 #define MIXER_TONE_OFFSET_LU (-10.0)
+/* Loudness of the ambient bed (before ducking) relative to speech, LU. */
+#define MIXER_AMBIENCE_OFFSET_LU (-14.0)
 
 /* Where clips come from.  Both functions return mono float samples at
  * `rate` in a malloc'd array that the mixer frees, or an av_error.  The

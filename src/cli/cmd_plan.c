@@ -38,7 +38,14 @@ static void print_json(const struct timeline *tl)
     json_string(f, tl->about);
     fprintf(f, ",\n  \"voice\": ");
     json_string(f, tl->voice);
-    fprintf(f, ",\n  \"speed\": %d,\n  \"sample_rate\": %d,\n  \"duration\": ", tl->speed, r);
+    static const char *const guides[] = {"swell", "tone", "none"};
+    fprintf(f, ",\n  \"speed\": %d,\n  \"guide\": \"%s\",\n  \"ambience\": ", tl->speed,
+            guides[tl->guide]);
+    if (tl->ambience_name)
+        json_string(f, tl->ambience_name);
+    else
+        fprintf(f, "null");
+    fprintf(f, ",\n  \"sample_rate\": %d,\n  \"duration\": ", r);
     json_seconds(f, tl->duration, r);
     fprintf(f, ",\n  \"duration_frames\": %lld,\n  \"steps\": [", (long long)tl->duration);
     for (size_t i = 0; i < tl->n_steps; i++) {
@@ -89,16 +96,22 @@ static void print_json(const struct timeline *tl)
             fprintf(f, ", \"prompt_end\": ");
             json_seconds(f, e->clip_end, r);
         }
+        if (e->moved) {
+            fprintf(f, ", \"after_bell\": ");
+            json_seconds(f, e->moved, r);
+        }
         fprintf(f, "}");
     }
     fprintf(f, "\n  ]\n}\n");
 }
 
-static void print_cue(FILE *f, const struct tl_event *e)
+static void print_cue(FILE *f, const struct timeline *tl, const struct tl_event *e)
 {
     switch (e->kind) {
     case TL_SPEECH:
         fprintf(f, "\"%s\"", e->text);
+        if (e->moved)
+            fprintf(f, "  (%.1f s later: after the bell)", (double)e->moved / tl->rate);
         break;
     case TL_BELL:
         fprintf(f, "(%s)", e->sound_name ? e->sound_name : "bell");
@@ -108,7 +121,7 @@ static void print_cue(FILE *f, const struct tl_event *e)
         if (e->text)
             fprintf(f, "  \"%s\"", e->text);
         else if (e->sound_name)
-            fprintf(f, "  (%s tone)", e->sound_name);
+            fprintf(f, "  (%s %s)", e->sound_name, tl->guide == TL_GUIDE_TONE ? "tone" : "swell");
         break;
     }
     fputc('\n', f);
@@ -139,7 +152,7 @@ static void print_table(const struct timeline *tl)
             const struct tl_event *e = &tl->events[ev++];
             clock_of(e->start, tl->rate, buf, sizeof buf);
             fprintf(f, "%9s  %-30s ", buf, first ? title : "");
-            print_cue(f, e);
+            print_cue(f, tl, e);
             first = false;
         }
         if (first) {

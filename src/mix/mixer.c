@@ -48,6 +48,8 @@
 #include "asanavox/sound.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
+#include "ambience.h"
+#include "guide.h"
 #include "kernels.h"
 #include "loudness.h"
 
@@ -92,6 +94,8 @@ struct clip {
 struct playing {
     struct clip *clip;
     int64_t start;
+    int64_t len;        /* a breath guide: its phase's length (guide.h); else 0 */
+    enum guide_shape shape;
 };
 
 struct prefetched {
@@ -125,6 +129,9 @@ struct mixer {
     int64_t duration;
     int err;
     char detail[256];
+
+    /* the ambient bed (ambience.h), or NULL */
+    struct ambience *amb;
 
     /* loudness */
     struct level *levels[HASH_BUCKETS];
@@ -417,21 +424,26 @@ static float ramp(size_t k, size_t len)
     return (float)(s * s);
 }
 
-static double kind_offset(enum clip_kind k)
+/* A role's level relative to the speech target: the fixed offset plus the
+ * role's volume (--voice-volume, --bell-volume or their headers). */
+static double kind_offset(const struct timeline *tl, enum clip_kind k)
 {
     switch (k) {
-    case CLIP_SPEECH: return 0.0;
-    case CLIP_BELL: return MIXER_BELL_OFFSET_LU;
-    case CLIP_TONE: return MIXER_TONE_OFFSET_LU;
+    case CLIP_SPEECH: return tl->voice_db;
+    case CLIP_BELL: return MIXER_BELL_OFFSET_LU + tl->bell_db;
+    case CLIP_TONE: return MIXER_TONE_OFFSET_LU + tl->bell_db;
     }
     return 0.0;
 }
 
-/* Gain and fades, applied once when a clip is prepared. */
-static void clip_shape(const struct mixer *m, float gain, float *s, size_t n)
+/* Gain and fades, applied once when a clip is prepared.  Breath tones are
+ * loops that a guide repeats and shapes (guide.h): they get no edges. */
+static void clip_shape(const struct mixer *m, enum clip_kind kind, float gain, float *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         s[i] *= gain;
+    if (kind == CLIP_TONE)
+        return;
     size_t fi = (size_t)m->fade_in, fo = (size_t)m->fade_out;
     if (fi > n / 2)
         fi = n / 2;
@@ -492,7 +504,7 @@ static void prepare(const struct mixer *m, struct clip *c, float **samples, size
         *err = m->src.sound(m->src.ctx, c->key, m->rate, samples, frames);
     }
     if (!*err)
-        clip_shape(m, c->gain, *samples, *frames);
+        clip_shape(m, c->kind, c->gain, *samples, *frames);
 }
 
 /* Take the oldest queued clip and prepare it.  Called with m->lock held;
@@ -757,11 +769,13 @@ static struct level *level_find(const struct mixer *m, enum clip_kind kind, cons
     return NULL;
 }
 
-/* The linear gain for a clip: its level's, or plain --volume. */
+/* The linear gain for a clip: its level's, or (without normalization)
+ * plain --volume plus the role's volume. */
 static float clip_gain(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h)
 {
     const struct level *l = level_find(m, kind, key, h);
-    return l ? l->gain : (float)pow(10.0, m->o.volume_db / 20.0);
+    double role_db = kind == CLIP_SPEECH ? m->tl->voice_db : m->tl->bell_db;
+    return l ? l->gain : (float)pow(10.0, (m->o.volume_db + role_db) / 20.0);
 }
 
 /* Profile one distinct clip (loudness.h).  Speech is measured at the
@@ -862,12 +876,14 @@ static double predict(const struct mixer *m, double longest, int *err)
     return lufs;
 }
 
-/* Decide every clip's gain.  Each distinct clip gets the gain that puts it
- * at its target after the limiter (speech at the session target, bells and
- * tones at their offsets), so cues are even; then the session's loudness
- * is predicted from the clips' profiles laid out on the timeline, and all
- * targets move together by the difference, a few rounds until it is within
- * 0.05 LU. */
+/* Decide every clip's gain: levels by role, not by session.  Each distinct
+ * clip gets the gain that puts it at its role's loudness after the limiter
+ * (speech at the target, bells and breath guides at their offsets below
+ * it), whatever else the session holds, so a cue is as loud in a quiet
+ * breathing session as in a busy flow.  The session's integrated loudness
+ * is then predicted from the clips' profiles laid out on the timeline, for
+ * mixer_predicted_lufs(); it is not corrected towards the target (that
+ * made speech up to 2.5 LU louder in sessions with many quiet tones). */
 static int analyze(struct mixer *m)
 {
     const struct timeline *tl = m->tl;
@@ -894,7 +910,7 @@ static int analyze(struct mixer *m)
         l->hash = h;
         l->kind = kind;
         l->key = key;
-        l->target = target + kind_offset(kind) - channels_db;
+        l->target = target + kind_offset(tl, kind) - channels_db;
         l->gain = 1.0f;
         l->next = m->levels[h % HASH_BUCKETS];
         m->levels[h % HASH_BUCKETS] = l;
@@ -926,23 +942,17 @@ static int analyze(struct mixer *m)
             longest = secs;
     }
     free(all);
-    double shift = 0.0;
     m->predicted = -HUGE_VAL;
-    for (int round = 0; round < 4 && !err; round++) {
+    if (!err) {
         for (size_t b = 0; b < HASH_BUCKETS; b++) {
             for (struct level *l = m->levels[b]; l; l = l->next) {
                 if (!l->prof.n)
                     continue;
-                l->gain = (float)loud_solve_gain(&l->prof, l->target + shift, ceiling, l->env);
+                l->gain = (float)loud_solve_gain(&l->prof, l->target, ceiling, l->env);
                 loud_limit_env(&l->prof, l->gain, ceiling, l->env);
             }
         }
         m->predicted = predict(m, longest, &err);
-        if (err || !isfinite(m->predicted) || fabs(target - m->predicted) < 0.05)
-            break;
-        shift += target - m->predicted;
-        if (shift > 12.0 || shift < -12.0)
-            break;
     }
     for (size_t b = 0; b < HASH_BUCKETS; b++) {
         for (struct level *l = m->levels[b]; l; l = l->next) {
@@ -954,7 +964,9 @@ static int analyze(struct mixer *m)
     return err;
 }
 
-static int play_add(struct mixer *m, struct clip *c, int64_t start)
+/* Start playing clip c for event e (a breath tone as a guide over its
+ * phase). */
+static int play_add(struct mixer *m, struct clip *c, const struct tl_event *e)
 {
     if (m->n_playing == m->cap_playing) {
         size_t cap = m->cap_playing ? m->cap_playing * 2 : 16;
@@ -964,7 +976,16 @@ static int play_add(struct mixer *m, struct clip *c, int64_t start)
         m->playing = p;
         m->cap_playing = cap;
     }
-    m->playing[m->n_playing++] = (struct playing){c, start};
+    struct playing p = {c, e->start, 0, GUIDE_TONE};
+    if (e->kind == TL_BREATH && c->kind == CLIP_TONE && c->frames > 0) {
+        bool swell = m->tl->guide == TL_GUIDE_SWELL;
+        bool hold = e->phase == TL_HOLD_IN || e->phase == TL_HOLD_OUT;
+        p.len = e->end - e->start;
+        p.shape = hold ? (swell ? GUIDE_SWELL_HOLD : GUIDE_TONE_HOLD)
+                  : !swell ? GUIDE_TONE
+                  : e->phase == TL_INHALE ? GUIDE_SWELL_IN : GUIDE_SWELL_OUT;
+    }
+    m->playing[m->n_playing++] = p;
     return AV_OK;
 }
 
@@ -1045,7 +1066,7 @@ static int activate(struct mixer *m, int64_t b)
         if (c) {
             err = clip_wait(m, c);
             if (!err)
-                err = play_add(m, c, tl->events[m->next_event].start);
+                err = play_add(m, c, &tl->events[m->next_event]);
             if (err) {
                 c->pins--;
                 return err;
@@ -1069,10 +1090,13 @@ static int mix_range(struct mixer *m, int64_t a, int64_t b, float *dst)
     size_t keep = 0;
     for (size_t i = 0; i < m->n_playing; i++) {
         struct playing p = m->playing[i];
-        int64_t cend = p.start + (int64_t)p.clip->frames;
+        int64_t cend = p.start + (p.len ? p.len : (int64_t)p.clip->frames);
         int64_t s = p.start > a ? p.start : a;
         int64_t e = cend < bb ? cend : bb;
-        if (s < e)
+        if (s < e && p.len)
+            guide_add(dst + (s - a), p.clip->samples, p.clip->frames, s - p.start,
+                      (size_t)(e - s), p.len, p.shape, m->rate);
+        else if (s < e)
             kern_add(dst + (s - a), p.clip->samples + (s - p.start), (size_t)(e - s));
         if (cend <= bb)
             p.clip->pins--;
@@ -1080,6 +1104,8 @@ static int mix_range(struct mixer *m, int64_t a, int64_t b, float *dst)
             m->playing[keep++] = p;
     }
     m->n_playing = keep;
+    if (m->amb)
+        ambience_add(m->amb, a, (size_t)(bb - a), dst);
 
     /* A click-free end of the session, and a fade-in after a seek. */
     int64_t fs = m->duration - m->fade_out;
@@ -1348,12 +1374,14 @@ int mixer_seek(struct mixer *m, int64_t frame)
         int err = clip_request(m, kind, key, &c);
         if (!err) {
             err = clip_wait(m, c);
-            if (!err && e->start + (int64_t)c->frames <= frame) {
+            bool guide = e->kind == TL_BREATH && kind == CLIP_TONE;
+            int64_t len = guide ? e->end - e->start : (int64_t)c->frames;
+            if (!err && e->start + len <= frame) {
                 c->pins--;
                 continue;
             }
             if (!err)
-                err = play_add(m, c, e->start);
+                err = play_add(m, c, e);
             if (err)
                 c->pins--;
         }
@@ -1378,6 +1406,50 @@ double mixer_predicted_lufs(const struct mixer *m)
 }
 
 /* ---- life cycle ----------------------------------------------------------- */
+
+/* The ambient bed: its loop from the source, at its role's loudness
+ * (measured on the loop), ducked under every speech cue of the timeline.
+ * Returns 0, the source's error (the bed's file is missing or unreadable)
+ * or AV_ENOMEM. */
+static int ambience_open(struct mixer *m)
+{
+    const struct timeline *tl = m->tl;
+    float *loop = NULL;
+    size_t n = 0;
+    int err = m->src.sound(m->src.ctx, tl->ambience, m->rate, &loop, &n);
+    if (err) {
+        snprintf(m->detail, sizeof(m->detail), "cannot play %.160s: %s", tl->ambience,
+                 av_strerror(err));
+        return err;
+    }
+    if (n == 0) {
+        free(loop);
+        return AV_OK;
+    }
+    double lufs = mix_clip_loudness(loop, n, m->rate);
+    double target = m->o.target_lufs + m->o.volume_db + MIXER_AMBIENCE_OFFSET_LU +
+                    tl->ambience_db - 10.0 * log10((double)m->channels);
+    float gain = isfinite(lufs) ? (float)pow(10.0, (target - lufs) / 20.0) : 0.0f;
+    int64_t (*sp)[2] = malloc((tl->n_events ? tl->n_events : 1) * sizeof(*sp));
+    if (!sp) {
+        free(loop);
+        return AV_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < tl->n_events; i++) {
+        const struct tl_event *e = &tl->events[i];
+        enum clip_kind kind;
+        const char *key;
+        if (!event_clip(e, &kind, &key) || kind != CLIP_SPEECH)
+            continue;
+        sp[k][0] = e->start;
+        sp[k][1] = e->kind == TL_BREATH ? e->clip_end : e->end;
+        k++;
+    }
+    err = ambience_create(tl, loop, n, gain, (const int64_t(*)[2])sp, k, &m->amb);
+    free(sp);
+    return err;
+}
 
 static bool has_speech(const struct timeline *tl)
 {
@@ -1457,6 +1529,13 @@ int mixer_create(const struct timeline *tl, struct voice *voice, const struct mi
             return err;
         }
     }
+    if (tl->ambience) {
+        int err = ambience_open(m);
+        if (err) {
+            mixer_destroy(m);
+            return err;
+        }
+    }
     if (o.background) {
         if (pthread_mutex_init(&m->lock, NULL) != 0) {
             mixer_destroy(m);
@@ -1519,6 +1598,7 @@ void mixer_destroy(struct mixer *m)
         }
     }
     pthread_mutex_destroy(&m->sound_lock);
+    ambience_destroy(m->amb);
     free(m->pf);
     free(m->playing);
     free(m->x);
