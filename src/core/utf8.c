@@ -1,3 +1,6 @@
+/*
+ * utf8.c — validating and measuring UTF-8 text (utf8.h).
+ */
 #include "asanavox/utf8.h"
 
 #include <stdint.h>
