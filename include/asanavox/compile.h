@@ -86,7 +86,8 @@ void compile_env_default(struct compile_env *env, struct voice *voice);
  * exact path; `include NAME` from directory D finds "D/NAME.yoga".  Every
  * plain sound name exists and lasts `sound_seconds`; speech lasts one
  * fourteenth of a second per byte of text, plus a little (no espeak-ng).
- * Voice names must be plain; any speed from 80 to 450 works.  `fs` must
+ * Voice names may use letters, digits, '-', '+', '_' and ':' (as voice:
+ * allows); any speed from 80 to 450 works.  `fs` must
  * outlive the env. */
 struct mem_file {
     const char *path;

@@ -13,5 +13,6 @@ const struct command asanavox_commands[] = {
     {"render", "write a session as one audio file (wav, flac, ogg, mp3)", cmd_render},
     {"play", "play a session through the sound card, with keys", cmd_play},
     {"devices", "list the sound output devices play can use", cmd_devices},
+    {"voices", "list the voices of espeak-ng and flite", cmd_voices},
     {NULL, NULL, NULL},
 };

@@ -26,6 +26,7 @@
 #include "asanavox/error.h"
 #include "asanavox/session.h"
 #include "asanavox/strbuf.h"
+#include "asanavox/voice.h"
 
 enum { DEFAULT_RATE = 48000, DEFAULT_SPEED = 150, DEFAULT_BELL_MS = 3000 };
 
@@ -1023,7 +1024,7 @@ static bool settings(struct compiler *c)
         tl->title = arena_strndup(tl->arena, base, len);
     }
     tl->about = arena_strdup(tl->arena, s->about.set ? s->about.value : "");
-    const char *voice = o->voice ? o->voice : s->voice.set ? s->voice.value : "en-us";
+    const char *voice = o->voice ? o->voice : s->voice.set ? s->voice.value : VOICE_DEFAULT;
     tl->voice = arena_strdup(tl->arena, voice);
     tl->speed = o->speed > 0 ? o->speed : s->speed_value > 0 ? s->speed_value : DEFAULT_SPEED;
     if (!tl->title || !tl->about || !tl->voice)
