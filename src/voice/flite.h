@@ -9,8 +9,10 @@
  * AV_EVOICE and flite_engine_voices() lists nothing.
  *
  * flite keeps voices in globals of its own; like espeak-ng it is used from
- * one thread (the voice's).  It has no randomness: the same text with the
- * same voice and speed gives the same samples, whatever was spoken before.
+ * one thread (the voice's).  Its clustergen voices use libc's rand(), which
+ * flite_engine_synth() seeds before every utterance, so the same text with
+ * the same voice and speed gives the same samples, whatever was spoken
+ * before.
  */
 #ifndef ASANAVOX_VOICE_FLITE_H
 #define ASANAVOX_VOICE_FLITE_H
