@@ -11,19 +11,24 @@
  * memory does not grow with the length of the session.  `render` and
  * `play` use the same mixer; only where the blocks go differs.
  *
- * Loudness, decided once by mixer_create() (see src/mix/loudness.h): every
- * distinct clip is measured with libebur128 (a K-weighted energy profile
- * every 10 ms) and given the gain that puts it at the target after the
- * limiter, so spoken cues are even; bells sit 6 LU and breath tones 10 LU
- * below speech.  The session's integrated loudness is then predicted from
- * those profiles laid out on the timeline with the gates of EBU R128, and
- * all gains move together until the prediction meets the target (-16 LUFS
- * plus --volume).  No second pass over the mix is needed, so a live player
- * can start at once.
+ * Loudness by role, decided once by mixer_create() (see
+ * src/mix/loudness.h): every distinct clip is measured with libebur128 (a
+ * K-weighted energy profile every 10 ms) and given the gain that puts it at
+ * its role's loudness after the limiter: each spoken cue at the target
+ * (-16 LUFS plus --volume plus the timeline's voice_db), bells 6 LU and
+ * breath guides (at their top) 10 LU below it plus bell_db, the ambient bed
+ * 14 LU below it plus ambience_db.  Nothing depends on what else the
+ * session holds, so speech is equally loud in every session; the session's
+ * integrated loudness is only predicted (mixer_predicted_lufs()).  No
+ * second pass over the mix is needed, so a live player can start at once.
  *
  * What a block goes through, in order:
  *   - the clips, each already gained and faded (raised-cosine, 3 ms in and
- *     5 ms out), so no clip starts or stops with a click;
+ *     5 ms out), so no clip starts or stops with a click; a breath tone is
+ *     a loop repeated over its whole phase and shaped to it (a swell or a
+ *     steady tone, timeline.h enum tl_guide; src/mix/guide.h);
+ *   - the ambient bed, when the timeline has one (src/mix/ambience.h): a
+ *     loop faded in and out, ducked 12 dB under every spoken cue;
  *   - their mono sum (every source is mono; clips are added in event order,
  *     so the result does not depend on block sizes, threads or seeking);
  *   - a look-ahead limiter whose detector runs on a 4x oversampled signal,
