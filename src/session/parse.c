@@ -292,7 +292,7 @@ static bool parse_db(const char *t, size_t b, size_t e, double *out, size_t *off
     if (j + 2 == e && (t[j] == 'd' || t[j] == 'D') && (t[j + 1] == 'b' || t[j + 1] == 'B'))
         i = e;
     if (i != e) {
-        *off = i;
+        *off = j;
         return false;
     }
     v *= sign;
