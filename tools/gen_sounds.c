@@ -328,8 +328,11 @@ static int make_pad(const char *dir, const char *name, const struct pad_partial 
     for (size_t i = 0; i < n; i++) {
         double v = 0.0;
         for (size_t k = 0; k < np; k++) {
-            v += p[k].amp * loop_sin(i, n, p[k].hz * 4.0, 0.0);
-            v += p[k].amp * p[k].twin_amp * loop_sin(i, n, (p[k].hz + p[k].twin_hz) * 4.0, 1.0);
+            /* Distinct phases, so the partials' steepest moments never
+             * line up (least of all at the loop point). */
+            v += p[k].amp * loop_sin(i, n, p[k].hz * 4.0, 0.7 + 1.9 * (double)k);
+            v += p[k].amp * p[k].twin_amp *
+                 loop_sin(i, n, (p[k].hz + p[k].twin_hz) * 4.0, 2.3 + 1.3 * (double)k);
         }
         x[i] = v + (arms > 0.0 ? air * a[i] / arms : 0.0);
     }

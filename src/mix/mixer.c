@@ -398,7 +398,7 @@ static int ambience_open(struct mixer *m)
     const struct timeline *tl = m->tl;
     float *loop = NULL;
     size_t n = 0;
-    int err = m->src.sound(m->src.ctx, tl->ambience, m->rate, &loop, &n);
+    int err = clip_loop_source(m, tl->ambience, &loop, &n);
     if (err) {
         snprintf(m->detail, sizeof(m->detail), "cannot play %.160s: %s", tl->ambience,
                  av_strerror(err));

@@ -168,6 +168,12 @@ int clip_wait(struct mixer *m, struct clip *c);
  * mixer's sound_lock.  Any thread. */
 int clip_sound_source(void *ctx, const char *path, int rate, float **samples, size_t *frames);
 
+/* A sound that repeats (a breath guide's tone, the ambient bed) at the
+ * mixer's rate: the default source resamples it as a loop
+ * (sound_load_loop()); a custom source's sound function is used as it is.
+ * Any thread. */
+int clip_loop_source(const struct mixer *m, const char *path, float **samples, size_t *frames);
+
 /* The voice's samples for `text` at its native rate: from the timeline's
  * speech bank when it has one (the voice is then never called), else
  * synthesized by the voice on the calling thread (the mixer's).  Returns
