@@ -44,7 +44,7 @@ struct shipped {
 };
 
 static const struct shipped shipped[] = {
-    {"bowl.wav", 9.0, 10.0, -3.0, 0},
+    {"bowl.wav", 8.5, 9.0, -3.0, 0},
     {"chime.wav", 4.0, 5.0, -6.0, 0},
     {"inhale.wav", 4.0, 4.0, -9.0, 1},
     {"exhale.wav", 4.0, 4.0, -9.0, 1},
@@ -407,13 +407,14 @@ static void test_chime_rings_out(void **state)
     check_rings_out("chime.wav", 0.3);
 }
 
-/* The chime is clearly not the bowl: much shorter and much brighter. */
+/* The chime is clearly not the bowl: shorter and much brighter. */
 static void test_chime_differs_from_bowl(void **state)
 {
     (void)state;
     struct sound *bowl = load_shipped("bowl.wav", 48000);
     struct sound *chime = load_shipped("chime.wav", 48000);
-    assert_true(chime->frames * 2 < bowl->frames);
+    /* Both ring out to their T60 now: the chime is still the shorter. */
+    assert_true(chime->frames * 3 < bowl->frames * 2);
     size_t at = 48000 / 10; /* 100 ms in, past the attack */
     double cb = centroid_hz(bowl->samples, at, 2048, 48000);
     double cc = centroid_hz(chime->samples, at, 2048, 48000);

@@ -179,19 +179,19 @@ fail:
 /* Singing bowl: fundamental 246.9 Hz (B3) with the inharmonic ratios of a
  * free vibrating bowl, each partial split into a slowly beating pair.
  * Higher partials die faster, as in a real bowl, so the ring-out mellows
- * into the fundamental.  The fundamental's T60 is 6.91 * 1.25 = 8.6 s; the
- * file lasts 9.2 s, so the bowl has rung out (-60 dB) before the last
+ * into the fundamental.  The fundamental's T60 is 6.91 * 1.15 = 7.9 s; the
+ * file lasts 8.6 s, so the bowl has rung out (-60 dB) before the last
  * 0.5 s fade.  The fundamental's twin at 12 % gives about 2 dB of beating
  * every 1.7 s. */
 static int make_bowl(const char *dir)
 {
     static const struct partial p[] = {
-        {1.00, 1.00, 1.25, 0.6, 0.12},
-        {2.76, 0.45, 0.75, 1.1, 0.15},
-        {5.40, 0.20, 0.40, 1.9, 0.15},
-        {8.93, 0.10, 0.22, 2.7, 0.15},
+        {1.00, 1.00, 1.15, 0.6, 0.12},
+        {2.76, 0.45, 0.70, 1.1, 0.15},
+        {5.40, 0.20, 0.38, 1.9, 0.15},
+        {8.93, 0.10, 0.21, 2.7, 0.15},
     };
-    size_t n = frames_of(9.2);
+    size_t n = frames_of(8.6);
     double *x = malloc(n * sizeof *x);
     if (!x) {
         fprintf(stderr, "gen_sounds: out of memory\n");
