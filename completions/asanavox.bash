@@ -7,9 +7,9 @@ _asanavox()
     local cur prev words cword
     _init_completion -n = || return
 
-    local commands="list check plan render play devices cache help"
-    local session="--pace --voice --speed --prompts --no-cache"
-    local audio="--rate --mono --volume"
+    local commands="list check plan render play devices voices cache help"
+    local session="--pace --voice --speed --prompts --guide --ambience --no-cache"
+    local audio="--rate --mono --volume --voice-volume --bell-volume --ambience-volume"
     local variant="--length --skip"
     local always="--help --version"
 
@@ -25,7 +25,7 @@ _asanavox()
     plan) opts="--json --chapters --rate $variant $session" ;;
     render) opts="--output -o --format $audio $variant $session" ;;
     play) opts="--from --device --stats $audio $variant $session" ;;
-    devices) opts="" ;;
+    devices | voices) opts="" ;;
     cache)
         ((cword == 2)) && COMPREPLY=($(compgen -W "clear --help" -- "$cur"))
         return
@@ -46,6 +46,14 @@ _asanavox()
         ;;
     --prompts)
         COMPREPLY=($(compgen -W "all none 1 2 3 4 5" -- "$cur"))
+        return
+        ;;
+    --guide)
+        COMPREPLY=($(compgen -W "swell tone none" -- "$cur"))
+        return
+        ;;
+    --ambience)
+        COMPREPLY=($(compgen -W "ocean rain drone none" -- "$cur"))
         return
         ;;
     --format)

@@ -38,6 +38,12 @@
 
 struct voice;
 
+/* The voice a session without voice: speaks with, and the language it is
+ * the default for.  espeak-ng's klatt4 variant of en-us: measured clearer
+ * than plain en-us by an offline recognizer (docs/QUALITY.md). */
+#define VOICE_DEFAULT "en-us+klatt4"
+#define VOICE_DEFAULT_LANGUAGE "en-us"
+
 struct voice_clip {
     const int16_t *samples; /* mono, at voice_native_rate(); owned by the voice */
     size_t frames;
@@ -97,6 +103,21 @@ char *voice_engine_stamp(void);
 
 /* Length at `rate` of `frames` frames at `native` rate: ceil(frames*rate/native). */
 int64_t voice_frames_at(size_t frames, int native, int rate);
+
+/* One voice an engine offers, for voice_list(). */
+struct voice_info {
+    const char *engine;   /* "espeak-ng" or "flite" */
+    const char *name;     /* what voice: and --voice take ("en-us", "flite:slt") */
+    const char *language; /* the language it speaks ("en-us") */
+};
+
+/* Call fn(ctx, info) for every voice of both engines: espeak-ng's voices
+ * (espeak-ng variants such as "+klatt4" can be appended to their names),
+ * then flite's when flite is built in.  The strings live until the next
+ * call into the voice.  Starts espeak-ng in this process to read its list
+ * (it never speaks here).  Returns 0 or AV_EVOICE.  The voice's thread
+ * only. */
+int voice_list(struct voice *v, void (*fn)(void *ctx, const struct voice_info *info), void *ctx);
 
 /* Number of distinct texts held in memory (since the last change of voice
  * or speed). */

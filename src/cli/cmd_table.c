@@ -14,5 +14,6 @@ const struct command asanavox_commands[] = {
     {"play", "play a session through the sound card, with keys", cmd_play},
     {"devices", "list the sound output devices play can use", cmd_devices},
     {"cache", "clear the speech and session caches (cache clear)", cmd_cache},
+    {"voices", "list the voices of espeak-ng and flite", cmd_voices},
     {NULL, NULL, NULL},
 };

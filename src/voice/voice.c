@@ -15,6 +15,11 @@
  * its output rate, so a run that finds every text on disk never starts
  * espeak-ng at all.
  *
+ * Voice names "flite:NAME" select flite instead (flite.h), for English,
+ * in this process: flite keeps no state between utterances that changes
+ * them (its random numbers are seeded before each), and its clips are
+ * kept in memory only (the disk cache's key names espeak-ng's data).
+ *
  * Budgets: no clip is longer than VOICE_MAX_CLIP_SECONDS (the helper stops
  * synthesis there, and a longer clip on disk is refused), and a raised stop
  * flag ends the wait for the helper.  The memory cache as a whole is
@@ -35,6 +40,7 @@
 
 #include "asanavox/error.h"
 #include "asanavox/filecache.h"
+#include "flite.h"
 #include "server.h"
 
 enum {
@@ -60,6 +66,8 @@ struct voice {
     bool server_ready;      /* the helper is configured with name and speed */
     size_t synthesized;
     const volatile sig_atomic_t *stop;
+    struct flite_engine *fl; /* created when a flite voice is first selected */
+    bool use_flite;
     /* The memory cache: open addressing, capacity a power of two. */
     struct clip_entry **slots;
     size_t n, cap;
@@ -98,6 +106,7 @@ void voice_destroy(struct voice *v)
     if (!v)
         return;
     speech_server_stop(v->server);
+    flite_engine_destroy(v->fl);
     filecache_close(v->disk);
     free(v->stamp);
     clear_memory(v);
@@ -204,6 +213,25 @@ int voice_configure(struct voice *v, const char *name, int speed)
         return AV_EVOICE;
     if (v->speed == speed && !strcmp(v->name, name))
         return AV_OK;
+    if (!strncmp(name, "flite:", 6)) {
+        if (!v->fl) {
+            int err = flite_engine_create(&v->fl);
+            if (err)
+                return err == AV_ENOMEM ? err : AV_EVOICE;
+        }
+        if (flite_engine_select(v->fl, name + 6, speed) != AV_OK) {
+            /* The previous flite voice, if any, is selected again. */
+            if (v->use_flite)
+                flite_engine_select(v->fl, v->name + 6, v->speed);
+            return AV_EVOICE;
+        }
+        clear_memory(v);
+        strcpy(v->name, name);
+        v->speed = speed;
+        v->use_flite = true;
+        v->rate = flite_engine_rate(v->fl);
+        return AV_OK;
+    }
     int rate = 0;
     bool ready = false;
     if (!v->disk || known_voice(v, name, &rate) != AV_OK) {
@@ -221,6 +249,7 @@ int voice_configure(struct voice *v, const char *name, int speed)
     v->speed = speed;
     v->rate = rate;
     v->server_ready = ready;
+    v->use_flite = false;
     return AV_OK;
 }
 
@@ -237,6 +266,42 @@ void voice_clear_cache(struct voice *v)
 int voice_native_rate(const struct voice *v)
 {
     return v->rate;
+}
+
+int voice_list(struct voice *v, void (*fn)(void *ctx, const struct voice_info *info), void *ctx)
+{
+    (void)v;
+    /* Listing needs espeak-ng's data in this process; it never speaks
+     * here (the helper does), so this leaves speech unchanged. */
+    static bool ready;
+    if (!ready) {
+        espeak_ng_InitializePath(NULL);
+        espeak_ng_ERROR_CONTEXT ectx = NULL;
+        if (espeak_ng_Initialize(&ectx) != ENS_OK) {
+            espeak_ng_ClearErrorContext(&ectx);
+            return AV_EVOICE;
+        }
+        ready = true;
+    }
+    const espeak_VOICE **all = espeak_ListVoices(NULL);
+    for (size_t i = 0; all && all[i]; i++) {
+        /* languages: (priority byte, name) pairs; the first is the main one */
+        const char *lang = all[i]->languages && all[i]->languages[0] ? all[i]->languages + 1 : "";
+        struct voice_info info = {"espeak-ng", all[i]->identifier ? all[i]->identifier : "",
+                                  lang};
+        /* Voices are named by their file ("gmw/en-US"); what voice: takes
+         * is the file's base name, or the language. */
+        const char *slash = strrchr(info.name, '/');
+        info.name = lang[0] ? lang : slash ? slash + 1 : info.name;
+        fn(ctx, &info);
+    }
+    static char buf[32];
+    for (size_t i = 0; flite_engine_voices[i]; i++) {
+        snprintf(buf, sizeof buf, "flite:%s", flite_engine_voices[i]);
+        struct voice_info info = {"flite", buf, "en-us"};
+        fn(ctx, &info);
+    }
+    return AV_OK;
 }
 
 size_t voice_cache_count(const struct voice *v)
@@ -341,21 +406,34 @@ static void to_disk(struct voice *v, const char *key, size_t klen, const int16_t
 /* Speak `text` with espeak-ng and trim it: *samples is malloc'd. */
 static int speak(struct voice *v, const char *text, int16_t **samples, size_t *frames)
 {
+    int16_t *raw;
+    size_t len;
+    int err;
+    if (v->use_flite) {
+        /* flite makes the whole clip at once: the stop flag is polled
+         * before it, the clip budget after. */
+        if (v->stop && *v->stop)
+            return AV_EINTERRUPTED;
+        err = flite_engine_synth(v->fl, text, &raw, &len);
+        if (err)
+            return err;
+        v->synthesized++;
+        goto trim;
+    }
     if (!v->server_ready) {
         int rate;
-        int err = speech_server_configure(v->server, v->name, v->speed, &rate);
+        err = speech_server_configure(v->server, v->name, v->speed, &rate);
         if (err)
             return err;
         if (rate != v->rate)
             return AV_EVOICE; /* the cache and espeak-ng disagree: impossible */
         v->server_ready = true;
     }
-    int16_t *raw;
-    size_t len;
-    int err = speech_server_synth(v->server, text, v->stop, &raw, &len);
+    err = speech_server_synth(v->server, text, v->stop, &raw, &len);
     if (err)
         return err;
     v->synthesized++;
+trim:;
     size_t first = 0, last = len;
     while (first < len && !loud(raw[first]))
         first++;
@@ -394,7 +472,7 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
     char *key = NULL;
     size_t klen = 0;
     int err = AV_ENOENT;
-    if (v->disk) {
+    if (v->disk && !v->use_flite) {
         key = disk_key(v, "speech", v->name, v->speed, text, &klen);
         if (!key)
             return AV_ENOMEM;
