@@ -5,6 +5,12 @@
  * buffer "failed": later appends do nothing and strbuf_failed() says so, so
  * callers check once at the end instead of after every append.  Not
  * thread-safe.
+ *
+ * It holds bytes as well as text: strbuf_append() copies `n` bytes, NULs
+ * included, and the NUL it keeps after them is not counted in `len`.  The
+ * binary records of the summary cache (cli_summary.c) and the tag chunks
+ * (tags.c) are built in one.  The caller may take `s` over (and free it)
+ * instead of calling strbuf_deinit().
  */
 #ifndef ASANAVOX_STRBUF_H
 #define ASANAVOX_STRBUF_H

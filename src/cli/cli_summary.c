@@ -25,49 +25,32 @@
 #include "asanavox/error.h"
 #include "asanavox/filecache.h"
 #include "asanavox/paths.h"
+#include "asanavox/strbuf.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "cli.h"
 
-/* ---- a byte buffer of records ------------------------------------------------ */
+/* ---- records in a byte buffer ----------------------------------------------
+ *
+ * The records go into a strbuf (strbuf.h), which takes any bytes and
+ * remembers an allocation failure, so the writers below check once. */
 
-struct buf {
-    unsigned char *p;
-    size_t len, cap;
-    bool oom;
-};
-
-static void put(struct buf *b, const void *data, size_t n)
+static void put(struct strbuf *b, const void *data, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
+    strbuf_append(b, data, n);
 }
 
-static void put_u8(struct buf *b, unsigned char v)
+static void put_u8(struct strbuf *b, unsigned char v)
 {
     put(b, &v, 1);
 }
 
-static void put_u64(struct buf *b, uint64_t v)
+static void put_u64(struct strbuf *b, uint64_t v)
 {
     put(b, &v, sizeof v);
 }
 
-static void put_str(struct buf *b, const char *s)
+static void put_str(struct strbuf *b, const char *s)
 {
     uint32_t n = s ? (uint32_t)strlen(s) : 0;
     put(b, &n, sizeof n);
@@ -115,10 +98,10 @@ static bool get_str(struct reader *r, char **s)
 
 struct recorder {
     struct compile_env inner;
-    struct buf notes;
+    struct strbuf notes;
 };
 
-static void note_sound_file(struct buf *b, const char *path)
+static void note_sound_file(struct strbuf *b, const char *path)
 {
     struct stat st;
     memset(&st, 0, sizeof st);
@@ -218,11 +201,11 @@ static bool replay_one(struct reader *r, unsigned char type, const struct compil
         int now = paths_find_sound(name, dir, &path);
         if ((uint64_t)now != err || !same_str(r, now ? "" : path))
             goto done;
-        struct buf b = {0};
+        struct strbuf b = {0};
         note_sound_file(&b, now ? NULL : path);
-        same = !b.oom && r->len - r->at >= b.len && !memcmp(r->p + r->at, b.p, b.len);
+        same = !b.failed && r->len - r->at >= b.len && !memcmp(r->p + r->at, b.s, b.len);
         r->at += same ? b.len : 0;
-        free(b.p);
+        free(b.s);
     }
 done:
     free(name);
@@ -269,7 +252,7 @@ static bool replay(const void *data, size_t len, struct session_summary *out)
 static char *summary_key(const struct summary_ctx *ctx, const char *path,
                          const struct compile_options *o, size_t *len)
 {
-    struct buf b = {0};
+    struct strbuf b = {0};
     char opts[512];
     /* Every option that changes the compiled session (compile.h); the
      * voice name and the --skip names go in as strings of their own. */
@@ -283,12 +266,12 @@ static char *summary_key(const struct summary_ctx *ctx, const char *path,
     put_str(&b, o->voice);
     for (size_t i = 0; i < o->n_skip; i++)
         put_str(&b, o->skip[i]);
-    if (b.oom) {
-        free(b.p);
+    if (b.failed) {
+        free(b.s);
         return NULL;
     }
     *len = b.len;
-    return (char *)b.p;
+    return b.s;
 }
 
 void summary_ctx_init(struct summary_ctx *ctx, struct voice *voice)
@@ -359,7 +342,7 @@ int session_summary(struct summary_ctx *ctx, const char *path, const struct comp
     diag_destroy(d);
     if (err == AV_ENOMEM || err == AV_EINTERRUPTED) {
         timeline_destroy(tl);
-        free(rec.notes.p);
+        free(rec.notes.s);
         free(key);
         return err;
     }
@@ -372,7 +355,7 @@ int session_summary(struct summary_ctx *ctx, const char *path, const struct comp
         if (!out->title || !out->about) {
             timeline_destroy(tl);
             session_summary_deinit(out);
-            free(rec.notes.p);
+            free(rec.notes.s);
             free(key);
             return AV_ENOMEM;
         }
@@ -383,17 +366,17 @@ int session_summary(struct summary_ctx *ctx, const char *path, const struct comp
     /* Only a definite answer is kept: a session that compiled, or one
      * with errors in it.  A failing disk or voice is not remembered. */
     if (key && (err == AV_OK || err == AV_ESYNTAX)) {
-        struct buf *b = &rec.notes;
+        struct strbuf *b = &rec.notes;
         put_u8(b, 'R');
         put_u8(b, out->valid);
         put_str(b, out->title);
         put_str(b, out->about);
         put_u64(b, (uint64_t)out->duration);
         put_u64(b, (uint64_t)(out->rate > 0 ? out->rate : 48000));
-        if (!b->oom)
-            filecache_put(ctx->cache, key, klen, b->p, b->len);
+        if (!b->failed)
+            filecache_put(ctx->cache, key, klen, b->s, b->len);
     }
-    free(rec.notes.p);
+    free(rec.notes.s);
     free(key);
     return AV_OK;
 }

@@ -14,6 +14,7 @@
 
 #include "asanavox/config.h"
 #include "asanavox/error.h"
+#include "asanavox/strbuf.h"
 #include "asanavox/timeline.h"
 #include "asanavox/utf8.h"
 
@@ -251,82 +252,64 @@ int tags_comments(const struct tags *t, char ***comments, size_t *n)
 
 /* ---- bytes -------------------------------------------------------------------
  *
- * A small growable buffer for the binary layouts below. */
+ * The binary layouts below are built in a strbuf (strbuf.h), which takes
+ * any bytes and remembers an allocation failure until finish(). */
 
-struct bytes {
-    unsigned char *p;
-    size_t len, cap;
-    bool oom;
-};
-
-static void put(struct bytes *b, const void *data, size_t n)
+static void put(struct strbuf *b, const void *data, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
+    strbuf_append(b, data, n);
 }
 
-static void put_u8(struct bytes *b, unsigned v)
+static void put_u8(struct strbuf *b, unsigned v)
 {
     unsigned char c = (unsigned char)v;
     put(b, &c, 1);
 }
 
-static void put_le32(struct bytes *b, uint32_t v)
+static void put_le32(struct strbuf *b, uint32_t v)
 {
     unsigned char c[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
                           (unsigned char)(v >> 24)};
     put(b, c, 4);
 }
 
-static void put_be32(struct bytes *b, uint32_t v)
+static void put_be32(struct strbuf *b, uint32_t v)
 {
     unsigned char c[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
                           (unsigned char)(v >> 8), (unsigned char)v};
     put(b, c, 4);
 }
 
-static void set_le32(struct bytes *b, size_t at, uint32_t v)
+static void set_le32(struct strbuf *b, size_t at, uint32_t v)
 {
-    if (b->oom)
+    if (b->failed)
         return;
-    b->p[at] = (unsigned char)v;
-    b->p[at + 1] = (unsigned char)(v >> 8);
-    b->p[at + 2] = (unsigned char)(v >> 16);
-    b->p[at + 3] = (unsigned char)(v >> 24);
+    unsigned char *p = (unsigned char *)b->s + at;
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
 }
 
 /* ID3v2.4 sizes are "syncsafe": 7 bits per byte. */
-static void set_syncsafe(struct bytes *b, size_t at, uint32_t v)
+static void set_syncsafe(struct strbuf *b, size_t at, uint32_t v)
 {
-    if (b->oom)
+    if (b->failed)
         return;
+    unsigned char *p = (unsigned char *)b->s + at;
     for (int i = 3; i >= 0; i--) {
-        b->p[at + (size_t)i] = (unsigned char)(v & 0x7f);
+        p[i] = (unsigned char)(v & 0x7f);
         v >>= 7;
     }
 }
 
-static int finish(struct bytes *b, unsigned char **out, size_t *len)
+static int finish(struct strbuf *b, unsigned char **out, size_t *len)
 {
-    if (b->oom) {
-        free(b->p);
+    if (b->failed) {
+        strbuf_deinit(b);
         return AV_ENOMEM;
     }
-    *out = b->p;
+    *out = (unsigned char *)b->s;
     *len = b->len;
     return AV_OK;
 }
@@ -339,7 +322,7 @@ static int finish(struct bytes *b, unsigned char **out, size_t *len)
  * labl names the cue point with the same ID.  The cue chunk comes before
  * LIST/adtl because readers attach labels to cue points already read. */
 
-static void riff_string(struct bytes *b, const char id[4], const char *s)
+static void riff_string(struct strbuf *b, const char id[4], const char *s)
 {
     size_t n = strlen(s) + 1;
     put(b, id, 4);
@@ -351,7 +334,7 @@ static void riff_string(struct bytes *b, const char id[4], const char *s)
 
 int tags_wav_chunks(const struct tags *t, int rate, unsigned char **out, size_t *len)
 {
-    struct bytes b = {0};
+    struct strbuf b = {0};
     size_t at = b.len;
     put(&b, "LIST\0\0\0\0INFO", 12);
     riff_string(&b, "INAM", t->title);
@@ -404,7 +387,7 @@ int tags_wav_chunks(const struct tags *t, int rate, unsigned char **out, size_t 
  * has its start and end in milliseconds, 0xFFFFFFFF for the byte offsets
  * ("not used"), and a TIT2 sub-frame with its name. */
 
-static size_t frame_start(struct bytes *b, const char id[4])
+static size_t frame_start(struct strbuf *b, const char id[4])
 {
     size_t at = b->len;
     put(b, id, 4);
@@ -412,14 +395,14 @@ static size_t frame_start(struct bytes *b, const char id[4])
     return at;
 }
 
-static void frame_end(struct bytes *b, size_t at)
+static void frame_end(struct strbuf *b, size_t at)
 {
     set_syncsafe(b, at + 4, (uint32_t)(b->len - at - 10));
 }
 
 /* Text ends in NUL, which 4.0 allows: without it libmpg123 (libsndfile's
  * MP3 reader) hands libsndfile strings it has not terminated. */
-static void text_frame(struct bytes *b, const char id[4], const char *text)
+static void text_frame(struct strbuf *b, const char id[4], const char *text)
 {
     size_t at = frame_start(b, id);
     put_u8(b, 3); /* UTF-8 */
@@ -429,7 +412,7 @@ static void text_frame(struct bytes *b, const char id[4], const char *text)
 
 int tags_id3v2(const struct tags *t, unsigned char **out, size_t *len)
 {
-    struct bytes b = {0};
+    struct strbuf b = {0};
     put(&b, "ID3\x04\x00\x00\0\0\0\0", 10); /* v2.4.0, no flags, size below */
     text_frame(&b, "TIT2", t->title);
     text_frame(&b, "TPE1", t->artist);
