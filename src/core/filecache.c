@@ -28,6 +28,7 @@
 #include <xxhash.h>
 
 #include "asanavox/error.h"
+#include "asanavox/fdio.h"
 
 #define MAGIC "AVXCACH1"
 #define SUFFIX ".ent"
@@ -152,36 +153,6 @@ static uint64_t checksum(const void *key, size_t key_len, const void *data, size
     return XXH3_64bits_withSeed(data, len, XXH3_64bits(key, key_len));
 }
 
-static int read_exact(int fd, void *p, size_t n)
-{
-    char *b = p;
-    while (n) {
-        ssize_t r = read(fd, b, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        b += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
-static int write_exact(int fd, const void *p, size_t n)
-{
-    const char *b = p;
-    while (n) {
-        ssize_t w = write(fd, b, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        b += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int filecache_get(struct filecache *c, const void *key, size_t key_len, void **data,
                   size_t *len)
 {
@@ -199,7 +170,7 @@ int filecache_get(struct filecache *c, const void *key, size_t key_len, void **d
     struct stat st;
     unsigned char head[HEADER];
     uint64_t klen, dlen, sum;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || read_exact(fd, head, sizeof head) ||
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || fdio_read_exact(fd, head, sizeof head) ||
         memcmp(head, MAGIC, 8))
         goto done;
     memcpy(&klen, head + 8, 8);
@@ -220,7 +191,7 @@ int filecache_get(struct filecache *c, const void *key, size_t key_len, void **d
         corrupt = false;
         goto done;
     }
-    if (read_exact(fd, buf, klen + dlen))
+    if (fdio_read_exact(fd, buf, klen + dlen))
         goto done;
     if (memcmp(buf, key, key_len)) {
         corrupt = false;
@@ -271,8 +242,8 @@ int filecache_put(struct filecache *c, const void *key, size_t key_len, const vo
     memcpy(head + 8, &klen, 8);
     memcpy(head + 16, &dlen, 8);
     memcpy(head + 24, &sum, 8);
-    bool ok = !write_exact(fd, head, sizeof head) && !write_exact(fd, key, key_len) &&
-              !write_exact(fd, data, len);
+    bool ok = !fdio_write_exact(fd, head, sizeof head) && !fdio_write_exact(fd, key, key_len) &&
+              !fdio_write_exact(fd, data, len);
     if (close(fd) != 0)
         ok = false;
     if (!ok || rename(tmp, path) != 0) {

@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "asanavox/error.h"
+#include "asanavox/fdio.h"
 #include "asanavox/voice.h"
 
 enum { MSG_CONF = 1, MSG_SYNTH = 2, MSG_RESET = 3 };
@@ -106,52 +107,18 @@ struct speech_server {
     bool configured; /* a configured copy is waiting for texts */
 };
 
-/* ---- exact reads and writes on the socket ----------------------------------- */
-
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *b = p;
-    while (n) {
-        /* MSG_NOSIGNAL: a dead peer is an error here, not SIGPIPE. */
-        ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        b += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Read exactly n bytes: 0, or -1 on error or end of input. */
-static int read_all(int fd, void *p, size_t n)
-{
-    char *b = p;
-    while (n) {
-        ssize_t r = read(fd, b, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        b += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
 /* ---- the helper's side ------------------------------------------------------ */
 
 /* Read one request; the body is NUL-terminated and malloc'd.  -1 on end of
  * input, a malformed request or no memory: the process then exits. */
 static int read_request(int fd, struct msg_head *h, char **body)
 {
-    if (read_all(fd, h, sizeof(*h)) || h->len > MAX_REQUEST)
+    if (fdio_read_exact(fd, h, sizeof(*h)) || h->len > MAX_REQUEST)
         return -1;
     char *b = malloc((size_t)h->len + 1);
     if (!b)
         return -1;
-    if (read_all(fd, b, h->len)) {
+    if (fdio_read_exact(fd, b, h->len)) {
         free(b);
         return -1;
     }
@@ -175,8 +142,8 @@ static void leave(bool clean)
 static void reply(int fd, int status, int rate, const int16_t *samples, size_t frames)
 {
     struct reply_head r = {.status = status, .rate = rate, .frames = frames};
-    if (write_all(fd, &r, sizeof(r)) ||
-        (frames && write_all(fd, samples, frames * sizeof(*samples))))
+    if (fdio_send_exact(fd, &r, sizeof(r)) ||
+        (frames && fdio_send_exact(fd, samples, frames * sizeof(*samples))))
         leave(false);
 }
 
@@ -507,8 +474,8 @@ static int send_request(struct speech_server *s, uint32_t type, const void *a, s
                         const void *b, size_t blen)
 {
     struct msg_head h = {.type = type, .len = (uint32_t)(alen + blen)};
-    if (write_all(s->fd, &h, sizeof(h)) || (alen && write_all(s->fd, a, alen)) ||
-        (blen && write_all(s->fd, b, blen))) {
+    if (fdio_send_exact(s->fd, &h, sizeof(h)) || (alen && fdio_send_exact(s->fd, a, alen)) ||
+        (blen && fdio_send_exact(s->fd, b, blen))) {
         s->dead = true;
         return AV_EVOICE;
     }
@@ -517,7 +484,7 @@ static int send_request(struct speech_server *s, uint32_t type, const void *a, s
 
 static int read_reply(struct speech_server *s, struct reply_head *r)
 {
-    if (read_all(s->fd, r, sizeof(*r)) || r->frames > MAX_FRAMES ||
+    if (fdio_read_exact(s->fd, r, sizeof(*r)) || r->frames > MAX_FRAMES ||
         (r->status == AV_OK && r->rate <= 0)) {
         s->dead = true;
         return AV_EVOICE;
@@ -597,7 +564,7 @@ int speech_server_synth(struct speech_server *s, const char *text,
         s->dead = true;
         return AV_ENOMEM;
     }
-    if (read_all(s->fd, b, r.frames * sizeof(*b))) {
+    if (fdio_read_exact(s->fd, b, r.frames * sizeof(*b))) {
         free(b);
         s->dead = true;
         return AV_EVOICE;
