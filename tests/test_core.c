@@ -9,13 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "asanavox/arena.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
 #include "asanavox/escape.h"
+#include "asanavox/fdio.h"
 #include "asanavox/strbuf.h"
+#include "asanavox/strlist.h"
 #include "asanavox/utf8.h"
 
 static char *print_to_string(const struct diag *d)
@@ -154,6 +157,68 @@ static void strbuf(void **state)
     strbuf_deinit(&b);
 }
 
+/* Binary records (cli_summary.c, tags.c) go through strbuf too: NULs and
+ * high bytes are kept, and `len` does not count the trailing NUL. */
+static void strbuf_bytes(void **state)
+{
+    (void)state;
+    struct strbuf b;
+    strbuf_init(&b);
+    const unsigned char rec[6] = {'R', 0, 0xff, 0x80, 0, 'x'};
+    strbuf_append(&b, (const char *)rec, sizeof rec);
+    strbuf_append(&b, (const char *)rec, sizeof rec);
+    assert_int_equal(b.len, 12);
+    assert_memory_equal(b.s, rec, sizeof rec);
+    assert_memory_equal(b.s + 6, rec, sizeof rec);
+    assert_int_equal(b.s[12], '\0');
+    strbuf_deinit(&b);
+}
+
+static void strlist(void **state)
+{
+    (void)state;
+    struct strlist l = {0};
+    strlist_add(&l, strdup("sessions"));
+    strlist_add(&l, strdup("sessions")); /* plain add keeps repeats */
+    strlist_add_unique(&l, strdup("sounds"));
+    strlist_add_unique(&l, strdup("sounds"));
+    for (int i = 0; i < 20; i++) /* past the first growth */
+        strlist_add_unique(&l, strdup(i % 2 ? "a" : "b"));
+    assert_false(l.oom);
+    assert_int_equal(l.n, 5);
+    const char *want[] = {"sessions", "sessions", "sounds", "b", "a"};
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(l.v[i], want[i]);
+    assert_null(l.v[5]);
+    assert_true(strlist_has(&l, "a"));
+    assert_false(strlist_has(&l, "c"));
+    strlist_add(&l, NULL); /* a failed strdup() of the caller's */
+    assert_true(l.oom);
+    assert_int_equal(l.n, 5);
+    strlist_deinit(&l);
+    assert_null(l.v);
+    assert_int_equal(l.n, 0);
+    assert_false(l.oom);
+}
+
+static void fdio(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(fdio_write_exact(p[1], "warrior", 7), 0);
+    close(p[1]);
+    char got[8] = {0};
+    assert_int_equal(fdio_read_exact(p[0], got, 4), 0);
+    assert_string_equal(got, "warr");
+    /* Three bytes are left: asking for four is end of input, an error. */
+    assert_int_equal(fdio_read_exact(p[0], got, 4), -1);
+    close(p[0]);
+    assert_int_equal(fdio_read_exact(-1, got, 1), -1);
+    assert_int_equal(fdio_write_exact(-1, got, 1), -1);
+    assert_int_equal(fdio_send_exact(-1, got, 1), -1);
+}
+
 static void error_strings(void **state)
 {
     (void)state;
@@ -200,6 +265,8 @@ int main(void)
         cmocka_unit_test(diag_limit),  cmocka_unit_test(suggestions),
         cmocka_unit_test(utf8),        cmocka_unit_test(arena),
         cmocka_unit_test(strbuf),      cmocka_unit_test(error_strings),
+        cmocka_unit_test(strbuf_bytes), cmocka_unit_test(strlist),
+        cmocka_unit_test(fdio),
         cmocka_unit_test(escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include "asanavox/config.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
+#include "asanavox/strlist.h"
 
 /* The name of the file CMake writes next to the programs of a build tree
  * (CMakeLists.txt); it holds the source tree's path. */
@@ -64,49 +65,6 @@ char *datadirs_dev_tree(void)
     return tree;
 }
 
-/* A growable NULL-terminated list of strings; an out-of-memory error is
- * remembered and reported once at the end. */
-struct list {
-    char **v;
-    size_t n, cap;
-    bool oom;
-};
-
-static bool list_has(const struct list *l, const char *s)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (!strcmp(l->v[i], s))
-            return true;
-    return false;
-}
-
-/* Add `s` (malloc'd, may be NULL for out of memory; ownership moves to the
- * list) unless the list has it already. */
-static void list_add(struct list *l, char *s)
-{
-    if (!s) {
-        l->oom = true;
-        return;
-    }
-    if (list_has(l, s)) {
-        free(s);
-        return;
-    }
-    if (l->n + 2 > l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        char **v = realloc(l->v, cap * sizeof(*v));
-        if (!v) {
-            free(s);
-            l->oom = true;
-            return;
-        }
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = s;
-    l->v[l->n] = NULL;
-}
-
 static char *join3(const char *a, const char *b, const char *c)
 {
     size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
@@ -129,17 +87,17 @@ static char *existing(const char *path)
 
 int datadirs_list(char ***dirs)
 {
-    struct list l = {0};
+    struct strlist l = {0};
     const char *xdg = getenv("XDG_DATA_HOME");
     const char *home = getenv("HOME");
     if (xdg && xdg[0] == '/')
-        list_add(&l, join3(xdg, "/", "asanavox"));
+        strlist_add_unique(&l, join3(xdg, "/", "asanavox"));
     else if (home && home[0])
-        list_add(&l, join3(home, "/", ".local/share/asanavox"));
+        strlist_add_unique(&l, join3(home, "/", ".local/share/asanavox"));
 
     char *tree = datadirs_dev_tree();
     if (tree)
-        list_add(&l, tree);
+        strlist_add_unique(&l, tree);
 
     char *exe = exe_dir();
     if (exe) {
@@ -151,7 +109,7 @@ int datadirs_list(char ***dirs)
             char *real = existing(rel);
             free(rel);
             if (real)
-                list_add(&l, real);
+                strlist_add_unique(&l, real);
         }
     }
 
@@ -170,16 +128,16 @@ int datadirs_list(char ***dirs)
             char *real = dir ? existing(dir) : NULL;
             if (real) {
                 free(dir);
-                list_add(&l, real);
+                strlist_add_unique(&l, real);
             } else {
-                list_add(&l, dir);
+                strlist_add_unique(&l, dir);
             }
         }
         p += n + (c ? 1 : 0);
     }
     if (l.oom || !l.v) {
         bool oom = l.oom;
-        paths_free_list(l.v);
+        strlist_deinit(&l);
         if (oom)
             return AV_ENOMEM;
         l.v = calloc(1, sizeof(*l.v));

@@ -14,6 +14,7 @@
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
 #include "asanavox/safefile.h"
+#include "asanavox/strlist.h"
 
 bool paths_plain_name(const char *name)
 {
@@ -56,36 +57,8 @@ void paths_free_list(char **list)
     free(list);
 }
 
-/* A growable NULL-terminated list of strings. */
-struct list {
-    char **v;
-    size_t n, cap;
-    bool oom;
-};
-
-static void list_add(struct list *l, char *s)
-{
-    if (!s) {
-        l->oom = true;
-        return;
-    }
-    if (l->n + 2 > l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        char **v = realloc(l->v, cap * sizeof(*v));
-        if (!v) {
-            free(s);
-            l->oom = true;
-            return;
-        }
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = s;
-    l->v[l->n] = NULL;
-}
-
 /* Add SUB under every data directory (datadirs.h) to `l`. */
-static void add_data_dirs(struct list *l, const char *sub)
+static void add_data_dirs(struct strlist *l, const char *sub)
 {
     char **data;
     if (datadirs_list(&data)) {
@@ -93,7 +66,7 @@ static void add_data_dirs(struct list *l, const char *sub)
         return;
     }
     for (char **d = data; *d; d++)
-        list_add(l, paths_join(*d, sub));
+        strlist_add(l, paths_join(*d, sub));
     paths_free_list(data);
 }
 
@@ -108,9 +81,9 @@ static bool dev_build(void)
 
 int paths_session_dirs(char ***dirs)
 {
-    struct list l = {0};
+    struct strlist l = {0};
     if (dev_build())
-        list_add(&l, strdup("sessions"));
+        strlist_add(&l, strdup("sessions"));
     const char *env = getenv("ASANAVOX_PATH");
     if (env) {
         const char *p = env;
@@ -118,13 +91,13 @@ int paths_session_dirs(char ***dirs)
             const char *c = strchr(p, ':');
             size_t n = c ? (size_t)(c - p) : strlen(p);
             if (n > 0)
-                list_add(&l, strndup(p, n));
+                strlist_add(&l, strndup(p, n));
             p += n + (c ? 1 : 0);
         }
     }
     add_data_dirs(&l, "sessions");
     if (l.oom) {
-        paths_free_list(l.v);
+        strlist_deinit(&l);
         return AV_ENOMEM;
     }
     *dirs = l.v;
@@ -331,18 +304,18 @@ int paths_find_sound(const char *name, const char *session_dir, char **path)
         base[n - 4] = '\0';
         name = base;
     }
-    struct list l = {0};
+    struct strlist l = {0};
     if (session_dir)
-        list_add(&l, strdup(session_dir));
+        strlist_add(&l, strdup(session_dir));
     if (dev_build())
-        list_add(&l, strdup("sounds"));
+        strlist_add(&l, strdup("sounds"));
     add_data_dirs(&l, "sounds");
     if (l.oom) {
-        paths_free_list(l.v);
+        strlist_deinit(&l);
         return AV_ENOMEM;
     }
     int err = search(name, ".wav", l.v, path);
-    paths_free_list(l.v);
+    strlist_deinit(&l);
     return err;
 }
 
