@@ -172,6 +172,13 @@ static void strbuf_bytes(void **state)
     assert_memory_equal(b.s + 6, rec, sizeof rec);
     assert_int_equal(b.s[12], '\0');
     strbuf_deinit(&b);
+
+    char *p = str_printf("%s, %s side", "Tree", "left");
+    assert_string_equal(p, "Tree, left side");
+    free(p);
+    p = str_printf("%s", "");
+    assert_string_equal(p, "");
+    free(p);
 }
 
 static void strlist(void **state)

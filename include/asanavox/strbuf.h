@@ -36,4 +36,9 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format
 const char *strbuf_str(const struct strbuf *b);
 bool strbuf_failed(const struct strbuf *b);
 
+/* A new malloc'd string formatted as printf(3) would (caller frees), or NULL
+ * when out of memory or the format fails.  For the one-off "a/b" and
+ * "key=value" strings that would otherwise each size, malloc and snprintf. */
+char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

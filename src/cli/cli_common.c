@@ -38,10 +38,7 @@ int cli_cache_dir(const char *sub, char **out)
     int err = filecache_root(&root);
     if (err)
         return err;
-    size_t n = strlen(root) + strlen(sub) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", root, sub);
+    char *p = paths_join(root, sub);
     free(root);
     if (!p)
         return AV_ENOMEM;

@@ -29,6 +29,7 @@
 
 #include "asanavox/error.h"
 #include "asanavox/fdio.h"
+#include "asanavox/strbuf.h"
 
 #define MAGIC "AVXCACH1"
 #define SUFFIX ".ent"
@@ -59,11 +60,9 @@ int filecache_root(char **out)
         base = home, tail = "/.cache/asanavox";
     else
         return AV_ENOENT;
-    size_t n = strlen(base) + strlen(tail) + 1;
-    char *p = malloc(n);
+    char *p = str_printf("%s%s", base, tail);
     if (!p)
         return AV_ENOMEM;
-    snprintf(p, n, "%s%s", base, tail);
     *out = p;
     return AV_OK;
 }
@@ -132,11 +131,7 @@ size_t filecache_hits(const struct filecache *c)
 /* dir + "/" + name, malloc'd. */
 static char *join(const char *dir, const char *name)
 {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
+    return str_printf("%s/%s", dir, name);
 }
 
 static char *entry_path(const struct filecache *c, const void *key, size_t key_len)

@@ -14,6 +14,7 @@
 #include "asanavox/config.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
+#include "asanavox/strbuf.h"
 #include "asanavox/strlist.h"
 
 /* The name of the file CMake writes next to the programs of a build tree
@@ -67,11 +68,7 @@ char *datadirs_dev_tree(void)
 
 static char *join3(const char *a, const char *b, const char *c)
 {
-    size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%s%s%s", a, b, c);
-    return s;
+    return str_printf("%s%s%s", a, b, c);
 }
 
 /* `path` with symbolic links and ".." resolved when it exists (so that

@@ -109,10 +109,7 @@ static char *chapter_name(const struct tl_step *s)
     char *name = dup_cut(s->name, NAME_MAX_BYTES - 16);
     if (!name)
         return NULL;
-    size_t n = strlen(name) + strlen(side) + 16;
-    char *full = malloc(n);
-    if (full)
-        snprintf(full, n, "%s, %s side", name, side);
+    char *full = str_printf("%s, %s side", name, side);
     free(name);
     return full;
 }
@@ -212,11 +209,7 @@ void tags_free_comments(char **comments, size_t n)
 
 static char *key_value(const char *key, const char *value)
 {
-    size_t n = strlen(key) + strlen(value) + 2;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%s=%s", key, value);
-    return s;
+    return str_printf("%s=%s", key, value);
 }
 
 int tags_comments(const struct tags *t, char ***comments, size_t *n)
