@@ -24,6 +24,7 @@
 #include "asanavox/arena.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
+#include "asanavox/phrases.h"
 #include "asanavox/session.h"
 #include "asanavox/strbuf.h"
 
@@ -63,6 +64,10 @@ struct compiler {
     int64_t gap;
     const char *bell, *chime;
     struct src_pos bell_pos, chime_pos;
+    /* Every word the compiler says on its own: the catalog's entry, or the
+     * session's `phrases:` line for it (which lives as long as the top
+     * session). */
+    const char *phrase[PHRASE_N];
 
     /* Expansion. */
     struct inst *insts;
@@ -468,6 +473,9 @@ static struct tl_step *add_step(struct compiler *c, enum tl_step_kind kind, cons
     st->kind = kind;
     st->name = step_name;
     st->side = in ? in->side : TL_SIDE_NONE;
+    st->side_word = st->side == TL_SIDE_LEFT    ? c->phrase[PHRASE_LEFT]
+                    : st->side == TL_SIDE_RIGHT ? c->phrase[PHRASE_RIGHT]
+                                                : NULL;
     st->start = st->hold_start = st->hold_end = st->end = c->now;
     st->path = it->text;
     st->line = in ? in->n->pos.line : 0;
@@ -505,7 +513,7 @@ static void put_cue_text(struct compiler *c, const char *text, enum tl_side side
         strbuf_append(&c->sb, p, (size_t)(m - p));
         p = m + 6;
         if (side != TL_SIDE_NONE) {
-            strbuf_puts(&c->sb, tl_side_name(side));
+            strbuf_puts(&c->sb, c->phrase[side == TL_SIDE_LEFT ? PHRASE_LEFT : PHRASE_RIGHT]);
             continue;
         }
         if (first_warning(c, pos))
@@ -519,20 +527,21 @@ static void put_cue_text(struct compiler *c, const char *text, enum tl_side side
 
 static bool ends_sentence(const char *s)
 {
-    size_t n = strlen(s);
-    return n > 0 && (s[n - 1] == '.' || s[n - 1] == '!' || s[n - 1] == '?');
+    return phrase_ends_sentence(s, strlen(s));
 }
 
-/* "Name, left side" */
+/* "Name, left side" (the side in the session's language). */
 static void put_pose_title(struct compiler *c, const struct inst *in)
 {
     const char *name = in->n->text;
     size_t n = strlen(name);
-    if (in->side != TL_SIDE_NONE && ends_sentence(name))
+    if (in->side != TL_SIDE_NONE && n > 0 && strchr(".!?", name[n - 1]))
         n--;
     strbuf_append(&c->sb, name, n);
-    if (in->side != TL_SIDE_NONE)
-        strbuf_printf(&c->sb, ", %s side", tl_side_name(in->side));
+    if (in->side != TL_SIDE_NONE) {
+        strbuf_puts(&c->sb, ", ");
+        strbuf_puts(&c->sb, c->phrase[in->side == TL_SIDE_LEFT ? PHRASE_LEFT_SIDE : PHRASE_RIGHT_SIDE]);
+    }
 }
 
 static void put_sentence_end(struct compiler *c)
@@ -549,19 +558,23 @@ static const struct cue *find_cue(const struct node *n, enum cue_kind kind)
     return NULL;
 }
 
-/* The text of cue `kind` of the pose with {side} filled in, or `dflt`.
- * Returns an interned, measured text, or NULL on a fatal error. */
+/* The text of cue `kind` of the pose with {side} filled in, or `dflt` (a
+ * phrase, which a session may have given a {side} too).  `prefix`, when
+ * not NULL, is a phrase said first.  Returns an interned, measured text,
+ * or NULL on a fatal error. */
 static struct interned *cue_speech(struct compiler *c, const struct inst *in, enum cue_kind kind,
                                    const char *prefix, const char *dflt)
 {
     const struct cue *q = find_cue(in->n, kind);
     strbuf_clear(&c->sb);
-    if (prefix)
+    if (prefix) {
         strbuf_puts(&c->sb, prefix);
+        strbuf_putc(&c->sb, ' ');
+    }
     if (q)
         put_cue_text(c, q->text, in->side, &q->pos);
     else
-        strbuf_puts(&c->sb, dflt);
+        put_cue_text(c, dflt, in->side, &in->n->pos);
     if (strbuf_failed(&c->sb)) {
         fail(c, AV_ENOMEM);
         return NULL;
@@ -625,7 +638,8 @@ static bool breath_phase(struct compiler *c, enum tl_phase phase, int64_t len, i
     return true;
 }
 
-static const char *const phase_default[4] = {"Breathe in.", "Hold.", "Breathe out.", "Hold."};
+static const enum phrase_key phase_default[4] = {PHRASE_INHALE, PHRASE_HOLD, PHRASE_EXHALE,
+                                                 PHRASE_HOLD};
 static const char *const phase_tone[4] = {"inhale", "hold", "exhale", "hold"};
 static const enum cue_kind phase_cue[4] = {CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_HOLD};
 
@@ -652,14 +666,14 @@ static bool hold_breaths(struct compiler *c, const struct inst *in, const struct
             const struct cue *q = NULL;
             if (spoken) {
                 enum cue_kind kind = phase_cue[ph];
-                const char *dflt = phase_default[ph];
+                const char *dflt = c->phrase[phase_default[ph]];
                 const char *prefix = NULL;
                 if (reps && ph == up_phase) {
-                    kind = CUE_UP, dflt = "Up.";
+                    kind = CUE_UP, dflt = c->phrase[PHRASE_UP];
                     if (b == count && count > 1)
-                        prefix = "Last one. ";
+                        prefix = c->phrase[PHRASE_LAST_ONE];
                 } else if (reps && ph == down_phase) {
-                    kind = CUE_DOWN, dflt = "Down.";
+                    kind = CUE_DOWN, dflt = c->phrase[PHRASE_DOWN];
                 }
                 q = find_cue(n, kind);
                 text = cue_speech(c, &rep, kind, prefix, dflt);
@@ -711,8 +725,10 @@ static bool layout_pose(struct compiler *c, const struct inst *in)
 
     /* The announcement: "[Switch sides. ]Name[, left side]. plain lines" */
     strbuf_clear(&c->sb);
-    if (in->second_side)
-        strbuf_puts(&c->sb, "Switch sides. ");
+    if (in->second_side) {
+        strbuf_puts(&c->sb, c->phrase[PHRASE_SWITCH_SIDES]);
+        strbuf_putc(&c->sb, ' ');
+    }
     put_pose_title(c, in);
     put_sentence_end(c);
     for (const struct cue *q = n->cues; q; q = q->next) {
@@ -783,7 +799,7 @@ static bool layout_pose(struct compiler *c, const struct inst *in)
 static bool layout_rest(struct compiler *c, const struct inst *in, size_t i)
 {
     const struct node *n = in->n;
-    struct tl_step *st = add_step(c, TL_STEP_REST, "Rest", in);
+    struct tl_step *st = add_step(c, TL_STEP_REST, c->phrase[PHRASE_REST_NAME], in);
     if (!st)
         return false;
     size_t step_index = c->tl->n_steps - 1;
@@ -799,7 +815,7 @@ static bool layout_rest(struct compiler *c, const struct inst *in, size_t i)
         any = true;
     }
     if (!any)
-        strbuf_puts(&c->sb, "Rest.");
+        strbuf_puts(&c->sb, c->phrase[PHRASE_REST]);
     if (strbuf_failed(&c->sb))
         return fail(c, AV_ENOMEM);
     int64_t said = say_at(c, strbuf_str(&c->sb), start);
@@ -810,8 +826,16 @@ static bool layout_rest(struct compiler *c, const struct inst *in, size_t i)
     const struct inst *next = next_pose(c, i);
     if (next) {
         strbuf_clear(&c->sb);
-        strbuf_puts(&c->sb, "Next: ");
         put_pose_title(c, next);
+        if (strbuf_failed(&c->sb))
+            return fail(c, AV_ENOMEM);
+        char *title = strdup(strbuf_str(&c->sb));
+        if (!title)
+            return fail(c, AV_ENOMEM);
+        const char *vars[] = {"pose", title, NULL};
+        strbuf_clear(&c->sb);
+        phrase_expand(&c->sb, c->phrase[PHRASE_NEXT], vars);
+        free(title);
         put_sentence_end(c);
         if (strbuf_failed(&c->sb))
             return fail(c, AV_ENOMEM);
@@ -885,11 +909,11 @@ static bool layout_intro(struct compiler *c)
     const struct session *s = c->top;
     if (!s->safety.set)
         return true;
+    /* The opening phrase drops its own '.' after a title that ends a
+     * sentence already; the safety text gets one when it has none. */
     strbuf_clear(&c->sb);
-    strbuf_puts(&c->sb, c->tl->title);
-    put_sentence_end(c);
-    strbuf_putc(&c->sb, ' ');
-    strbuf_puts(&c->sb, s->safety.value);
+    const char *vars[] = {"title", c->tl->title, "safety", s->safety.value, NULL};
+    phrase_expand(&c->sb, c->phrase[PHRASE_OPENING], vars);
     put_sentence_end(c);
     if (strbuf_failed(&c->sb))
         return fail(c, AV_ENOMEM);
@@ -1000,7 +1024,22 @@ static bool settings(struct compiler *c)
         tl->title = arena_strndup(tl->arena, base, len);
     }
     tl->about = arena_strdup(tl->arena, s->about.set ? s->about.value : "");
-    const char *voice = o->voice ? o->voice : s->voice.set ? s->voice.value : "en-us";
+
+    /* The language (--language, else `language:`) picks the phrases, and
+     * the voice follows it unless one is given; without a language the
+     * phrases follow the voice. */
+    const char *lang = o->language ? o->language : s->language.set ? s->language.value : NULL;
+    const struct phrase_catalog *cat = NULL;
+    if (lang && !(cat = phrase_catalog_find(lang))) {
+        diag_error(c->d, o->language ? NULL : &s->language.pos,
+                   "no built-in phrases for language '%s'; the languages are %s", lang,
+                   phrase_languages());
+        return false;
+    }
+    const char *voice = o->voice          ? o->voice
+                        : s->voice.set    ? s->voice.value
+                        : cat             ? cat->voice
+                                          : "en-us";
     tl->voice = arena_strdup(tl->arena, voice);
     tl->speed = o->speed > 0 ? o->speed : s->speed_value > 0 ? s->speed_value : DEFAULT_SPEED;
     if (!tl->title || !tl->about || !tl->voice)
@@ -1014,6 +1053,18 @@ static bool settings(struct compiler *c)
                    tl->voice, tl->speed);
         return false;
     }
+    if (!cat && !(cat = phrase_catalog_for_voice(voice))) {
+        const struct src_pos *pos = !o->voice && s->voice.set ? &s->voice.pos : NULL;
+        diag_warning(c->d, pos,
+                     "there are no built-in phrases in the language of voice '%s', so they are "
+                     "English; 'language:' picks one of %s, and 'phrases:' replaces any",
+                     voice, phrase_languages());
+        cat = phrase_catalog_at(0);
+    }
+    for (int k = 0; k < PHRASE_N; k++)
+        c->phrase[k] = cat->text[k];
+    for (const struct phrase_line *q = s->phrase_lines; q; q = q->next)
+        c->phrase[q->key] = q->text;
     return true;
 }
 

@@ -1,3 +1,8 @@
+/*
+ * utf8.c — UTF-8 validation, counting and cutting (utf8.h).  By hand: these
+ * are a few lines each, and the C library's multibyte functions depend on
+ * the process locale, which asanavox does not set.
+ */
 #include "asanavox/utf8.h"
 
 #include <stdint.h>
@@ -43,5 +48,25 @@ size_t utf8_count(const char *s, size_t len)
     for (size_t i = 0; i < len; i++)
         if (((unsigned char)s[i] & 0xC0) != 0x80)
             n++;
+    return n;
+}
+
+size_t utf8_prefix(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (s[i] && n) {
+        i++;
+        while ((s[i] & 0xC0) == 0x80)
+            i++;
+        n--;
+    }
+    return i;
+}
+
+size_t utf8_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += (*s & 0xC0) != 0x80;
     return n;
 }

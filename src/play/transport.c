@@ -10,6 +10,7 @@
 #include "asanavox/error.h"
 #include "asanavox/session.h"
 #include "asanavox/timeline.h"
+#include "asanavox/utf8.h"
 
 void transport_init(struct transport *t, const struct timeline *tl)
 {
@@ -193,27 +194,6 @@ void transport_status(const struct transport *t, int64_t frame, struct transport
             break;
         }
     }
-}
-
-/* Bytes of the first `n` code points of `s` (whole UTF-8 sequences). */
-static size_t utf8_prefix(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (s[i] && n) {
-        i++;
-        while ((s[i] & 0xC0) == 0x80)
-            i++;
-        n--;
-    }
-    return i;
-}
-
-static size_t utf8_width(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += (*s & 0xC0) != 0x80;
-    return n;
 }
 
 static void clock_text(int64_t frame, int rate, char *buf, size_t size)
