@@ -14,7 +14,8 @@ struct voice;
 struct timeline;
 
 /* If argv[*i] is one of the options every session command accepts —
- * --pace IN[:HOLD]:OUT[:HOLD], --voice NAME, --speed WPM, --prompts N|all|none
+ * --pace IN[:HOLD]:OUT[:HOLD], --voice NAME, --language LANG, --speed WPM,
+ * --prompts N|all|none
  * (as "--opt value" or "--opt=value") — store it in `o`, advance *i past its
  * value and return 1.  Return 0 when argv[*i] is something else.  Return -1
  * after printing "asanavox CMD: ..." when the value is missing or bad. */

@@ -10,6 +10,7 @@
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
+#include "asanavox/phrases.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "cli.h"
@@ -18,6 +19,7 @@
 const char cli_session_options_help[] =
     "  --pace IN[:HOLD]:OUT[:HOLD]  breath pace in seconds (replaces the session's pace:)\n"
     "  --voice NAME                 espeak-ng voice (e.g. en-us, en-gb)\n"
+    "  --language LANG              built-in phrases (and voice) in LANG: en, de, es, fr, ...\n"
     "  --speed WPM                  speaking speed, 80 to 450 words per minute\n"
     "  --prompts N|all|none         breaths per hold with spoken prompts\n";
 
@@ -126,6 +128,16 @@ int cli_take_session_option(const char *cmd, int argc, char **argv, int *i,
         }
         if (r > 0)
             fprintf(stderr, "asanavox %s: --voice wants an espeak-ng voice name, e.g. en-us\n", cmd);
+        return -1;
+    }
+    if ((r = cli_take_value(cmd, "--language", NULL, argc, argv, i, &v)) != 0) {
+        if (r > 0 && phrase_catalog_find(v)) {
+            o->language = v;
+            return 1;
+        }
+        if (r > 0)
+            fprintf(stderr, "asanavox %s: --language: no built-in phrases for '%s'; the languages are %s\n",
+                    cmd, v, phrase_languages());
         return -1;
     }
     if ((r = cli_take_value(cmd, "--speed", NULL, argc, argv, i, &v)) != 0) {

@@ -10,5 +10,6 @@ const struct command asanavox_commands[] = {
     {"render", "write a session as one audio file (wav, flac, ogg, mp3)", cmd_render},
     {"play", "play a session through the sound card, with keys", cmd_play},
     {"devices", "list the sound output devices play can use", cmd_devices},
+    {"phrases", "print the built-in phrases of a language, to override them", cmd_phrases},
     {NULL, NULL, NULL},
 };
