@@ -294,6 +294,13 @@ static void phrases_block(void **state)
     assert_non_null(event_text(tl, "Entspann dich."));
     compiled_free(&c);
 
+    /* A 'next' without {pose} would hide the name: a warning. */
+    c = compile_str("phrases:\n  next: Gleich geht es weiter.\nrest 30s\npose A, 1 breath\n");
+    assert_int_equal(c.err, AV_OK);
+    assert_true(find_diag(c.d, DIAG_WARNING, "this 'next' phrase has no {pose}") >= 0);
+    assert_non_null(event_text(c.tl, "Gleich geht es weiter."));
+    compiled_free(&c);
+
     /* {side} in an override on a pose without sides warns at the pose. */
     c = compile_str("phrases:\n  inhale: In to the {side}.\npose A, 1 breath\n");
     assert_int_equal(c.err, AV_OK);

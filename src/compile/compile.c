@@ -1063,8 +1063,12 @@ static bool settings(struct compiler *c)
     }
     for (int k = 0; k < PHRASE_N; k++)
         c->phrase[k] = cat->text[k];
-    for (const struct phrase_line *q = s->phrase_lines; q; q = q->next)
+    for (const struct phrase_line *q = s->phrase_lines; q; q = q->next) {
         c->phrase[q->key] = q->text;
+        if (q->key == PHRASE_NEXT && !strstr(q->text, "{pose}"))
+            diag_warning(c->d, &q->pos, "this 'next' phrase has no {pose}, so the next pose's "
+                                        "name is not said");
+    }
     return true;
 }
 

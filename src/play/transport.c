@@ -169,7 +169,7 @@ void transport_status(const struct transport *t, int64_t frame, struct transport
     const struct tl_step *s = &tl->steps[i];
     st->step = i;
     st->name = s->name ? s->name : "";
-    st->side = tl_side_name(s->side);
+    st->side = s->side_word ? s->side_word : tl_side_name(s->side);
     st->kind = tl_step_kind_name(s->kind);
     st->reps = s->reps != 0;
     if (s->kind != TL_STEP_POSE || s->breaths <= 0 || frame < s->hold_start || frame >= s->hold_end)
