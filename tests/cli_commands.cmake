@@ -71,3 +71,53 @@ run(2 "larger than 1 MiB" check "${BIN}/cli-tmp/huge.yoga")
 execute_process(COMMAND head -c 4096 /dev/urandom OUTPUT_FILE "${BIN}/cli-tmp/junk.yoga")
 run(2 "error:" check "${BIN}/cli-tmp/junk.yoga")
 file(REMOVE_RECURSE "${BIN}/cli-tmp")
+
+# The option parser end to end (tests/test_cli.c has the cases one by one):
+# "help COMMAND" is "COMMAND --help"; --opt=value, prefixes and "--".
+foreach(cmd check plan list render play devices)
+  run(0 "usage: asanavox ${cmd}" help ${cmd})
+endforeach()
+run(2 "no command 'plna'" help plna)
+run(0 "asanavox 0.1" render --vers)
+run(0 "voice en-gb at 200 wpm, 22050 Hz"
+    plan --voi=en-gb --sp 200 --ra=22050 -- tests/golden/plan-box-breath.yoga)
+run(2 "option '--v' is ambiguous" plan --v en-gb tests/golden/plan-box-breath.yoga)
+run(2 "no session named '--json'" plan -- --json)
+run(2 "--json takes no value" plan --json=yes tests/golden/plan-box-breath.yoga)
+run(2 "-o needs a value" render tests/golden/plan-box-breath.yoga -o)
+
+# "-" is a session on standard input, for every command that takes one;
+# its errors are shown as <stdin>.
+execute_process(COMMAND "${ASANAVOX}" plan --json -
+                INPUT_FILE "${SRC}/tests/golden/plan-box-breath.yoga"
+                WORKING_DIRECTORY "${SRC}" OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+execute_process(COMMAND "${ASANAVOX}" plan --json tests/golden/plan-box-breath.yoga
+                WORKING_DIRECTORY "${SRC}" OUTPUT_VARIABLE want)
+string(REPLACE "\"file\": \"tests/golden/plan-box-breath.yoga\"" "\"file\": \"<stdin>\"" want "${want}")
+if(NOT rc EQUAL 0 OR NOT out STREQUAL want)
+  message(SEND_ERROR "plan - (stdin): exit ${rc}, output differs from the file's plan:\n${out}")
+endif()
+execute_process(COMMAND "${ASANAVOX}" check -
+                INPUT_FILE "${SRC}/tests/golden/check-errors.yoga"
+                WORKING_DIRECTORY "${SRC}" ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "^<stdin>:[0-9]+:[0-9]+: error: ")
+  message(SEND_ERROR "check - with errors: exit ${rc}, want 2 and <stdin>:L:C:\n${err}")
+endif()
+
+# Interrupted commands exit 128 + the signal: 130 after Ctrl-C, 143 after
+# SIGTERM.  `plan -` reads a FIFO that the shell holds open for writing, so
+# it waits and the signal always comes mid-command; timeout
+# --preserve-status passes the status on.
+file(MAKE_DIRECTORY "${BIN}/cli-signal")
+foreach(pair "INT;130" "TERM;143")
+  list(GET pair 0 sig)
+  list(GET pair 1 want)
+  set(fifo "${BIN}/cli-signal/fifo")
+  file(REMOVE "${fifo}")
+  execute_process(COMMAND sh -c "mkfifo '${fifo}' && exec 4<>'${fifo}' && timeout --preserve-status -s ${sig} 0.5 '${ASANAVOX}' plan - <'${fifo}'"
+                  RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+  if(NOT rc EQUAL want)
+    message(SEND_ERROR "plan - interrupted by SIG${sig}: exit ${rc}, want ${want}")
+  endif()
+endforeach()
+file(REMOVE_RECURSE "${BIN}/cli-signal")

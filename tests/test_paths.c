@@ -1,6 +1,8 @@
 /*
  * test_paths.c — finding sessions and sounds: search order, shadowing,
- * and refusing names that would leave the allowed directories.
+ * the data directories of a development build and $XDG_DATA_*, and
+ * refusing names that would leave the allowed directories.  (An installed
+ * and moved tree is tested by tests/cli_install.cmake.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+
+#include "asanavox/datadirs.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
 
@@ -49,7 +54,15 @@ static int setup(void **state)
     write_file("sessions/warm-up.yoga", "say far\n");
     write_file("sounds/gong.wav", "RIFF");
     write_file("here/gong.wav", "RIFF");
-    char env[300];
+    mkdir("sys", 0755);
+    mkdir("sys/asanavox", 0755);
+    mkdir("sys/asanavox/sessions", 0755);
+    write_file("sys/asanavox/sessions/only-sys.yoga", "say sys\n");
+    write_file("sys/asanavox/sessions/flow.yoga", "say sys\n");
+    char env[600];
+    /* Relative entries of $XDG_DATA_DIRS are ignored (the XDG spec). */
+    snprintf(env, sizeof env, "relative/dir:%s/sys:%s/no-such-dir", root, root);
+    setenv("XDG_DATA_DIRS", env, 1);
     snprintf(env, sizeof env, "%s/extra", root);
     setenv("ASANAVOX_PATH", env, 1);
     snprintf(env, sizeof env, "%s/xdg", root);
@@ -103,14 +116,93 @@ static void session_search_order(void **state)
     assert_string_equal(p, "extra/flow.yoga");
     free(p);
 
+    /* $XDG_DATA_DIRS comes last: its flow is hidden, its only-sys found. */
+    assert_int_equal(paths_find_session("only-sys", &p), AV_OK);
+    assert_non_null(strstr(p, "/sys/asanavox/sessions/only-sys.yoga"));
+    free(p);
+
+    /* The whole path of a development build (these tests are one: CMake
+     * wrote asanavox-source-dir next to them).  The install next to the
+     * program, build/tests/../share/asanavox, does not exist and is left
+     * out; so is nothing else. */
     char **dirs;
+    char want[600];
     assert_int_equal(paths_session_dirs(&dirs), AV_OK);
     assert_string_equal(dirs[0], "sessions");
-    assert_non_null(strstr(dirs[1], "/extra"));
-    assert_non_null(strstr(dirs[2], "/xdg/asanavox/sessions"));
-    assert_non_null(strstr(dirs[3], "/asanavox/sessions"));
-    assert_null(dirs[4]);
+    snprintf(want, sizeof want, "%s/extra", root);
+    assert_string_equal(dirs[1], want);
+    snprintf(want, sizeof want, "%s/xdg/asanavox/sessions", root);
+    assert_string_equal(dirs[2], want);
+    assert_string_equal(dirs[3], TEST_SOURCE_DIR "/sessions");
+    snprintf(want, sizeof want, "%s/sys/asanavox/sessions", root);
+    assert_string_equal(dirs[4], want);
+    snprintf(want, sizeof want, "%s/no-such-dir/asanavox/sessions", root);
+    assert_string_equal(dirs[5], want);
+    assert_null(dirs[6]);
     paths_free_list(dirs);
+}
+
+/* The data directories (datadirs.h), with $XDG_DATA_HOME set and unset. */
+static void data_dirs(void **state)
+{
+    (void)state;
+    char *tree = datadirs_dev_tree();
+    assert_non_null(tree);
+    assert_string_equal(tree, TEST_SOURCE_DIR);
+    free(tree);
+
+    char **dirs;
+    char want[600];
+    assert_int_equal(datadirs_list(&dirs), AV_OK);
+    snprintf(want, sizeof want, "%s/xdg/asanavox", root);
+    assert_string_equal(dirs[0], want);
+    assert_string_equal(dirs[1], TEST_SOURCE_DIR);
+    snprintf(want, sizeof want, "%s/sys/asanavox", root);
+    assert_string_equal(dirs[2], want);
+    paths_free_list(dirs);
+
+    const char *xdg = getenv("XDG_DATA_HOME");
+    char *saved = strdup(xdg);
+    unsetenv("XDG_DATA_HOME");
+    setenv("HOME", "/home/someone", 1);
+    assert_int_equal(datadirs_list(&dirs), AV_OK);
+    assert_string_equal(dirs[0], "/home/someone/.local/share/asanavox");
+    paths_free_list(dirs);
+    /* A relative $XDG_DATA_HOME is ignored too. */
+    setenv("XDG_DATA_HOME", "relative", 1);
+    assert_int_equal(datadirs_list(&dirs), AV_OK);
+    assert_string_equal(dirs[0], "/home/someone/.local/share/asanavox");
+    paths_free_list(dirs);
+    /* Unset $XDG_DATA_DIRS: the spec's default. */
+    char *sys = strdup(getenv("XDG_DATA_DIRS"));
+    unsetenv("XDG_DATA_DIRS");
+    assert_int_equal(datadirs_list(&dirs), AV_OK);
+    bool local = false, usr = false;
+    for (char **d = dirs; *d; d++) {
+        local |= !strcmp(*d, "/usr/local/share/asanavox");
+        usr |= !strcmp(*d, "/usr/share/asanavox");
+    }
+    assert_true(local && usr);
+    paths_free_list(dirs);
+    setenv("XDG_DATA_DIRS", sys, 1);
+    setenv("XDG_DATA_HOME", saved, 1);
+    free(sys);
+    free(saved);
+}
+
+/* The number of *.yoga files in `dir`. */
+static size_t count_sessions(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        n += len > 5 && !strcmp(e->d_name + len - 5, ".yoga");
+    }
+    closedir(d);
+    return n;
 }
 
 static void listing(void **state)
@@ -119,14 +211,31 @@ static void listing(void **state)
     struct session_entry *v;
     size_t n;
     assert_int_equal(paths_list_sessions(&v, &n), AV_OK);
-    /* flow (./sessions hides extra/), only-extra, only-xdg, warm-up: sorted. */
-    assert_int_equal(n, 4);
-    assert_string_equal(v[0].name, "flow");
-    assert_string_equal(v[0].path, "sessions/flow.yoga");
-    assert_string_equal(v[1].name, "only-extra");
-    assert_string_equal(v[2].name, "only-xdg");
-    assert_string_equal(v[3].name, "warm-up");
-    assert_string_equal(v[3].path, "sessions/warm-up.yoga");
+    /* flow (./sessions hides extra/ and sys/), only-extra, only-sys,
+     * only-xdg, warm-up, and the source tree's library (none of whose
+     * names the fixture uses). */
+    assert_int_equal(n, 5 + count_sessions(TEST_SOURCE_DIR "/sessions"));
+    size_t seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            assert_true(strcmp(v[i - 1].name, v[i].name) < 0); /* sorted, no repeats */
+        if (!strcmp(v[i].name, "flow")) {
+            assert_string_equal(v[i].path, "sessions/flow.yoga");
+            seen++;
+        } else if (!strcmp(v[i].name, "warm-up")) {
+            assert_string_equal(v[i].path, "sessions/warm-up.yoga");
+            seen++;
+        } else if (!strcmp(v[i].name, "only-sys")) {
+            assert_non_null(strstr(v[i].path, "/sys/asanavox/sessions/only-sys.yoga"));
+            seen++;
+        } else if (!strcmp(v[i].name, "only-extra") || !strcmp(v[i].name, "only-xdg")) {
+            seen++;
+        } else {
+            assert_true(!strncmp(v[i].path, TEST_SOURCE_DIR "/sessions/",
+                                 strlen(TEST_SOURCE_DIR "/sessions/")));
+        }
+    }
+    assert_int_equal(seen, 5);
     paths_free_sessions(v, n);
 }
 
@@ -155,7 +264,8 @@ static void sound_search(void **state)
     assert_int_equal(paths_find_sound("gong.wav", "extra", &p), AV_OK);
     assert_string_equal(p, "sounds/gong.wav");
     free(p);
-    /* The shipped sounds are found from anywhere through the source tree. */
+    /* The shipped sounds are found from anywhere through the source tree
+     * (a development build). */
     assert_int_equal(paths_find_sound("bowl", "extra", &p), AV_OK);
     assert_non_null(strstr(p, "sounds/bowl.wav"));
     free(p);
@@ -169,6 +279,7 @@ int main(void)
         cmocka_unit_test(plain_names),
         cmocka_unit_test(session_search_order),
         cmocka_unit_test(listing),
+        cmocka_unit_test(data_dirs),
         cmocka_unit_test(include_search),
         cmocka_unit_test(sound_search),
     };

@@ -2,8 +2,8 @@
  * test_render.c — render_run() and the `asanavox render` command: the
  * file's length is the plan's, every format comes out readable and
  * deterministic, standard output and pipes are streamed to, and every
- * failure (unwritable directory, file-size limit, full device, Ctrl-C,
- * SIGTERM) exits 1 with one line and leaves no file behind.
+ * failure (unwritable directory, file-size limit, full device) exits 1,
+ * and Ctrl-C and SIGTERM 130 and 143, with one line and no file left behind.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -516,8 +516,8 @@ static void test_cli_failures_leave_nothing(void **state)
     free(dir);
 }
 
-/* Ctrl-C and SIGTERM in the middle: exit 1 with one line, the temporary
- * file removed, no target. */
+/* Ctrl-C and SIGTERM in the middle: exit 128 + the signal (130, 143, as
+ * `play` does) with one line, the temporary file removed, no target. */
 static void test_cli_interrupted(void **state)
 {
     (void)state;
@@ -533,7 +533,7 @@ static void test_cli_interrupted(void **state)
                               "--mono", NULL};
         struct run_opts o = {.watch_dir = dir, .sig = sigs[k]};
         struct run r = run_program(argv, &o);
-        expect_failure(&r, 1, "interrupted");
+        expect_failure(&r, 128 + sigs[k], "interrupted");
         assert_int_equal(count_entries(dir, NULL), 1); /* only the session */
         assert_int_equal(access(out, F_OK), -1);
         free(out);

@@ -28,7 +28,7 @@
 
 #include "asanavox/error.h"
 #include "asanavox/sink.h"
-#include "mix/kernels.h"
+#include "dsp/kernels.h"
 #include "fs_support.h"
 
 #define RATE 48000

@@ -12,31 +12,22 @@
  *
  * The PortAudio sink.  sink_open(s, DEVICE, params) opens an output stream
  * on DEVICE (see audio_find_device(); NULL or "" is the default output)
- * and a lock-free ring (ring.h) between the caller and the stream's
- * callback.  It does not start the stream: a producer thread first fills
- * the ring with sink_write() (which never blocks while the ring has room,
- * and otherwise waits for it), then the controlling thread calls
- * sink_pa_start().  The callback copies the ring to the device, applying
- * the live volume and the pause fade; it plays silence and counts an
- * underrun when the ring runs dry.
+ * and a live-output engine (liveout.h) whose liveout_render() is the
+ * stream's callback.  It does not start the stream: a producer thread
+ * first fills the engine with sink_write() (which never blocks while the
+ * ring has room, and otherwise waits for it), then the controlling thread
+ * calls sink_pa_start().  Marks, the end, pause, gain and the audio clock
+ * are the engine's (sink_pa_engine()); this header has what needs
+ * PortAudio.
  *
- * Positions.  Each frame written belongs to the session frame that
- * follows the last sink_pa_mark() (the first frame written after
- * sink_pa_mark(s, F, ...) is frame F).  sink_pa_mark() also drops every
- * frame queued before it (after a 5 ms fade-out, so a jump never clicks).
- * The callback counts the frames it takes from the ring, so
- * sink_pa_position() is the audio clock: where in the session the sound
- * card is, never derived from wall time.  While paused the callback fades
- * out over 30 ms and then plays silence without taking frames, so the
- * clock stands still.
- *
- * Threads.  sink_write(), sink_pa_space(), sink_pa_mark() and
- * sink_pa_end() belong to ONE producer thread.  sink_open(),
- * sink_pa_start(), sink_pa_abort(), sink_pa_failed(), sink_finish() and
- * sink_destroy() belong to the controlling thread (every PortAudio call is
- * made there), and sink_finish()/sink_destroy() only after the producer has
- * stopped writing.  The other sink_pa_* functions are atomic reads and
- * writes that any thread may call.
+ * Threads.  sink_write() belongs to ONE producer thread (with the
+ * engine's producer functions).  sink_open(), sink_pa_start(),
+ * sink_pa_abort(), sink_pa_failed(), sink_finish() and sink_destroy()
+ * belong to the controlling thread (every PortAudio call is made there),
+ * and sink_finish()/sink_destroy() only after the producer has stopped
+ * writing.  sink_pa_interrupt(), sink_pa_engine() and sink_pa_stats() may
+ * be called from any thread.  Only the controlling thread writes the
+ * sink's message.
  */
 #ifndef ASANAVOX_DEVICE_H
 #define ASANAVOX_DEVICE_H
@@ -47,6 +38,7 @@
 #include <stdio.h>
 
 struct sink;
+struct liveout;
 
 /* Start PortAudio with the chatter of ALSA and JACK silenced.  Any thread,
  * but not at the same time as any other PortAudio use.  Returns 0, or
@@ -110,40 +102,9 @@ void sink_pa_abort(struct sink *s);
  * lost or failed (controlling thread). */
 bool sink_pa_failed(struct sink *s);
 
-/* Producer: frames sink_write() can take now without waiting. */
-size_t sink_pa_space(const struct sink *s);
-
-/* Producer: the next frame written is session frame `frame`; frames queued
- * before now are dropped (faded out first).  `id` comes back from
- * sink_pa_position() once the callback has made the jump. */
-void sink_pa_mark(struct sink *s, int64_t frame, unsigned id);
-
-/* Producer: nothing more will be written (until the next mark).  The
- * callback plays what is queued, then ends the stream (the device's
- * buffer plays out), and sink_pa_drained() turns true. */
-void sink_pa_end(struct sink *s);
-
-/* Any thread: frames queued in the ring. */
-size_t sink_pa_buffered(const struct sink *s);
-
-/* Any thread: pause (fade out, then silence; the clock stops) or resume
- * (fade in). */
-void sink_pa_set_paused(struct sink *s, bool paused);
-
-/* Any thread: the live gain (linear, 0..4), reached smoothly (20 ms). */
-void sink_pa_set_gain(struct sink *s, float gain);
-
-/* Any thread: the session frame being heard now (frames taken from the
- * ring since the last mark, less the device's latency while playing), and
- * the id of the last mark the callback has applied. */
-int64_t sink_pa_position(const struct sink *s, unsigned *mark_id);
-
-/* Any thread: paused and faded out to silence. */
-bool sink_pa_silent(const struct sink *s);
-
-/* Any thread: everything up to sink_pa_end() has been handed to the
- * device. */
-bool sink_pa_drained(const struct sink *s);
+/* Any thread, after sink_open(): the sink's live-output engine (marks,
+ * end, pause, gain, clock: liveout.h), owned by the sink; NULL before. */
+struct liveout *sink_pa_engine(struct sink *s);
 
 /* Any thread: make a sink_write() that waits for room return
  * AV_EINTERRUPTED now, and every later one at once. */

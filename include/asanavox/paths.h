@@ -1,12 +1,12 @@
 /*
  * paths.h — finding sessions and sounds by name.
  *
- * Session search path, in order: ./sessions, each directory of
- * $ASANAVOX_PATH (colon-separated), $XDG_DATA_HOME/asanavox/sessions
- * (default ~/.local/share/asanavox/sessions) and the installed data
- * directory.  Sounds: next to the session file, ./sounds,
- * $XDG_DATA_HOME/asanavox/sounds, the installed sounds/ and the source
- * tree's sounds/ (so an uninstalled build works from anywhere).
+ * Session search path, in order: ./sessions (a development build only,
+ * see datadirs.h), each directory of $ASANAVOX_PATH (colon-separated),
+ * then sessions/ in each data directory of datadirs.h ($XDG_DATA_HOME's,
+ * a development build's source tree, the install next to the program,
+ * $XDG_DATA_DIRS').  Sounds: next to the session file, ./sounds (a
+ * development build only), then sounds/ in each data directory.
  *
  * Names taken from session files must be plain (paths_plain_name()); these
  * functions refuse anything else, so a shared file can never reach outside

@@ -1,8 +1,9 @@
 /*
  * sink.h — where mixed blocks go: a file, nothing, or (later) a device.
  *
- * A sink is a `struct sink_ops` table of functions (like mpv's audio
- * outputs) plus the state it creates.  The life of a sink:
+ * A sink is a table of functions (struct sink_ops, like mpv's audio
+ * outputs) plus the state it creates; both are private to src/sink.
+ * The life of a sink:
  *
  *     sink_create(&sink_file_ops, &s);
  *     sink_open(s, "out.wav", &params);    // the target is chosen here
@@ -56,35 +57,10 @@ struct sink_params {
     int64_t frames;           /* total frames that will be written, or -1 */
 };
 
+/* A sink is opaque: its state and the sink_ops table are in
+ * src/sink/sink_internal.h. */
 struct sink;
-
-struct sink_ops {
-    const char *name;
-    /* Allocate private state into s->priv.  Errors: AV_ENOMEM. */
-    int (*create)(struct sink *s);
-    /* Start writing to `target` (a path or "-"; a device name; ignored by
-     * the null sink). */
-    int (*open)(struct sink *s, const char *target, const struct sink_params *p);
-    int (*write)(struct sink *s, const float *interleaved, size_t frames);
-    /* Optional: frames of one channel, to go to every channel.  NULL: the
-     * frames are copied to every channel and passed to write(). */
-    int (*write_mono)(struct sink *s, const float *mono, size_t frames);
-    /* Flush and commit what was written. */
-    int (*finish)(struct sink *s);
-    /* Discard what was written (may be called after a failed open, write
-     * or finish) and free the private state.  Must not fail. */
-    void (*destroy)(struct sink *s);
-};
-
-struct sink {
-    const struct sink_ops *ops;
-    void *priv;
-    struct sink_params params;
-    int state;           /* internal: created, open, finished, failed */
-    char message[512];   /* last failure, one line, "" if none */
-    float *scratch;      /* internal: sink_write_mono() without write_mono */
-    size_t scratch_cap;
-};
+struct sink_ops;
 
 extern const struct sink_ops sink_file_ops;
 extern const struct sink_ops sink_null_ops;

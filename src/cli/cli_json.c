@@ -1,3 +1,6 @@
+/*
+ * cli_json.c — JSON string and number output for the commands' --json (cli_json.h).
+ */
 #include "cli_json.h"
 
 void json_string(FILE *f, const char *s)

@@ -15,17 +15,22 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: asanavox devices\n\n"
                "List the sound output devices.  'asanavox play --device ID' (or a name, or\n"
-               "part of one) plays on one of them; '*' marks the default.\n");
+               "part of one) plays on one of them; '*' marks the default.\n\n");
+    cli_print_options(f, 0, NULL);
 }
 
 int cmd_devices(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            usage(stdout);
-            return EXIT_OK;
-        }
-        fprintf(stderr, "asanavox devices: unexpected argument '%s'\n", argv[i]);
+    struct cli_common c;
+    cli_common_init(&c);
+    struct cli_parser p;
+    cli_parser_init(&p, "devices", 0, NULL, usage, argc, argv);
+    const char *val;
+    int key = cli_next(&p, &c, &val);
+    if (key != CLI_END)
+        return cli_exit_status(key);
+    if (p.optind < argc) {
+        fprintf(stderr, "asanavox devices: unexpected argument '%s'\n", argv[p.optind]);
         usage(stderr);
         return EXIT_USAGE;
     }

@@ -27,26 +27,38 @@ struct entry {
     struct timeline *tl; /* NULL when the session has errors */
 };
 
+enum { OPT_JSON = CLI_OWN };
+
+static const struct cli_option options[] = {
+    {"json", OPT_JSON, NULL, "machine-readable output (see asanavox(1))"},
+    {0},
+};
+
 static void help(FILE *f)
 {
     fprintf(f, "usage: asanavox list [--json]\n\n"
-               "List the sessions on the search path (./sessions, $ASANAVOX_PATH,\n"
-               "$XDG_DATA_HOME/asanavox/sessions, the installed sessions) with title and length.\n");
+               "List the sessions on the search path ($ASANAVOX_PATH, $XDG_DATA_HOME/asanavox/\n"
+               "sessions, the installed sessions, $XDG_DATA_DIRS; for a development build also\n"
+               "./sessions and the source tree) with title and length.\n\n");
+    cli_print_options(f, 0, options);
 }
 
 int cmd_list(int argc, char **argv)
 {
     bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            help(stdout);
-            return EXIT_OK;
-        }
-        if (!strcmp(argv[i], "--json")) {
+    struct cli_common c;
+    cli_common_init(&c);
+    struct cli_parser p;
+    cli_parser_init(&p, "list", 0, options, help, argc, argv);
+    const char *val;
+    int key;
+    while ((key = cli_next(&p, &c, &val)) >= 0)
+        if (key == OPT_JSON)
             json = true;
-            continue;
-        }
-        fprintf(stderr, "asanavox list: unexpected argument '%s'\n", argv[i]);
+    if (key != CLI_END)
+        return cli_exit_status(key);
+    if (p.optind < argc) {
+        fprintf(stderr, "asanavox list: unexpected argument '%s'\n", argv[p.optind]);
         help(stderr);
         return EXIT_USAGE;
     }
@@ -93,7 +105,8 @@ int cmd_list(int argc, char **argv)
         diag_destroy(d);
     }
     if (json) {
-        printf("{\"sessions\": [");
+        /* "format" versions the layout, as in plan --json (asanavox(1)). */
+        printf("{\"format\": 1, \"sessions\": [");
         for (size_t i = 0; i < n; i++) {
             printf("%s\n  {\"name\": ", i ? "," : "");
             json_string(stdout, v[i].name);

@@ -11,36 +11,33 @@
 #include "cli.h"
 #include "commands.h"
 
-static void help(FILE *f)
+static void usage(FILE *f)
 {
     fprintf(f, "usage: asanavox phrases [LANG]\n\n"
                "Print the words asanavox says on its own in language LANG (default en),\n"
                "one 'key: text' line each, as in a session's 'phrases:' block.\n"
-               "Languages: %s.\n",
+               "Languages: %s.\n\n",
             phrase_languages());
+    cli_print_options(f, 0, NULL);
 }
 
 int cmd_phrases(int argc, char **argv)
 {
-    const char *lang = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            help(stdout);
-            return EXIT_OK;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "asanavox phrases: unknown option '%s'\n", argv[i]);
-            help(stderr);
-            return EXIT_USAGE;
-        }
-        if (lang) {
-            fprintf(stderr, "asanavox phrases: one language at a time ('%s' and '%s')\n", lang,
-                    argv[i]);
-            return EXIT_USAGE;
-        }
-        lang = argv[i];
+    struct cli_common c;
+    cli_common_init(&c);
+    struct cli_parser p;
+    cli_parser_init(&p, "phrases", 0, NULL, usage, argc, argv);
+    const char *val;
+    int key = cli_next(&p, &c, &val);
+    if (key != CLI_END)
+        return cli_exit_status(key);
+    if (argc - p.optind > 1) {
+        fprintf(stderr, "asanavox phrases: one language at a time ('%s' and '%s')\n",
+                argv[p.optind], argv[p.optind + 1]);
+        return EXIT_USAGE;
     }
-    const struct phrase_catalog *cat = phrase_catalog_find(lang ? lang : "en");
+    const char *lang = p.optind < argc ? argv[p.optind] : "en";
+    const struct phrase_catalog *cat = phrase_catalog_find(lang);
     if (!cat) {
         fprintf(stderr, "asanavox phrases: no built-in phrases for '%s'; the languages are %s\n",
                 lang, phrase_languages());

@@ -14,15 +14,21 @@
 #include "cli_json.h"
 #include "commands.h"
 
+enum { GROUPS = CLI_SESSION | CLI_RATE_OPT, OPT_JSON = CLI_OWN };
+
+static const struct cli_option options[] = {
+    {"json", OPT_JSON, NULL, "machine-readable output (see asanavox(1))"},
+    {0},
+};
+
 static void help(FILE *f)
 {
     fprintf(f, "usage: asanavox plan [OPTIONS] NAME\n\n"
                "Print the compiled timeline of a session: every spoken cue, bell and\n"
-               "breath prompt at its exact time.  NAME is a session name or a file.\n\n"
-               "options:\n"
-               "  --json                       machine-readable output\n"
-               "  --rate HZ                    sample rate the positions are counted in (48000)\n%s",
-            cli_session_options_help);
+               "breath prompt at its exact time.  NAME is a session name or a file;\n"
+               "'-' reads the session from standard input.  Positions are counted at\n"
+               "the --rate (48000 Hz by default).\n\n");
+    cli_print_options(f, GROUPS, options);
 }
 
 static void clock_of(int64_t frames, int rate, char *buf, size_t size)
@@ -34,7 +40,9 @@ static void print_json(const struct timeline *tl)
 {
     FILE *f = stdout;
     int r = tl->rate;
-    fprintf(f, "{\n  \"title\": ");
+    /* "format" versions this layout (asanavox(1), JSON OUTPUT): it goes up
+     * when a key changes meaning or goes away, not when one is added. */
+    fprintf(f, "{\n  \"format\": 1,\n  \"title\": ");
     json_string(f, tl->title);
     fprintf(f, ",\n  \"about\": ");
     json_string(f, tl->about);
@@ -175,54 +183,30 @@ static void print_table(const struct timeline *tl)
 
 int cmd_plan(int argc, char **argv)
 {
-    struct compile_options o;
-    compile_options_init(&o);
-    const char *name = NULL;
+    struct cli_common c;
+    cli_common_init(&c);
     bool json = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            help(stdout);
-            return EXIT_OK;
-        }
-        if (!strcmp(a, "--json")) {
+    struct cli_parser p;
+    cli_parser_init(&p, "plan", GROUPS, options, help, argc, argv);
+    const char *val;
+    int key;
+    while ((key = cli_next(&p, &c, &val)) >= 0)
+        if (key == OPT_JSON)
             json = true;
-            continue;
-        }
-        if (!strcmp(a, "--rate") || !strncmp(a, "--rate=", 7)) {
-            const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
-            char *end;
-            long rate = v ? strtol(v, &end, 10) : 0;
-            if (!v || *end || rate < 8000 || rate > 192000) {
-                fprintf(stderr, "asanavox plan: --rate wants a sample rate from 8000 to 192000\n");
-                return EXIT_USAGE;
-            }
-            o.rate = (int)rate;
-            continue;
-        }
-        if (a[0] == '-' && a[1]) {
-            int r = cli_take_session_option("plan", argc, argv, &i, &o);
-            if (r < 0)
-                return EXIT_USAGE;
-            if (r == 0) {
-                fprintf(stderr, "asanavox plan: unknown option '%s'\n", a);
-                help(stderr);
-                return EXIT_USAGE;
-            }
-            continue;
-        }
-        if (name) {
-            fprintf(stderr, "asanavox plan: one session at a time ('%s' and '%s')\n", name, a);
-            return EXIT_USAGE;
-        }
-        name = a;
-    }
-    if (!name) {
+    if (key != CLI_END)
+        return cli_exit_status(key);
+    if (p.optind == argc) {
         help(stderr);
         return EXIT_USAGE;
     }
+    if (argc - p.optind > 1) {
+        fprintf(stderr, "asanavox plan: one session at a time ('%s' and '%s')\n", argv[p.optind],
+                argv[p.optind + 1]);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[p.optind];
     struct timeline *tl = NULL;
-    int status = cli_compile("plan", name, &o, NULL, &tl);
+    int status = cli_compile("plan", name, &c.co, NULL, &tl);
     if (status)
         return status;
     if (json)

@@ -114,29 +114,36 @@ static void raw_on(void)
     tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 }
 
+enum {
+    GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO,
+    OPT_FROM = CLI_OWN,
+    OPT_DEVICE,
+    OPT_STATS,
+};
+
+static const struct cli_option options[] = {
+    {"from", OPT_FROM, "STEP|TIME", "start at a step number (as 'plan' shows) or a time (2:30)"},
+    {"device", OPT_DEVICE, "ID|NAME", "the output device (see 'asanavox devices')"},
+    {"stats", OPT_STATS, NULL, "at the end, print time to first audio, underruns and CPU"},
+    {0},
+};
+
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: asanavox play [NAME] [OPTIONS]\n\n"
+            "usage: asanavox play [OPTIONS] [NAME]\n\n"
             "Play the session NAME through the sound card and practise along.  Without\n"
-            "NAME, on a terminal, choose from the sessions 'asanavox list' shows.\n\n"
+            "NAME, on a terminal, choose from the sessions 'asanavox list' shows.\n"
+            "NAME '-' reads the session from standard input (then there are no keys).\n\n"
             "keys (when standard input is a terminal):\n"
             "  space             pause / resume\n"
             "  n                 next step\n"
             "  p                 back to the start of this step; twice: the step before\n"
             "  + / -             louder / softer (%.0f dB steps)\n"
-            "  q                 quit (Ctrl-C works too)\n\n"
-            "options:\n"
-            "  --from STEP|TIME  start at a step number (as 'plan' shows) or a time (2:30)\n"
-            "  --device ID|NAME  the output device (see 'asanavox devices')\n"
-            "  --volume DB       louder or softer than the -16 LUFS default, -40 to 20\n"
-            "  --rate HZ         sample rate, 8000 to 192000 (default 48000)\n"
-            "  --mono            one channel instead of two\n"
-            "  --stats           at the end, print time to first audio, underruns and CPU\n"
-            "%s"
-            "  -h, --help        show this help\n\n"
-            "No sound device?  'asanavox render NAME' writes the session to a file.\n",
-            TRANSPORT_VOLUME_STEP, cli_session_options_help);
+            "  q                 quit (Ctrl-C works too)\n\n",
+            TRANSPORT_VOLUME_STEP);
+    cli_print_options(f, GROUPS, options);
+    fprintf(f, "\nNo sound device?  'asanavox render NAME' writes the session to a file.\n");
 }
 
 static void clock_text(int64_t frame, int rate, char *buf, size_t size)
@@ -399,68 +406,36 @@ int cmd_play(int argc, char **argv)
 {
     const int64_t t_start = now_ns();
     const char *name_arg = NULL, *from_arg = NULL, *device = NULL;
-    long rate = 0;
-    bool mono = false, stats = false;
-    double volume = 0.0;
-    struct compile_options co;
-    compile_options_init(&co);
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val;
-        if (cli_is_help(a)) {
-            usage(stdout);
-            return EXIT_OK;
-        }
-        int r = cli_take_session_option("play", argc, argv, &i, &co);
-        if (r < 0)
-            return EXIT_USAGE;
-        if (r > 0)
-            continue;
-        if ((r = cli_take_value("play", "--from", NULL, argc, argv, &i, &val)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
+    bool stats = false;
+    struct cli_common c;
+    cli_common_init(&c);
+    struct cli_parser p;
+    cli_parser_init(&p, "play", GROUPS, options, usage, argc, argv);
+    const char *val;
+    int key;
+    while ((key = cli_next(&p, &c, &val)) >= 0) {
+        if (key == OPT_FROM)
             from_arg = val;
-        } else if ((r = cli_take_value("play", "--device", NULL, argc, argv, &i, &val)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
+        else if (key == OPT_DEVICE)
             device = val;
-        } else if ((r = cli_take_value("play", "--rate", NULL, argc, argv, &i, &val)) != 0) {
-            char *end;
-            if (r < 0)
-                return EXIT_USAGE;
-            errno = 0;
-            rate = strtol(val, &end, 10);
-            if (errno || end == val || *end || rate < 8000 || rate > 192000) {
-                fprintf(stderr, "asanavox play: --rate must be 8000 to 192000 Hz, not '%s'\n", val);
-                return EXIT_USAGE;
-            }
-        } else if ((r = cli_take_value("play", "--volume", NULL, argc, argv, &i, &val)) != 0) {
-            char *end;
-            if (r < 0)
-                return EXIT_USAGE;
-            errno = 0;
-            volume = strtod(val, &end);
-            if (errno || end == val || *end || !isfinite(volume) || volume < -40.0 ||
-                volume > 20.0) {
-                fprintf(stderr, "asanavox play: --volume must be -40 to 20 dB, not '%s'\n", val);
-                return EXIT_USAGE;
-            }
-        } else if (!strcmp(a, "--mono")) {
-            mono = true;
-        } else if (!strcmp(a, "--stats")) {
+        else if (key == OPT_STATS)
             stats = true;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "asanavox play: unknown option '%s' (see 'asanavox play --help')\n", a);
-            return EXIT_USAGE;
-        } else if (name_arg) {
-            fprintf(stderr, "asanavox play: one session at a time ('%s' and '%s')\n", name_arg, a);
-            return EXIT_USAGE;
-        } else {
-            name_arg = a;
-        }
     }
-    if (rate)
-        co.rate = (int)rate;
+    if (key != CLI_END)
+        return cli_exit_status(key);
+    if (argc - p.optind > 1) {
+        fprintf(stderr, "asanavox play: one session at a time ('%s' and '%s')\n", argv[p.optind],
+                argv[p.optind + 1]);
+        return EXIT_USAGE;
+    }
+    if (p.optind < argc)
+        name_arg = argv[p.optind];
+    /* Without --rate, play compiles at 48000 Hz and may retry at the
+     * device's own rate (below). */
+    const long rate = c.rate_given ? c.co.rate : 0;
+    const bool mono = c.mono;
+    const double volume = c.volume_db;
+    struct compile_options co = c.co;
 
     /* PortAudio's own diagnostics stay out of stderr (device.h). */
     FILE *saved_stderr = audio_quiet_stderr();

@@ -5,7 +5,8 @@
  * compile → mixer → file sink, block by block (render.h).  The file is
  * written atomically (sink.h); SIGINT and SIGTERM set a flag that the render
  * loop checks between blocks, after which the sink is destroyed unfinished
- * (removing its temporary file) and the command exits 1 with one line.
+ * (removing its temporary file) and the command exits 128 + the signal
+ * (130 after Ctrl-C, 143 after SIGTERM, as `play` does) with one line.
  * SIGXFSZ and SIGPIPE are ignored while rendering so that "file too large"
  * and "broken pipe" come back as write errors with a reason.
  */
@@ -36,33 +37,32 @@ static void on_stop_signal(int sig)
     render_stop = sig;
 }
 
+enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO };
+
+static const struct cli_option options[] = {
+    {"output", 'o', "OUT", "where to write (a file, '-', a pipe or a device)"},
+    {0},
+};
+
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: asanavox render NAME [-o OUT] [OPTIONS]\n\n"
+            "usage: asanavox render [OPTIONS] NAME\n\n"
             "Write the whole session NAME as one audio file to follow with eyes closed.\n"
             "The format comes from OUT's extension: .wav (16-bit), .flac, .ogg, .mp3.\n"
             "The default OUT is NAME.wav in the current directory; '-o -' writes WAV to\n"
-            "standard output.\n\n"
-            "options:\n"
-            "  -o, --output OUT  where to write (a file, '-', a pipe or a device)\n"
-            "  --rate HZ         sample rate, 8000 to 192000 (default 48000)\n"
-            "  --mono            one channel instead of two\n"
-            "  --volume DB       louder or softer than the -16 LUFS default, -40 to 20\n"
-            "%s"
-            "  -h, --help        show this help\n",
-            cli_session_options_help);
+            "standard output.  NAME '-' reads the session from standard input.\n\n");
+    cli_print_options(f, GROUPS, options);
 }
 
-/* "--opt VALUE" or "--opt=VALUE" (and a short alias as "-o VALUE"):
- * returns 1 and sets *val, 0 if argv[*i] is not this option, -1 when the
- * value is missing. */
-
-/* NAME.wav from a session name or path: the base name without ".yoga". */
+/* NAME.wav from a session name or path: the base name without ".yoga"
+ * ("session.wav" for a session from standard input). */
 static char *default_output(const char *name)
 {
     const char *slash = strrchr(name, '/');
     const char *base = slash ? slash + 1 : name;
+    if (!strcmp(name, "-"))
+        base = "";
     size_t len = strlen(base);
     if (len > 5 && !strcmp(base + len - 5, ".yoga"))
         len -= 5;
@@ -121,60 +121,31 @@ static void clear_bar(void)
 
 int cmd_render(int argc, char **argv)
 {
-    const char *name = NULL, *out_arg = NULL;
-    long rate = 48000;
-    bool mono = false;
-    double volume = 0.0;
-    struct compile_options co;
-    compile_options_init(&co);
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val;
-        if (cli_is_help(a)) {
-            usage(stdout);
-            return EXIT_OK;
-        }
-        int r = cli_take_session_option("render", argc, argv, &i, &co);
-        if (r < 0)
-            return EXIT_USAGE;
-        if (r > 0)
-            continue;
-        if ((r = cli_take_value("render", "--output", "-o", argc, argv, &i, &val)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
+    const char *out_arg = NULL;
+    struct cli_common c;
+    cli_common_init(&c);
+    struct cli_parser p;
+    cli_parser_init(&p, "render", GROUPS, options, usage, argc, argv);
+    const char *val;
+    int key;
+    while ((key = cli_next(&p, &c, &val)) >= 0)
+        if (key == 'o')
             out_arg = val;
-        } else if ((r = cli_take_value("render", "--rate", NULL, argc, argv, &i, &val)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            if (!cli_parse_long(val, 8000, 192000, &rate)) {
-                fprintf(stderr, "asanavox render: --rate must be 8000 to 192000 Hz, not '%s'\n",
-                        val);
-                return EXIT_USAGE;
-            }
-        } else if ((r = cli_take_value("render", "--volume", NULL, argc, argv, &i, &val)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            if (!cli_parse_double(val, -40.0, 20.0, &volume)) {
-                fprintf(stderr, "asanavox render: --volume must be -40 to 20 dB, not '%s'\n", val);
-                return EXIT_USAGE;
-            }
-        } else if (!strcmp(a, "--mono")) {
-            mono = true;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "asanavox render: unknown option '%s' (see 'asanavox render --help')\n",
-                    a);
-            return EXIT_USAGE;
-        } else if (name) {
-            fprintf(stderr, "asanavox render: one session at a time ('%s' and '%s')\n", name, a);
-            return EXIT_USAGE;
-        } else {
-            name = a;
-        }
-    }
-    if (!name) {
+    if (key != CLI_END)
+        return cli_exit_status(key);
+    if (p.optind == argc) {
         fprintf(stderr, "asanavox render: which session? (see 'asanavox render --help')\n");
         return EXIT_USAGE;
     }
+    if (argc - p.optind > 1) {
+        fprintf(stderr, "asanavox render: one session at a time ('%s' and '%s')\n",
+                argv[p.optind], argv[p.optind + 1]);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[p.optind];
+    const long rate = c.co.rate;
+    const bool mono = c.mono;
+    struct compile_options co = c.co;
 
     char *out_alloc = NULL;
     const char *out = out_arg;
@@ -210,7 +181,6 @@ int cmd_render(int argc, char **argv)
         free(out_alloc);
         return EXIT_RUNTIME;
     }
-    co.rate = (int)rate;
     struct stat ost;
     const bool streamed = !strcmp(out, "-") || (stat(out, &ost) == 0 && !S_ISREG(ost.st_mode));
 
@@ -244,7 +214,7 @@ int cmd_render(int argc, char **argv)
     struct mixer_options mo;
     mixer_options_init(&mo);
     mo.channels = mono ? 1 : 2;
-    mo.volume_db = volume;
+    mo.volume_db = c.volume_db;
     if (fmt == SINK_FORMAT_OGG || fmt == SINK_FORMAT_MP3)
         mo.ceiling_dbtp = RENDER_LOSSY_CEILING_DBTP;
     err = mixer_create(tl, voice, &mo, &mixer);
@@ -292,9 +262,11 @@ interrupted:
         fprintf(stderr, "asanavox render: interrupted; %s was not written\n", out);
     else
         fprintf(stderr, "asanavox render: interrupted\n");
-    status = EXIT_RUNTIME;
+    status = 128 + render_stop;
 
 done:
+    if (render_stop && status != EXIT_OK)
+        status = 128 + render_stop; /* one status for an interruption, whatever failed with it */
     sink_destroy(sink);
     mixer_destroy(mixer);
     timeline_destroy(tl);

@@ -1,3 +1,6 @@
+/*
+ * cmd_table.c — the table of subcommands that main() dispatches on.
+ */
 #include <stddef.h>
 
 #include "commands.h"

@@ -14,7 +14,16 @@ static void usage(FILE *f)
                "bells and breath prompts.\n\ncommands:\n");
     for (const struct command *c = asanavox_commands; c->name; c++)
         fprintf(f, "  %-8s %s\n", c->name, c->summary);
-    fprintf(f, "\nRun 'asanavox COMMAND --help' for a command's options.\n");
+    fprintf(f, "\nRun 'asanavox help COMMAND' (or 'asanavox COMMAND --help') for a command's\n"
+               "options, and 'man asanavox' for the whole manual.\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+    for (const struct command *c = asanavox_commands; c->name; c++)
+        if (!strcmp(c->name, name))
+            return c;
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -24,7 +33,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *name = argv[1];
-    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || (!strcmp(name, "help") && argc == 2)) {
         usage(stdout);
         return EXIT_OK;
     }
@@ -32,18 +41,22 @@ int main(int argc, char **argv)
         printf("asanavox %s\n", ASANAVOX_VERSION);
         return EXIT_OK;
     }
-    for (const struct command *c = asanavox_commands; c->name; c++) {
-        if (strcmp(c->name, name))
-            continue;
-        /* --version works after any command too ("asanavox plan --version"). */
-        for (int i = 2; i < argc && strcmp(argv[i], "--"); i++) {
-            if (!strcmp(argv[i], "--version")) {
-                printf("asanavox %s\n", ASANAVOX_VERSION);
-                return EXIT_OK;
-            }
+    if (!strcmp(name, "help")) {
+        /* "asanavox help COMMAND" is "asanavox COMMAND --help". */
+        const struct command *c = find_command(argv[2]);
+        if (!c || argc > 3) {
+            fprintf(stderr, "asanavox help: %s '%s'\n", c ? "one command at a time, not" : "no command",
+                    c ? argv[3] : argv[2]);
+            usage(stderr);
+            return EXIT_USAGE;
         }
-        return c->run(argc - 1, argv + 1);
+        char help[] = "--help";
+        char *args[] = {argv[2], help, NULL};
+        return c->run(2, args);
     }
+    const struct command *c = find_command(name);
+    if (c)
+        return c->run(argc - 1, argv + 1);
     fprintf(stderr, "asanavox: unknown command '%s'\n", name);
     usage(stderr);
     return EXIT_USAGE;

@@ -1,3 +1,6 @@
+/*
+ * timeline.c — freeing a timeline and naming its enums (timeline.h).
+ */
 #include "asanavox/timeline.h"
 
 #include <stdlib.h>

@@ -1,3 +1,6 @@
+/*
+ * arena.c — the arena allocator: many small allocations freed at once (arena.h).
+ */
 #include "asanavox/arena.h"
 
 #include <stdarg.h>

@@ -1,3 +1,6 @@
+/*
+ * diag.c — collecting and printing diagnostics, `path:line:col: error: ...` (diag.h).
+ */
 #include "asanavox/diag.h"
 
 #include <ctype.h>

@@ -1,3 +1,6 @@
+/*
+ * error.c — av_strerror(): the one name for every av_error code (error.h).
+ */
 #include "asanavox/error.h"
 
 const char *av_strerror(int err)

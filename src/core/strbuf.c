@@ -1,3 +1,6 @@
+/*
+ * strbuf.c — a growable string buffer that remembers allocation failure (strbuf.h).
+ */
 #include "asanavox/strbuf.h"
 
 #include <stdarg.h>

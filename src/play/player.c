@@ -1,5 +1,6 @@
 /*
- * player.c — mixer → ring → PortAudio, with a producer thread (player.h).
+ * player.c — mixer → live-output engine (liveout.h) → PortAudio, with a
+ * producer thread (player.h).
  *
  * Hand-offs between the controller and the producer:
  *   sink_ready  the controller opened the sink (or gave up: quit);
@@ -21,7 +22,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "asanavox/clock.h"
+#include "asanavox/device.h"
 #include "asanavox/error.h"
+#include "asanavox/liveout.h"
 #include "asanavox/mixer.h"
 #include "asanavox/sink.h"
 #include "asanavox/timeline.h"
@@ -38,6 +42,7 @@ struct player {
     int channels;
     int device_rate;
     struct sink *sink;
+    struct liveout *lo;           /* the sink's engine, set before sink_ready */
     struct mixer *mixer;          /* producer's */
     float *buf;                   /* producer's: BLOCK frames */
 
@@ -63,13 +68,6 @@ struct player {
     double producer_cpu;          /* written before `done` */
 };
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 void player_options_init(struct player_options *o)
 {
     memset(o, 0, sizeof(*o));
@@ -89,13 +87,7 @@ static void wake(struct player *p)
 /* Sleep on the condition for up to `ns` (monotonic clock). */
 static void nap(struct player *p, long ns)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_nsec += ns;
-    while (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = av_deadline_after(ns);
     pthread_mutex_lock(&p->lock);
     if (!atomic_load(&p->quit))
         pthread_cond_timedwait(&p->cond, &p->lock, &ts);
@@ -123,7 +115,7 @@ static int produce(struct player *p, size_t want, bool *at_end)
             return err;
     }
     if (got < want) {
-        sink_pa_end(p->sink);
+        liveout_end(p->lo);
         *at_end = true;
     }
     return AV_OK;
@@ -137,7 +129,7 @@ static void *producer_main(void *arg)
     size_t first = 0;
     bool at_end = false;
     int err = mixer_create(p->tl, p->voice, &mo, &p->mixer);
-    atomic_store(&p->mixer_ns, now_ns());
+    atomic_store(&p->mixer_ns, av_now_ns());
     unsigned handled = atomic_load_explicit(&p->seek_gen, memory_order_acquire);
     int64_t from = atomic_load(&p->seek_target);
     /* The first block is mixed while the controller opens the device. */
@@ -145,7 +137,7 @@ static void *producer_main(void *arg)
         err = mixer_seek(p->mixer, from);
     if (!err)
         err = mixer_read(p->mixer, p->buf, BLOCK, &first);
-    atomic_store(&p->first_block_ns, now_ns());
+    atomic_store(&p->first_block_ns, av_now_ns());
 
     pthread_mutex_lock(&p->lock);
     while (!p->sink_ready && !atomic_load(&p->quit))
@@ -155,11 +147,11 @@ static void *producer_main(void *arg)
         goto out;
     if (err)
         goto fail;
-    sink_pa_mark(p->sink, from, handled);
+    liveout_mark(p->lo, from, handled);
     if (first)
         err = sink_write(p->sink, p->buf, first);
     if (!err && first < BLOCK) {
-        sink_pa_end(p->sink);
+        liveout_end(p->lo);
         at_end = true;
     }
     if (err)
@@ -174,14 +166,14 @@ static void *producer_main(void *arg)
             err = mixer_seek(p->mixer, target);
             if (err)
                 goto fail;
-            sink_pa_mark(p->sink, target, gen);
+            liveout_mark(p->lo, target, gen);
             at_end = false;
             continue;
         }
         if (at_end) {
-            if (sink_pa_drained(p->sink))
+            if (liveout_drained(p->lo))
                 break;
-        } else if (sink_pa_space(p->sink) >= BLOCK) {
+        } else if (liveout_space(p->lo) >= BLOCK) {
             err = produce(p, BLOCK, &at_end);
             if (err)
                 goto fail;
@@ -191,7 +183,7 @@ static void *producer_main(void *arg)
         /* The ring is full.  Right after a mark it is full of audio the
          * callback is about to drop: look again soon. */
         unsigned applied;
-        sink_pa_position(p->sink, &applied);
+        liveout_position(p->lo, &applied);
         nap(p, applied != handled ? JUMP_WAIT_NS : PRODUCER_WAIT_NS);
     }
     goto out;
@@ -235,7 +227,7 @@ int player_create(const struct timeline *tl, struct voice *voice, const struct p
     struct player *p = calloc(1, sizeof(*p));
     if (!p)
         return AV_ENOMEM;
-    p->created_ns = now_ns();
+    p->created_ns = av_now_ns();
     p->tl = tl;
     p->voice = voice;
     p->o = *o;
@@ -303,8 +295,10 @@ int player_create(const struct timeline *tl, struct voice *voice, const struct p
         err = sink_open(p->sink, spec, &sp);
         if (err)
             snprintf(p->message, sizeof p->message, "%s", sink_message(p->sink));
+        else
+            p->lo = sink_pa_engine(p->sink);
     }
-    p->device_ns = now_ns();
+    p->device_ns = av_now_ns();
     if (err) {
         join_producer(p);
         return err == AV_EFORMAT ? AV_EFORMAT : (err == AV_ENOMEM ? AV_ENOMEM : AV_EDEVICE);
@@ -329,19 +323,13 @@ int player_start(struct player *p)
     const size_t remaining = (size_t)(p->tl->duration - p->o.from);
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        size_t have = sink_pa_buffered(p->sink);
+        size_t have = liveout_buffered(p->lo);
         /* Start with the prebuffer queued, or the whole rest of a short
          * session, or when the producer has stopped (an error). */
         if (atomic_load(&p->done) || have >= pre ||
             (atomic_load(&p->first_block_ns) && have >= remaining))
             break;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = av_deadline_after(1000000L);
         pthread_cond_timedwait(&p->cond, &p->lock, &ts);
     }
     pthread_mutex_unlock(&p->lock);
@@ -365,7 +353,7 @@ enum player_state player_poll(struct player *p)
         snprintf(p->message, sizeof p->message, "%s", p->detail);
         return PLAYER_FAILED;
     }
-    if (sink_pa_drained(p->sink))
+    if (p->lo && liveout_drained(p->lo))
         return PLAYER_ENDED;
     if (p->stream_started && sink_pa_failed(p->sink)) {
         /* (Not sink_message(): the producer may be writing it.) */
@@ -386,8 +374,8 @@ int player_error(const struct player *p)
 
 int64_t player_position(const struct player *p)
 {
-    unsigned applied;
-    int64_t pos = sink_pa_position(p->sink, &applied);
+    unsigned applied = 0;
+    int64_t pos = p->lo ? liveout_position(p->lo, &applied) : 0;
     unsigned asked = atomic_load_explicit(&p->seek_gen, memory_order_acquire);
     if (applied != asked)
         pos = atomic_load(&p->seek_target);
@@ -411,12 +399,14 @@ void player_seek(struct player *p, int64_t frame)
 
 void player_set_paused(struct player *p, bool paused)
 {
-    sink_pa_set_paused(p->sink, paused);
+    if (p->lo)
+        liveout_set_paused(p->lo, paused);
 }
 
 void player_set_gain(struct player *p, float gain)
 {
-    sink_pa_set_gain(p->sink, gain);
+    if (p->lo)
+        liveout_set_gain(p->lo, gain);
 }
 
 void player_stop(struct player *p)
@@ -425,14 +415,14 @@ void player_stop(struct player *p)
         return;
     if (p->stream_started && p->sink) {
         /* Fade out (the pause envelope), then stop the stream. */
-        sink_pa_set_paused(p->sink, true);
-        for (int ms = 0; ms < STOP_FADE_WAIT_MS && !sink_pa_silent(p->sink) &&
-                         !sink_pa_drained(p->sink) && !sink_pa_failed(p->sink);
+        liveout_set_paused(p->lo, true);
+        for (int ms = 0; ms < STOP_FADE_WAIT_MS && !liveout_silent(p->lo) &&
+                         !liveout_drained(p->lo) && !sink_pa_failed(p->sink);
              ms += 1) {
             struct timespec ts = {0, 1000000L};
             nanosleep(&ts, NULL);
         }
-        p->silent_ns = now_ns();
+        p->silent_ns = av_now_ns();
         sink_pa_abort(p->sink);
     }
     join_producer(p);

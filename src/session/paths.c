@@ -1,3 +1,6 @@
+/*
+ * paths.c — finding sessions and sounds by name on the search path (paths.h).
+ */
 #include "asanavox/paths.h"
 
 #include <ctype.h>
@@ -7,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "asanavox/config.h"
+#include "asanavox/datadirs.h"
 #include "asanavox/error.h"
 
 bool paths_plain_name(const char *name)
@@ -79,26 +82,33 @@ static void list_add(struct list *l, char *s)
     l->v[l->n] = NULL;
 }
 
-/* $XDG_DATA_HOME/asanavox/SUB, or ~/.local/share/asanavox/SUB; NULL when
- * neither variable is set. */
-static char *xdg_dir(const char *sub)
+/* Add SUB under every data directory (datadirs.h) to `l`. */
+static void add_data_dirs(struct list *l, const char *sub)
 {
-    const char *xdg = getenv("XDG_DATA_HOME");
-    const char *home = getenv("HOME");
-    char buf[4096];
-    if (xdg && xdg[0] == '/')
-        snprintf(buf, sizeof buf, "%s/asanavox/%s", xdg, sub);
-    else if (home && home[0])
-        snprintf(buf, sizeof buf, "%s/.local/share/asanavox/%s", home, sub);
-    else
-        return NULL;
-    return strdup(buf);
+    char **data;
+    if (datadirs_list(&data)) {
+        l->oom = true;
+        return;
+    }
+    for (char **d = data; *d; d++)
+        list_add(l, paths_join(*d, sub));
+    paths_free_list(data);
+}
+
+/* True when this is a development build (datadirs.h): only then are the
+ * current directory's sessions/ and sounds/ searched. */
+static bool dev_build(void)
+{
+    char *tree = datadirs_dev_tree();
+    free(tree);
+    return tree != NULL;
 }
 
 int paths_session_dirs(char ***dirs)
 {
     struct list l = {0};
-    list_add(&l, strdup("sessions"));
+    if (dev_build())
+        list_add(&l, strdup("sessions"));
     const char *env = getenv("ASANAVOX_PATH");
     if (env) {
         const char *p = env;
@@ -110,10 +120,7 @@ int paths_session_dirs(char ***dirs)
             p += n + (c ? 1 : 0);
         }
     }
-    char *x = xdg_dir("sessions");
-    if (x)
-        list_add(&l, x);
-    list_add(&l, strdup(ASANAVOX_DATADIR "/sessions"));
+    add_data_dirs(&l, "sessions");
     if (l.oom) {
         paths_free_list(l.v);
         return AV_ENOMEM;
@@ -209,12 +216,9 @@ int paths_find_sound(const char *name, const char *session_dir, char **path)
     struct list l = {0};
     if (session_dir)
         list_add(&l, strdup(session_dir));
-    list_add(&l, strdup("sounds"));
-    char *x = xdg_dir("sounds");
-    if (x)
-        list_add(&l, x);
-    list_add(&l, strdup(ASANAVOX_DATADIR "/sounds"));
-    list_add(&l, strdup(ASANAVOX_SOURCE_DIR "/sounds"));
+    if (dev_build())
+        list_add(&l, strdup("sounds"));
+    add_data_dirs(&l, "sounds");
     if (l.oom) {
         paths_free_list(l.v);
         return AV_ENOMEM;

@@ -3,7 +3,7 @@
  * the same result as its scalar tail, so output does not depend on block
  * sizes or alignment.
  */
-#include "kernels.h"
+#include "dsp/kernels.h"
 
 #include <string.h>
 

@@ -2,10 +2,10 @@
  * kernels.h — the few loops that touch every sample of a session, written
  * with GCC/clang vector extensions so they run 4 samples at a time on any
  * target (where there is no SIMD the compiler lowers them to scalar code).
- * Internal to src/mix and src/sink.  Any thread.
+ * Shared by src/mix and src/sink (src/dsp is the one place for per-sample loops).  Any thread.
  */
-#ifndef ASANAVOX_MIX_KERNELS_H
-#define ASANAVOX_MIX_KERNELS_H
+#ifndef ASANAVOX_DSP_KERNELS_H
+#define ASANAVOX_DSP_KERNELS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,0 +1,23 @@
+/*
+ * clock.h — the one monotonic clock and the one time formatter.
+ *
+ * av_now_ns() reads CLOCK_MONOTONIC (a vDSO read, so the real-time
+ * callback may call it); every wait and every duration in asanavox is
+ * measured on it, never on the wall clock, which can step.
+ */
+#ifndef ASANAVOX_CLOCK_H
+#define ASANAVOX_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Nanoseconds on CLOCK_MONOTONIC.  Any thread, real-time safe. */
+int64_t av_now_ns(void);
+
+/* The CLOCK_MONOTONIC time `ns` nanoseconds from now, for
+ * pthread_cond_timedwait() on a condition variable whose clock was set to
+ * CLOCK_MONOTONIC (pthread_condattr_setclock()).  Any thread. */
+struct timespec av_deadline_after(long ns);
+
+#endif

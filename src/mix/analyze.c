@@ -1,0 +1,243 @@
+/*
+ * analyze.c — the mixer's loudness analysis: before the first block, every
+ * distinct clip is measured (loudness.h) and given its gain, and the
+ * session's loudness is predicted from the clips laid out on the timeline
+ * (mixer.h, "Loudness").
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asanavox/error.h"
+#include "asanavox/timeline.h"
+#include "asanavox/voice.h"
+#include "mixer_internal.h"
+
+static double kind_offset(enum clip_kind k)
+{
+    switch (k) {
+    case CLIP_SPEECH: return 0.0;
+    case CLIP_BELL: return MIXER_BELL_OFFSET_LU;
+    case CLIP_TONE: return MIXER_TONE_OFFSET_LU;
+    }
+    return 0.0;
+}
+
+static struct level *level_find(const struct mixer *m, enum clip_kind kind, const char *key,
+                                uint64_t h)
+{
+    for (struct level *l = m->levels[h % HASH_BUCKETS]; l; l = l->next)
+        if (l->hash == h && l->kind == kind && !strcmp(l->key, key))
+            return l;
+    return NULL;
+}
+
+float mix_clip_gain(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h)
+{
+    const struct level *l = level_find(m, kind, key, h);
+    return l ? l->gain : (float)pow(10.0, m->o.volume_db / 20.0);
+}
+
+/* Profile one distinct clip (loudness.h).  Speech is measured at the
+ * voice's native rate, which gives the same figures as after resampling
+ * for less than half the work; its samples were fetched from the voice on
+ * the mixer's thread (l->native), so this runs on any thread.  A clip that
+ * cannot be made gets no profile and 0 dB; its error comes back when it is
+ * needed.  Returns 0 or AV_ENOMEM. */
+static int level_measure(const struct mixer *m, struct level *l, pthread_mutex_t *init_lock)
+{
+    float *s = NULL;
+    size_t n = 0;
+    int rate = m->rate, err = AV_OK;
+    if (l->kind == CLIP_SPEECH && !m->custom_source) {
+        if (!l->native)
+            return AV_OK; /* synthesis failed */
+        rate = l->native_rate;
+        n = l->native_frames;
+        s = malloc(n ? n * sizeof(float) : 1);
+        if (!s)
+            return AV_ENOMEM;
+        for (size_t i = 0; i < n; i++)
+            s[i] = (float)l->native[i] * (1.0f / 32768.0f);
+    } else if (l->kind == CLIP_SPEECH) {
+        err = m->src.speech(m->src.ctx, l->key, m->rate, &s, &n);
+    } else {
+        err = m->src.sound(m->src.ctx, l->key, m->rate, &s, &n);
+    }
+    if (err == AV_ENOMEM)
+        return err;
+    if (err)
+        return AV_OK;
+    err = loud_profile(s, n, rate, init_lock, &l->prof);
+    free(s);
+    if (!err && l->prof.n) {
+        l->env = malloc(l->prof.n * sizeof(float));
+        if (!l->env)
+            err = AV_ENOMEM;
+    }
+    return err;
+}
+
+/* Measuring is split between the mixer's thread and a helper: every
+ * second level each. */
+struct measure_job {
+    const struct mixer *m;
+    struct level **levels;
+    size_t n, first;
+    pthread_mutex_t *init_lock;
+    int err;
+};
+
+static void *measure_main(void *arg)
+{
+    struct measure_job *j = arg;
+    for (size_t i = j->first; i < j->n && !j->err; i += 2)
+        j->err = level_measure(j->m, j->levels[i], j->init_lock);
+    return NULL;
+}
+
+static int measure_all(const struct mixer *m, struct level **levels, size_t n)
+{
+    pthread_mutex_t init_lock;
+    bool locked = n > 1 && pthread_mutex_init(&init_lock, NULL) == 0;
+    struct measure_job b = {m, levels, n, 1, &init_lock, 0};
+    pthread_t helper;
+    bool two = locked && pthread_create(&helper, NULL, measure_main, &b) == 0;
+    int err = AV_OK;
+    for (size_t i = 0; i < n && !err; i += two ? 2 : 1)
+        err = level_measure(m, levels[i], two ? &init_lock : NULL);
+    if (two)
+        pthread_join(helper, NULL);
+    if (locked)
+        pthread_mutex_destroy(&init_lock);
+    return err ? err : two ? b.err : AV_OK;
+}
+
+/* Predicted session loudness with the levels' current gains. */
+static double predict(const struct mixer *m, double longest, int *err)
+{
+    const struct timeline *tl = m->tl;
+    struct loud_predict *p;
+    *err = loud_predict_create(longest + 1.0, m->channels, &p);
+    if (*err)
+        return -HUGE_VAL;
+    for (size_t i = 0; i < tl->n_events; i++) {
+        enum clip_kind kind;
+        const char *key;
+        if (!mix_event_clip(&tl->events[i], &kind, &key))
+            continue;
+        const struct level *l = level_find(m, kind, key, clip_hash(kind, key));
+        if (l->prof.n)
+            loud_predict_add(p, (double)tl->events[i].start / m->rate, &l->prof, l->gain,
+                             l->env);
+    }
+    double lufs = loud_predict_finish(p);
+    loud_predict_destroy(p);
+    return lufs;
+}
+
+/* Decide every clip's gain.  Each distinct clip gets the gain that puts it
+ * at its target after the limiter (speech at the session target, bells and
+ * tones at their offsets), so cues are even; then the session's loudness
+ * is predicted from the clips' profiles laid out on the timeline, and all
+ * targets move together by the difference, a few rounds until it is within
+ * 0.05 LU. */
+int mix_analyze(struct mixer *m)
+{
+    const struct timeline *tl = m->tl;
+    const double target = m->o.target_lufs + m->o.volume_db;
+    /* The same signal on every channel adds up in EBU R128: dual-mono
+     * stereo measures 3 dB above its mono clips. */
+    const double channels_db = 10.0 * log10((double)m->channels);
+    const double ceiling = m->o.limiter ? m->lim.ceiling : 0.0;
+    double longest = 0.0;
+    int err = AV_OK;
+    struct level **all = NULL;
+    size_t n_all = 0, cap_all = 0;
+    for (size_t i = 0; i < tl->n_events && !err; i++) {
+        enum clip_kind kind;
+        const char *key;
+        if (!mix_event_clip(&tl->events[i], &kind, &key))
+            continue;
+        uint64_t h = clip_hash(kind, key);
+        if (level_find(m, kind, key, h))
+            continue;
+        struct level *l = calloc(1, sizeof(*l));
+        if (!l)
+            return AV_ENOMEM;
+        l->hash = h;
+        l->kind = kind;
+        l->key = key;
+        l->target = target + kind_offset(kind) - channels_db;
+        l->gain = 1.0f;
+        l->next = m->levels[h % HASH_BUCKETS];
+        m->levels[h % HASH_BUCKETS] = l;
+        if (kind == CLIP_SPEECH && !m->custom_source) {
+            /* espeak-ng runs here, on the mixer's thread */
+            const struct voice_clip *vc;
+            if (m->voice && voice_synth(m->voice, key, &vc) == AV_OK) {
+                l->native = vc->samples;
+                l->native_frames = vc->frames;
+                l->native_rate = voice_native_rate(m->voice);
+            }
+        }
+        if (n_all == cap_all) {
+            cap_all = cap_all ? cap_all * 2 : 64;
+            struct level **a = realloc(all, cap_all * sizeof(*a));
+            if (!a) {
+                free(all);
+                return AV_ENOMEM;
+            }
+            all = a;
+        }
+        all[n_all++] = l;
+    }
+    if (!err)
+        err = measure_all(m, all, n_all);
+    for (size_t i = 0; i < n_all; i++) {
+        double secs = (double)all[i]->prof.n * all[i]->prof.bin_seconds;
+        if (secs > longest)
+            longest = secs;
+    }
+    free(all);
+    double shift = 0.0;
+    m->predicted = -HUGE_VAL;
+    for (int round = 0; round < 4 && !err; round++) {
+        for (size_t b = 0; b < HASH_BUCKETS; b++) {
+            for (struct level *l = m->levels[b]; l; l = l->next) {
+                if (!l->prof.n)
+                    continue;
+                l->gain = (float)loud_solve_gain(&l->prof, l->target + shift, ceiling, l->env);
+                loud_limit_env(&l->prof, l->gain, ceiling, l->env);
+            }
+        }
+        m->predicted = predict(m, longest, &err);
+        if (err || !isfinite(m->predicted) || fabs(target - m->predicted) < 0.05)
+            break;
+        shift += target - m->predicted;
+        if (shift > 12.0 || shift < -12.0)
+            break;
+    }
+    for (size_t b = 0; b < HASH_BUCKETS; b++) {
+        for (struct level *l = m->levels[b]; l; l = l->next) {
+            loud_profile_free(&l->prof);
+            free(l->env);
+            l->env = NULL;
+        }
+    }
+    return err;
+}
+
+void mix_levels_free(struct mixer *m)
+{
+    for (size_t b = 0; b < HASH_BUCKETS; b++) {
+        while (m->levels[b]) {
+            struct level *l = m->levels[b];
+            m->levels[b] = l->next;
+            loud_profile_free(&l->prof);
+            free(l->env);
+            free(l);
+        }
+    }
+}

@@ -1,0 +1,349 @@
+/*
+ * clipcache.c — the mixer's clips: each distinct (kind, text or path)
+ * prepared once (speech resampled from the voice's samples, sounds loaded;
+ * then gained and faded) on a worker thread ahead of the mix, and kept in a
+ * least-recently-used cache of bounded size (mixer_internal.h).
+ *
+ * Speech is synthesized by the voice on the mixer's thread (espeak-ng is
+ * not thread-safe); the rest of a clip's preparation runs on the worker,
+ * which works through the events up to PREFETCH_SECONDS ahead of the mix,
+ * so on two cores resampling overlaps mixing and writing.  Prepared clips
+ * are pure functions of their input, so the output does not depend on
+ * timing.  Clips that are playing or prefetched are pinned; others are
+ * dropped least recently used first when the cache exceeds its budget.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asanavox/error.h"
+#include "asanavox/sound.h"
+#include "asanavox/voice.h"
+#include "mixer_internal.h"
+
+/* ---- preparing a clip (any thread) ---------------------------------------- */
+
+/* Gain and fades, applied once when a clip is prepared. */
+static void clip_shape(const struct mixer *m, float gain, float *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        s[i] *= gain;
+    size_t fi = (size_t)m->fade_in, fo = (size_t)m->fade_out;
+    if (fi > n / 2)
+        fi = n / 2;
+    if (fo > n / 2)
+        fo = n / 2;
+    for (size_t k = 0; k < fi; k++)
+        s[k] *= ramp(k, fi);
+    for (size_t k = 0; k < fo; k++)
+        s[n - 1 - k] *= ramp(k, fo);
+}
+
+/* ctx: the mixer's sound_lock.  libsndfile keeps its last error in
+ * static variables that every sf_open() writes, so files are opened one at
+ * a time even when the mixer prepares clips on two threads. */
+int clip_sound_source(void *ctx, const char *path, int rate, float **samples, size_t *frames)
+{
+    pthread_mutex_t *lock = ctx;
+    struct sound *s;
+    pthread_mutex_lock(lock);
+    int err = sound_load(path, rate, &s);
+    pthread_mutex_unlock(lock);
+    if (err)
+        return err;
+    float *buf = malloc(s->frames ? s->frames * sizeof(float) : 1);
+    if (!buf) {
+        sound_destroy(s);
+        return AV_ENOMEM;
+    }
+    if (s->frames)
+        memcpy(buf, s->samples, s->frames * sizeof(float));
+    *samples = buf;
+    *frames = s->frames;
+    sound_destroy(s);
+    return AV_OK;
+}
+
+/* Make the clip's samples from its input; sets c->state.  Touches only c
+ * and read-only parts of m, so a worker may run it. */
+static void prepare(const struct mixer *m, struct clip *c, float **samples, size_t *frames,
+                    int *err)
+{
+    *samples = NULL;
+    *frames = 0;
+    if (c->kind == CLIP_SPEECH && !m->custom_source) {
+        float *buf = malloc(c->out_frames ? c->out_frames * sizeof(float) : 1);
+        *err = buf ? mix_resample_s16(c->native, c->native_frames, c->native_rate, m->rate, buf,
+                                      c->out_frames)
+                   : AV_ENOMEM;
+        if (*err) {
+            free(buf);
+            return;
+        }
+        *samples = buf;
+        *frames = c->out_frames;
+    } else if (c->kind == CLIP_SPEECH) {
+        *err = m->src.speech(m->src.ctx, c->key, m->rate, samples, frames);
+    } else {
+        *err = m->src.sound(m->src.ctx, c->key, m->rate, samples, frames);
+    }
+    if (!*err)
+        clip_shape(m, c->gain, *samples, *frames);
+}
+
+/* Take the oldest queued clip and prepare it.  Called with m->lock held;
+ * drops it while working. */
+static void run_one_job(struct mixer *m)
+{
+    struct clip *c = m->job_head;
+    m->job_head = c->job_next;
+    if (!m->job_head)
+        m->job_tail = NULL;
+    pthread_mutex_unlock(&m->lock);
+    float *samples;
+    size_t frames;
+    int err;
+    prepare(m, c, &samples, &frames, &err);
+    pthread_mutex_lock(&m->lock);
+    c->samples = samples;
+    c->frames = frames;
+    c->err = err;
+    c->state = err ? CLIP_FAILED : CLIP_READY;
+    pthread_cond_broadcast(&m->done);
+}
+
+static void *worker_main(void *arg)
+{
+    struct mixer *m = arg;
+    pthread_mutex_lock(&m->lock);
+    for (;;) {
+        while (!m->job_head && !m->quit)
+            pthread_cond_wait(&m->work, &m->lock);
+        if (m->quit)
+            break;
+        run_one_job(m);
+    }
+    pthread_mutex_unlock(&m->lock);
+    return NULL;
+}
+
+/* ---- clip cache (mixer thread) -------------------------------------------- */
+
+uint64_t clip_hash(enum clip_kind kind, const char *key)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)kind;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static void lru_unlink(struct mixer *m, struct clip *c)
+{
+    if (c->lru_prev)
+        c->lru_prev->lru_next = c->lru_next;
+    else
+        m->lru_head = c->lru_next;
+    if (c->lru_next)
+        c->lru_next->lru_prev = c->lru_prev;
+    else
+        m->lru_tail = c->lru_prev;
+    c->lru_prev = c->lru_next = NULL;
+}
+
+static void lru_push_front(struct mixer *m, struct clip *c)
+{
+    c->lru_prev = NULL;
+    c->lru_next = m->lru_head;
+    if (m->lru_head)
+        m->lru_head->lru_prev = c;
+    m->lru_head = c;
+    if (!m->lru_tail)
+        m->lru_tail = c;
+}
+
+/* Remove an unpinned clip (never one a worker holds: those are pinned). */
+static void cache_remove(struct mixer *m, struct clip *c)
+{
+    struct clip **pp = &m->buckets[c->hash % HASH_BUCKETS];
+    while (*pp != c)
+        pp = &(*pp)->hnext;
+    *pp = c->hnext;
+    lru_unlink(m, c);
+    m->cache_bytes -= c->budget;
+    m->n_cached--;
+    free(c->key);
+    free(c->samples);
+    free(c);
+}
+
+/* Drop least recently used clips that are not pinned until the cache fits
+ * its budget (or only pinned clips are left). */
+static void cache_trim(struct mixer *m)
+{
+    struct clip *c = m->lru_tail;
+    while (m->cache_bytes > m->o.cache_bytes && c) {
+        struct clip *prev = c->lru_prev;
+        if (c->pins == 0)
+            cache_remove(m, c);
+        c = prev;
+    }
+}
+
+int clip_request(struct mixer *m, enum clip_kind kind, const char *key, struct clip **out)
+{
+    uint64_t h = clip_hash(kind, key);
+    for (struct clip *c = m->buckets[h % HASH_BUCKETS]; c; c = c->hnext) {
+        if (c->hash == h && c->kind == kind && !strcmp(c->key, key)) {
+            lru_unlink(m, c);
+            lru_push_front(m, c);
+            c->pins++;
+            *out = c;
+            return AV_OK;
+        }
+    }
+    struct clip *c = calloc(1, sizeof(*c));
+    size_t klen = strlen(key);
+    char *k = malloc(klen + 1);
+    if (!c || !k) {
+        free(c);
+        free(k);
+        return AV_ENOMEM;
+    }
+    memcpy(k, key, klen + 1);
+    c->hash = h;
+    c->kind = kind;
+    c->key = k;
+    c->pins = 1;
+    c->state = CLIP_PENDING;
+    c->gain = mix_clip_gain(m, kind, key, h);
+    if (kind == CLIP_SPEECH && !m->custom_source) {
+        /* espeak-ng runs here, on the mixer's thread. */
+        const struct voice_clip *vc;
+        int err = m->voice ? voice_synth(m->voice, key, &vc) : AV_EVOICE;
+        if (err) {
+            c->state = CLIP_FAILED;
+            c->err = err;
+        } else {
+            c->native = vc->samples;
+            c->native_frames = vc->frames;
+            c->native_rate = voice_native_rate(m->voice);
+            int64_t nf = voice_frames_at(vc->frames, c->native_rate, m->rate);
+            if (nf < 0 || (uint64_t)nf > SIZE_MAX / 2 / sizeof(float)) {
+                c->state = CLIP_FAILED;
+                c->err = AV_ELIMIT;
+            } else {
+                c->out_frames = (size_t)nf;
+                c->budget = c->out_frames * sizeof(float);
+            }
+        }
+    } else if (kind != CLIP_SPEECH && !m->custom_source) {
+        int64_t nf;
+        pthread_mutex_lock(&m->sound_lock);
+        int e = sound_frames_at(key, m->rate, &nf);
+        pthread_mutex_unlock(&m->sound_lock);
+        if (e == AV_OK && nf > 0 && (uint64_t)nf < SIZE_MAX / 2 / sizeof(float))
+            c->budget = (size_t)nf * sizeof(float);
+    }
+    c->hnext = m->buckets[h % HASH_BUCKETS];
+    m->buckets[h % HASH_BUCKETS] = c;
+    lru_push_front(m, c);
+    m->cache_bytes += c->budget;
+    m->n_cached++;
+    if (c->state == CLIP_PENDING) {
+        m->n_prepared++;
+        if (m->threaded) {
+            pthread_mutex_lock(&m->lock);
+            if (m->job_tail)
+                m->job_tail->job_next = c;
+            else
+                m->job_head = c;
+            m->job_tail = c;
+            pthread_cond_signal(&m->work);
+            pthread_mutex_unlock(&m->lock);
+        } else {
+            prepare(m, c, &c->samples, &c->frames, &c->err);
+            c->state = c->err ? CLIP_FAILED : CLIP_READY;
+        }
+    }
+    cache_trim(m);
+    *out = c;
+    return AV_OK;
+}
+
+int clip_wait(struct mixer *m, struct clip *c)
+{
+    if (m->threaded) {
+        /* Rather than wait, help: the queue is in event order, so its
+         * head is this clip or one needed before it. */
+        pthread_mutex_lock(&m->lock);
+        while (c->state == CLIP_PENDING) {
+            if (m->job_head)
+                run_one_job(m);
+            else
+                pthread_cond_wait(&m->done, &m->lock);
+        }
+        pthread_mutex_unlock(&m->lock);
+    }
+    size_t real = c->state == CLIP_READY ? c->frames * sizeof(float) : 0;
+    if (real != c->budget) {
+        m->cache_bytes = m->cache_bytes - c->budget + real;
+        c->budget = real;
+    }
+    if (c->state == CLIP_FAILED) {
+        int speech = c->kind == CLIP_SPEECH;
+        snprintf(m->detail, sizeof(m->detail), "cannot %s %s%.160s%s: %s",
+                 speech ? "speak" : "play", speech ? "\"" : "", c->key, speech ? "\"" : "",
+                 av_strerror(c->err));
+        return c->err;
+    }
+    return AV_OK;
+}
+
+int clip_worker_start(struct mixer *m)
+{
+    if (pthread_mutex_init(&m->lock, NULL) != 0)
+        return AV_ENOMEM;
+    if (pthread_cond_init(&m->work, NULL) != 0) {
+        pthread_mutex_destroy(&m->lock);
+        return AV_ENOMEM;
+    }
+    if (pthread_cond_init(&m->done, NULL) != 0) {
+        pthread_cond_destroy(&m->work);
+        pthread_mutex_destroy(&m->lock);
+        return AV_ENOMEM;
+    }
+    if (pthread_create(&m->thread, NULL, worker_main, m) != 0) {
+        pthread_cond_destroy(&m->done);
+        pthread_cond_destroy(&m->work);
+        pthread_mutex_destroy(&m->lock);
+        return AV_ENOMEM;
+    }
+    m->threaded = true;
+    return AV_OK;
+}
+
+void clip_worker_stop(struct mixer *m)
+{
+    if (!m->threaded)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->quit = true;
+    pthread_cond_broadcast(&m->work);
+    pthread_mutex_unlock(&m->lock);
+    pthread_join(m->thread, NULL);
+    pthread_cond_destroy(&m->done);
+    pthread_cond_destroy(&m->work);
+    pthread_mutex_destroy(&m->lock);
+    m->threaded = false;
+}
+
+void clip_cache_clear(struct mixer *m)
+{
+    while (m->lru_head) {
+        m->lru_head->pins = 0;
+        cache_remove(m, m->lru_head);
+    }
+}

@@ -1,0 +1,189 @@
+/*
+ * mixer_internal.h — the mixer's state, shared by the files of src/mix
+ * that make up the mixer (mixer.h is the public manual):
+ *
+ *   mixer.c      the stream: events, prefetch, the mono sum, seeking, life
+ *   clipcache.c  preparing clips (on a worker thread) and caching them
+ *   analyze.c    deciding every clip's gain before the first block
+ *   limiter.c    the true-peak limiter (limiter.h)
+ *   resample.c   speech from the voice's rate to the output rate
+ *
+ * Everything here is used on the mixer's thread only, except where a
+ * field says otherwise (the worker prepares clips under `lock`).
+ */
+#ifndef ASANAVOX_MIX_MIXER_INTERNAL_H
+#define ASANAVOX_MIX_MIXER_INTERNAL_H
+
+#include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "asanavox/mixer.h"
+#include "limiter.h"
+#include "loudness.h"
+
+struct tl_event;
+
+enum {
+    BLOCK = 4096,        /* frames per internal block */
+    HASH_BUCKETS = 256,
+    PREFETCH_SECONDS = 60,
+};
+
+enum clip_kind { CLIP_SPEECH, CLIP_BELL, CLIP_TONE };
+enum clip_state { CLIP_PENDING, CLIP_READY, CLIP_FAILED };
+
+struct clip {
+    struct clip *lru_prev, *lru_next; /* most recently used at the head */
+    struct clip *hnext;               /* hash chain */
+    struct clip *job_next;            /* worker queue */
+    uint64_t hash;
+    enum clip_kind kind;
+    char *key;                        /* text or path, owned */
+    unsigned pins;                    /* playing and prefetched uses */
+    size_t budget;                    /* bytes counted in the cache */
+    float gain;                       /* from the level table */
+    /* Input of the preparation (speech from the voice). */
+    const int16_t *native;
+    size_t native_frames, out_frames;
+    int native_rate;
+    /* Result: written by whoever prepares the clip, under m->lock when a
+     * worker does; read by the mixer's thread once state != PENDING. */
+    enum clip_state state;
+    int err;
+    float *samples;                   /* gained and faded, owned */
+    size_t frames;
+};
+
+struct playing {
+    struct clip *clip;
+    int64_t start;
+};
+
+struct prefetched {
+    size_t event;
+    struct clip *clip;
+    size_t size;        /* what it counts for in pf_bytes */
+};
+
+/* The gain of each distinct clip, decided once by analyze(). */
+struct level {
+    struct level *next;
+    uint64_t hash;
+    enum clip_kind kind;
+    const char *key;                  /* the timeline's string */
+    double target;                    /* the clip's own loudness target */
+    float gain;                       /* linear, applied when prepared */
+    struct loud_profile prof;         /* only during analyze() */
+    float *env;                       /* only during analyze() */
+    const int16_t *native;            /* speech: the voice's clip */
+    size_t native_frames;
+    int native_rate;
+};
+
+struct mixer {
+    const struct timeline *tl;
+    struct voice *voice;
+    struct mixer_options o;
+    struct mixer_source src;
+    bool custom_source;
+    int rate, channels;
+    int64_t duration;
+    int err;
+    char detail[256];
+
+    /* loudness */
+    struct level *levels[HASH_BUCKETS];
+    double predicted;   /* session loudness, LUFS */
+
+    /* clip cache (mixer thread only) */
+    struct clip *buckets[HASH_BUCKETS];
+    struct clip *lru_head, *lru_tail;
+    size_t cache_bytes, n_cached, n_prepared;
+
+    pthread_mutex_t sound_lock; /* see sound_source() */
+
+    /* worker */
+    bool threaded;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t work, done;
+    struct clip *job_head, *job_tail;
+    bool quit;
+
+    /* events: prefetched clips form a queue in event order */
+    size_t next_event, pf_event;
+    struct prefetched *pf;
+    size_t pf_head, pf_count, pf_cap, pf_bytes;
+    struct playing *playing;
+    size_t n_playing, cap_playing;
+
+    /* positions */
+    int64_t pos, xend;
+    int64_t fade_from;  /* start of the fade-in after a seek, or -1 */
+    int fade_in, fade_out;
+
+    /* limiter */
+    struct limiter lim;
+    float *x;           /* BLOCK + LA - 1 + 2 * LIM_TP_HALF */
+    float *y;           /* BLOCK */
+};
+
+/* sin^2 ramp over len frames, k = 0 .. len-1 rising; first and last values
+ * strictly between 0 and 1, so a clip's first sample is where it is
+ * planned. */
+static inline float ramp(size_t k, size_t len)
+{
+    const double pi = 3.14159265358979323846;
+    double a = (pi / 2) * (double)(k + 1) / (double)(len + 1);
+    double s = sin(a);
+    return (float)(s * s);
+}
+
+/* ---- mixer.c ---- */
+
+/* What an event plays, if anything. */
+bool mix_event_clip(const struct tl_event *e, enum clip_kind *kind, const char **key);
+
+/* ---- clipcache.c ---- */
+
+/* FNV-1a of the kind and the key: the bucket of clips and levels. */
+uint64_t clip_hash(enum clip_kind kind, const char *key);
+
+/* The clip for (kind, key), pinned; if it is new, its preparation starts
+ * (queued for the worker, or done now).  Returns 0 or AV_ENOMEM. */
+int clip_request(struct mixer *m, enum clip_kind kind, const char *key, struct clip **out);
+
+/* Wait until the clip is prepared; returns its error (and describes it in
+ * m->detail). */
+int clip_wait(struct mixer *m, struct clip *c);
+
+/* The default source's sound loader (mixer_source.sound); ctx is the
+ * mixer's sound_lock.  Any thread. */
+int clip_sound_source(void *ctx, const char *path, int rate, float **samples, size_t *frames);
+
+/* Start the worker thread (mixer_options.background).  Returns 0 or
+ * AV_ENOMEM. */
+int clip_worker_start(struct mixer *m);
+
+/* Stop and join the worker, if there is one. */
+void clip_worker_stop(struct mixer *m);
+
+/* Free every cached clip; the worker must be stopped. */
+void clip_cache_clear(struct mixer *m);
+
+/* ---- analyze.c ---- */
+
+/* Decide every clip's gain (mixer.h, "Loudness").  Runs espeak-ng on the
+ * calling thread and borrows a second core.  Returns 0 or AV_ENOMEM. */
+int mix_analyze(struct mixer *m);
+
+/* The linear gain for a clip: its level's, or plain --volume. */
+float mix_clip_gain(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h);
+
+/* Free the level table. */
+void mix_levels_free(struct mixer *m);
+
+#endif

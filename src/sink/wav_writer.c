@@ -1,0 +1,317 @@
+/*
+ * wav_writer.c — 16-bit WAV written by the file sink itself, front to back
+ * (file_internal.h): aligned buffers, O_DIRECT where the file system
+ * allows, and a thread of its own for the writes.
+ */
+#define _GNU_SOURCE 1 /* O_DIRECT, fallocate(), where there are */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dsp/kernels.h"
+#include "file_internal.h"
+
+static void raw_wav_header(unsigned char h[44], const struct sink_params *p)
+{
+    uint32_t block = (uint32_t)p->channels * 2;
+    uint64_t data = p->frames >= 0 ? (uint64_t)p->frames * block : 0xFFFFFFFFu - 36;
+    if (data > 0xFFFFFFFFu - 36)
+        data = 0xFFFFFFFFu - 36;
+    memcpy(h, "RIFF", 4);
+    put_le32(h + 4, (uint32_t)(36 + data));
+    memcpy(h + 8, "WAVEfmt ", 8);
+    put_le32(h + 16, 16);
+    h[20] = 1; /* PCM */
+    h[21] = 0;
+    h[22] = (unsigned char)p->channels;
+    h[23] = 0;
+    put_le32(h + 24, (uint32_t)p->rate);
+    put_le32(h + 28, (uint32_t)p->rate * block);
+    h[32] = (unsigned char)block;
+    h[33] = 0;
+    h[34] = 16;
+    h[35] = 0;
+    memcpy(h + 36, "data", 4);
+    put_le32(h + 40, (uint32_t)data);
+}
+
+/* ---- WAV, written here ---------------------------------------------------------------
+ *
+ * The length is known before the first sample (params.frames), so the
+ * header is final from the start and the file is written front to back in
+ * WAV_BUF pieces: to a stream as it comes, to a temporary file with
+ * O_DIRECT where the file system allows it.  A 30-minute render is 345 MB;
+ * through the page cache the kernel copies every byte once more and
+ * fsync() then waits for all of it, while direct writes go from our buffer
+ * to the disk.  The last, partial block is written padded and the file cut
+ * to size with ftruncate().  libsndfile writes the same bytes (a canonical
+ * 44-byte header), but it cannot write WAV to a pipe, and it would seek
+ * back to the header at the end.
+ */
+enum { WAV_ALIGN = 4096, WAV_BUF = 2 << 20 };
+
+/* pwrite() all of it at `off`; on the direct descriptor a refusal
+ * (EINVAL: alignment, or a short write near a limit) moves everything
+ * after it to the ordinary descriptor, which reports the real reason. */
+static int wav_put(struct file_sink *fs, const unsigned char *p, size_t n, off_t off)
+{
+    while (n) {
+        int fd = fs->dfd >= 0 ? fs->dfd : fs->fd;
+        ssize_t w = pwrite(fd, p, n, off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (fd == fs->dfd && (w < 0 ? errno == EINVAL : (size_t)w < n)) {
+            if (w > 0) {
+                p += w;
+                n -= (size_t)w;
+                off += w;
+            }
+            close(fs->dfd);
+            fs->dfd = -1;
+            continue;
+        }
+        if (w < 0)
+            return errno ? errno : EIO;
+        if (w == 0)
+            return EIO;
+        p += w;
+        n -= (size_t)w;
+        off += w;
+    }
+    return 0;
+}
+
+/* Full buffers of a file are written by a thread of their own while the
+ * next one fills, so the disk is kept busy: with O_DIRECT each write waits
+ * for the device, and the samples would otherwise wait for it too. */
+struct wav_io {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct file_sink *fs;
+    const unsigned char *buf;
+    size_t len;
+    off_t off;
+    bool busy, quit;
+    int err;
+};
+
+static void *wav_io_main(void *arg)
+{
+    struct wav_io *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->busy && !w->quit)
+            pthread_cond_wait(&w->cond, &w->lock);
+        if (!w->busy)
+            break;
+        pthread_mutex_unlock(&w->lock);
+        int err = w->err ? 0 : wav_put(w->fs, w->buf, w->len, w->off);
+        pthread_mutex_lock(&w->lock);
+        if (err && !w->err)
+            w->err = err;
+        w->busy = false;
+        pthread_cond_broadcast(&w->cond);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* Wait until the background write is done; its error, if any. */
+static int wav_io_idle(struct wav_io *w)
+{
+    pthread_mutex_lock(&w->lock);
+    while (w->busy)
+        pthread_cond_wait(&w->cond, &w->lock);
+    int err = w->err;
+    pthread_mutex_unlock(&w->lock);
+    return err;
+}
+
+static void wav_io_start(struct file_sink *fs)
+{
+    void *spare = NULL;
+    struct wav_io *w = calloc(1, sizeof(*w));
+    if (!w || posix_memalign(&spare, WAV_ALIGN, WAV_BUF) != 0) {
+        free(w);
+        return; /* write in the foreground */
+    }
+    w->fs = fs;
+    if (pthread_mutex_init(&w->lock, NULL) != 0) {
+        free(spare);
+        free(w);
+        return;
+    }
+    if (pthread_cond_init(&w->cond, NULL) != 0) {
+        pthread_mutex_destroy(&w->lock);
+        free(spare);
+        free(w);
+        return;
+    }
+    if (pthread_create(&w->thread, NULL, wav_io_main, w) != 0) {
+        pthread_cond_destroy(&w->cond);
+        pthread_mutex_destroy(&w->lock);
+        free(spare);
+        free(w);
+        return;
+    }
+    fs->wspare = spare;
+    fs->wio = w;
+}
+
+void wav_io_stop(struct file_sink *fs)
+{
+    struct wav_io *w = fs->wio;
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->quit = true;
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->cond);
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+    fs->wio = NULL;
+}
+
+int wav_flush(struct file_sink *fs, bool last)
+{
+    if (!fs->wlen)
+        return 0;
+    int err;
+    if (fs->wio) {
+        err = wav_io_idle(fs->wio);
+        if (err)
+            return err;
+    }
+    if (fs->wio && !last) {
+        struct wav_io *w = fs->wio;
+        pthread_mutex_lock(&w->lock);
+        w->buf = fs->wbuf;
+        w->len = fs->wlen;
+        w->off = fs->woff;
+        w->busy = true;
+        pthread_cond_broadcast(&w->cond);
+        pthread_mutex_unlock(&w->lock);
+        unsigned char *t = fs->wbuf;
+        fs->wbuf = fs->wspare;
+        fs->wspare = t;
+        err = 0;
+    } else if (fs->mode == MODE_STREAM) {
+        err = file_write_all(fs->fd, fs->wbuf, fs->wlen);
+    } else if (last && fs->dfd >= 0 && fs->wlen % WAV_ALIGN) {
+        size_t padded = (fs->wlen + WAV_ALIGN - 1) / WAV_ALIGN * WAV_ALIGN;
+        memset(fs->wbuf + fs->wlen, 0, padded - fs->wlen);
+        err = wav_put(fs, fs->wbuf, padded, fs->woff);
+        if (!err && ftruncate(fs->fd, fs->woff + (off_t)fs->wlen) != 0)
+            err = errno;
+    } else {
+        err = wav_put(fs, fs->wbuf, fs->wlen, fs->woff);
+    }
+    fs->woff += (off_t)fs->wlen;
+    fs->wlen = 0;
+    return err;
+}
+
+int wav_open(struct file_sink *fs, const struct sink_params *p)
+{
+    void *buf = NULL;
+    if (posix_memalign(&buf, WAV_ALIGN, WAV_BUF) != 0)
+        return ENOMEM;
+    fs->wbuf = buf;
+    fs->raw_wav = true;
+#ifdef O_DIRECT
+    if (fs->mode == MODE_ATOMIC)
+        fs->dfd = open(fs->tmp, O_WRONLY | O_DIRECT | O_CLOEXEC);
+#endif
+#ifdef FALLOC_FL_KEEP_SIZE
+    /* Reserve the whole file at once: the file system allocates it in a
+     * few large extents instead of piece by piece, and a disk too small
+     * for it says so before anything is rendered. */
+    if (fs->mode == MODE_ATOMIC && p->frames > 0) {
+        off_t size = 44 + (off_t)p->frames * p->channels * 2;
+        if (fallocate(fs->fd, FALLOC_FL_KEEP_SIZE, 0, size) != 0 &&
+            (errno == ENOSPC || errno == EFBIG || errno == EDQUOT))
+            return errno;
+    }
+#endif
+    raw_wav_header(fs->wbuf, p);
+    fs->wlen = 44;
+    if (fs->mode == MODE_ATOMIC)
+        wav_io_start(fs);
+    return 0;
+}
+
+int wav_write(struct file_sink *fs, const float *in, size_t n)
+{
+    while (n) {
+        size_t room = (WAV_BUF - fs->wlen) / 2;
+        size_t k = n < room ? n : room;
+        int16_t *dst = (int16_t *)(void *)(fs->wbuf + fs->wlen);
+        kern_to_s16(in, dst, k);
+        /* WAV is little-endian; swap on big-endian hosts. */
+        const union {
+            uint16_t u;
+            unsigned char c[2];
+        } probe = {1};
+        if (!probe.c[0])
+            for (size_t i = 0; i < k; i++)
+                dst[i] = (int16_t)(((uint16_t)dst[i] >> 8) | ((uint16_t)dst[i] << 8));
+        fs->wlen += k * 2;
+        in += k;
+        n -= k;
+        if (fs->wlen + 2 > WAV_BUF) {
+            int err = wav_flush(fs, false);
+            if (err)
+                return err;
+        }
+    }
+    return 0;
+}
+
+int wav_write_dup2(struct file_sink *fs, const float *in, size_t frames)
+{
+    while (frames) {
+        size_t room = (WAV_BUF - fs->wlen) / 4;
+        size_t k = frames < room ? frames : room;
+        int16_t *dst = (int16_t *)(void *)(fs->wbuf + fs->wlen);
+        kern_to_s16_dup2(in, dst, k);
+        const union {
+            uint16_t u;
+            unsigned char c[2];
+        } probe = {1};
+        if (!probe.c[0])
+            for (size_t i = 0; i < 2 * k; i++)
+                dst[i] = (int16_t)(((uint16_t)dst[i] >> 8) | ((uint16_t)dst[i] << 8));
+        fs->wlen += k * 4;
+        in += k;
+        frames -= k;
+        if (fs->wlen + 4 > WAV_BUF) {
+            int err = wav_flush(fs, false);
+            if (err)
+                return err;
+        }
+    }
+    return 0;
+}
+
+int wav_finish(struct file_sink *fs, const struct sink_params *p)
+{
+    int err = wav_flush(fs, true);
+    if (!err && fs->mode == MODE_ATOMIC && fs->wframes != p->frames) {
+        struct sink_params real = *p;
+        real.frames = fs->wframes;
+        unsigned char h[44];
+        raw_wav_header(h, &real);
+        if (fs->dfd >= 0) {
+            close(fs->dfd);
+            fs->dfd = -1;
+        }
+        err = wav_put(fs, h, sizeof(h), 0);
+    }
+    return err;
+}
