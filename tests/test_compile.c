@@ -292,8 +292,9 @@ static void reps_and_end_cue(void **state)
     assert_int_equal(up2->breath, 2);
     assert_non_null(event_with_text(c.tl, "Last one. Lift the right leg.", 0));
     assert_int_equal(event_with_text(c.tl, "Lower.", 0)->phase, TL_INHALE);
-    assert_non_null(event_with_text(c.tl, "Breathe in.", 0));
-    assert_null(event_with_text(c.tl, "Breathe in.", 1));
+    /* One "Breathe in." prepares the first lift, one is Quiet's prompt. */
+    assert_non_null(event_with_text(c.tl, "Breathe in.", 1));
+    assert_null(event_with_text(c.tl, "Breathe in.", 2));
     compiled_free(&c);
 
     /* Default rep cues. */
@@ -302,6 +303,44 @@ static void reps_and_end_cue(void **state)
     assert_non_null(event_with_text(c.tl, "Up.", 0));
     assert_non_null(event_with_text(c.tl, "Last one. Up.", 0));
     assert_non_null(event_with_text(c.tl, "Down.", 1));
+    compiled_free(&c);
+}
+
+/* "up on exhale": the breath cycle starts with an inhale, which comes
+ * before any lift, so the first rep prepares ("Breathe in.") instead of
+ * saying the 'down' cue; every later inhale lowers. */
+static void up_on_exhale_prepares_before_the_first_lift(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("pose Locust, 3 reps, up on exhale\n"
+                                    "  up: Lift.\n"
+                                    "  down: Lower.\n");
+    assert_clean(c);
+    check_invariants(c.tl);
+    const char *want[] = {"Breathe in.", "Lift.", "Lower.", "Lift.", "Lower.", "Last one. Lift."};
+    const enum tl_phase phase[] = {TL_INHALE, TL_EXHALE};
+    size_t k = 0;
+    for (size_t i = 0; i < c.tl->n_events; i++) {
+        const struct tl_event *e = &c.tl->events[i];
+        if (e->kind != TL_BREATH)
+            continue;
+        assert_true(k < 6);
+        assert_non_null(e->text);
+        assert_string_equal(e->text, want[k]);
+        assert_int_equal(e->phase, phase[k % 2]);
+        assert_int_equal(e->breath, (int32_t)(k / 2 + 1));
+        k++;
+    }
+    assert_int_equal(k, 6);
+    /* Lifting on the inhale is unchanged: the first cue is the lift. */
+    compiled_free(&c);
+    c = compile_str("pose Locust, 2 reps\n  up: Lift.\n  down: Lower.\n");
+    assert_clean(c);
+    assert_null(event_with_text(c.tl, "Breathe in.", 0));
+    const struct tl_event *first = event_with_text(c.tl, "Lift.", 0);
+    assert_non_null(first);
+    assert_int_equal(first->phase, TL_INHALE);
+    assert_int_equal(first->breath, 1);
     compiled_free(&c);
 }
 
@@ -552,6 +591,7 @@ int main(void)
         cmocka_unit_test(each_side),
         cmocka_unit_test(repeats),
         cmocka_unit_test(reps_and_end_cue),
+        cmocka_unit_test(up_on_exhale_prepares_before_the_first_lift),
         cmocka_unit_test(at_moves_the_clock),
         cmocka_unit_test(intro_and_bells),
         cmocka_unit_test(includes),

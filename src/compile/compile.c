@@ -664,7 +664,14 @@ static bool hold_breaths(struct compiler *c, const struct inst *in, const struct
             int64_t len = ms_to_frames(c, pace->ms[ph]);
             struct interned *text = NULL;
             const struct cue *q = NULL;
-            if (spoken) {
+            /* With "up on exhale" the first inhale comes before any lift:
+             * it prepares, so it must not speak the 'down' cue. */
+            bool prepare = reps && n->up_on_exhale && ph == down_phase && b == 1;
+            if (prepare) {
+                text = speech(c, c->phrase[PHRASE_INHALE]);
+                if (!text)
+                    return false;
+            } else if (spoken) {
                 enum cue_kind kind = phase_cue[ph];
                 const char *dflt = c->phrase[phase_default[ph]];
                 const char *prefix = NULL;
@@ -680,7 +687,8 @@ static bool hold_breaths(struct compiler *c, const struct inst *in, const struct
                 if (!text)
                     return false;
             }
-            const char *what = reps && ph == up_phase     ? "the 'up' cue"
+            const char *what = prepare                    ? "the inhale prompt"
+                               : reps && ph == up_phase   ? "the 'up' cue"
                                : reps && ph == down_phase ? "the 'down' cue"
                                : ph == 0                  ? "the inhale prompt"
                                : ph == 2                  ? "the exhale prompt"
