@@ -259,6 +259,12 @@ static void voice_and_language(void **state)
     assert_string_equal(c.tl->voice, "pl");
     assert_string_equal(c.tl->events[1].text, "Wdech.");
     compiled_free(&c);
+    /* The first inhale of 'up on exhale' reps prepares, in the language. */
+    c = compile_str("language: de\npose A, 2 reps, up on exhale\n");
+    assert_clean(c);
+    assert_string_equal(c.tl->events[1].text, "Einatmen.");
+    assert_string_equal(c.tl->events[2].text, "Nach oben.");
+    compiled_free(&c);
     /* A voice in a language without a catalog: English, with a warning. */
     c = compile_str("voice: sv\npose A, 1 breath\n");
     assert_int_equal(c.err, AV_OK);
