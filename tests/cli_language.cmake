@@ -22,7 +22,7 @@ endfunction()
 # `phrases` prints a catalog as a phrases: block; English by default.
 run(0 "  next: Next: {pose}." phrases)
 run(0 "  switch_sides: Seitenwechsel." phrases de)
-run(0 "  count_10: десять" phrases ru)
+run(0 "  count_10: Десять." phrases ru)
 run(0 "usage: asanavox phrases" phrases --help)
 run(2 "no built-in phrases for 'xx'; the languages are en, de, es, fr, it, pt, nl, pl, ru, hi" phrases xx)
 run(2 "one language at a time" phrases de fr)

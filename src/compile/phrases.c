@@ -77,7 +77,8 @@ static const struct phrase_catalog catalogs[] = {
         [PHRASE_LEFT_SIDE] = "left side",
         [PHRASE_RIGHT_SIDE] = "right side",
         [PHRASE_OPENING] = "{title}. {safety}",
-        COUNTS("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+        COUNTS("One.", "Two.", "Three.", "Four.", "Five.",
+               "Six.", "Seven.", "Eight.", "Nine.", "Ten."),
     }},
     {"de", "Deutsch", "German", "de", {
         [PHRASE_INHALE] = "Einatmen.",
@@ -97,7 +98,8 @@ static const struct phrase_catalog catalogs[] = {
         [PHRASE_LEFT_SIDE] = "linke Seite",
         [PHRASE_RIGHT_SIDE] = "rechte Seite",
         [PHRASE_OPENING] = "{title}. {safety}",
-        COUNTS("eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn"),
+        COUNTS("Eins.", "Zwei.", "Drei.", "Vier.", "Fünf.",
+               "Sechs.", "Sieben.", "Acht.", "Neun.", "Zehn."),
     }},
     {"es", "Español", "Spanish", "es", {
         [PHRASE_INHALE] = "Inhala.",
@@ -117,7 +119,8 @@ static const struct phrase_catalog catalogs[] = {
         [PHRASE_LEFT_SIDE] = "lado izquierdo",
         [PHRASE_RIGHT_SIDE] = "lado derecho",
         [PHRASE_OPENING] = "{title}. {safety}",
-        COUNTS("uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez"),
+        COUNTS("Uno.", "Dos.", "Tres.", "Cuatro.", "Cinco.",
+               "Seis.", "Siete.", "Ocho.", "Nueve.", "Diez."),
     }},
     {"fr", "Français", "French", "fr", {
         [PHRASE_INHALE] = "Inspirez.",
@@ -137,7 +140,8 @@ static const struct phrase_catalog catalogs[] = {
         [PHRASE_LEFT_SIDE] = "côté gauche",
         [PHRASE_RIGHT_SIDE] = "côté droit",
         [PHRASE_OPENING] = "{title}. {safety}",
-        COUNTS("un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix"),
+        COUNTS("Un.", "Deux.", "Trois.", "Quatre.", "Cinq.",
+               "Six.", "Sept.", "Huit.", "Neuf.", "Dix."),
     }},
     {"it", "Italiano", "Italian", "it", {
         [PHRASE_INHALE] = "Inspira.",
@@ -157,7 +161,8 @@ static const struct phrase_catalog catalogs[] = {
         [PHRASE_LEFT_SIDE] = "lato sinistro",
         [PHRASE_RIGHT_SIDE] = "lato destro",
         [PHRASE_OPENING] = "{title}. {safety}",
-        COUNTS("uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove", "dieci"),
+        COUNTS("Uno.", "Due.", "Tre.", "Quattro.", "Cinque.",
+               "Sei.", "Sette.", "Otto.", "Nove.", "Dieci."),
     }},
     {"pt", "Português", "Portuguese", "pt", {
         [PHRASE_INHALE] = "Inspire.",
@@ -177,7 +182,8 @@ static const struct phrase_catalog catalogs[] = {
         [PHRASE_LEFT_SIDE] = "lado esquerdo",
         [PHRASE_RIGHT_SIDE] = "lado direito",
         [PHRASE_OPENING] = "{title}. {safety}",
-        COUNTS("um", "dois", "três", "quatro", "cinco", "seis", "sete", "oito", "nove", "dez"),
+        COUNTS("Um.", "Dois.", "Três.", "Quatro.", "Cinco.",
+               "Seis.", "Sete.", "Oito.", "Nove.", "Dez."),
     }},
     {"nl", "Nederlands", "Dutch", "nl", {
         [PHRASE_INHALE] = "Adem in.",
@@ -197,7 +203,8 @@ static const struct phrase_catalog catalogs[] = {
         [PHRASE_LEFT_SIDE] = "linkerkant",
         [PHRASE_RIGHT_SIDE] = "rechterkant",
         [PHRASE_OPENING] = "{title}. {safety}",
-        COUNTS("één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien"),
+        COUNTS("Één.", "Twee.", "Drie.", "Vier.", "Vijf.",
+               "Zes.", "Zeven.", "Acht.", "Negen.", "Tien."),
     }},
     {"pl", "Polski", "Polish", "pl", {
         [PHRASE_INHALE] = "Wdech.",
@@ -217,8 +224,8 @@ static const struct phrase_catalog catalogs[] = {
         [PHRASE_LEFT_SIDE] = "lewa strona",
         [PHRASE_RIGHT_SIDE] = "prawa strona",
         [PHRASE_OPENING] = "{title}. {safety}",
-        COUNTS("jeden", "dwa", "trzy", "cztery", "pięć", "sześć", "siedem", "osiem", "dziewięć",
-               "dziesięć"),
+        COUNTS("Jeden.", "Dwa.", "Trzy.", "Cztery.", "Pięć.",
+               "Sześć.", "Siedem.", "Osiem.", "Dziewięć.", "Dziesięć."),
     }},
     {"ru", "Русский", "Russian", "ru", {
         [PHRASE_INHALE] = "Вдох.",
@@ -238,8 +245,8 @@ static const struct phrase_catalog catalogs[] = {
         [PHRASE_LEFT_SIDE] = "левая сторона",
         [PHRASE_RIGHT_SIDE] = "правая сторона",
         [PHRASE_OPENING] = "{title}. {safety}",
-        COUNTS("один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять",
-               "десять"),
+        COUNTS("Один.", "Два.", "Три.", "Четыре.", "Пять.",
+               "Шесть.", "Семь.", "Восемь.", "Девять.", "Десять."),
     }},
     {"hi", "हिन्दी", "Hindi", "hi", {
         [PHRASE_INHALE] = "साँस अंदर लें।",
@@ -259,7 +266,7 @@ static const struct phrase_catalog catalogs[] = {
         [PHRASE_LEFT_SIDE] = "बाईं ओर",
         [PHRASE_RIGHT_SIDE] = "दाईं ओर",
         [PHRASE_OPENING] = "{title}। {safety}",
-        COUNTS("एक", "दो", "तीन", "चार", "पाँच", "छह", "सात", "आठ", "नौ", "दस"),
+        COUNTS("एक।", "दो।", "तीन।", "चार।", "पाँच।", "छह।", "सात।", "आठ।", "नौ।", "दस।"),
     }},
 };
 
