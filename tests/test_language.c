@@ -29,7 +29,10 @@
 #include "asanavox/phrases.h"
 #include "asanavox/session.h"
 #include "asanavox/strbuf.h"
+#include "asanavox/transport.h"
 #include "asanavox/utf8.h"
+
+static size_t chars_in(const char *s, size_t n);
 
 static const struct tl_event *event_text(const struct timeline *tl, const char *text)
 {
@@ -349,6 +352,31 @@ static void utf8_cuts_between_characters(void **state)
     assert_int_equal(utf8_prefix("Rücken", 99), strlen("Rücken"));
     assert_int_equal(utf8_prefix("Вдох", 1), 2);
     assert_int_equal(utf8_prefix("", 3), 0);
+    /* At most n bytes, ending between characters. */
+    assert_int_equal(utf8_cut("Rücken", 2), 1);  /* not half of the ü */
+    assert_int_equal(utf8_cut("Rücken", 3), 3);
+    assert_int_equal(utf8_cut("Вдох", 99), strlen("Вдох"));
+    assert_int_equal(utf8_cut("Вдох", 5), 4);
+    assert_int_equal(utf8_cut("", 5), 0);
+
+    /* play's status line: a long Cyrillic name is cut between characters,
+     * to the width in characters. */
+    char name[400] = "a"; /* then 2-byte characters, so a byte limit falls inside one */
+    for (int k = 0; k < 100; k++)
+        strcat(name, "ж"); /* 201 bytes: more than the line's buffer */
+    struct transport_status st = {.step = 2, .steps = 23, .name = name, .side = "влево",
+                                  .kind = "pose", .frame = 48000 * 151, .total = 48000 * 705};
+    char line[512];
+    for (int width = 0; width <= 120; width += 20) {
+        transport_format(&st, 48000, width, line, sizeof line);
+        assert_int_equal(utf8_validate(line, strlen(line)), strlen(line));
+        if (width > 0)
+            assert_true(chars_in(line, strlen(line)) <= (size_t)width);
+    }
+    transport_format(&st, 48000, 40, line, sizeof line);
+    /* 5 + 18 + 3 + 14 = 40 characters. */
+    assert_string_equal(line, "3/23 aжжжжжжжжжжжжжжжжж...  2:31 / 11:45");
+
     /* A unit in another script is quoted whole. */
     struct duration d;
     size_t off;

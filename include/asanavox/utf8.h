@@ -21,6 +21,11 @@ size_t utf8_count(const char *s, size_t len);
  * of it when it is shorter): cutting there never splits a character. */
 size_t utf8_prefix(const char *s, size_t n);
 
+/* The longest prefix of the NUL-terminated UTF-8 `s` that has at most
+ * `max` bytes and ends between two characters (for "%.*s" into a fixed
+ * buffer). */
+size_t utf8_cut(const char *s, size_t max);
+
 /* Code points in the NUL-terminated UTF-8 `s`. */
 size_t utf8_width(const char *s);
 

@@ -63,6 +63,22 @@ size_t utf8_prefix(const char *s, size_t n)
     return i;
 }
 
+size_t utf8_cut(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n])
+        n++;
+    /* Back off over the continuation bytes of a character that does not
+     * fit whole. */
+    if (s[n] && n > 0) {
+        size_t k = n;
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--;
+        n = k;
+    }
+    return n;
+}
+
 size_t utf8_width(const char *s)
 {
     size_t n = 0;

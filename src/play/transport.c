@@ -220,6 +220,8 @@ char *transport_format(const struct transport_status *st, int rate, int width, c
         title[0] = '\0';
     if (st->kind && !strcmp(st->kind, "say") && st->name[0])
         snprintf(title, sizeof title, "%zu/%zu \"%s\"", st->step + 1, st->steps, st->name);
+    /* snprintf may have cut a long name inside a character: end it before. */
+    title[utf8_validate(title, strlen(title))] = '\0';
 
     char tail[128], t1[24], t2[24];
     size_t n = 0;
