@@ -16,6 +16,7 @@
 #ifndef ASANAVOX_COMPILE_H
 #define ASANAVOX_COMPILE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,8 +43,14 @@ struct compile_env {
     /* Select the voice and speed for what follows; AV_EVOICE for an unknown
      * voice, AV_EINVAL for a bad speed. */
     int (*set_voice)(void *ctx, const char *voice, int speed);
-    /* Length of `text` spoken, in frames at `rate`; AV_EVOICE or AV_ENOMEM. */
+    /* Length of `text` spoken, in frames at `rate`; AV_EVOICE, AV_ENOMEM,
+     * AV_ELIMIT (longer than SESSION_MAX_CLIP_MS: synthesis gave up) or
+     * AV_EINTERRUPTED (the voice's stop flag was raised). */
     int (*speech)(void *ctx, const char *text, int rate, int64_t *frames);
+    /* compile_env_default() only (its ctx is the env itself): the voice,
+     * and where speech() keeps the samples it made, or NULL. */
+    struct voice *voice;
+    struct speech_bank *bank;
 };
 
 /* Settings from the command line; they override the session's headers.
@@ -56,6 +63,11 @@ struct compile_options {
     int prompts;           /* --prompts: -1 not given, else 0..INT_MAX (all) */
     bool has_pace;         /* --pace */
     double pace[4];        /* seconds: inhale, hold, exhale, hold */
+    /* When not NULL, the compile stops with AV_EINTERRUPTED soon after
+     * *stop becomes nonzero (a signal handler sets it): it is polled during
+     * expansion and layout, and between texts synthesized.  (The voice
+     * polls its own, voice_set_stop(), within one text.) */
+    const volatile sig_atomic_t *stop;
 };
 
 /* The options every command starts from: 48000 Hz, nothing overridden. */
@@ -64,8 +76,9 @@ void compile_options_init(struct compile_options *o);
 /* Compile the session file at `path`.  Diagnostics (errors and warnings)
  * are added to `d`.  On success returns 0 and a new timeline in *out (free
  * with timeline_destroy()).  Returns AV_ESYNTAX when the session has
- * errors (they are in `d`), AV_ENOENT / AV_EIO when `path` cannot be read,
- * AV_ENOMEM.  `out` may be NULL to only check. */
+ * errors (they are in `d`; budgets that are passed are errors too),
+ * AV_ENOENT / AV_EIO when `path` cannot be read, AV_EINTERRUPTED when
+ * opts->stop was raised, AV_ENOMEM.  `out` may be NULL to only check. */
 int compile_session(const char *path, const struct compile_options *opts,
                     const struct compile_env *env, struct diag *d, struct timeline **out);
 
@@ -78,6 +91,18 @@ int compile_buffer(const char *path, const char *data, size_t len,
 /* The real world: sessions and sounds from the file system (paths.h),
  * speech lengths from `voice` (which must outlive the env). */
 void compile_env_default(struct compile_env *env, struct voice *voice);
+
+/* compile_session() with compile_env_default(voice), keeping the samples
+ * of every spoken text in the timeline's speech bank (speechbank.h), so
+ * that the mixer never needs the voice: what is planned is what sounds.
+ * The thread that owns the voice.  Returns as compile_session(). */
+int compile_session_spoken(const char *path, const struct compile_options *opts,
+                           struct voice *voice, struct diag *d, struct timeline **out);
+
+/* compile_buffer() the same way (a session read from standard input). */
+int compile_buffer_spoken(const char *path, const char *data, size_t len,
+                          const struct compile_options *opts, struct voice *voice,
+                          struct diag *d, struct timeline **out);
 
 /* An in-memory world for tests and the fuzzer.  Files are looked up by
  * exact path; `include NAME` from directory D finds "D/NAME.yoga".  Every
@@ -96,5 +121,11 @@ struct mem_fs {
     double sound_seconds;
 };
 void compile_env_memory(struct compile_env *env, const struct mem_fs *fs);
+
+/* Give an env the memory env's voice: any plain voice name is accepted and
+ * a text lasts (bytes + 4) / 14 seconds, whatever espeak-ng would say.
+ * For hermetic golden plans of real session files (tests/golden_plan.c):
+ * they then change only when the compiler does. */
+void compile_env_fixed_speech(struct compile_env *env);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "asanavox/compile.h"
+#include "asanavox/escape.h"
 #include "asanavox/session.h"
 #include "asanavox/strbuf.h"
 #include "asanavox/timeline.h"
@@ -36,7 +37,7 @@ static void clock_of(int64_t frames, int rate, char *buf, size_t size)
     format_clock(frames * 1000 / rate, buf, size);
 }
 
-static void print_json(const struct timeline *tl)
+void cli_plan_print_json(const struct timeline *tl)
 {
     FILE *f = stdout;
     int r = tl->rate;
@@ -108,17 +109,26 @@ static void print_cue(FILE *f, const struct tl_event *e)
 {
     switch (e->kind) {
     case TL_SPEECH:
-        fprintf(f, "\"%s\"", e->text);
+        fputc('"', f);
+        esc_fputs(f, e->text);
+        fputc('"', f);
         break;
     case TL_BELL:
-        fprintf(f, "(%s)", e->sound_name ? e->sound_name : "bell");
+        fputc('(', f);
+        esc_fputs(f, e->sound_name ? e->sound_name : "bell");
+        fputc(')', f);
         break;
     case TL_BREATH:
         fprintf(f, "%-6s %d/%d", tl_phase_name(e->phase), e->breath, e->breaths);
-        if (e->text)
-            fprintf(f, "  \"%s\"", e->text);
-        else if (e->sound_name)
-            fprintf(f, "  (%s tone)", e->sound_name);
+        if (e->text) {
+            fputs("  \"", f);
+            esc_fputs(f, e->text);
+            fputc('"', f);
+        } else if (e->sound_name) {
+            fputs("  (", f);
+            esc_fputs(f, e->sound_name);
+            fputs(" tone)", f);
+        }
         break;
     }
     fputc('\n', f);
@@ -136,26 +146,33 @@ static void put_column(FILE *f, const char *text, size_t width)
     fprintf(f, "%s%*s", text, (int)(width - w), "");
 }
 
-static void print_table(const struct timeline *tl)
+void cli_plan_print_table(const struct timeline *tl)
 {
     FILE *f = stdout;
     char buf[32];
     clock_of(tl->duration, tl->rate, buf, sizeof buf);
-    fprintf(f, "%s — %s, %zu steps (voice %s at %d wpm, %d Hz)\n", tl->title, buf, tl->n_steps,
-            tl->voice, tl->speed, tl->rate);
-    if (tl->about[0])
-        fprintf(f, "%s\n", tl->about);
+    esc_fputs(f, tl->title);
+    fprintf(f, " — %s, %zu steps (voice ", buf, tl->n_steps);
+    esc_fputs(f, tl->voice);
+    fprintf(f, " at %d wpm, %d Hz)\n", tl->speed, tl->rate);
+    if (tl->about[0]) {
+        esc_fputs(f, tl->about);
+        fputc('\n', f);
+    }
     fprintf(f, "\n%9s  %-30s %s\n", "time", "step", "cue");
     size_t ev = 0;
     for (size_t i = 0; i < tl->n_steps; i++) {
         const struct tl_step *s = &tl->steps[i];
-        /* The side in the session's language; long names are cut for the
-         * table (by characters), --json has them whole. */
+        /* The name escaped (control characters shown, never sent), the side
+         * in the session's language; long names are cut for the table by
+         * characters, --json has them whole. */
         const char *side = s->side_word ? s->side_word : tl_side_name(s->side);
+        char name[256], side_text[128];
         struct strbuf tb;
         strbuf_init(&tb);
-        strbuf_printf(&tb, "%3zu %-7s %s%s%s", i + 1, tl_step_kind_name(s->kind), s->name,
-                      side ? ", " : "", side ? side : "");
+        strbuf_printf(&tb, "%3zu %-7s %s%s%s", i + 1, tl_step_kind_name(s->kind),
+                      esc_str(name, sizeof name, s->name), side ? ", " : "",
+                      side ? esc_str(side_text, sizeof side_text, side) : "");
         const char *title = strbuf_failed(&tb) ? "" : strbuf_str(&tb);
         bool first = true;
         while (ev < tl->n_events && tl->events[ev].step == (int32_t)i) {
@@ -210,9 +227,9 @@ int cmd_plan(int argc, char **argv)
     if (status)
         return status;
     if (json)
-        print_json(tl);
+        cli_plan_print_json(tl);
     else
-        print_table(tl);
+        cli_plan_print_table(tl);
     timeline_destroy(tl);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "asanavox plan: cannot write the plan to standard output\n");

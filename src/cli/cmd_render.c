@@ -3,10 +3,11 @@
  * audio file.
  *
  * compile → mixer → file sink, block by block (render.h).  The file is
- * written atomically (sink.h); SIGINT and SIGTERM set a flag that the render
- * loop checks between blocks, after which the sink is destroyed unfinished
- * (removing its temporary file) and the command exits 128 + the signal
- * (130 after Ctrl-C, 143 after SIGTERM, as `play` does) with one line.
+ * written atomically (sink.h); SIGINT, SIGTERM and SIGHUP set a flag that
+ * the compiler, espeak-ng's callback and the render loop poll, after which
+ * the sink is destroyed unfinished (removing its temporary file) and the
+ * command exits 128 + the signal (130 after Ctrl-C, 143 after SIGTERM, 129
+ * after SIGHUP, as `play` does) with one line.
  * SIGXFSZ and SIGPIPE are ignored while rendering so that "file too large"
  * and "broken pipe" come back as write errors with a reason.
  */
@@ -19,23 +20,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "asanavox/clock.h"
 #include "asanavox/error.h"
 #include "asanavox/mixer.h"
+#include "asanavox/paths.h"
 #include "asanavox/render.h"
 #include "asanavox/sink.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "cli.h"
 #include "commands.h"
-
-/* Set by the signal handler to the signal's number; read by the render
- * loop.  Owned by this command: nothing else touches it. */
-static volatile sig_atomic_t render_stop;
-
-static void on_stop_signal(int sig)
-{
-    render_stop = sig;
-}
+#include "cli_term.h"
 
 enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO };
 
@@ -78,15 +73,6 @@ static char *default_output(const char *name)
     return out;
 }
 
-static void format_time(char *buf, size_t cap, int64_t frames, int rate)
-{
-    int64_t s = frames / rate;
-    if (s >= 3600)
-        snprintf(buf, cap, "%d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
-    else
-        snprintf(buf, cap, "%d:%02d", (int)(s / 60), (int)(s % 60));
-}
-
 struct bar {
     int rate;
     int last;  /* last percentage drawn */
@@ -107,10 +93,23 @@ static void draw_bar(void *ctx, int64_t done, int64_t total)
         bar[i] = i < fill ? '#' : '.';
     bar[WIDTH] = '\0';
     char t1[32], t2[32];
-    format_time(t1, sizeof(t1), done, b->rate);
-    format_time(t2, sizeof(t2), total, b->rate);
+    av_clock_text(done, b->rate, t1, sizeof(t1));
+    av_clock_text(total, b->rate, t2, sizeof(t2));
     fprintf(stderr, "\rrendering [%s] %3d%%  %s / %s ", bar, percent, t1, t2);
     fflush(stderr);
+}
+
+/* True when `out` is the very file the session `name` resolves to (same
+ * device and inode, whatever the paths say): rendering would replace the
+ * session with audio. */
+static bool is_the_session(const char *name, const char *out)
+{
+    char *path = NULL;
+    struct stat a, b;
+    bool same = !paths_find_session(name, &path) && stat(path, &a) == 0 && stat(out, &b) == 0 &&
+                a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    free(path);
+    return same;
 }
 
 static void clear_bar(void)
@@ -181,19 +180,25 @@ int cmd_render(int argc, char **argv)
         free(out_alloc);
         return EXIT_RUNTIME;
     }
+    if (strcmp(out, "-") != 0 && is_the_session(name, out)) {
+        fprintf(stderr, "asanavox render: %s is the session itself; name another file with -o\n",
+                out);
+        free(out_alloc);
+        return EXIT_USAGE;
+    }
     struct stat ost;
     const bool streamed = !strcmp(out, "-") || (stat(out, &ost) == 0 && !S_ISREG(ost.st_mode));
 
-    struct sigaction sa, old_int, old_term, old_xfsz, old_pipe;
-    memset(&sa, 0, sizeof(sa));
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_stop_signal;
-    render_stop = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGXFSZ, &sa, &old_xfsz);
-    sigaction(SIGPIPE, &sa, &old_pipe);
+    /* Signals: SIGINT, SIGTERM and SIGHUP stop the render, the compile
+     * too; SIGXFSZ and SIGPIPE are errors of the write, not deaths
+     * (cli_term.h). */
+    int terr = term_start(TERM_XFSZ | TERM_HUP);
+    if (terr) {
+        fprintf(stderr, "asanavox render: %s\n", strerror(terr));
+        free(out_alloc);
+        return EXIT_RUNTIME;
+    }
+    co.stop = term_signal_flag();
 
     int status = EXIT_RUNTIME;
     struct voice *voice = NULL;
@@ -204,11 +209,19 @@ int cmd_render(int argc, char **argv)
     int err;
 
     int st = cli_compile("render", name, &co, &voice, &tl);
+    if (term_signal())
+        goto interrupted;
     if (st != 0) {
         status = st;
         goto done;
     }
-    if (render_stop)
+    if (tl->duration == 0) {
+        /* A file of no frames (a 0-byte .mp3) helps nobody. */
+        fprintf(stderr, "asanavox render: %s has nothing to say or play; nothing written\n", name);
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (term_signal())
         goto interrupted;
 
     struct mixer_options mo;
@@ -239,7 +252,7 @@ int cmd_render(int argc, char **argv)
 
     struct bar bar = {.rate = (int)rate, .last = -1};
     struct render_progress progress = {draw_bar, &bar};
-    err = render_run(mixer, sink, &render_stop, tty ? &progress : NULL);
+    err = render_run(mixer, sink, term_signal_flag(), tty ? &progress : NULL);
     if (tty)
         clear_bar();
     if (err == AV_EINTERRUPTED)
@@ -251,7 +264,7 @@ int cmd_render(int argc, char **argv)
     }
     if (tty && !streamed) {
         char t[32];
-        format_time(t, sizeof(t), tl->duration, (int)rate);
+        av_clock_text(tl->duration, (int)rate, t, sizeof(t));
         fprintf(stderr, "wrote %s (%s, %ld Hz %s)\n", out, t, rate, mono ? "mono" : "stereo");
     }
     status = EXIT_OK;
@@ -262,19 +275,16 @@ interrupted:
         fprintf(stderr, "asanavox render: interrupted; %s was not written\n", out);
     else
         fprintf(stderr, "asanavox render: interrupted\n");
-    status = 128 + render_stop;
+    status = 128 + term_signal();
 
 done:
-    if (render_stop && status != EXIT_OK)
-        status = 128 + render_stop; /* one status for an interruption, whatever failed with it */
+    if (term_signal() && status != EXIT_OK)
+        status = 128 + term_signal(); /* one status for an interruption, whatever failed with it */
     sink_destroy(sink);
     mixer_destroy(mixer);
     timeline_destroy(tl);
     voice_destroy(voice);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGXFSZ, &old_xfsz, NULL);
-    sigaction(SIGPIPE, &old_pipe, NULL);
+    term_finish();
     free(out_alloc);
     return status;
 }
