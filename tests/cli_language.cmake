@@ -69,3 +69,8 @@ expect_json(hi "आराम" steps 3 name)
 expect_json(ru "Спина утром" title)
 expect_json(ru "Кобра, левая сторона. Посмотрите влево." events 6 text)
 expect_json(ru "Поза ребёнка с вытянутыми руками" steps 4 name)
+
+# A bad language named on the command line is shown escaped, never raw.
+string(ASCII 27 esc)
+run(2 "no built-in phrases for 'a\\x1bb'" phrases "a${esc}b")
+run(2 "--language: no built-in phrases for 'a\\x1bb'" plan --language "a${esc}b" tests/data/language-ru.yoga)

@@ -12,6 +12,7 @@
 
 #include "asanavox/config.h"
 #include "asanavox/error.h"
+#include "asanavox/escape.h"
 #include "asanavox/phrases.h"
 #include "cli_options.h"
 
@@ -156,14 +157,16 @@ static int take_common(const struct cli_parser *p, int key, const char *v, struc
         }
         fprintf(stderr, "asanavox %s: --voice wants an espeak-ng voice name, e.g. en-us\n", cmd);
         return CLI_EXIT_USAGE;
-    case CLI_LANGUAGE:
+    case CLI_LANGUAGE: {
         if (phrase_catalog_find(v)) {
             c->co.language = v;
             return 0;
         }
+        char shown[64];
         fprintf(stderr, "asanavox %s: --language: no built-in phrases for '%s'; the languages are %s\n",
-                cmd, v, phrase_languages());
+                cmd, esc_str(shown, sizeof shown, v), phrase_languages());
         return CLI_EXIT_USAGE;
+    }
     case CLI_SPEED:
         if (cli_parse_long(v, 80, 450, &n)) {
             c->co.speed = (int)n;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "asanavox/escape.h"
 #include "asanavox/phrases.h"
 #include "cli.h"
 #include "commands.h"
@@ -32,15 +33,17 @@ int cmd_phrases(int argc, char **argv)
     if (key != CLI_END)
         return cli_exit_status(key);
     if (argc - p.optind > 1) {
+        char a[64], b[64];
         fprintf(stderr, "asanavox phrases: one language at a time ('%s' and '%s')\n",
-                argv[p.optind], argv[p.optind + 1]);
+                esc_str(a, sizeof a, argv[p.optind]), esc_str(b, sizeof b, argv[p.optind + 1]));
         return EXIT_USAGE;
     }
     const char *lang = p.optind < argc ? argv[p.optind] : "en";
     const struct phrase_catalog *cat = phrase_catalog_find(lang);
     if (!cat) {
+        char shown[64];
         fprintf(stderr, "asanavox phrases: no built-in phrases for '%s'; the languages are %s\n",
-                lang, phrase_languages());
+                esc_str(shown, sizeof shown, lang), phrase_languages());
         return EXIT_USAGE;
     }
     printf("# %s (%s), espeak-ng voice %s.  Languages: %s.\n"
