@@ -1,5 +1,6 @@
 /*
- * cmd_plan.c — `asanavox plan NAME [--json]`: print the compiled timeline.
+ * cmd_plan.c — `asanavox plan NAME [--json | --chapters]`: print the
+ * compiled timeline (or the chapters a render would have).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,16 +10,19 @@
 #include "asanavox/escape.h"
 #include "asanavox/session.h"
 #include "asanavox/strbuf.h"
+#include "asanavox/tags.h"
 #include "asanavox/timeline.h"
 #include "asanavox/utf8.h"
 #include "cli.h"
 #include "cli_json.h"
 #include "commands.h"
 
-enum { GROUPS = CLI_SESSION | CLI_RATE_OPT, OPT_JSON = CLI_OWN };
+enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_VARIANT, OPT_JSON = CLI_OWN, OPT_CHAPTERS };
 
 static const struct cli_option options[] = {
     {"json", OPT_JSON, NULL, "machine-readable output (see asanavox(1))"},
+    {"chapters", OPT_CHAPTERS, NULL,
+     "the tags and chapters 'render' writes, as an FFmpeg metadata file"},
     {0},
 };
 
@@ -51,7 +55,12 @@ void cli_plan_print_json(const struct timeline *tl)
     json_string(f, tl->voice);
     fprintf(f, ",\n  \"speed\": %d,\n  \"sample_rate\": %d,\n  \"duration\": ", tl->speed, r);
     json_seconds(f, tl->duration, r);
-    fprintf(f, ",\n  \"duration_frames\": %lld,\n  \"steps\": [", (long long)tl->duration);
+    fprintf(f, ",\n  \"duration_frames\": %lld", (long long)tl->duration);
+    if (tl->length_asked > 0) {
+        fprintf(f, ",\n  \"length_asked\": ");
+        json_seconds(f, tl->length_asked, r);
+    }
+    fprintf(f, ",\n  \"steps\": [");
     for (size_t i = 0; i < tl->n_steps; i++) {
         const struct tl_step *s = &tl->steps[i];
         fprintf(f, "%s\n    {\"index\": %zu, \"kind\": \"%s\", \"name\": ", i ? "," : "", i,
@@ -70,8 +79,10 @@ void cli_plan_print_json(const struct timeline *tl)
         json_seconds(f, s->hold_end, r);
         fprintf(f, ", \"end\": ");
         json_seconds(f, s->end, r);
-        if (s->kind == TL_STEP_POSE)
+        if (s->kind == TL_STEP_POSE || s->kind == TL_STEP_BREATHE)
             fprintf(f, ", \"%s\": %d", s->reps ? "reps" : "breaths", s->breaths);
+        if (s->kind == TL_STEP_FLOW)
+            fprintf(f, ", \"rounds\": %d", s->rounds);
         fprintf(f, ", \"file\": ");
         json_string(f, s->path);
         fprintf(f, ", \"line\": %d}", s->line);
@@ -88,6 +99,19 @@ void cli_plan_print_json(const struct timeline *tl)
         if (e->kind == TL_BREATH)
             fprintf(f, ", \"phase\": \"%s\", \"breath\": %d, \"breaths\": %d", tl_phase_name(e->phase),
                     e->breath, e->breaths);
+        if (e->round > 0)
+            fprintf(f, ", \"round\": %d, \"rounds\": %d", e->round, e->rounds);
+        if (e->movement)
+            fprintf(f, ", \"movement\": true");
+        if (e->kind == TL_BREATH && e->ramp) {
+            fprintf(f, ", \"pace\": [");
+            for (int k = 0; k < 4; k++) {
+                if (k)
+                    fprintf(f, ", ");
+                json_seconds(f, e->pace[k], r);
+            }
+            fprintf(f, "]");
+        }
         if (e->text) {
             fprintf(f, ", \"text\": ");
             json_string(f, e->text);
@@ -155,6 +179,13 @@ void cli_plan_print_table(const struct timeline *tl)
     fprintf(f, " — %s, %zu steps (voice ", buf, tl->n_steps);
     esc_fputs(f, tl->voice);
     fprintf(f, " at %d wpm, %d Hz)\n", tl->speed, tl->rate);
+    if (tl->length_asked > 0) {
+        char asked[32];
+        clock_of(tl->length_asked, tl->rate, asked, sizeof asked);
+        fprintf(f, "(--length %s: the holds are scaled as far as whole breaths, whole seconds and "
+                   "the session's fixed parts allow)\n",
+                asked);
+    }
     if (tl->about[0]) {
         esc_fputs(f, tl->about);
         fputc('\n', f);
@@ -202,16 +233,23 @@ int cmd_plan(int argc, char **argv)
 {
     struct cli_common c;
     cli_common_init(&c);
-    bool json = false;
+    bool json = false, chapters = false;
     struct cli_parser p;
     cli_parser_init(&p, "plan", GROUPS, options, help, argc, argv);
     const char *val;
     int key;
-    while ((key = cli_next(&p, &c, &val)) >= 0)
+    while ((key = cli_next(&p, &c, &val)) >= 0) {
         if (key == OPT_JSON)
             json = true;
+        else if (key == OPT_CHAPTERS)
+            chapters = true;
+    }
     if (key != CLI_END)
         return cli_exit_status(key);
+    if (json && chapters) {
+        fprintf(stderr, "asanavox plan: --json or --chapters, not both\n");
+        return EXIT_USAGE;
+    }
     if (p.optind == argc) {
         help(stderr);
         return EXIT_USAGE;
@@ -226,10 +264,20 @@ int cmd_plan(int argc, char **argv)
     int status = cli_compile("plan", name, &c.co, NULL, &tl);
     if (status)
         return status;
-    if (json)
+    if (chapters) {
+        struct tags *t;
+        if (cli_tags(name, tl, &t)) {
+            timeline_destroy(tl);
+            fprintf(stderr, "asanavox plan: out of memory\n");
+            return EXIT_RUNTIME;
+        }
+        tags_print_ffmetadata(t, stdout);
+        tags_destroy(t);
+    } else if (json) {
         cli_plan_print_json(tl);
-    else
+    } else {
         cli_plan_print_table(tl);
+    }
     timeline_destroy(tl);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "asanavox plan: cannot write the plan to standard output\n");

@@ -26,16 +26,18 @@
 #include "asanavox/paths.h"
 #include "asanavox/render.h"
 #include "asanavox/sink.h"
+#include "asanavox/tags.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "cli.h"
 #include "commands.h"
 #include "cli_term.h"
 
-enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO };
+enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO | CLI_VARIANT, OPT_FORMAT = CLI_OWN };
 
 static const struct cli_option options[] = {
     {"output", 'o', "OUT", "where to write (a file, '-', a pipe or a device)"},
+    {"format", OPT_FORMAT, "FMT", "wav, flac, ogg, opus or mp3 (default: from OUT, else wav)"},
     {0},
 };
 
@@ -44,15 +46,19 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: asanavox render [OPTIONS] NAME\n\n"
             "Write the whole session NAME as one audio file to follow with eyes closed.\n"
-            "The format comes from OUT's extension: .wav (16-bit), .flac, .ogg, .mp3.\n"
-            "The default OUT is NAME.wav in the current directory; '-o -' writes WAV to\n"
-            "standard output.  NAME '-' reads the session from standard input.\n\n");
+            "The format comes from --format or OUT's extension: .wav (16-bit), .flac,\n"
+            ".ogg (Vorbis), .opus, .mp3.  The default OUT is NAME.wav (NAME.FMT with\n"
+            "--format) in the current directory; '-o -' writes to standard output (WAV\n"
+            "unless --format says otherwise).  The file is tagged (title, artist, album,\n"
+            "comment, date) and has a chapter per pose, flow, breathe step and rest;\n"
+            "'asanavox plan --chapters' shows them.  NAME '-' reads the session from\n"
+            "standard input.\n\n");
     cli_print_options(f, GROUPS, options);
 }
 
-/* NAME.wav from a session name or path: the base name without ".yoga"
- * ("session.wav" for a session from standard input). */
-static char *default_output(const char *name)
+/* NAME.EXT from a session name or path: the base name without ".yoga"
+ * ("session.EXT" for a session from standard input). */
+static char *default_output(const char *name, const char *ext)
 {
     const char *slash = strrchr(name, '/');
     const char *base = slash ? slash + 1 : name;
@@ -65,10 +71,12 @@ static char *default_output(const char *name)
         base = "session";
         len = strlen(base);
     }
-    char *out = malloc(len + 5);
+    size_t elen = strlen(ext);
+    char *out = malloc(len + elen + 2);
     if (out) {
         memcpy(out, base, len);
-        memcpy(out + len, ".wav", 5);
+        out[len] = '.';
+        memcpy(out + len + 1, ext, elen + 1);
     }
     return out;
 }
@@ -120,16 +128,19 @@ static void clear_bar(void)
 
 int cmd_render(int argc, char **argv)
 {
-    const char *out_arg = NULL;
+    const char *out_arg = NULL, *format_arg = NULL;
     struct cli_common c;
     cli_common_init(&c);
     struct cli_parser p;
     cli_parser_init(&p, "render", GROUPS, options, usage, argc, argv);
     const char *val;
     int key;
-    while ((key = cli_next(&p, &c, &val)) >= 0)
+    while ((key = cli_next(&p, &c, &val)) >= 0) {
         if (key == 'o')
             out_arg = val;
+        else if (key == OPT_FORMAT)
+            format_arg = val;
+    }
     if (key != CLI_END)
         return cli_exit_status(key);
     if (p.optind == argc) {
@@ -146,17 +157,31 @@ int cmd_render(int argc, char **argv)
     const bool mono = c.mono;
     struct compile_options co = c.co;
 
+    enum sink_format fmt = SINK_FORMAT_WAV, from_ext;
+    if (format_arg && sink_format_from_name(format_arg, &fmt) != AV_OK) {
+        fprintf(stderr, "asanavox render: --format wants wav, flac, ogg, opus or mp3, not '%s'\n",
+                format_arg);
+        return EXIT_USAGE;
+    }
     char *out_alloc = NULL;
     const char *out = out_arg;
     if (!out) {
-        out = out_alloc = default_output(name);
+        out = out_alloc = default_output(name, sink_format_name(fmt));
         if (!out) {
             fprintf(stderr, "asanavox render: %s\n", av_strerror(AV_ENOMEM));
             return EXIT_RUNTIME;
         }
     }
-    enum sink_format fmt = SINK_FORMAT_WAV;
-    if (strcmp(out, "-") != 0 && sink_format_from_path(out, &fmt) != AV_OK) {
+    if (format_arg && strcmp(out, "-") != 0 && sink_format_from_path(out, &from_ext) == AV_OK &&
+        from_ext != fmt) {
+        fprintf(stderr, "asanavox render: '%s' is named as %s but --format says %s\n", out,
+                sink_format_name(from_ext), sink_format_name(fmt));
+        free(out_alloc);
+        return EXIT_USAGE;
+    }
+    if (format_arg) {
+        /* The format is given: any name will do. */
+    } else if (strcmp(out, "-") != 0 && sink_format_from_path(out, &fmt) != AV_OK) {
         struct stat st;
         if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
             fprintf(stderr, "asanavox render: '%s' is a directory; name the file to write\n",
@@ -166,13 +191,19 @@ int cmd_render(int argc, char **argv)
         }
         if (stat(out, &st) != 0 || S_ISREG(st.st_mode)) {
             fprintf(stderr,
-                    "asanavox render: cannot tell the format of '%s' (use .wav, .flac, .ogg or "
-                    ".mp3)\n",
+                    "asanavox render: cannot tell the format of '%s' (use .wav, .flac, .ogg, "
+                    ".opus or .mp3, or --format)\n",
                     out);
             free(out_alloc);
             return EXIT_USAGE;
         }
         fmt = SINK_FORMAT_WAV; /* a pipe or a device without an extension */
+    }
+    if (fmt == SINK_FORMAT_OPUS && rate != 8000 && rate != 12000 && rate != 16000 &&
+        rate != 24000 && rate != 48000) {
+        fprintf(stderr, "asanavox render: Opus takes --rate 8000, 12000, 16000, 24000 or 48000\n");
+        free(out_alloc);
+        return EXIT_USAGE;
     }
     if (!sink_format_available(fmt)) {
         fprintf(stderr, "asanavox render: this build of libsndfile cannot write %s files\n",
@@ -205,6 +236,7 @@ int cmd_render(int argc, char **argv)
     struct timeline *tl = NULL;
     struct mixer *mixer = NULL;
     struct sink *sink = NULL;
+    struct tags *tags = NULL;
     const bool tty = isatty(STDERR_FILENO);
     int err;
 
@@ -228,7 +260,7 @@ int cmd_render(int argc, char **argv)
     mixer_options_init(&mo);
     mo.channels = mono ? 1 : 2;
     mo.volume_db = c.volume_db;
-    if (fmt == SINK_FORMAT_OGG || fmt == SINK_FORMAT_MP3)
+    if (fmt == SINK_FORMAT_OGG || fmt == SINK_FORMAT_MP3 || fmt == SINK_FORMAT_OPUS)
         mo.ceiling_dbtp = RENDER_LOSSY_CEILING_DBTP;
     err = mixer_create(tl, voice, &mo, &mixer);
     if (err) {
@@ -237,10 +269,13 @@ int cmd_render(int argc, char **argv)
     }
 
     err = sink_create(&sink_file_ops, &sink);
+    if (!err)
+        err = cli_tags(name, tl, &tags);
     if (err) {
         fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
         goto done;
     }
+    sink_set_tags(sink, tags);
     struct sink_params sp = {
         .rate = (int)rate, .channels = mo.channels, .format = fmt, .frames = tl->duration};
     err = sink_open(sink, out, &sp);
@@ -281,6 +316,7 @@ done:
     if (term_signal() && status != EXIT_OK)
         status = 128 + term_signal(); /* one status for an interruption, whatever failed with it */
     sink_destroy(sink);
+    tags_destroy(tags);
     mixer_destroy(mixer);
     timeline_destroy(tl);
     voice_destroy(voice);
