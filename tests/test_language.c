@@ -26,6 +26,7 @@
 
 #include "support.h"
 
+#include "asanavox/paths.h"
 #include "asanavox/phrases.h"
 #include "asanavox/session.h"
 #include "asanavox/strbuf.h"
@@ -173,16 +174,23 @@ static const char session_fmt[] = "title: Surya\n"
                                   "pose Bhujangasana, 3 reps\n"
                                   "rest 20s\n"
                                   "  Om.\n"
-                                  "pose Balasana, 1 breath\n";
+                                  "pose Balasana, 1 breath\n"
+                                  "flow Surya, 2 rounds\n"
+                                  "  inhale: Om.\n"
+                                  "  exhale: Om.\n"
+                                  "pose Virabhadrasana, 10s\n"
+                                  "  countdown: 2\n";
 
 /* English built-in words, lower case, searched for in the plan after the
  * teacher's words are blanked out. */
-static const char *const english[] = {"breathe", "hold", "up.",  "down.", "last one", "rest",
-                                      "next",    "switch", "side", "left",  "right"};
+static const char *const english[] = {"breathe", "hold",  "up.",  "down.", "last one",
+                                      "rest",    "next",  "switch", "side", "left",
+                                      "right",   "last round", "two.", "one."};
 
 static int english_hits(char *text, bool report)
 {
-    static const char *const teacher[] = {"Tadasana", "Bhujangasana", "Balasana", "Surya", "Om"};
+    static const char *const teacher[] = {"Tadasana", "Bhujangasana", "Balasana",
+                                          "Virabhadrasana", "Surya", "Om"};
     for (size_t k = 0; k < sizeof(teacher) / sizeof(teacher[0]); k++)
         for (char *p; (p = strstr(text, teacher[k]));)
             memset(p, '_', strlen(teacher[k]));
@@ -202,7 +210,7 @@ static void session_in_every_language(void **state)
 {
     (void)state;
     for (size_t i = 0; i < N_LANGS; i++) {
-        char src[512];
+        char src[768];
         snprintf(src, sizeof src, session_fmt, langs[i].lang);
         struct compiled c = compile_str(src);
         if (c.err || diag_count(c.d))
@@ -231,7 +239,7 @@ static void session_in_every_language(void **state)
         int hits = english_hits(text, !en);
         free(text);
         if (en)
-            assert_int_equal(hits, 11); /* the search does find English */
+            assert_int_equal(hits, 14); /* the search does find English */
         else if (hits)
             fail_msg("English built-in words in the '%s' plan", langs[i].lang);
         compiled_free(&c);
@@ -494,6 +502,25 @@ static void plan_table_aligns_cyrillic(void **state)
     free(out);
 }
 
+/* The translated library sessions: named NAME.ll, they do not make a
+ * prefix of NAME ambiguous, and each can be named by its own prefix. */
+static void translations_by_name(void **state)
+{
+    (void)state;
+    char *p = NULL;
+    assert_int_equal(paths_find_session("upper-back-f", &p), AV_OK);
+    assert_non_null(strstr(p, "sessions/upper-back-flow.yoga"));
+    free(p);
+    assert_int_equal(paths_find_session("upper-back-flow.d", &p), AV_OK);
+    assert_non_null(strstr(p, "sessions/upper-back-flow.de.yoga"));
+    free(p);
+    assert_int_equal(paths_find_session("morning-5.fr", &p), AV_OK);
+    assert_non_null(strstr(p, "sessions/morning-5.fr.yoga"));
+    free(p);
+    /* Two translations and no base among the matches: ambiguous. */
+    assert_int_equal(paths_find_session("desk-relief.", &p), AV_ENOENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -505,6 +532,7 @@ int main(void)
         cmocka_unit_test(phrases_block),
         cmocka_unit_test(utf8_cuts_between_characters),
         cmocka_unit_test(plan_table_aligns_cyrillic),
+        cmocka_unit_test(translations_by_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
