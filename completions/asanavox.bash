@@ -7,9 +7,9 @@ _asanavox()
     local cur prev words cword
     _init_completion -n = || return
 
-    local commands="list check plan render play devices phrases help"
-    local session="--pace --voice --language --speed --prompts"
-    local audio="--rate --mono --volume"
+    local commands="list check plan render play devices voices phrases help"
+    local session="--pace --voice --language --speed --prompts --guide --ambience"
+    local audio="--rate --mono --volume --voice-volume --bell-volume --ambience-volume"
     local variant="--length --skip"
     local always="--help --version"
 
@@ -25,7 +25,7 @@ _asanavox()
     plan) opts="--json --chapters --rate $variant $session" ;;
     render) opts="--output -o --format $audio $variant $session" ;;
     play) opts="--from --device --stats $audio $variant $session" ;;
-    devices) opts="" ;;
+    devices | voices) opts="" ;;
     phrases)
         ((cword == 2)) && [[ $cur != -* ]] && COMPREPLY=($(compgen -W "en de es fr it pt nl pl ru hi" -- "$cur")) && return
         opts=""
@@ -46,6 +46,14 @@ _asanavox()
         ;;
     --prompts)
         COMPREPLY=($(compgen -W "all none 1 2 3 4 5" -- "$cur"))
+        return
+        ;;
+    --guide)
+        COMPREPLY=($(compgen -W "swell tone none" -- "$cur"))
+        return
+        ;;
+    --ambience)
+        COMPREPLY=($(compgen -W "ocean rain drone none" -- "$cur"))
         return
         ;;
     --format)

@@ -117,6 +117,8 @@ static void catalog_follows_the_voice(void **state)
     assert_string_equal(phrase_catalog_for_voice("pt-br")->lang, "pt");
     assert_string_equal(phrase_catalog_for_voice("es-419")->lang, "es");
     assert_string_equal(phrase_catalog_for_voice("de+f3")->lang, "de");
+    assert_string_equal(phrase_catalog_for_voice("en-us+klatt4")->lang, "en");
+    assert_string_equal(phrase_catalog_for_voice("flite:slt")->lang, "en");
     assert_null(phrase_catalog_for_voice("sv"));
     assert_null(phrase_catalog_for_voice("mb-de1"));
 }

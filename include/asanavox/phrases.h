@@ -78,8 +78,8 @@ const struct phrase_catalog *phrase_catalog_at(size_t i);
 const struct phrase_catalog *phrase_catalog_find(const char *lang);
 
 /* The catalog for an espeak-ng voice name: its language part before the
- * first '-' or '+' ("en-us" -> en, "pt-br" -> pt, "de+f3" -> de).  NULL when
- * there is no catalog for it. */
+ * first '-' or '+' ("en-us" -> en, "pt-br" -> pt, "de+f3" -> de); English
+ * for flite's voices ("flite:slt").  NULL when there is no catalog for it. */
 const struct phrase_catalog *phrase_catalog_for_voice(const char *voice);
 
 /* "de, en, es, ..." — the language codes, for messages. */

@@ -302,6 +302,9 @@ const struct phrase_catalog *phrase_catalog_find(const char *lang)
 
 const struct phrase_catalog *phrase_catalog_for_voice(const char *voice)
 {
+    /* flite's voices (voice.h) speak English only. */
+    if (!strncmp(voice, "flite:", 6))
+        return &catalogs[0];
     return find_n(voice, strcspn(voice, "-+_"));
 }
 
