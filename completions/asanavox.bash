@@ -7,8 +7,8 @@ _asanavox()
     local cur prev words cword
     _init_completion -n = || return
 
-    local commands="list check plan render play devices voices phrases help"
-    local session="--pace --voice --language --speed --prompts --guide --ambience"
+    local commands="list check plan render play devices voices cache phrases help"
+    local session="--pace --voice --language --speed --prompts --guide --ambience --no-cache"
     local audio="--rate --mono --volume --voice-volume --bell-volume --ambience-volume"
     local variant="--length --skip"
     local always="--help --version"
@@ -20,12 +20,16 @@ _asanavox()
 
     local cmd=${words[1]} opts
     case $cmd in
-    list) opts="--json --names" ;;
+    list) opts="--json --names --no-cache" ;;
     check) opts="$session" ;;
     plan) opts="--json --chapters --rate $variant $session" ;;
     render) opts="--output -o --format $audio $variant $session" ;;
     play) opts="--from --device --stats $audio $variant $session" ;;
     devices | voices) opts="" ;;
+    cache)
+        ((cword == 2)) && COMPREPLY=($(compgen -W "clear --help" -- "$cur"))
+        return
+        ;;
     phrases)
         ((cword == 2)) && [[ $cur != -* ]] && COMPREPLY=($(compgen -W "en de es fr it pt nl pl ru hi" -- "$cur")) && return
         opts=""

@@ -2,7 +2,7 @@
 # session names (from `asanavox list --names`, which compiles nothing).
 # Installed as share/fish/vendor_completions.d/asanavox.fish.
 
-set -l commands list check plan render play devices voices phrases help
+set -l commands list check plan render play devices voices cache phrases help
 
 complete -c asanavox -f
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a list -d 'list the sessions on the search path'
@@ -12,6 +12,8 @@ complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a render -d
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a play -d 'play a session through the sound card'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a devices -d 'list the sound output devices'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a voices -d 'list the voices of espeak-ng and flite'
+complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a cache -d 'clear the speech and session caches'
+complete -c asanavox -n "__fish_seen_subcommand_from cache" -a clear -d 'remove every cached clip and summary'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a phrases -d 'print the built-in phrases of a language'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a help -d 'show the help of a command'
 complete -c asanavox -n "__fish_seen_subcommand_from phrases" -a 'en de es fr it pt nl pl ru hi'
@@ -34,6 +36,7 @@ complete -c asanavox -n $with_session -l speed -x -d 'speaking speed, 80 to 450 
 complete -c asanavox -n $with_session -l prompts -x -a 'all none 1 2 3 4 5' -d 'breaths per hold with spoken prompts'
 complete -c asanavox -n $with_session -l guide -x -a 'swell tone none' -d 'how breaths without prompts sound'
 complete -c asanavox -n $with_session -l ambience -x -a 'ocean rain drone none' -d 'ambient bed under the session'
+complete -c asanavox -n "__fish_seen_subcommand_from list check plan render play" -l no-cache -d 'neither read nor write the speech and session caches'
 
 # Audio options.
 complete -c asanavox -n "__fish_seen_subcommand_from plan render play" -l rate -x -a '8000 16000 22050 44100 48000 96000' -d 'sample rate'

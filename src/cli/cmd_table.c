@@ -13,6 +13,7 @@ const struct command asanavox_commands[] = {
     {"render", "write a session as one audio file (wav, flac, ogg, opus, mp3)", cmd_render},
     {"play", "play a session through the sound card, with keys", cmd_play},
     {"devices", "list the sound output devices play can use", cmd_devices},
+    {"cache", "clear the speech and session caches (cache clear)", cmd_cache},
     {"voices", "list the voices of espeak-ng and flite", cmd_voices},
     {"phrases", "print the built-in phrases of a language, to override them", cmd_phrases},
     {NULL, NULL, NULL},
