@@ -7,8 +7,8 @@ _asanavox()
     local cur prev words cword
     _init_completion -n = || return
 
-    local commands="list check plan render play devices voices cache help"
-    local session="--pace --voice --speed --prompts --guide --ambience --no-cache"
+    local commands="list check plan render play devices voices cache phrases help"
+    local session="--pace --voice --language --speed --prompts --guide --ambience --no-cache"
     local audio="--rate --mono --volume --voice-volume --bell-volume --ambience-volume"
     local variant="--length --skip"
     local always="--help --version"
@@ -29,6 +29,10 @@ _asanavox()
     cache)
         ((cword == 2)) && COMPREPLY=($(compgen -W "clear --help" -- "$cur"))
         return
+        ;;
+    phrases)
+        ((cword == 2)) && [[ $cur != -* ]] && COMPREPLY=($(compgen -W "en de es fr it pt nl pl ru hi" -- "$cur")) && return
+        opts=""
         ;;
     help)
         ((cword == 2)) && COMPREPLY=($(compgen -W "$commands" -- "$cur"))
@@ -64,6 +68,10 @@ _asanavox()
         COMPREPLY=($(compgen -W "$(espeak-ng --voices 2>/dev/null | awk 'NR > 1 { print $2 }')" -- "$cur"))
         return
         ;;
+    --language)
+        COMPREPLY=($(compgen -W "en de es fr it pt nl pl ru hi" -- "$cur"))
+        return
+        ;;
     --pace | --speed | --rate | --volume | --from | --device | --length | --skip)
         return
         ;;
@@ -74,7 +82,7 @@ _asanavox()
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace
         return
     fi
-    [[ $cmd == list || $cmd == devices ]] && return
+    [[ $cmd == list || $cmd == devices || $cmd == phrases ]] && return
     # A session: a name on the search path, or a .yoga file.
     COMPREPLY=($(compgen -W "$(asanavox list --names 2>/dev/null)" -- "$cur"))
     _filedir yoga

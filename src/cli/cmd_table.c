@@ -15,5 +15,6 @@ const struct command asanavox_commands[] = {
     {"devices", "list the sound output devices play can use", cmd_devices},
     {"cache", "clear the speech and session caches (cache clear)", cmd_cache},
     {"voices", "list the voices of espeak-ng and flite", cmd_voices},
+    {"phrases", "print the built-in phrases of a language, to override them", cmd_phrases},
     {NULL, NULL, NULL},
 };

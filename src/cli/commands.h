@@ -24,6 +24,7 @@ int cmd_render(int argc, char **argv);
 int cmd_play(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
+int cmd_phrases(int argc, char **argv);
 int cmd_voices(int argc, char **argv);
 
 /* The table main() dispatches on, terminated by a zeroed entry. */
