@@ -131,7 +131,8 @@ bool compiler_hold_breaths(struct compiler *c, const struct inst *in, const stru
              * the phase: never on a copy, whose address is not stable. */
             const void *key = q ? (const void *)q : (const void *)((const char *)key_base + ph + 1);
             if (!compiler_breath_phase(c, (enum tl_phase)ph, lens, pace, b, count, text,
-                                       spoken ? NULL : phase_tone[ph], in, key, q ? &q->pos : &n->pos, what))
+                                       spoken ? NULL : phase_tone[ph], in, key,
+                                       q ? &q->pos : &n->pos, what))
                 return false;
         }
     }

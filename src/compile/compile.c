@@ -1,5 +1,8 @@
 /*
- * compile.c — a parsed session to a timeline at exact frame positions.
+ * compile.c — a parsed session to a timeline at exact frame positions: this
+ * file runs the phases below and owns the entry points; the phases live in
+ * expand.c, layout.c (with breaths.c and cues.c) and speech.c, sharing
+ * compile_internal.h.
  *
  * Three phases:
  *
@@ -18,10 +21,11 @@
  * full diagnostic list stops early.  With --length the layout runs several
  * times (fit_length()), each run from scratch on the same expanded steps.
  *
- * Flows, breathe steps and timed cues (at, left, every, countdown) are laid
- * out here too; every built-in phrase they speak comes from the phrase
- * catalog (phrases.h) like the others, and the expansion limits beyond
- * SESSION_MAX_STEPS are one enum (BREATHE_MAX_BREATHS, TIMED_CUE_MAX_REPEATS).
+ * Flows, breathe steps (breaths.c) and timed cues (at, left, every,
+ * countdown; cues.c) are laid out too; every built-in phrase they speak
+ * comes from the phrase catalog (phrases.h) like the others, and the
+ * expansion limits beyond SESSION_MAX_STEPS are one enum
+ * (BREATHE_MAX_BREATHS, TIMED_CUE_MAX_REPEATS).
  *
  * The timeline owns its strings (an arena); every distinct spoken text is
  * stored once (an intern table), which also caches its measured length, so

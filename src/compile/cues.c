@@ -118,7 +118,8 @@ bool compiler_timed_cues(struct compiler *c, const struct inst *in, int64_t hs, 
             p.start = hs + hold / 2;
             ok = compiler_cue_content(c, in, q, NULL, &p) && place(c, &v, &nv, &cap, p);
             if (ok && p.text)
-                compiler_warn_long(c, q, &q->pos, "the halfway cue", p.end - p.start, hold - hold / 2);
+                compiler_warn_long(c, q, &q->pos, "the halfway cue", p.end - p.start,
+                                   hold - hold / 2);
             break;
         default:
             break;
@@ -155,7 +156,8 @@ bool compiler_timed_cues(struct compiler *c, const struct inst *in, int64_t hs, 
         if (!prev || p->end > prev->end || p->start == prev->start)
             prev = p;
         if (p->q->kind != CUE_HALFWAY && p->text)
-            compiler_warn_long(c, (const char *)p->q + 5, &p->q->pos, "this cue", p->end - p->start, he - p->start);
+            compiler_warn_long(c, (const char *)p->q + 5, &p->q->pos, "this cue",
+                               p->end - p->start, he - p->start);
         if (!p->bell && !p->text)
             continue; /* `bell: none`, or a sound that is missing (reported) */
         struct tl_event *e = compiler_add_event(c, p->bell ? TL_BELL : TL_SPEECH, p->start, p->end);

@@ -226,7 +226,8 @@ static bool layout_pose(struct compiler *c, const struct inst *in)
         /* A pose held for a time is quiet by design: no breath prompts. */
         c->now += ms_to_frames(c, hold_ms(c, n->dur.ms));
     } else {
-        count = n->dur.unit == DUR_TIME ? compiler_fit_breaths(c, in, pace) : hold_count(c, n->dur.count);
+        count = n->dur.unit == DUR_TIME ? compiler_fit_breaths(c, in, pace)
+                                        : hold_count(c, n->dur.count);
         if (count > 0 && !compiler_hold_breaths(c, in, pace, count, true, n))
             return false;
     }
@@ -294,14 +295,14 @@ static bool layout_flow(struct compiler *c, const struct inst *in)
                 continue;
             }
             int ph = q->kind == CUE_INHALE ? 0 : 2;
-            if (!compiler_breath_phase(c, (enum tl_phase)ph, lens, pace, r, rounds, t, NULL, in, q, &q->pos,
-                                       "this movement"))
+            if (!compiler_breath_phase(c, (enum tl_phase)ph, lens, pace, r, rounds, t, NULL, in, q,
+                                       &q->pos, "this movement"))
                 return false;
             c->tl->events[c->tl->n_events - 1].movement = 1;
             /* A four-number pace holds after the phase, in silence. */
             if (lens[ph + 1] > 0) {
-                if (!compiler_breath_phase(c, (enum tl_phase)(ph + 1), lens, pace, r, rounds, NULL, NULL, in,
-                                           q, &q->pos, ""))
+                if (!compiler_breath_phase(c, (enum tl_phase)(ph + 1), lens, pace, r, rounds, NULL,
+                                           NULL, in, q, &q->pos, ""))
                     return false;
                 c->tl->events[c->tl->n_events - 1].movement = 1;
             }
