@@ -360,6 +360,20 @@ int cli_exit_status(int result)
     return result == CLI_EXIT_OK ? 0 : 2;
 }
 
+int cli_parse_plain(const char *cmd, void (*usage)(FILE *f), int argc, char **argv, int *first)
+{
+    struct cli_common c;
+    cli_common_init(&c);
+    struct cli_parser p;
+    cli_parser_init(&p, cmd, 0, NULL, usage, argc, argv);
+    const char *val;
+    int key = cli_next(&p, &c, &val);
+    if (key != CLI_END)
+        return cli_exit_status(key);
+    *first = p.optind;
+    return -1;
+}
+
 static void print_table(FILE *f, const struct cli_option *t)
 {
     for (; t && t->name; t++) {

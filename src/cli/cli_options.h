@@ -126,6 +126,13 @@ int cli_next(struct cli_parser *p, struct cli_common *c, const char **value);
 /* The exit status for a negative cli_next() result other than CLI_END. */
 int cli_exit_status(int result);
 
+/* The whole option parse of a command that has no options of its own and
+ * none of the shared groups (cache, devices, phrases, voices): only -h,
+ * --help and the like.  Returns -1 with *first set to the index of the
+ * first operand, or else the exit status the command returns at once (help
+ * printed: 0; a wrong option, reported: 2). */
+int cli_parse_plain(const char *cmd, void (*usage)(FILE *f), int argc, char **argv, int *first);
+
 /* Parse a --length value: a time as a session writes it ("20m", "45s",
  * "1:30:00"), greater than zero, into milliseconds.  Returns false when it
  * is not one. */

@@ -25,18 +25,14 @@ static void help(FILE *f)
 
 int cmd_cache(int argc, char **argv)
 {
-    struct cli_common c;
-    cli_common_init(&c);
-    struct cli_parser p;
-    cli_parser_init(&p, "cache", 0, NULL, help, argc, argv);
-    const char *val;
-    int key = cli_next(&p, &c, &val);
-    if (key != CLI_END)
-        return cli_exit_status(key);
-    if (p.optind != argc - 1 || strcmp(argv[p.optind], "clear")) {
-        if (p.optind < argc)
+    int first;
+    int done = cli_parse_plain("cache", help, argc, argv, &first);
+    if (done >= 0)
+        return done;
+    if (first != argc - 1 || strcmp(argv[first], "clear")) {
+        if (first < argc)
             fprintf(stderr, "asanavox cache: unexpected argument '%s'\n",
-                    argv[p.optind + (p.optind < argc - 1 && !strcmp(argv[p.optind], "clear"))]);
+                    argv[first + (first < argc - 1 && !strcmp(argv[first], "clear"))]);
         help(stderr);
         return EXIT_USAGE;
     }

@@ -24,21 +24,17 @@ static void usage(FILE *f)
 
 int cmd_phrases(int argc, char **argv)
 {
-    struct cli_common c;
-    cli_common_init(&c);
-    struct cli_parser p;
-    cli_parser_init(&p, "phrases", 0, NULL, usage, argc, argv);
-    const char *val;
-    int key = cli_next(&p, &c, &val);
-    if (key != CLI_END)
-        return cli_exit_status(key);
-    if (argc - p.optind > 1) {
+    int first;
+    int done = cli_parse_plain("phrases", usage, argc, argv, &first);
+    if (done >= 0)
+        return done;
+    if (argc - first > 1) {
         char a[64], b[64];
         fprintf(stderr, "asanavox phrases: one language at a time ('%s' and '%s')\n",
-                esc_str(a, sizeof a, argv[p.optind]), esc_str(b, sizeof b, argv[p.optind + 1]));
+                esc_str(a, sizeof a, argv[first]), esc_str(b, sizeof b, argv[first + 1]));
         return EXIT_USAGE;
     }
-    const char *lang = p.optind < argc ? argv[p.optind] : "en";
+    const char *lang = first < argc ? argv[first] : "en";
     const struct phrase_catalog *cat = phrase_catalog_find(lang);
     if (!cat) {
         char shown[64];

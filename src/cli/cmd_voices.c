@@ -29,16 +29,12 @@ static void print_one(void *ctx, const struct voice_info *vi)
 
 int cmd_voices(int argc, char **argv)
 {
-    struct cli_common c;
-    cli_common_init(&c);
-    struct cli_parser p;
-    cli_parser_init(&p, "voices", 0, NULL, usage, argc, argv);
-    const char *val;
-    int key = cli_next(&p, &c, &val);
-    if (key != CLI_END)
-        return cli_exit_status(key);
-    if (p.optind < argc) {
-        fprintf(stderr, "asanavox voices: unexpected argument '%s'\n", argv[p.optind]);
+    int first;
+    int done = cli_parse_plain("voices", usage, argc, argv, &first);
+    if (done >= 0)
+        return done;
+    if (first < argc) {
+        fprintf(stderr, "asanavox voices: unexpected argument '%s'\n", argv[first]);
         usage(stderr);
         return EXIT_USAGE;
     }
