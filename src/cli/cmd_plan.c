@@ -9,6 +9,7 @@
 #include "asanavox/session.h"
 #include "asanavox/timeline.h"
 #include "cli.h"
+#include "cli_config.h"
 #include "cli_json.h"
 #include "commands.h"
 
@@ -161,13 +162,30 @@ static void print_table(const struct timeline *tl)
     fprintf(f, "%9s  %-30s end\n", buf, "");
 }
 
+static int plan_main(struct cli_parser *pp, struct cli_common *cc, bool json);
+
 int cmd_plan(int argc, char **argv)
 {
     struct cli_common c;
     cli_common_init(&c);
     bool json = false;
+    /* The config file's options first (cli_config.h), so plan shows what
+     * play and render make; its strings live until the end. */
+    struct cli_config cfg;
+    int cst = cli_config_load(&cfg, "plan");
     struct cli_parser p;
     cli_parser_init(&p, "plan", GROUPS, options, help, argc, argv);
+    if (!cst)
+        cst = cli_config_apply(&cfg, &p);
+    int status = cst ? cst : plan_main(&p, &c, json);
+    cli_config_deinit(&cfg);
+    return status;
+}
+
+static int plan_main(struct cli_parser *pp, struct cli_common *cc, bool json)
+{
+    struct cli_parser p = *pp;
+    struct cli_common c = *cc;
     const char *val;
     int key;
     while ((key = cli_next(&p, &c, &val)) >= 0)
@@ -175,6 +193,8 @@ int cmd_plan(int argc, char **argv)
             json = true;
     if (key != CLI_END)
         return cli_exit_status(key);
+    const int argc = p.argc;
+    char **const argv = p.argv;
     if (p.optind == argc) {
         help(stderr);
         return EXIT_USAGE;

@@ -42,6 +42,7 @@
 #include "asanavox/transport.h"
 #include "asanavox/voice.h"
 #include "cli.h"
+#include "cli_config.h"
 #include "commands.h"
 
 /* Signal-handler state: a signal handler can only reach globals.  Owned by
@@ -402,15 +403,30 @@ static double cpu_seconds(void)
 
 /* ---- the command ------------------------------------------------------------------ */
 
+static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
+                     const struct cli_config *cfg, int64_t t_start, const char *from_arg,
+                     const char *device, bool stats);
+
 int cmd_play(int argc, char **argv)
 {
     const int64_t t_start = now_ns();
-    const char *name_arg = NULL, *from_arg = NULL, *device = NULL;
+    const char *from_arg = NULL, *device = NULL;
     bool stats = false;
     struct cli_common c;
     cli_common_init(&c);
+    /* The config file's options go in front of the command line's. */
+    struct cli_config cfg;
+    int cst = cli_config_load(&cfg, "play");
     struct cli_parser p;
     cli_parser_init(&p, "play", GROUPS, options, usage, argc, argv);
+    if (!cst)
+        cst = cli_config_apply(&cfg, &p);
+    if (cst) {
+        cli_config_deinit(&cfg);
+        return cst;
+    }
+    argc = p.argc;
+    argv = p.argv;
     const char *val;
     int key;
     while ((key = cli_next(&p, &c, &val)) >= 0) {
@@ -421,8 +437,25 @@ int cmd_play(int argc, char **argv)
         else if (key == OPT_STATS)
             stats = true;
     }
-    if (key != CLI_END)
+    if (key != CLI_END) {
+        cli_config_deinit(&cfg);
         return cli_exit_status(key);
+    }
+    int status = play_main(&p, &c, &cfg, t_start, from_arg, device, stats);
+    cli_config_deinit(&cfg);
+    return status;
+}
+
+static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
+                     const struct cli_config *cfg, int64_t t_start, const char *from_arg,
+                     const char *device, bool stats)
+{
+    const struct cli_parser p = *pp;
+    const struct cli_common c = *cc;
+    const int argc = p.argc;
+    char **const argv = p.argv;
+    const char *name_arg = NULL;
+    (void)cfg;
     if (argc - p.optind > 1) {
         fprintf(stderr, "asanavox play: one session at a time ('%s' and '%s')\n", argv[p.optind],
                 argv[p.optind + 1]);

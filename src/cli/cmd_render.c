@@ -26,6 +26,7 @@
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "cli.h"
+#include "cli_config.h"
 #include "commands.h"
 
 /* Set by the signal handler to the signal's number; read by the render
@@ -41,6 +42,7 @@ enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO };
 
 static const struct cli_option options[] = {
     {"output", 'o', "OUT", "where to write (a file, '-', a pipe or a device)"},
+    {"quiet", 'q', NULL, "say nothing when done"},
     {0},
 };
 
@@ -50,14 +52,18 @@ static void usage(FILE *f)
             "usage: asanavox render [OPTIONS] NAME\n\n"
             "Write the whole session NAME as one audio file to follow with eyes closed.\n"
             "The format comes from OUT's extension: .wav (16-bit), .flac, .ogg, .mp3.\n"
-            "The default OUT is NAME.wav in the current directory; '-o -' writes WAV to\n"
-            "standard output.  NAME '-' reads the session from standard input.\n\n");
+            "The default OUT is NAME.wav in the current directory ('format:' and\n"
+            "'output-dir:' in the config file change that, see 'asanavox config');\n"
+            "'-o -' writes WAV to standard output.  NAME '-' reads the session from\n"
+            "standard input.  When done, one line on standard error says what was\n"
+            "written: the file, its length and size.\n\n");
     cli_print_options(f, GROUPS, options);
 }
 
-/* NAME.wav from a session name or path: the base name without ".yoga"
- * ("session.wav" for a session from standard input). */
-static char *default_output(const char *name)
+/* DIR/NAME.EXT from a session name or path: the base name without ".yoga"
+ * ("session" for a session from standard input); DIR (NULL: none) and EXT
+ * ("wav" by default) from the config file. */
+static char *default_output(const char *name, const char *dir, const char *ext)
 {
     const char *slash = strrchr(name, '/');
     const char *base = slash ? slash + 1 : name;
@@ -70,10 +76,16 @@ static char *default_output(const char *name)
         base = "session";
         len = strlen(base);
     }
-    char *out = malloc(len + 5);
+    size_t dlen = dir ? strlen(dir) : 0;
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    size_t n = dlen + 1 + len + 1 + strlen(ext) + 1;
+    char *out = malloc(n);
     if (out) {
-        memcpy(out, base, len);
-        memcpy(out + len, ".wav", 5);
+        if (dir)
+            snprintf(out, n, "%.*s/%.*s.%s", (int)dlen, dir, (int)len, base, ext);
+        else
+            snprintf(out, n, "%.*s.%s", (int)len, base, ext);
     }
     return out;
 }
@@ -85,6 +97,19 @@ static void format_time(char *buf, size_t cap, int64_t frames, int rate)
         snprintf(buf, cap, "%d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
     else
         snprintf(buf, cap, "%d:%02d", (int)(s / 60), (int)(s % 60));
+}
+
+/* "135 MB" (decimal units, as file managers show them). */
+static void human_size(char *buf, size_t cap, double bytes)
+{
+    if (bytes >= 1e9)
+        snprintf(buf, cap, "%.1f GB", bytes / 1e9);
+    else if (bytes >= 1e6)
+        snprintf(buf, cap, "%.1f MB", bytes / 1e6);
+    else if (bytes >= 1e3)
+        snprintf(buf, cap, "%.0f kB", bytes / 1e3);
+    else
+        snprintf(buf, cap, "%.0f bytes", bytes);
 }
 
 struct bar {
@@ -119,20 +144,51 @@ static void clear_bar(void)
     fflush(stderr);
 }
 
+static int render_main(struct cli_parser *pp, struct cli_common *cc, const struct cli_config *cfg,
+                       const char *out_arg, bool quiet);
+
 int cmd_render(int argc, char **argv)
 {
     const char *out_arg = NULL;
+    bool quiet = false;
     struct cli_common c;
     cli_common_init(&c);
+    struct cli_config cfg;
+    int cst = cli_config_load(&cfg, "render");
     struct cli_parser p;
     cli_parser_init(&p, "render", GROUPS, options, usage, argc, argv);
+    if (!cst)
+        cst = cli_config_apply(&cfg, &p);
+    if (cst) {
+        cli_config_deinit(&cfg);
+        return cst;
+    }
+    argc = p.argc;
+    argv = p.argv;
     const char *val;
     int key;
-    while ((key = cli_next(&p, &c, &val)) >= 0)
+    while ((key = cli_next(&p, &c, &val)) >= 0) {
         if (key == 'o')
             out_arg = val;
-    if (key != CLI_END)
+        else if (key == 'q')
+            quiet = true;
+    }
+    if (key != CLI_END) {
+        cli_config_deinit(&cfg);
         return cli_exit_status(key);
+    }
+    int status = render_main(&p, &c, &cfg, out_arg, quiet);
+    cli_config_deinit(&cfg);
+    return status;
+}
+
+static int render_main(struct cli_parser *pp, struct cli_common *cc, const struct cli_config *cfg,
+                       const char *out_arg, bool quiet)
+{
+    const struct cli_parser p = *pp;
+    const struct cli_common c = *cc;
+    const int argc = p.argc;
+    char **const argv = p.argv;
     if (p.optind == argc) {
         fprintf(stderr, "asanavox render: which session? (see 'asanavox render --help')\n");
         return EXIT_USAGE;
@@ -150,7 +206,17 @@ int cmd_render(int argc, char **argv)
     char *out_alloc = NULL;
     const char *out = out_arg;
     if (!out) {
-        out = out_alloc = default_output(name);
+        /* The config file's format: and output-dir:. */
+        int line = 0;
+        const char *ext = cli_config_get(cfg, "format", &line);
+        const char *dir = cli_config_get(cfg, "output-dir", NULL);
+        if (ext && strcmp(ext, "wav") && strcmp(ext, "flac") && strcmp(ext, "ogg") &&
+            strcmp(ext, "mp3")) {
+            fprintf(stderr, "%s:%d:1: error: 'format:' wants wav, flac, ogg or mp3\n", cfg->path,
+                    line);
+            return EXIT_USAGE;
+        }
+        out = out_alloc = default_output(name, dir, ext ? ext : "wav");
         if (!out) {
             fprintf(stderr, "asanavox render: %s\n", av_strerror(AV_ENOMEM));
             return EXIT_RUNTIME;
@@ -249,10 +315,14 @@ int cmd_render(int argc, char **argv)
         fprintf(stderr, "asanavox render: %s\n", why[0] ? why : av_strerror(err));
         goto done;
     }
-    if (tty && !streamed) {
-        char t[32];
+    if (!quiet) {
+        char t[32], size[32] = "";
         format_time(t, sizeof(t), tl->duration, (int)rate);
-        fprintf(stderr, "wrote %s (%s, %ld Hz %s)\n", out, t, rate, mono ? "mono" : "stereo");
+        struct stat fst;
+        if (!streamed && stat(out, &fst) == 0)
+            human_size(size, sizeof size, (double)fst.st_size);
+        fprintf(stderr, "wrote %s (%s, %s%s%ld Hz %s)\n", !strcmp(out, "-") ? "standard output" : out,
+                t, size, size[0] ? ", " : "", rate, mono ? "mono" : "stereo");
     }
     status = EXIT_OK;
     goto done;

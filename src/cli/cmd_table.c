@@ -13,5 +13,7 @@ const struct command asanavox_commands[] = {
     {"render", "write a session as one audio file (wav, flac, ogg, mp3)", cmd_render},
     {"play", "play a session through the sound card, with keys", cmd_play},
     {"devices", "list the sound output devices play can use", cmd_devices},
+    {"config", "show the preferences and where each comes from", cmd_config},
+    {"history", "show recent practice, minutes this week and month, the run of days", cmd_history},
     {NULL, NULL, NULL},
 };

@@ -23,6 +23,8 @@ int cmd_list(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_play(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 /* The table main() dispatches on, terminated by a zeroed entry. */
 extern const struct command asanavox_commands[];
