@@ -506,7 +506,7 @@ static size_t step_start(const char *session, int index)
 
 static void check_from(const char *from, size_t start)
 {
-    const char *args[] = {"play", SHORT, "--from", from, "--stats", NULL};
+    const char *args[] = {"play", SHORT, "--from", from, "--exact", "--stats", NULL};
     struct run r = {.conf = FILE_CONF, .args = args};
     run_play(&r);
     if (r.status != 0)
@@ -655,7 +655,7 @@ static void restart_tick(struct run *r)
 static void test_restart_while_playing(void **state)
 {
     (void)state;
-    const char *args[] = {"play", SHORT, "--from", "0:07", NULL};
+    const char *args[] = {"play", SHORT, "--from", "0:07", "--exact", NULL};
     struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = restart_tick};
     run_play(&r);
     if (r.status != 0 || r.stage != 3)

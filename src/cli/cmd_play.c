@@ -43,6 +43,8 @@
 #include "asanavox/voice.h"
 #include "cli.h"
 #include "cli_config.h"
+#include "cli_practice.h"
+#include "cli_state.h"
 #include "commands.h"
 
 /* Signal-handler state: a signal handler can only reach globals.  Owned by
@@ -120,14 +122,31 @@ enum {
     OPT_FROM = CLI_OWN,
     OPT_DEVICE,
     OPT_STATS,
+    OPT_RESUME,
+    OPT_EXACT,
+    OPT_DELAY,
 };
 
 static const struct cli_option options[] = {
-    {"from", OPT_FROM, "STEP|TIME", "start at a step number (as 'plan' shows) or a time (2:30)"},
+    {"from", OPT_FROM, "STEP|TIME",
+     "start at a step number (as 'plan' shows), or at the start of the step a time (2:30) is in"},
+    {"exact", OPT_EXACT, NULL, "--from TIME starts exactly there, not at its step's start"},
+    {"resume", OPT_RESUME, NULL, "go on where the last practice stopped, from that step's start"},
+    {"delay", OPT_DELAY, "TIME", "a quiet lead-in first, a soft tick every 5 s (e.g. 20s)"},
     {"device", OPT_DEVICE, "ID|NAME", "the output device (see 'asanavox devices')"},
     {"stats", OPT_STATS, NULL, "at the end, print time to first audio, underruns and CPU"},
     {0},
 };
+
+#define KEY_LEGEND                                                                         \
+    "  space             pause / resume (from the start of the sentence)\n"                  \
+    "  n                 next step\n"                                                         \
+    "  p                 back to the start of this step; twice: the step before\n"            \
+    "  left / right      15 s back / forward\n"                                               \
+    "  + / -, up / down  louder / softer (2 dB steps, up to +6 dB)\n"                          \
+    "  t                 say the time left and the next pose\n"                               \
+    "  ?                 show these keys\n"                                                   \
+    "  q                 quit (Ctrl-C works too)\n"
 
 static void usage(FILE *f)
 {
@@ -137,12 +156,8 @@ static void usage(FILE *f)
             "NAME, on a terminal, choose from the sessions 'asanavox list' shows.\n"
             "NAME '-' reads the session from standard input (then there are no keys).\n\n"
             "keys (when standard input is a terminal):\n"
-            "  space             pause / resume\n"
-            "  n                 next step\n"
-            "  p                 back to the start of this step; twice: the step before\n"
-            "  + / -             louder / softer (%.0f dB steps)\n"
-            "  q                 quit (Ctrl-C works too)\n\n",
-            TRANSPORT_VOLUME_STEP);
+            "%s\n",
+            KEY_LEGEND);
     cli_print_options(f, GROUPS, options);
     fprintf(f, "\nNo sound device?  'asanavox render NAME' writes the session to a file.\n");
 }
@@ -204,7 +219,7 @@ static void free_choices(struct choice *v, size_t n, size_t keep)
  * which.  Returns 0 with the chosen name (malloc'd) and its timeline, or
  * an exit status. */
 static int pick_session(const struct compile_options *co, struct voice **voice, char **name,
-                        struct timeline **tl)
+                        struct timeline **tl, const struct resume_point *rp, bool *resumed)
 {
     struct choice *v;
     size_t n;
@@ -233,6 +248,11 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
     FILE *f = stderr;
     if (!tty)
         fprintf(f, "asanavox play: which session?  Name one: asanavox play NAME\n");
+    if (rp) {
+        char t[32];
+        clock_text((int64_t)rp->seconds, 1, t, sizeof t);
+        fprintf(f, "%4d  continue %s at %s\n", 0, rp->name, t);
+    }
     for (size_t i = 0; i < n; i++) {
         char t[32];
         if (v[i].tl) {
@@ -248,7 +268,7 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         return EXIT_USAGE;
     }
     for (;;) {
-        fprintf(f, "Play which? (1-%zu or a name; Enter to cancel) ", n);
+        fprintf(f, "Play which? (%s-%zu or a name; Enter to cancel) ", rp ? "0" : "1", n);
         fflush(f);
         char line[256];
         if (!fgets(line, sizeof line, stdin) || play_signal) {
@@ -267,6 +287,12 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         size_t pick = SIZE_MAX;
         char *end;
         long k = strtol(s, &end, 10);
+        if (rp && end != s && !*end && k == 0) {
+            *name = strdup(rp->spec);
+            *resumed = true;
+            free_choices(v, n, SIZE_MAX);
+            return *name ? EXIT_OK : EXIT_RUNTIME;
+        }
         if (end != s && !*end && k >= 1 && (size_t)k <= n)
             pick = (size_t)k - 1;
         for (size_t i = 0; i < n && pick == SIZE_MAX; i++)
@@ -348,6 +374,91 @@ static void status_clear(struct status_line *sl)
     sl->last[0] = '\0';
 }
 
+/* ---- the lead-in (--delay) ------------------------------------------------------ */
+
+/* Play a quiet lead-in of `seconds` before the session: a soft tick every
+ * 5 s (cli_practice.h), far below the session's level, with "starting in
+ * 0:15" on the status line.  Returns -1 to go on with the session, or the
+ * exit status when it was quit (q: 0) or interrupted (128 + the signal).
+ * A lead-in that cannot be played is skipped with one line. */
+static int lead_in(double seconds, int rate, struct voice *voice, const char *device, bool mono,
+                   bool keys, struct status_line *sl)
+{
+    struct timeline *tl = NULL;
+    if (practice_leadin(seconds, rate, voice, &tl))
+        return -1;
+    struct player_options po;
+    player_options_init(&po);
+    po.device = device;
+    po.channels = mono ? 1 : 0;
+    po.mixer.normalize = false;   /* the tone at its own level ... */
+    po.mixer.volume_db = -18.0;   /* ... and well below it: a soft tick */
+    struct player *pl = NULL;
+    /* No speech: the voice stays as the session configured it. */
+    int err = player_create(tl, NULL, &po, &pl);
+    if (!err)
+        err = player_start(pl);
+    if (err) {
+        fprintf(stderr, "asanavox play: no lead-in (%s)\n",
+                player_message(pl)[0] ? player_message(pl) : av_strerror(err));
+        player_destroy(pl);
+        timeline_destroy(tl);
+        return -1;
+    }
+    int result = -1;
+    struct transport_keys kd = {0};
+    bool stdin_open = keys;
+    while (!play_signal && result < 0) {
+        if (player_poll(pl) != PLAYER_PLAYING)
+            break;
+        if (sl->on) {
+            char t[32], line[64];
+            clock_text(tl->duration - player_position(pl) + tl->rate - 1, tl->rate, t, sizeof t);
+            snprintf(line, sizeof line, "starting in %s", t);
+            if (strcmp(line, sl->last)) {
+                snprintf(sl->last, sizeof sl->last, "%s", line);
+                fprintf(stderr, "\r%s\033[K", line);
+                fflush(stderr);
+            }
+        }
+        struct pollfd fds[2] = {{.fd = play_wake[0], .events = POLLIN},
+                                {.fd = STDIN_FILENO, .events = POLLIN}};
+        int r = poll(fds, stdin_open ? 2 : 1, 100);
+        if (r <= 0)
+            continue;
+        if (fds[0].revents) {
+            char buf[16];
+            while (read(play_wake[0], buf, sizeof buf) > 0) {
+            }
+        }
+        if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            unsigned char keybuf[32];
+            ssize_t got = read(STDIN_FILENO, keybuf, sizeof keybuf);
+            if (got <= 0) {
+                stdin_open = false;
+                continue;
+            }
+            for (ssize_t k = 0; k < got; k++) {
+                enum transport_action act = transport_key_feed(&kd, keybuf[k]);
+                if (act == TRANSPORT_QUIT)
+                    result = EXIT_OK;
+                else if (act == TRANSPORT_NEXT)
+                    player_seek(pl, tl->duration); /* n: start now */
+            }
+        }
+    }
+    if (play_signal)
+        result = 128 + play_signal;
+    if (result < 0 && player_poll(pl) == PLAYER_ENDED)
+        player_finish(pl);
+    else
+        player_stop(pl);
+    status_clear(sl);
+    player_destroy(pl);
+    timeline_destroy(tl);
+    return result;
+}
+
 /* ---- --stats ------------------------------------------------------------------ */
 
 static void print_stats(const struct player_stats *ps, int64_t t_start, int64_t t_compiled,
@@ -403,15 +514,40 @@ static double cpu_seconds(void)
 
 /* ---- the command ------------------------------------------------------------------ */
 
+/* What cmd_play() read from its options for play_main(). */
+struct play_args {
+    int64_t t_start;
+    const char *from, *device;
+    bool stats, resume, exact;
+    double delay; /* seconds of lead-in */
+};
+
 static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
-                     const struct cli_config *cfg, int64_t t_start, const char *from_arg,
-                     const char *device, bool stats);
+                     const struct cli_config *cfg, const struct play_args *a);
+
+/* --delay: "20", "20s", "1m30s", "1:30"; 0 to 600 seconds. */
+static bool parse_delay(const char *v, double *out)
+{
+    double d;
+    if (cli_parse_double(v, 0, 600, &d)) {
+        *out = d;
+        return true;
+    }
+    struct duration dur;
+    size_t off;
+    char msg[128];
+    if (duration_parse(v, strlen(v), 1u << DUR_TIME, &dur, &off, msg, sizeof msg) ||
+        dur.unit != DUR_TIME || dur.ms > 600000)
+        return false;
+    *out = (double)dur.ms / 1000.0;
+    return true;
+}
 
 int cmd_play(int argc, char **argv)
 {
     const int64_t t_start = now_ns();
-    const char *from_arg = NULL, *device = NULL;
-    bool stats = false;
+    const char *from_arg = NULL, *device = NULL, *delay_arg = NULL;
+    bool stats = false, resume = false, exact = false;
     struct cli_common c;
     cli_common_init(&c);
     /* The config file's options go in front of the command line's. */
@@ -436,26 +572,41 @@ int cmd_play(int argc, char **argv)
             device = val;
         else if (key == OPT_STATS)
             stats = true;
+        else if (key == OPT_RESUME)
+            resume = true;
+        else if (key == OPT_EXACT)
+            exact = true;
+        else if (key == OPT_DELAY)
+            delay_arg = val;
     }
     if (key != CLI_END) {
         cli_config_deinit(&cfg);
         return cli_exit_status(key);
     }
-    int status = play_main(&p, &c, &cfg, t_start, from_arg, device, stats);
+    double delay = 0;
+    if (delay_arg && !parse_delay(delay_arg, &delay)) {
+        fprintf(stderr, "asanavox play: --delay wants a time up to 10 minutes, e.g. 20s or 1:30\n");
+        cli_config_deinit(&cfg);
+        return EXIT_USAGE;
+    }
+    struct play_args a = {.t_start = t_start, .from = from_arg, .device = device, .stats = stats,
+                          .resume = resume, .exact = exact, .delay = delay};
+    int status = play_main(&p, &c, &cfg, &a);
     cli_config_deinit(&cfg);
     return status;
 }
 
 static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
-                     const struct cli_config *cfg, int64_t t_start, const char *from_arg,
-                     const char *device, bool stats)
+                     const struct cli_config *cfg, const struct play_args *pa)
 {
     const struct cli_parser p = *pp;
     const struct cli_common c = *cc;
     const int argc = p.argc;
     char **const argv = p.argv;
     const char *name_arg = NULL;
-    (void)cfg;
+    const int64_t t_start = pa->t_start;
+    const char *from_arg = pa->from, *device = pa->device;
+    const bool stats = pa->stats;
     if (argc - p.optind > 1) {
         fprintf(stderr, "asanavox play: one session at a time ('%s' and '%s')\n", argv[p.optind],
                 argv[p.optind + 1]);
@@ -463,6 +614,23 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     }
     if (p.optind < argc)
         name_arg = argv[p.optind];
+    /* --resume: the session and place the last practice stopped at. */
+    struct resume_point rp;
+    const bool have_rp = resume_load(&rp) == AV_OK;
+    bool resumed = false;
+    if (pa->resume) {
+        if (name_arg || from_arg) {
+            fprintf(stderr, "asanavox play: --resume goes on where practice stopped; it takes no "
+                            "session name or --from\n");
+            return EXIT_USAGE;
+        }
+        if (!have_rp) {
+            fprintf(stderr, "asanavox play: nothing to resume (no practice has stopped early)\n");
+            return EXIT_USAGE;
+        }
+        name_arg = rp.spec;
+        resumed = true;
+    }
     /* Without --rate, play compiles at 48000 Hz and may retry at the
      * device's own rate (below). */
     const long rate = c.rate_given ? c.co.rate : 0;
@@ -503,7 +671,8 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     struct voice *voice = NULL;
     struct timeline *tl = NULL;
     struct player *pl = NULL;
-    char *picked = NULL;
+    char *picked = NULL, *spec = NULL;
+    char shown[256] = "";
     struct status_line sl = {0};
     const char *name = name_arg;
     int err;
@@ -514,13 +683,17 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         as.err = audio_open(as.msg, sizeof as.msg);
 
     int st = name ? cli_compile("play", name, &co, &voice, &tl)
-                  : pick_session(&co, &voice, &picked, &tl);
+                  : pick_session(&co, &voice, &picked, &tl, have_rp ? &rp : NULL, &resumed);
+    if (st == 0 && !tl && resumed && picked)
+        st = cli_compile("play", picked, &co, &voice, &tl);
     if (st != 0 || !tl) {
         status = st;
         goto done;
     }
     if (!name)
         name = picked;
+    spec = practice_spec(name);
+    practice_display_name(strcmp(name, "-") ? name : "(standard input)", shown, sizeof shown);
     const int64_t t_compiled = now_ns();
     if (play_signal)
         goto done;
@@ -531,14 +704,41 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         goto done;
     }
 
+    /* Keys only when we own the terminal (not in the background). */
+    const bool keys = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() &&
+                      tcgetattr(STDIN_FILENO, &play_saved_tty) == 0;
+    if (keys) {
+        play_raw = 1;
+        raw_on();
+    }
+    sl.on = keys && isatty(STDERR_FILENO);
+
+    if (pa->delay > 0) {
+        st = lead_in(pa->delay, tl->rate, voice, device, mono, keys, &sl);
+        if (st >= 0) {
+            status = st;
+            goto done;
+        }
+    }
+
     struct player_options po;
     player_options_init(&po);
     po.device = device;
     po.channels = mono ? 1 : 0;
     po.mixer.volume_db = volume;
     for (int attempt = 0;; attempt++) {
+        if (resumed) {
+            /* From the start of the step that was interrupted, so its pose
+             * is announced again (0 when the session has changed since). */
+            int64_t at = (int64_t)(rp.seconds * tl->rate);
+            po.from = at < tl->duration ? transport_step_start(tl, at) : 0;
+        }
         if (from_arg) {
             err = transport_parse_from(tl, from_arg, &po.from);
+            /* A time inside a step starts at the step's start (where its
+             * pose is announced), unless --exact. */
+            if (!err && !pa->exact && from_arg[strspn(from_arg, " \t0123456789")] != '\0')
+                po.from = transport_step_start(tl, po.from);
             if (err) {
                 char t[32];
                 clock_text(tl->duration, tl->rate, t, sizeof t);
@@ -579,16 +779,8 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         goto done;
     }
 
-    /* Keys only when we own the terminal (not in the background). */
     struct transport tr;
     transport_init(&tr, tl);
-    const bool keys = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() &&
-                      tcgetattr(STDIN_FILENO, &play_saved_tty) == 0;
-    if (keys) {
-        play_raw = 1;
-        raw_on();
-    }
-    sl.on = keys && isatty(STDERR_FILENO);
 
     err = player_start(pl);
     if (err) {
@@ -597,13 +789,31 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     }
     const double cpu0 = cpu_seconds();
     const int64_t wall0 = now_ns();
+    const time_t started = time(NULL);
+    if (resumed) {
+        char at[32];
+        clock_text(po.from, tl->rate, at, sizeof at);
+        size_t i = transport_step_at(tl, po.from);
+        fprintf(stderr, "asanavox play: going on with %s at %s, the start of step %zu/%zu\n", shown,
+                at, tl->n_steps ? i + 1 : 0, tl->n_steps);
+    }
+    if (sl.on)
+        fprintf(stderr, "keys: space pause, n/p steps, arrows seek and volume, t time left, "
+                        "? help, q quit\n");
 
     bool stdin_open = keys;
     enum player_state ps = PLAYER_PLAYING;
     bool quit = false;
     int64_t t_stop = 0;
+    struct transport_keys kd = {0};
+    double played = 0; /* seconds sounding, not paused */
+    int64_t last_ns = now_ns();
     while (!play_signal && !quit) {
         ps = player_poll(pl);
+        int64_t now = now_ns();
+        if (!tr.paused)
+            played += (double)(now - last_ns) / 1e9;
+        last_ns = now;
         if (ps != PLAYER_PLAYING)
             break;
         status_show(&sl, &tr, player_position(pl));
@@ -627,15 +837,34 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
                 continue;
             }
             for (ssize_t k = 0; k < got && !quit; k++) {
-                enum transport_action act = transport_key(keybuf[k]);
+                enum transport_action act = transport_key_feed(&kd, keybuf[k]);
                 int64_t seek;
+                const int64_t pos = player_position(pl);
                 if (act == TRANSPORT_QUIT) {
                     quit = true;
                     t_stop = now_ns();
                     break;
                 }
-                if (!transport_apply(&tr, act, player_position(pl), &seek))
+                if (act == TRANSPORT_HELP) {
+                    status_clear(&sl);
+                    fprintf(stderr, "keys:\n%s", KEY_LEGEND);
                     continue;
+                }
+                if (act == TRANSPORT_TIME) {
+                    char text[256];
+                    player_say(pl, transport_time_text(tl, pos, text, sizeof text));
+                    continue;
+                }
+                const bool was_paused = tr.paused;
+                if (!transport_apply(&tr, act, pos, &seek))
+                    continue;
+                if (was_paused && !tr.paused && seek < 0) {
+                    /* Resuming: from the start of the sentence (or breath
+                     * prompt) the pause cut into. */
+                    int64_t back = transport_resume_point(tl, pos);
+                    if (back < pos)
+                        seek = back;
+                }
                 if (seek >= 0)
                     player_seek(pl, seek);
                 player_set_paused(pl, tr.paused);
@@ -648,13 +877,18 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     char at[32], total[32];
     clock_text(pos, tl->rate, at, sizeof at);
     clock_text(tl->duration, tl->rate, total, sizeof total);
+    struct practice pr = {.spec = spec, .name = shown, .started = started,
+                          .seconds_played = played, .stopped_at = pos};
     if (ps == PLAYER_ENDED && !play_signal && !quit) {
         err = player_finish(pl);
         status_clear(&sl);
         if (err) {
             fprintf(stderr, "asanavox play: %s\n", player_message(pl));
+            practice_record(cfg, tl, &pr);
             goto stats;
         }
+        pr.completed = true;
+        practice_record(cfg, tl, &pr);
         status = EXIT_OK;
     } else if (ps == PLAYER_FAILED) {
         const int why = player_error(pl); /* before stopping changes it */
@@ -667,6 +901,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
                     player_message(pl), at, name, at, name);
         else
             fprintf(stderr, "asanavox play: %s\n", player_message(pl));
+        practice_record(cfg, tl, &pr);
     } else {
         /* q, or a signal: fade out and stop now. */
         if (play_signal)
@@ -677,9 +912,18 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
             status = 128 + play_signal;
         else
             status = EXIT_OK;
-        if (pos < tl->duration)
-            fprintf(stderr, "asanavox play: stopped at %s of %s (go on with --from %s)\n", at,
-                    total, at);
+        if (pos < tl->duration) {
+            if (spec)
+                fprintf(stderr,
+                        "asanavox play: stopped at %s of %s in %s (go on with 'asanavox play "
+                        "--resume', or 'asanavox play %s --from %s')\n",
+                        at, total, shown, name, at);
+            else
+                fprintf(stderr, "asanavox play: stopped at %s of %s in %s (go on with --from %s)\n",
+                        at, total, shown, at);
+        }
+        pr.completed = pos >= tl->duration;
+        practice_record(cfg, tl, &pr);
     }
 stats:
     if (stats) {
@@ -706,6 +950,7 @@ done:
     timeline_destroy(tl);
     voice_destroy(voice);
     free(picked);
+    free(spec);
     if (play_signal && (status == EXIT_OK || status == EXIT_RUNTIME || status == EXIT_USAGE))
         status = 128 + play_signal;
     sigaction(SIGINT, &old_int, NULL);
