@@ -24,14 +24,10 @@ int practice_leadin(double seconds, int rate, struct voice *voice, struct timeli
     char text[4096];
     size_t n = (size_t)snprintf(text, sizeof text,
                                 "title: Lead-in\nbell: hold\n");
-    int ticks = (int)(seconds / 5.0);
-    for (int i = 0; i < ticks && n + 32 < sizeof text; i++)
-        n += (size_t)snprintf(text + n, sizeof text - n, "bell hold, 5s\n");
-    double rest = seconds - 5.0 * ticks;
-    if (ticks == 0)
-        n += (size_t)snprintf(text + n, sizeof text - n, "bell hold, %.3fs\n", rest);
-    else if (rest >= 0.001)
-        n += (size_t)snprintf(text + n, sizeof text - n, "silence %.3fs\n", rest);
+    /* A tick at 0, 5, 10, ... s: each bell lasts up to the next one. */
+    for (double left = seconds; left > 0.0005 && n + 40 < sizeof text; left -= 5.0)
+        n += (size_t)snprintf(text + n, sizeof text - n, "bell hold, %.3fs\n",
+                              left < 5.0 ? left : 5.0);
     struct compile_options co;
     compile_options_init(&co);
     co.rate = rate;

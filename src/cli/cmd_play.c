@@ -851,8 +851,13 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
                     continue;
                 }
                 if (act == TRANSPORT_TIME) {
+                    /* Spoken, and shown above the status line for
+                     * whoever looks. */
                     char text[256];
-                    player_say(pl, transport_time_text(tl, pos, text, sizeof text));
+                    transport_time_text(tl, pos, text, sizeof text);
+                    player_say(pl, text);
+                    status_clear(&sl);
+                    fprintf(stderr, "t: %s\n", text);
                     continue;
                 }
                 const bool was_paused = tr.paused;

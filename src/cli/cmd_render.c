@@ -216,6 +216,13 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
                     line);
             return EXIT_USAGE;
         }
+        /* "~/x" is under $HOME, as a shell would have it. */
+        char home_dir[4096];
+        const char *home = getenv("HOME");
+        if (dir && !strncmp(dir, "~/", 2) && home && home[0]) {
+            snprintf(home_dir, sizeof home_dir, "%s/%s", home, dir + 2);
+            dir = home_dir;
+        }
         out = out_alloc = default_output(name, dir, ext ? ext : "wav");
         if (!out) {
             fprintf(stderr, "asanavox render: %s\n", av_strerror(AV_ENOMEM));
