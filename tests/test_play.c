@@ -1396,6 +1396,79 @@ static void test_delay(void **state)
     run_free(&r);
 }
 
+/* The picker: entry 0 goes on where the last practice stopped (from the
+ * start of that step); a session chosen by name plays exactly what render
+ * writes, however many sessions the picker compiled before it. */
+static void pick_resume_tick(struct run *r)
+{
+    if (r->stage == 0 && tty_has(r, "Play which?")) {
+        send_text(r, "0\n");
+        r->stage = 1;
+    }
+}
+
+static void test_pick_continue(void **state)
+{
+    (void)state;
+    const char *dir = WORK "/xdg-pick";
+    xdg_fresh(dir, NULL);
+    char real[4096], path[600];
+    assert_non_null(realpath(SHORT, real));
+    snprintf(path, sizeof path, "%s/state", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/state/asanavox", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/state/asanavox/resume", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%s\tplay-short\t6.000\t13.556\n", real);
+    fclose(f);
+    const char *args[] = {"play", "--stats", NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = pick_resume_tick,
+                    .search = TEST_SOURCE_DIR "/tests/data", .xdg = dir};
+    run_play(&r);
+    if (r.status != 0 || r.stage != 1)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
+    assert_non_null(strstr(r.err, "   0  continue play-short at 0:06"));
+    assert_non_null(strstr(r.err, "going on with play-short at 0:02, the start of step 3/4"));
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    size_t start = step_start(SHORT, 2);
+    struct match m = compare(r.cap, r.frames, ref + start, rn - start);
+    print_message("picker entry 0: lag %zu, length difference %ld, correlation %.6f\n", m.lag,
+                  m.len_diff, m.corr);
+    assert_true(m.corr >= 0.999);
+    free(ref);
+    run_free(&r);
+}
+
+static void pick_whole_tick(struct run *r)
+{
+    if (r->stage == 0 && tty_has(r, "Play which?")) {
+        send_text(r, "play-short\n");
+        r->stage = 1;
+    }
+}
+
+static void test_pick_matches_render(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", "--stats", NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = pick_whole_tick,
+                    .search = TEST_SOURCE_DIR "/tests/data"};
+    run_play(&r);
+    if (r.status != 0 || r.stage != 1)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    struct match m = compare(r.cap, r.frames, ref, rn);
+    print_message("chosen in the picker: lag %zu, length difference %ld, correlation %.6f\n",
+                  m.lag, m.len_diff, m.corr);
+    assert_true(m.corr >= 0.999);
+    free(ref);
+    run_free(&r);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -1424,6 +1497,8 @@ int main(void)
         cmocka_unit_test(test_volume_limited),
         cmocka_unit_test(test_time_key_speaks),
         cmocka_unit_test(test_delay),
+        cmocka_unit_test(test_pick_continue),
+        cmocka_unit_test(test_pick_matches_render),
     };
     /* ASANAVOX_TEST_FILTER=test_delay runs only the tests matching it. */
     if (getenv("ASANAVOX_TEST_FILTER"))
