@@ -623,6 +623,8 @@ static void test_keys(void **state)
         fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
     assert_no_chatter(r.err);
     assert_non_null(strstr(r.err, "stopped at"));
+    /* The volume the keys set is not lost without a word. */
+    assert_non_null(strstr(r.err, "the keys set the volume to -2 dB; 'volume: -2' in "));
     /* The terminal is as it was: canonical, echoing. */
     assert_true(r.after.c_lflag & ICANON);
     assert_true(r.after.c_lflag & ECHO);

@@ -930,6 +930,13 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         pr.completed = pos >= tl->duration;
         practice_record(cfg, tl, &pr);
     }
+    if (tr.volume_db != 0.0) {
+        /* The keys' volume is for this practice; the config keeps one. */
+        double keep = c.volume_db + tr.volume_db;
+        fprintf(stderr, "asanavox play: the keys set the volume to %+.0f dB; 'volume: %g' in %s "
+                        "keeps it\n",
+                tr.volume_db, keep, cfg->path ? cfg->path : "the config file");
+    }
 stats:
     if (stats) {
         const double cpu = cpu_seconds() - cpu0;
