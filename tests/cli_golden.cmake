@@ -1,6 +1,10 @@
-# Golden output of the program itself: `plan --json` and the table for every
-# tests/golden/*.yoga (plus the sessions listed below), and `check` output
-# for every tests/golden/check-*.yoga.  Run with -DUPDATE=1 (or the
+# Golden plans: `plan --json` and the table for every tests/golden/plan-*.yoga
+# and two library sessions, made by tests/golden_plan (the compiler with
+# real files and sounds but speech lengths fixed by the text, so an
+# espeak-ng upgrade changes none of them), plus ONE plan made by the real
+# program with espeak-ng (session-upper-back-flow: it changes when the voice
+# engine does, and is then regenerated on purpose), and `check` output for
+# every tests/golden/check-*.yoga.  Run with -DUPDATE=1 (or the
 # environment variable UPDATE_GOLDEN=1) to rewrite the reference files after
 # an intended change; review the diff before committing.
 #
@@ -40,14 +44,20 @@ foreach(session ${plans})
   if(session MATCHES "^sessions/")
     set(base "session-${base}")
   endif()
-  execute_process(COMMAND "${ASANAVOX}" plan --json "${session}"
+  # The one espeak-ng golden; the rest are hermetic.
+  if(session STREQUAL "sessions/upper-back-flow.yoga")
+    set(planner "${ASANAVOX}" plan)
+  else()
+    set(planner "${GOLDEN_PLAN}")
+  endif()
+  execute_process(COMMAND ${planner} --json "${session}"
                   WORKING_DIRECTORY "${SRC}"
                   OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(SEND_ERROR "plan --json ${session} failed (${rc}): ${err}")
   endif()
   compare("${base}.json" "${out}" "${SRC}/tests/golden/${base}.json")
-  execute_process(COMMAND "${ASANAVOX}" plan "${session}"
+  execute_process(COMMAND ${planner} "${session}"
                   WORKING_DIRECTORY "${SRC}"
                   OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
   compare("${base}.txt" "${out}" "${SRC}/tests/golden/${base}.txt")

@@ -6,6 +6,15 @@
  * to keep the test quick — is a WAV file exactly as long as the plan says,
  * to the frame.  One voice serves every session (espeak-ng starts once per
  * process).
+ *
+ * Where sound must be is worked out here independently of the plan's
+ * clip ends and of the mixer: each event's clip lasts as long as
+ * espeak-ng's samples for its text, or its sound file as libsndfile reads
+ * it, converted to 8 kHz.  Every clip must be audible in its span, every
+ * sample outside all spans must be exactly zero, and each clip's source,
+ * resampled here with libsamplerate's simple API, must correlate with the
+ * render best at its planned frame (within 2 frames) — so a silent render,
+ * a clip in the wrong place or cut short, or one that runs on fails.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +23,8 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <math.h>
+#include <samplerate.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +45,161 @@ enum { RATE = 8000 };
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A clip's length at RATE, from its source (speech: the voice's samples;
+ * a sound: the file's frames), rounded up, or -1. */
+static int64_t source_frames(struct voice *voice, const struct tl_event *e)
+{
+    if (e->text && *e->text) {
+        const struct voice_clip *vc;
+        if (voice_synth(voice, e->text, &vc) != AV_OK)
+            return -1;
+        int native = voice_native_rate(voice);
+        return ((int64_t)vc->frames * RATE + native - 1) / native;
+    }
+    if (e->sound) {
+        SF_INFO info = {0};
+        SNDFILE *f = sf_open(e->sound, SFM_READ, &info);
+        if (!f)
+            return -1;
+        sf_close(f);
+        return ((int64_t)info.frames * RATE + info.samplerate - 1) / info.samplerate;
+    }
+    return 0;
+}
+
+/* The clip's source at RATE (mono float), made here; NULL if none. */
+static float *source_at_rate(struct voice *voice, const struct tl_event *e, int64_t len)
+{
+    float *in = NULL;
+    long frames = 0;
+    int rate = 0;
+    if (e->text && *e->text) {
+        const struct voice_clip *vc;
+        if (voice_synth(voice, e->text, &vc) != AV_OK)
+            return NULL;
+        rate = voice_native_rate(voice);
+        frames = (long)vc->frames;
+        in = malloc((size_t)(frames ? frames : 1) * sizeof(float));
+        for (long i = 0; in && i < frames; i++)
+            in[i] = vc->samples[i] / 32768.0f;
+    } else if (e->sound) {
+        SF_INFO info = {0};
+        SNDFILE *f = sf_open(e->sound, SFM_READ, &info);
+        if (!f)
+            return NULL;
+        rate = info.samplerate;
+        frames = (long)info.frames;
+        float *all = malloc((size_t)(frames ? frames : 1) * (size_t)info.channels * sizeof(float));
+        in = malloc((size_t)(frames ? frames : 1) * sizeof(float));
+        if (all && in && sf_readf_float(f, all, frames) == frames)
+            for (long i = 0; i < frames; i++)
+                in[i] = all[i * info.channels];
+        free(all);
+        sf_close(f);
+    }
+    if (!in)
+        return NULL;
+    float *out = calloc((size_t)len + 64, sizeof(float));
+    SRC_DATA d = {.data_in = in, .data_out = out, .input_frames = frames,
+                  .output_frames = (long)len + 64, .src_ratio = (double)RATE / rate};
+    int err = src_simple(&d, SRC_SINC_FASTEST, 1);
+    free(in);
+    if (err) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Normalised correlation of pcm[at ..] with ref[0 .. len), over the
+ * frames where only this clip plays (solo[start + k]). */
+static double correlate(const int16_t *pcm, int64_t n, int64_t at, const float *ref, int64_t len,
+                        const unsigned char *solo, int64_t start)
+{
+    double xy = 0, xx = 0, yy = 0;
+    for (int64_t k = 0; k < len; k++) {
+        if (start + k >= n || !solo[start + k])
+            continue;
+        int64_t t = at + k;
+        double x = t >= 0 && t < n ? pcm[t] / 32768.0 : 0.0;
+        xy += x * ref[k];
+        xx += x * x;
+        yy += (double)ref[k] * ref[k];
+    }
+    return xx > 0 && yy > 0 ? xy / sqrt(xx * yy) : 0.0;
+}
+
+/* Check the rendered samples against the clips' spans (see the top). */
+static void check_placement(const char *name, struct voice *voice, const struct timeline *tl,
+                            const int16_t *pcm, int64_t n)
+{
+    enum { SLACK = 2 }; /* frames of rounding at each end of a span */
+    unsigned char *covered = calloc((size_t)n, 1);
+    assert_non_null(covered);
+    size_t clips = 0;
+    /* How many clips sound at each frame: solo frames are those with one. */
+    for (size_t i = 0; i < tl->n_events; i++) {
+        int64_t len = source_frames(voice, &tl->events[i]);
+        for (int64_t t = tl->events[i].start - SLACK;
+             len > 0 && t < tl->events[i].start + len + SLACK && t < n; t++)
+            if (t >= 0 && covered[t] < 2)
+                covered[t]++;
+    }
+    unsigned char *solo = calloc((size_t)n, 1);
+    assert_non_null(solo);
+    for (int64_t t = 0; t < n; t++)
+        solo[t] = covered[t] == 1;
+    for (size_t i = 0; i < tl->n_events; i++) {
+        const struct tl_event *e = &tl->events[i];
+        int64_t len = source_frames(voice, e);
+        assert_true(len >= 0);
+        if (len == 0)
+            continue;
+        clips++;
+        int64_t a = e->start - SLACK, b = e->start + len + SLACK;
+        if (a < 0)
+            a = 0;
+        if (b > n)
+            b = n;
+        int peak = 0;
+        for (int64_t t = a; t < b; t++) {
+            covered[t] = 1;
+            int v = abs(pcm[t]);
+            peak = v > peak ? v : peak;
+        }
+        if (peak < 300) /* about -40 dBFS */
+            fail_msg("%s: event %zu at frame %lld (%s) is silent", name, i, (long long)e->start,
+                     e->text ? e->text : e->sound);
+        int64_t alone = 0;
+        for (int64_t t = e->start; t < e->start + len && t < n; t++)
+            alone += solo[t];
+        if (alone < len / 4)
+            continue; /* mostly under other clips: presence is all we check */
+        float *ref = source_at_rate(voice, e, len);
+        assert_non_null(ref);
+        int best_lag = 0;
+        double best = -2.0;
+        for (int lag = -24; lag <= 24; lag++) {
+            double c = correlate(pcm, n, e->start + lag, ref, len, solo, e->start);
+            if (c > best) {
+                best = c;
+                best_lag = lag;
+            }
+        }
+        free(ref);
+        if (best < 0.8 || best_lag < -SLACK || best_lag > SLACK)
+            fail_msg("%s: event %zu (%s) matches its source best %d frames off (r = %.3f)", name,
+                     i, e->text ? e->text : e->sound, best_lag, best);
+    }
+    assert_true(clips > 0);
+    for (int64_t t = 0; t < n; t++)
+        if (!covered[t] && pcm[t] != 0)
+            fail_msg("%s: sound at frame %lld (%d), where no clip plays", name, (long long)t,
+                     pcm[t]);
+    free(covered);
+    free(solo);
 }
 
 static void every_session_renders_to_its_planned_length(void **state)
@@ -113,6 +279,9 @@ static void every_session_renders_to_its_planned_length(void **state)
         SF_INFO info = {0};
         SNDFILE *f = sf_open(out, SFM_READ, &info);
         assert_non_null(f);
+        int16_t *pcm = malloc((size_t)(info.frames ? info.frames : 1) * sizeof(int16_t));
+        assert_non_null(pcm);
+        assert_int_equal(sf_readf_short(f, pcm, info.frames), info.frames);
         sf_close(f);
         assert_int_equal(info.samplerate, RATE);
         assert_int_equal(info.channels, 1);
@@ -120,6 +289,8 @@ static void every_session_renders_to_its_planned_length(void **state)
             fprintf(stderr, "%s: %lld frames, plan says %lld\n", names[i], (long long)info.frames,
                     (long long)tl->duration);
         assert_int_equal(info.frames, tl->duration);
+        check_placement(names[i], voice, tl, pcm, info.frames);
+        free(pcm);
         unlink(out);
         timeline_destroy(tl);
     }

@@ -633,7 +633,8 @@ static void test_session_loudness(void **state)
 }
 
 /* What is heard lines up with the plan: each spoken event is exactly as
- * long as the clip the mixer plays for it (voice_frames_at() frames), and
+ * long as its clip resampled to the output rate (ceil(frames * rate /
+ * native) frames, computed here from the voice's samples), and
  * spoken cues are even in loudness. */
 static void test_session_speech_lines_up(void **state)
 {
@@ -647,7 +648,10 @@ static void test_session_speech_lines_up(void **state)
             continue;
         const struct voice_clip *c;
         assert_int_equal(voice_synth(r.voice, e->text, &c), AV_OK);
-        int64_t n = voice_frames_at(c->frames, voice_native_rate(r.voice), tl->rate);
+        /* voice.h's promise, ceil(frames * rate / native), worked out here
+         * in exact integers rather than with voice_frames_at(). */
+        const uint64_t native = (uint64_t)voice_native_rate(r.voice);
+        int64_t n = (int64_t)(((uint64_t)c->frames * (uint64_t)tl->rate + native - 1) / native);
         int64_t end = e->kind == TL_BREATH ? e->clip_end : e->end;
         assert_int_equal(end - e->start, n);
         spoken++;
@@ -676,6 +680,33 @@ static void test_session_speech_lines_up(void **state)
     }
     print_message("spoken cues: %.2f .. %.2f LUFS\n", lo, hi);
     assert_true(hi - lo <= 1.5);
+    /* What is heard: a spoken event sounds inside its planned span and
+     * stops at its end — up to the next event, the mix is silent. */
+    int gaps = 0;
+    for (size_t i = 0; i + 1 < tl->n_events; i++) {
+        const struct tl_event *e = &tl->events[i];
+        if (e->kind != TL_SPEECH || !e->text)
+            continue;
+        float peak = 0.0f;
+        for (int64_t t = e->start; t < e->end; t++)
+            peak = fabsf(all[t]) > peak ? fabsf(all[t]) : peak;
+        assert_true(peak > 0.01f);
+        /* ...unless another clip (a bell still ringing) sounds there. */
+        bool alone = true;
+        for (size_t j = 0; j < tl->n_events && alone; j++) {
+            const struct tl_event *o2 = &tl->events[j];
+            int64_t oend = o2->kind == TL_BREATH ? o2->clip_end : o2->end;
+            if (j != i && (o2->text || o2->sound) && o2->start < tl->events[i + 1].start &&
+                oend > e->end)
+                alone = false;
+        }
+        gaps += alone && e->end < tl->events[i + 1].start;
+        for (int64_t t = e->end; alone && t < tl->events[i + 1].start; t++)
+            if (all[t] != 0.0f)
+                fail_msg("\"%s\" runs on at frame %lld past its end %lld", e->text, (long long)t,
+                         (long long)e->end);
+    }
+    assert_true(gaps >= 2);
     free(all);
     mixer_destroy(m);
     real_free(&r);

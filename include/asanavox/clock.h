@@ -20,4 +20,8 @@ int64_t av_now_ns(void);
  * CLOCK_MONOTONIC (pthread_condattr_setclock()).  Any thread. */
 struct timespec av_deadline_after(long ns);
 
+/* `frame` at `rate` as "M:SS", or "H:MM:SS" from an hour on (whole
+ * seconds, rounded down), into buf.  Any thread. */
+void av_clock_text(int64_t frame, int rate, char *buf, size_t size);
+
 #endif

@@ -44,6 +44,10 @@ struct compile_env {
     int (*set_voice)(void *ctx, const char *voice, int speed);
     /* Length of `text` spoken, in frames at `rate`; AV_EVOICE or AV_ENOMEM. */
     int (*speech)(void *ctx, const char *text, int rate, int64_t *frames);
+    /* compile_env_default() only (its ctx is the env itself): the voice,
+     * and where speech() keeps the samples it made, or NULL. */
+    struct voice *voice;
+    struct speech_bank *bank;
 };
 
 /* Settings from the command line; they override the session's headers.
@@ -78,6 +82,18 @@ int compile_buffer(const char *path, const char *data, size_t len,
  * speech lengths from `voice` (which must outlive the env). */
 void compile_env_default(struct compile_env *env, struct voice *voice);
 
+/* compile_session() with compile_env_default(voice), keeping the samples
+ * of every spoken text in the timeline's speech bank (speechbank.h), so
+ * that the mixer never needs the voice: what is planned is what sounds.
+ * The thread that owns the voice.  Returns as compile_session(). */
+int compile_session_spoken(const char *path, const struct compile_options *opts,
+                           struct voice *voice, struct diag *d, struct timeline **out);
+
+/* compile_buffer() the same way (a session read from standard input). */
+int compile_buffer_spoken(const char *path, const char *data, size_t len,
+                          const struct compile_options *opts, struct voice *voice,
+                          struct diag *d, struct timeline **out);
+
 /* An in-memory world for tests and the fuzzer.  Files are looked up by
  * exact path; `include NAME` from directory D finds "D/NAME.yoga".  Every
  * plain sound name exists and lasts `sound_seconds`; speech lasts one
@@ -95,5 +111,11 @@ struct mem_fs {
     double sound_seconds;
 };
 void compile_env_memory(struct compile_env *env, const struct mem_fs *fs);
+
+/* Give an env the memory env's voice: any plain voice name is accepted and
+ * a text lasts (bytes + 4) / 14 seconds, whatever espeak-ng would say.
+ * For hermetic golden plans of real session files (tests/golden_plan.c):
+ * they then change only when the compiler does. */
+void compile_env_fixed_speech(struct compile_env *env);
 
 #endif

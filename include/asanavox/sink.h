@@ -33,7 +33,11 @@
  * The null sink accepts and drops everything (tests, benchmarks).  A
  * PortAudio sink for `play` fits the same table.
  *
- * One thread at a time per sink.  Functions return 0 or an av_error:
+ * Threads.  A file or null sink is used by one thread at a time.  The
+ * PortAudio sink is shared by a producer (sink_write()) and a controlling
+ * thread (everything else); device.h says which call belongs to which,
+ * and only the controlling thread writes its message.  Functions return 0
+ * or an av_error:
  * AV_EINVAL, AV_ENOMEM, AV_EIO (open, write, flush or rename failed; see
  * sink_message()), AV_EFORMAT (no such output format here), AV_EDEVICE.
  */

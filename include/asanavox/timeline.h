@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct speech_bank;
+
 enum tl_event_kind {
     TL_SPEECH, /* spoken text: `text` is set, `sound` is NULL */
     TL_BELL,   /* a sound file: `sound` is its resolved path */
@@ -77,10 +79,23 @@ struct timeline {
     struct tl_step *steps;
     size_t n_steps;
     struct arena *arena;  /* owns every string above */
+    struct speech_bank *speech; /* owned: the samples of every spoken text
+                                   (compile_session_spoken()), or NULL */
 };
 
 /* Free a timeline and all it owns.  Accepts NULL. */
 void timeline_destroy(struct timeline *tl);
+
+/* How many steps start at or before `frame` (steps are in time order).
+ * Any thread. */
+size_t tl_steps_upto(const struct timeline *tl, int64_t frame);
+
+/* How many events start at or before `frame` (events are in start order). */
+size_t tl_events_upto(const struct timeline *tl, int64_t frame);
+
+/* How many events start before `frame`: the index of the first event at or
+ * after it. */
+size_t tl_events_before(const struct timeline *tl, int64_t frame);
 
 /* Names used by plan output: "speech", "bell", "breath"; "inhale", "hold",
  * "exhale" (both holds print as "hold"); "pose", "rest", ...; "left",

@@ -34,4 +34,10 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
  * exit status). */
 int cli_voice(const char *cmd, struct voice **voice);
 
+/* `plan`'s output of a compiled timeline on standard output: JSON
+ * (--json) or the table.  Also used by tests/golden_plan.c. */
+struct timeline;
+void cli_plan_print_json(const struct timeline *tl);
+void cli_plan_print_table(const struct timeline *tl);
+
 #endif

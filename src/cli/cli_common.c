@@ -129,10 +129,8 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
         fprintf(stderr, "asanavox %s: out of memory\n", cmd);
         return EXIT_RUNTIME;
     }
-    struct compile_env env;
-    compile_env_default(&env, voice);
-    err = from_stdin ? compile_buffer(path, data, len, o, &env, d, tl)
-                     : compile_session(path, o, &env, d, tl);
+    err = from_stdin ? compile_buffer_spoken(path, data, len, o, voice, d, tl)
+                     : compile_session_spoken(path, o, voice, d, tl);
     free(data);
     diag_print(d, stderr);
     diag_destroy(d);

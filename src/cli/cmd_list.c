@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asanavox/clock.h"
 #include "asanavox/compile.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
@@ -17,15 +18,10 @@
 #include "asanavox/session.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
+#include "cli_catalog.h"
 #include "cli_json.h"
 #include "cli.h"
 #include "commands.h"
-
-struct entry {
-    char *name;
-    char *path;
-    struct timeline *tl; /* NULL when the session has errors */
-};
 
 enum { OPT_JSON = CLI_OWN };
 
@@ -64,45 +60,27 @@ int cmd_list(int argc, char **argv)
     }
     int status = EXIT_OK;
     char **dirs = NULL;
-    struct entry *v = NULL;
+    struct cli_session *v = NULL;
     size_t n = 0;
     struct voice *voice = NULL;
     if (paths_session_dirs(&dirs)) {
         fprintf(stderr, "asanavox list: out of memory\n");
         return EXIT_RUNTIME;
     }
-    struct session_entry *found = NULL;
-    if (paths_list_sessions(&found, &n) || !(v = calloc(n ? n : 1, sizeof(*v)))) {
-        fprintf(stderr, "asanavox list: out of memory\n");
-        paths_free_sessions(found, n);
-        n = 0;
-        status = EXIT_RUNTIME;
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        v[i].name = found[i].name; /* ownership moves to the entries */
-        v[i].path = found[i].path;
-    }
-    free(found);
     int err = voice_create(&voice);
     if (err) {
         fprintf(stderr, "asanavox list: cannot start espeak-ng: %s\n", av_strerror(err));
         status = EXIT_RUNTIME;
         goto done;
     }
-    struct compile_env env;
-    compile_env_default(&env, voice);
     struct compile_options o;
     compile_options_init(&o);
-    for (size_t i = 0; i < n; i++) {
-        struct diag *d = diag_create();
-        if (!d) {
-            status = EXIT_RUNTIME;
-            goto done;
-        }
-        if (compile_session(v[i].path, &o, &env, d, &v[i].tl))
-            v[i].tl = NULL;
-        diag_destroy(d);
+    if (cli_catalog(&o, voice, &v, &n)) {
+        fprintf(stderr, "asanavox list: out of memory\n");
+        v = NULL;
+        n = 0;
+        status = EXIT_RUNTIME;
+        goto done;
     }
     if (json) {
         /* "format" versions the layout, as in plan --json (asanavox(1)). */
@@ -135,11 +113,7 @@ int cmd_list(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             char buf[32];
             if (v[i].tl) {
-                format_clock(v[i].tl->duration * 1000 / v[i].tl->rate, buf, sizeof buf);
-                /* Whole seconds are enough in a listing. */
-                char *dot = strchr(buf, '.');
-                if (dot)
-                    *dot = '\0';
+                av_clock_text(v[i].tl->duration, v[i].tl->rate, buf, sizeof buf);
                 printf("%-22s %8s  %s\n", v[i].name, buf, v[i].tl->title);
             } else {
                 printf("%-22s %8s  (has errors: run 'asanavox check %s')\n", v[i].name, "-",
@@ -150,12 +124,7 @@ int cmd_list(int argc, char **argv)
     if (fflush(stdout) != 0 || ferror(stdout))
         status = EXIT_RUNTIME;
 done:
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].name);
-        free(v[i].path);
-        timeline_destroy(v[i].tl);
-    }
-    free(v);
+    cli_catalog_free(v, n);
     paths_free_list(dirs);
     voice_destroy(voice);
     return status;

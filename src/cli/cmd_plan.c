@@ -35,7 +35,7 @@ static void clock_of(int64_t frames, int rate, char *buf, size_t size)
     format_clock(frames * 1000 / rate, buf, size);
 }
 
-static void print_json(const struct timeline *tl)
+void cli_plan_print_json(const struct timeline *tl)
 {
     FILE *f = stdout;
     int r = tl->rate;
@@ -123,7 +123,7 @@ static void print_cue(FILE *f, const struct tl_event *e)
     fputc('\n', f);
 }
 
-static void print_table(const struct timeline *tl)
+void cli_plan_print_table(const struct timeline *tl)
 {
     FILE *f = stdout;
     char buf[32];
@@ -210,9 +210,9 @@ static int plan_main(struct cli_parser *pp, struct cli_common *cc, bool json)
     if (status)
         return status;
     if (json)
-        print_json(tl);
+        cli_plan_print_json(tl);
     else
-        print_table(tl);
+        cli_plan_print_table(tl);
     timeline_destroy(tl);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "asanavox plan: cannot write the plan to standard output\n");

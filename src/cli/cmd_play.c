@@ -13,6 +13,11 @@
  * the stream is aborted) well within 100 ms; the exit status is 128 + the
  * signal.  The terminal's mode is restored on every way out, including
  * Ctrl-Z (SIGTSTP restores it and stops; SIGCONT takes raw mode again).
+ *
+ * Around the practice (cli_practice.h): the config file's options go in
+ * front of the command line (cli_config.h), --delay plays a lead-in first,
+ * and at the end a line goes to the practice log and the resume point is
+ * recorded or cleared (cli_state.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +36,7 @@
 #include <unistd.h>
 
 
+#include "asanavox/clock.h"
 #include "asanavox/compile.h"
 #include "asanavox/device.h"
 #include "asanavox/diag.h"
@@ -38,84 +44,17 @@
 #include "asanavox/paths.h"
 #include "asanavox/player.h"
 #include "asanavox/session.h"
+#include "asanavox/thread.h"
 #include "asanavox/timeline.h"
 #include "asanavox/transport.h"
 #include "asanavox/voice.h"
 #include "cli.h"
+#include "cli_catalog.h"
 #include "cli_config.h"
 #include "cli_practice.h"
 #include "cli_state.h"
 #include "commands.h"
-
-/* Signal-handler state: a signal handler can only reach globals.  Owned by
- * this command; nothing else touches them. */
-static volatile sig_atomic_t play_signal;   /* the stop signal's number */
-static int play_wake[2] = {-1, -1};         /* self-pipe: handler → poll */
-static struct termios play_saved_tty;       /* the mode to restore */
-static volatile sig_atomic_t play_raw;      /* raw mode is on */
-static _Atomic int64_t play_signal_ns;      /* when the stop signal came */
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void on_stop_signal(int sig)
-{
-    int saved = errno;
-    play_signal = sig;
-    atomic_store(&play_signal_ns, now_ns()); /* clock_gettime is async-signal-safe */
-    if (play_wake[1] >= 0) {
-        char c = 1;
-        ssize_t w = write(play_wake[1], &c, 1);
-        (void)w;
-    }
-    errno = saved;
-}
-
-static void raw_on(void);
-
-/* Ctrl-Z: give the terminal back as it was, stop; when continued, take
- * raw mode again.  Everything here is async-signal-safe. */
-static void on_suspend(int sig)
-{
-    int saved = errno;
-    (void)sig;
-    if (play_raw) {
-        tcsetattr(STDIN_FILENO, TCSANOW, &play_saved_tty);
-        ssize_t w = write(STDERR_FILENO, "\r\033[K", 4);
-        (void)w;
-    }
-    struct sigaction dfl, mine;
-    memset(&dfl, 0, sizeof dfl);
-    sigemptyset(&dfl.sa_mask);
-    dfl.sa_handler = SIG_DFL;
-    sigaction(SIGTSTP, &dfl, &mine);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTSTP);
-    sigprocmask(SIG_UNBLOCK, &set, NULL);
-    raise(SIGTSTP); /* stops here until SIGCONT */
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    sigaction(SIGTSTP, &mine, NULL);
-    if (play_raw)
-        raw_on();
-    errno = saved;
-}
-
-static void raw_on(void)
-{
-    struct termios raw = play_saved_tty;
-    /* Keys one at a time, unechoed; Ctrl-C and Ctrl-Z still signal.  No
-     * XON/XOFF: a stray Ctrl-S would otherwise freeze the status line. */
-    raw.c_lflag &= (tcflag_t) ~(ICANON | ECHO);
-    raw.c_iflag &= (tcflag_t) ~IXON;
-    raw.c_cc[VMIN] = 1;
-    raw.c_cc[VTIME] = 0;
-    tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-}
+#include "cli_term.h"
 
 enum {
     GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO,
@@ -162,57 +101,7 @@ static void usage(FILE *f)
     fprintf(f, "\nNo sound device?  'asanavox render NAME' writes the session to a file.\n");
 }
 
-static void clock_text(int64_t frame, int rate, char *buf, size_t size)
-{
-    int64_t s = rate > 0 ? frame / rate : 0;
-    if (s >= 3600)
-        snprintf(buf, size, "%d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
-    else
-        snprintf(buf, size, "%d:%02d", (int)(s / 60), (int)(s % 60));
-}
-
 /* ---- choosing a session ------------------------------------------------------ */
-
-struct choice {
-    char *name;
-    char *path;
-    struct timeline *tl;  /* NULL when the session has errors */
-};
-
-/* Every session on the search path (paths_list_sessions()), sorted by
- * name, none compiled yet. */
-static int find_sessions(struct choice **out, size_t *count)
-{
-    struct session_entry *found;
-    size_t n;
-    int err = paths_list_sessions(&found, &n);
-    if (err)
-        return err;
-    struct choice *v = calloc(n ? n : 1, sizeof(*v));
-    if (!v) {
-        paths_free_sessions(found, n);
-        return AV_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        v[i].name = found[i].name; /* ownership moves to the choices */
-        v[i].path = found[i].path;
-    }
-    free(found);
-    *out = v;
-    *count = n;
-    return AV_OK;
-}
-
-static void free_choices(struct choice *v, size_t n, size_t keep)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].name);
-        free(v[i].path);
-        if (i != keep)
-            timeline_destroy(v[i].tl);
-    }
-    free(v);
-}
 
 /* `play` without NAME: list the sessions (compiled with the command's
  * options, so durations are those that will play) and, on a terminal, ask
@@ -221,42 +110,33 @@ static void free_choices(struct choice *v, size_t n, size_t keep)
 static int pick_session(const struct compile_options *co, struct voice **voice, char **name,
                         struct timeline **tl, const struct resume_point *rp, bool *resumed)
 {
-    struct choice *v;
+    struct cli_session *v;
     size_t n;
-    if (find_sessions(&v, &n)) {
+    if (!*voice && cli_voice("play", voice))
+        return EXIT_RUNTIME;
+    if (cli_catalog(co, *voice, &v, &n)) {
         fprintf(stderr, "asanavox play: %s\n", av_strerror(AV_ENOMEM));
         return EXIT_RUNTIME;
     }
     if (n == 0) {
         fprintf(stderr, "asanavox play: no sessions found ('asanavox list' says where it looks)\n");
-        free_choices(v, n, SIZE_MAX);
+        cli_catalog_free(v, n);
         return EXIT_USAGE;
-    }
-    if (!*voice && cli_voice("play", voice)) {
-        free_choices(v, n, SIZE_MAX);
-        return EXIT_RUNTIME;
-    }
-    struct compile_env env;
-    compile_env_default(&env, *voice);
-    for (size_t i = 0; i < n; i++) {
-        struct diag *d = diag_create();
-        if (!d || compile_session(v[i].path, co, &env, d, &v[i].tl))
-            v[i].tl = NULL;
-        diag_destroy(d);
     }
     const bool tty = isatty(STDIN_FILENO);
     FILE *f = stderr;
     if (!tty)
         fprintf(f, "asanavox play: which session?  Name one: asanavox play NAME\n");
     if (rp) {
+        /* Entry 0: go on where the last practice stopped (--resume). */
         char t[32];
-        clock_text((int64_t)rp->seconds, 1, t, sizeof t);
+        av_clock_text((int64_t)rp->seconds, 1, t, sizeof t);
         fprintf(f, "%4d  continue %s at %s\n", 0, rp->name, t);
     }
     for (size_t i = 0; i < n; i++) {
         char t[32];
         if (v[i].tl) {
-            clock_text(v[i].tl->duration, v[i].tl->rate, t, sizeof t);
+            av_clock_text(v[i].tl->duration, v[i].tl->rate, t, sizeof t);
             fprintf(f, "%4zu  %-22s %8s  %s\n", i + 1, v[i].name, t, v[i].tl->title);
         } else {
             fprintf(f, "%4zu  %-22s %8s  (has errors: run 'asanavox check %s')\n", i + 1,
@@ -264,24 +144,24 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         }
     }
     if (!tty) {
-        free_choices(v, n, SIZE_MAX);
+        cli_catalog_free(v, n);
         return EXIT_USAGE;
     }
     for (;;) {
         fprintf(f, "Play which? (%s-%zu or a name; Enter to cancel) ", rp ? "0" : "1", n);
         fflush(f);
         char line[256];
-        if (!fgets(line, sizeof line, stdin) || play_signal) {
+        if (!fgets(line, sizeof line, stdin) || term_signal()) {
             fputc('\n', f);
-            free_choices(v, n, SIZE_MAX);
-            return play_signal ? 128 + play_signal : EXIT_OK;
+            cli_catalog_free(v, n);
+            return term_signal() ? 128 + term_signal() : EXIT_OK;
         }
         line[strcspn(line, "\r\n")] = '\0';
         char *s = line;
         while (*s == ' ' || *s == '\t')
             s++;
         if (!*s) {
-            free_choices(v, n, SIZE_MAX);
+            cli_catalog_free(v, n);
             return EXIT_OK;
         }
         size_t pick = SIZE_MAX;
@@ -290,7 +170,7 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         if (rp && end != s && !*end && k == 0) {
             *name = strdup(rp->spec);
             *resumed = true;
-            free_choices(v, n, SIZE_MAX);
+            cli_catalog_free(v, n);
             return *name ? EXIT_OK : EXIT_RUNTIME;
         }
         if (end != s && !*end && k >= 1 && (size_t)k <= n)
@@ -306,10 +186,22 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
             fprintf(f, "'%s' has errors (see 'asanavox check %s').\n", v[pick].name, v[pick].name);
             continue;
         }
+        /* Compiled again, as 'play NAME' and 'render' do, keeping the
+         * samples of its speech (the list was compiled for titles and
+         * lengths only, and the voice has spoken other sessions since). */
+        struct diag *d = diag_create();
+        int err = d ? compile_session_spoken(v[pick].path, co, *voice, d, tl) : AV_ENOMEM;
+        if (d)
+            diag_print(d, stderr);
+        diag_destroy(d);
+        if (err) {
+            fprintf(stderr, "asanavox play: %s: %s\n", v[pick].name, av_strerror(err));
+            cli_catalog_free(v, n);
+            return EXIT_RUNTIME;
+        }
         *name = v[pick].name;
         v[pick].name = NULL;
-        *tl = v[pick].tl;
-        free_choices(v, n, pick);
+        cli_catalog_free(v, n);
         return EXIT_OK;
     }
 }
@@ -408,12 +300,12 @@ static int lead_in(double seconds, int rate, struct voice *voice, const char *de
     int result = -1;
     struct transport_keys kd = {0};
     bool stdin_open = keys;
-    while (!play_signal && result < 0) {
+    while (!term_signal() && result < 0) {
         if (player_poll(pl) != PLAYER_PLAYING)
             break;
         if (sl->on) {
             char t[32], line[64];
-            clock_text(tl->duration - player_position(pl) + tl->rate - 1, tl->rate, t, sizeof t);
+            av_clock_text(tl->duration - player_position(pl) + tl->rate - 1, tl->rate, t, sizeof t);
             snprintf(line, sizeof line, "starting in %s", t);
             if (strcmp(line, sl->last)) {
                 snprintf(sl->last, sizeof sl->last, "%s", line);
@@ -421,16 +313,13 @@ static int lead_in(double seconds, int rate, struct voice *voice, const char *de
                 fflush(stderr);
             }
         }
-        struct pollfd fds[2] = {{.fd = play_wake[0], .events = POLLIN},
+        struct pollfd fds[2] = {{.fd = term_wake_fd(), .events = POLLIN},
                                 {.fd = STDIN_FILENO, .events = POLLIN}};
         int r = poll(fds, stdin_open ? 2 : 1, 100);
         if (r <= 0)
             continue;
-        if (fds[0].revents) {
-            char buf[16];
-            while (read(play_wake[0], buf, sizeof buf) > 0) {
-            }
-        }
+        if (fds[0].revents)
+            term_drain();
         if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
             unsigned char keybuf[32];
             ssize_t got = read(STDIN_FILENO, keybuf, sizeof keybuf);
@@ -447,8 +336,8 @@ static int lead_in(double seconds, int rate, struct voice *voice, const char *de
             }
         }
     }
-    if (play_signal)
-        result = 128 + play_signal;
+    if (term_signal())
+        result = 128 + term_signal();
     if (result < 0 && player_poll(pl) == PLAYER_ENDED)
         player_finish(pl);
     else
@@ -545,7 +434,7 @@ static bool parse_delay(const char *v, double *out)
 
 int cmd_play(int argc, char **argv)
 {
-    const int64_t t_start = now_ns();
+    const int64_t t_start = av_now_ns();
     const char *from_arg = NULL, *device = NULL, *delay_arg = NULL;
     bool stats = false, resume = false, exact = false;
     struct cli_common c;
@@ -641,30 +530,13 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     /* PortAudio's own diagnostics stay out of stderr (device.h). */
     FILE *saved_stderr = audio_quiet_stderr();
 
-    /* Signals: stop cleanly (see the top of this file). */
-    if (pipe(play_wake) != 0) {
-        fprintf(stderr, "asanavox play: %s\n", strerror(errno));
+    /* Signals: stop cleanly (see the top of this file and cli_term.h). */
+    int terr = term_start(TERM_HUP | TERM_SUSPEND);
+    if (terr) {
+        fprintf(stderr, "asanavox play: %s\n", strerror(terr));
         audio_unquiet_stderr(saved_stderr);
         return EXIT_RUNTIME;
     }
-    for (int k = 0; k < 2; k++) {
-        fcntl(play_wake[k], F_SETFL, fcntl(play_wake[k], F_GETFL) | O_NONBLOCK);
-        fcntl(play_wake[k], F_SETFD, FD_CLOEXEC);
-    }
-    play_signal = 0;
-    play_raw = 0;
-    atomic_store(&play_signal_ns, 0);
-    struct sigaction sa, old_int, old_term, old_hup, old_pipe, old_tstp;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_stop_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGHUP, &sa, &old_hup);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, &old_pipe);
-    sa.sa_handler = on_suspend;
-    sigaction(SIGTSTP, &sa, &old_tstp);
 
     int status = EXIT_RUNTIME;
     struct audio_start as = {0};
@@ -678,7 +550,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     int err;
 
     /* PortAudio starts while the session compiles. */
-    as.running = pthread_create(&as.thread, NULL, audio_start_main, &as) == 0;
+    as.running = av_thread_create(&as.thread, audio_start_main, &as) == 0;
     if (!as.running)
         as.err = audio_open(as.msg, sizeof as.msg);
 
@@ -694,8 +566,8 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         name = picked;
     spec = practice_spec(name);
     practice_display_name(strcmp(name, "-") ? name : "(standard input)", shown, sizeof shown);
-    const int64_t t_compiled = now_ns();
-    if (play_signal)
+    const int64_t t_compiled = av_now_ns();
+    if (term_signal())
         goto done;
 
     if (audio_join(&as)) {
@@ -705,12 +577,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     }
 
     /* Keys only when we own the terminal (not in the background). */
-    const bool keys = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() &&
-                      tcgetattr(STDIN_FILENO, &play_saved_tty) == 0;
-    if (keys) {
-        play_raw = 1;
-        raw_on();
-    }
+    const bool keys = term_raw_on();
     sl.on = keys && isatty(STDERR_FILENO);
 
     if (pa->delay > 0) {
@@ -741,7 +608,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
                 po.from = transport_step_start(tl, po.from);
             if (err) {
                 char t[32];
-                clock_text(tl->duration, tl->rate, t, sizeof t);
+                av_clock_text(tl->duration, tl->rate, t, sizeof t);
                 if (err == AV_ELIMIT)
                     fprintf(stderr, "asanavox play: --from %s is past the session (%zu steps, %s)\n",
                             from_arg, tl->n_steps, t);
@@ -788,11 +655,11 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         goto done;
     }
     const double cpu0 = cpu_seconds();
-    const int64_t wall0 = now_ns();
+    const int64_t wall0 = av_now_ns();
     const time_t started = time(NULL);
     if (resumed) {
         char at[32];
-        clock_text(po.from, tl->rate, at, sizeof at);
+        av_clock_text(po.from, tl->rate, at, sizeof at);
         size_t i = transport_step_at(tl, po.from);
         fprintf(stderr, "asanavox play: going on with %s at %s, the start of step %zu/%zu\n", shown,
                 at, tl->n_steps ? i + 1 : 0, tl->n_steps);
@@ -807,28 +674,25 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     int64_t t_stop = 0;
     struct transport_keys kd = {0};
     double played = 0; /* seconds sounding, not paused */
-    int64_t last_ns = now_ns();
-    while (!play_signal && !quit) {
+    int64_t last_ns = av_now_ns();
+    while (!term_signal() && !quit) {
         ps = player_poll(pl);
-        int64_t now = now_ns();
+        int64_t now = av_now_ns();
         if (!tr.paused)
             played += (double)(now - last_ns) / 1e9;
         last_ns = now;
         if (ps != PLAYER_PLAYING)
             break;
         status_show(&sl, &tr, player_position(pl));
-        struct pollfd fds[2] = {{.fd = play_wake[0], .events = POLLIN},
+        struct pollfd fds[2] = {{.fd = term_wake_fd(), .events = POLLIN},
                                 {.fd = STDIN_FILENO, .events = POLLIN}};
         int r = poll(fds, stdin_open ? 2 : 1, 100);
         if (r < 0 && errno != EINTR)
             break;
         if (r <= 0)
             continue;
-        if (fds[0].revents) {
-            char buf[16];
-            while (read(play_wake[0], buf, sizeof buf) > 0) {
-            }
-        }
+        if (fds[0].revents)
+            term_drain();
         if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
             unsigned char keybuf[32];
             ssize_t got = read(STDIN_FILENO, keybuf, sizeof keybuf);
@@ -842,7 +706,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
                 const int64_t pos = player_position(pl);
                 if (act == TRANSPORT_QUIT) {
                     quit = true;
-                    t_stop = now_ns();
+                    t_stop = av_now_ns();
                     break;
                 }
                 if (act == TRANSPORT_HELP) {
@@ -880,11 +744,11 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
 
     int64_t pos = player_position(pl);
     char at[32], total[32];
-    clock_text(pos, tl->rate, at, sizeof at);
-    clock_text(tl->duration, tl->rate, total, sizeof total);
+    av_clock_text(pos, tl->rate, at, sizeof at);
+    av_clock_text(tl->duration, tl->rate, total, sizeof total);
     struct practice pr = {.spec = spec, .name = shown, .started = started,
                           .seconds_played = played, .stopped_at = pos};
-    if (ps == PLAYER_ENDED && !play_signal && !quit) {
+    if (ps == PLAYER_ENDED && !term_signal() && !quit) {
         err = player_finish(pl);
         status_clear(&sl);
         if (err) {
@@ -909,12 +773,12 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         practice_record(cfg, tl, &pr);
     } else {
         /* q, or a signal: fade out and stop now. */
-        if (play_signal)
-            t_stop = atomic_load(&play_signal_ns);
+        if (term_signal())
+            t_stop = term_signal_ns();
         player_stop(pl);
         status_clear(&sl);
-        if (play_signal)
-            status = 128 + play_signal;
+        if (term_signal())
+            status = 128 + term_signal();
         else
             status = EXIT_OK;
         if (pos < tl->duration) {
@@ -940,7 +804,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
 stats:
     if (stats) {
         const double cpu = cpu_seconds() - cpu0;
-        const double wall = (double)(now_ns() - wall0) / 1e9;
+        const double wall = (double)(av_now_ns() - wall0) / 1e9;
         struct rusage ru;
         long maxrss = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
         struct player_stats pst;
@@ -949,10 +813,7 @@ stats:
     }
 
 done:
-    if (play_raw) {
-        tcsetattr(STDIN_FILENO, TCSANOW, &play_saved_tty);
-        play_raw = 0;
-    }
+    term_raw_off();
     status_clear(&sl);
     player_destroy(pl);
     if (as.running)
@@ -963,16 +824,9 @@ done:
     voice_destroy(voice);
     free(picked);
     free(spec);
-    if (play_signal && (status == EXIT_OK || status == EXIT_RUNTIME || status == EXIT_USAGE))
-        status = 128 + play_signal;
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGHUP, &old_hup, NULL);
-    sigaction(SIGPIPE, &old_pipe, NULL);
-    sigaction(SIGTSTP, &old_tstp, NULL);
-    close(play_wake[0]);
-    close(play_wake[1]);
-    play_wake[0] = play_wake[1] = -1;
+    if (term_signal() && (status == EXIT_OK || status == EXIT_RUNTIME || status == EXIT_USAGE))
+        status = 128 + term_signal();
+    term_finish();
     audio_unquiet_stderr(saved_stderr);
     return status;
 }

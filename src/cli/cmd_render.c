@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "asanavox/clock.h"
 #include "asanavox/error.h"
 #include "asanavox/mixer.h"
 #include "asanavox/render.h"
@@ -28,15 +29,7 @@
 #include "cli.h"
 #include "cli_config.h"
 #include "commands.h"
-
-/* Set by the signal handler to the signal's number; read by the render
- * loop.  Owned by this command: nothing else touches it. */
-static volatile sig_atomic_t render_stop;
-
-static void on_stop_signal(int sig)
-{
-    render_stop = sig;
-}
+#include "cli_term.h"
 
 enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO };
 
@@ -90,15 +83,6 @@ static char *default_output(const char *name, const char *dir, const char *ext)
     return out;
 }
 
-static void format_time(char *buf, size_t cap, int64_t frames, int rate)
-{
-    int64_t s = frames / rate;
-    if (s >= 3600)
-        snprintf(buf, cap, "%d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
-    else
-        snprintf(buf, cap, "%d:%02d", (int)(s / 60), (int)(s % 60));
-}
-
 /* "135 MB" (decimal units, as file managers show them). */
 static void human_size(char *buf, size_t cap, double bytes)
 {
@@ -132,8 +116,8 @@ static void draw_bar(void *ctx, int64_t done, int64_t total)
         bar[i] = i < fill ? '#' : '.';
     bar[WIDTH] = '\0';
     char t1[32], t2[32];
-    format_time(t1, sizeof(t1), done, b->rate);
-    format_time(t2, sizeof(t2), total, b->rate);
+    av_clock_text(done, b->rate, t1, sizeof(t1));
+    av_clock_text(total, b->rate, t2, sizeof(t2));
     fprintf(stderr, "\rrendering [%s] %3d%%  %s / %s ", bar, percent, t1, t2);
     fflush(stderr);
 }
@@ -257,16 +241,14 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
     struct stat ost;
     const bool streamed = !strcmp(out, "-") || (stat(out, &ost) == 0 && !S_ISREG(ost.st_mode));
 
-    struct sigaction sa, old_int, old_term, old_xfsz, old_pipe;
-    memset(&sa, 0, sizeof(sa));
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_stop_signal;
-    render_stop = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGXFSZ, &sa, &old_xfsz);
-    sigaction(SIGPIPE, &sa, &old_pipe);
+    /* Signals: SIGINT/SIGTERM stop the render; SIGXFSZ and SIGPIPE are
+     * errors of the write, not deaths (cli_term.h). */
+    int terr = term_start(TERM_XFSZ);
+    if (terr) {
+        fprintf(stderr, "asanavox render: %s\n", strerror(terr));
+        free(out_alloc);
+        return EXIT_RUNTIME;
+    }
 
     int status = EXIT_RUNTIME;
     struct voice *voice = NULL;
@@ -281,7 +263,7 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
         status = st;
         goto done;
     }
-    if (render_stop)
+    if (term_signal())
         goto interrupted;
 
     struct mixer_options mo;
@@ -312,7 +294,7 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
 
     struct bar bar = {.rate = (int)rate, .last = -1};
     struct render_progress progress = {draw_bar, &bar};
-    err = render_run(mixer, sink, &render_stop, tty ? &progress : NULL);
+    err = render_run(mixer, sink, term_signal_flag(), tty ? &progress : NULL);
     if (tty)
         clear_bar();
     if (err == AV_EINTERRUPTED)
@@ -324,7 +306,7 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
     }
     if (!quiet) {
         char t[32], size[32] = "";
-        format_time(t, sizeof(t), tl->duration, (int)rate);
+        av_clock_text(tl->duration, (int)rate, t, sizeof(t));
         struct stat fst;
         if (!streamed && stat(out, &fst) == 0)
             human_size(size, sizeof size, (double)fst.st_size);
@@ -339,19 +321,16 @@ interrupted:
         fprintf(stderr, "asanavox render: interrupted; %s was not written\n", out);
     else
         fprintf(stderr, "asanavox render: interrupted\n");
-    status = 128 + render_stop;
+    status = 128 + term_signal();
 
 done:
-    if (render_stop && status != EXIT_OK)
-        status = 128 + render_stop; /* one status for an interruption, whatever failed with it */
+    if (term_signal() && status != EXIT_OK)
+        status = 128 + term_signal(); /* one status for an interruption, whatever failed with it */
     sink_destroy(sink);
     mixer_destroy(mixer);
     timeline_destroy(tl);
     voice_destroy(voice);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGXFSZ, &old_xfsz, NULL);
-    sigaction(SIGPIPE, &old_pipe, NULL);
+    term_finish();
     free(out_alloc);
     return status;
 }

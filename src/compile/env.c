@@ -3,7 +3,9 @@
  *
  * Sessions and sounds come from the file system through paths.h, sound
  * lengths from libsndfile (sound.h) and speech lengths from espeak-ng
- * (voice.h).  The environment holds nothing but the voice pointer.
+ * (voice.h).  The environment is its own context: it holds the voice and,
+ * for compile_session_spoken(), the speech bank that keeps what was
+ * synthesized.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
 #include "asanavox/sound.h"
+#include "asanavox/speechbank.h"
 #include "asanavox/voice.h"
 
 static int env_find_include(void *ctx, const char *name, const char *from_dir, char **path)
@@ -105,29 +108,73 @@ static int env_sound(void *ctx, const char *name, const char *from_dir, int rate
 
 static int env_set_voice(void *ctx, const char *voice, int speed)
 {
-    if (!ctx)
+    const struct compile_env *env = ctx;
+    if (!env->voice)
         return AV_EVOICE;
-    return voice_configure(ctx, voice, speed);
+    return voice_configure(env->voice, voice, speed);
 }
 
 static int env_speech(void *ctx, const char *text, int rate, int64_t *frames)
 {
-    if (!ctx)
+    const struct compile_env *env = ctx;
+    if (!env->voice)
         return AV_EVOICE;
     const struct voice_clip *clip;
-    int err = voice_synth(ctx, text, &clip);
+    int err = voice_synth(env->voice, text, &clip);
     if (err)
         return err;
-    *frames = voice_frames_at(clip->frames, voice_native_rate(ctx), rate);
+    const int native = voice_native_rate(env->voice);
+    if (env->bank) {
+        err = speech_bank_put(env->bank, text, clip->samples, clip->frames, native);
+        if (err)
+            return err;
+    }
+    *frames = voice_frames_at(clip->frames, native, rate);
     return AV_OK;
 }
 
 void compile_env_default(struct compile_env *env, struct voice *voice)
 {
-    env->ctx = voice;
+    env->ctx = env;
+    env->voice = voice;
+    env->bank = NULL;
     env->find_include = env_find_include;
     env->read_file = env_read_file;
     env->sound = env_sound;
     env->set_voice = env_set_voice;
     env->speech = env_speech;
+}
+
+/* compile_session_spoken() and compile_buffer_spoken(): `data` NULL means
+ * "read `path`". */
+static int compile_spoken(const char *path, const char *data, size_t len,
+                          const struct compile_options *opts, struct voice *voice,
+                          struct diag *d, struct timeline **out)
+{
+    struct compile_env env;
+    compile_env_default(&env, voice);
+    int err = out ? speech_bank_create(&env.bank) : AV_OK;
+    if (err)
+        return err;
+    err = data ? compile_buffer(path, data, len, opts, &env, d, out)
+               : compile_session(path, opts, &env, d, out);
+    if (!err && out && *out) {
+        (*out)->speech = env.bank;
+        env.bank = NULL;
+    }
+    speech_bank_destroy(env.bank);
+    return err;
+}
+
+int compile_session_spoken(const char *path, const struct compile_options *opts,
+                           struct voice *voice, struct diag *d, struct timeline **out)
+{
+    return compile_spoken(path, NULL, 0, opts, voice, d, out);
+}
+
+int compile_buffer_spoken(const char *path, const char *data, size_t len,
+                          const struct compile_options *opts, struct voice *voice,
+                          struct diag *d, struct timeline **out)
+{
+    return compile_spoken(path, data, len, opts, voice, d, out);
 }

@@ -96,4 +96,12 @@ void compile_env_memory(struct compile_env *env, const struct mem_fs *fs)
     env->sound = mem_sound;
     env->set_voice = mem_set_voice;
     env->speech = mem_speech;
+    env->voice = NULL;
+    env->bank = NULL;
+}
+
+void compile_env_fixed_speech(struct compile_env *env)
+{
+    env->set_voice = mem_set_voice;
+    env->speech = mem_speech;
 }

@@ -3,9 +3,13 @@
  */
 #include "asanavox/timeline.h"
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "asanavox/arena.h"
+#include "asanavox/speechbank.h"
 
 void timeline_destroy(struct timeline *tl)
 {
@@ -14,7 +18,46 @@ void timeline_destroy(struct timeline *tl)
     free(tl->events);
     free(tl->steps);
     arena_destroy(tl->arena);
+    speech_bank_destroy(tl->speech);
     free(tl);
+}
+
+/* Binary search over an array sorted by an int64_t field at `off` in
+ * elements of `size` bytes: how many leading elements have it <= frame
+ * (or < frame when `strict`). */
+static size_t count_upto(const void *base, size_t n, size_t size, size_t off, int64_t frame,
+                         bool strict)
+{
+    const unsigned char *b = base;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int64_t start;
+        memcpy(&start, b + mid * size + off, sizeof(start));
+        if (strict ? start < frame : start <= frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+size_t tl_steps_upto(const struct timeline *tl, int64_t frame)
+{
+    return count_upto(tl->steps, tl->n_steps, sizeof(*tl->steps), offsetof(struct tl_step, start),
+                      frame, false);
+}
+
+size_t tl_events_upto(const struct timeline *tl, int64_t frame)
+{
+    return count_upto(tl->events, tl->n_events, sizeof(*tl->events),
+                      offsetof(struct tl_event, start), frame, false);
+}
+
+size_t tl_events_before(const struct timeline *tl, int64_t frame)
+{
+    return count_upto(tl->events, tl->n_events, sizeof(*tl->events),
+                      offsetof(struct tl_event, start), frame, true);
 }
 
 const char *tl_event_kind_name(enum tl_event_kind k)

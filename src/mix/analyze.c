@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "asanavox/error.h"
+#include "asanavox/thread.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "mixer_internal.h"
@@ -103,7 +104,7 @@ static int measure_all(const struct mixer *m, struct level **levels, size_t n)
     bool locked = n > 1 && pthread_mutex_init(&init_lock, NULL) == 0;
     struct measure_job b = {m, levels, n, 1, &init_lock, 0};
     pthread_t helper;
-    bool two = locked && pthread_create(&helper, NULL, measure_main, &b) == 0;
+    bool two = locked && av_thread_create(&helper, measure_main, &b) == 0;
     int err = AV_OK;
     for (size_t i = 0; i < n && !err; i += two ? 2 : 1)
         err = level_measure(m, levels[i], two ? &init_lock : NULL);
@@ -164,8 +165,10 @@ int mix_analyze(struct mixer *m)
         if (level_find(m, kind, key, h))
             continue;
         struct level *l = calloc(1, sizeof(*l));
-        if (!l)
-            return AV_ENOMEM;
+        if (!l) {
+            err = AV_ENOMEM; /* `all` is freed below */
+            break;
+        }
         l->hash = h;
         l->kind = kind;
         l->key = key;
@@ -174,20 +177,22 @@ int mix_analyze(struct mixer *m)
         l->next = m->levels[h % HASH_BUCKETS];
         m->levels[h % HASH_BUCKETS] = l;
         if (kind == CLIP_SPEECH && !m->custom_source) {
-            /* espeak-ng runs here, on the mixer's thread */
-            const struct voice_clip *vc;
-            if (m->voice && voice_synth(m->voice, key, &vc) == AV_OK) {
-                l->native = vc->samples;
-                l->native_frames = vc->frames;
-                l->native_rate = voice_native_rate(m->voice);
+            /* From the speech bank, or espeak-ng on the mixer's thread. */
+            const int16_t *s;
+            size_t nf;
+            int rate;
+            if (mix_speech(m, key, &s, &nf, &rate) == AV_OK) {
+                l->native = s;
+                l->native_frames = nf;
+                l->native_rate = rate;
             }
         }
         if (n_all == cap_all) {
             cap_all = cap_all ? cap_all * 2 : 64;
             struct level **a = realloc(all, cap_all * sizeof(*a));
             if (!a) {
-                free(all);
-                return AV_ENOMEM;
+                err = AV_ENOMEM; /* l is in m->levels; `all` is freed below */
+                break;
             }
             all = a;
         }

@@ -19,7 +19,11 @@
 
 #include "asanavox/error.h"
 #include "asanavox/sound.h"
+#include "asanavox/speechbank.h"
+#include "asanavox/thread.h"
+#include "asanavox/timeline.h"
 #include "asanavox/voice.h"
+#include "asanavox/workq.h"
 #include "mixer_internal.h"
 
 /* ---- preparing a clip (any thread) ---------------------------------------- */
@@ -65,7 +69,7 @@ int clip_sound_source(void *ctx, const char *path, int rate, float **samples, si
     return AV_OK;
 }
 
-/* Make the clip's samples from its input; sets c->state.  Touches only c
+/* Make the clip's samples from its input.  Touches only c
  * and read-only parts of m, so a worker may run it. */
 static void prepare(const struct mixer *m, struct clip *c, float **samples, size_t *frames,
                     int *err)
@@ -92,40 +96,21 @@ static void prepare(const struct mixer *m, struct clip *c, float **samples, size
         clip_shape(m, c->gain, *samples, *frames);
 }
 
-/* Take the oldest queued clip and prepare it.  Called with m->lock held;
- * drops it while working. */
-static void run_one_job(struct mixer *m)
+/* The worker's job (workq.h): prepare a clip.  Only the thread running
+ * the job touches the clip's result until done() publishes its state. */
+static void job_run(void *ctx, void *job)
 {
-    struct clip *c = m->job_head;
-    m->job_head = c->job_next;
-    if (!m->job_head)
-        m->job_tail = NULL;
-    pthread_mutex_unlock(&m->lock);
-    float *samples;
-    size_t frames;
-    int err;
-    prepare(m, c, &samples, &frames, &err);
-    pthread_mutex_lock(&m->lock);
-    c->samples = samples;
-    c->frames = frames;
-    c->err = err;
-    c->state = err ? CLIP_FAILED : CLIP_READY;
-    pthread_cond_broadcast(&m->done);
+    const struct mixer *m = ctx;
+    struct clip *c = job;
+    prepare(m, c, &c->samples, &c->frames, &c->err);
 }
 
-static void *worker_main(void *arg)
+/* Under the queue's lock: the clip is ready for the mixer's thread. */
+static void job_done(void *ctx, void *job)
 {
-    struct mixer *m = arg;
-    pthread_mutex_lock(&m->lock);
-    for (;;) {
-        while (!m->job_head && !m->quit)
-            pthread_cond_wait(&m->work, &m->lock);
-        if (m->quit)
-            break;
-        run_one_job(m);
-    }
-    pthread_mutex_unlock(&m->lock);
-    return NULL;
+    (void)ctx;
+    struct clip *c = job;
+    c->state = c->err ? CLIP_FAILED : CLIP_READY;
 }
 
 /* ---- clip cache (mixer thread) -------------------------------------------- */
@@ -220,17 +205,19 @@ int clip_request(struct mixer *m, enum clip_kind kind, const char *key, struct c
     c->state = CLIP_PENDING;
     c->gain = mix_clip_gain(m, kind, key, h);
     if (kind == CLIP_SPEECH && !m->custom_source) {
-        /* espeak-ng runs here, on the mixer's thread. */
-        const struct voice_clip *vc;
-        int err = m->voice ? voice_synth(m->voice, key, &vc) : AV_EVOICE;
+        /* From the speech bank, or espeak-ng on the mixer's thread. */
+        const int16_t *s;
+        size_t frames;
+        int rate;
+        int err = mix_speech(m, key, &s, &frames, &rate);
         if (err) {
             c->state = CLIP_FAILED;
             c->err = err;
         } else {
-            c->native = vc->samples;
-            c->native_frames = vc->frames;
-            c->native_rate = voice_native_rate(m->voice);
-            int64_t nf = voice_frames_at(vc->frames, c->native_rate, m->rate);
+            c->native = s;
+            c->native_frames = frames;
+            c->native_rate = rate;
+            int64_t nf = voice_frames_at(frames, c->native_rate, m->rate);
             if (nf < 0 || (uint64_t)nf > SIZE_MAX / 2 / sizeof(float)) {
                 c->state = CLIP_FAILED;
                 c->err = AV_ELIMIT;
@@ -254,16 +241,7 @@ int clip_request(struct mixer *m, enum clip_kind kind, const char *key, struct c
     m->n_cached++;
     if (c->state == CLIP_PENDING) {
         m->n_prepared++;
-        if (m->threaded) {
-            pthread_mutex_lock(&m->lock);
-            if (m->job_tail)
-                m->job_tail->job_next = c;
-            else
-                m->job_head = c;
-            m->job_tail = c;
-            pthread_cond_signal(&m->work);
-            pthread_mutex_unlock(&m->lock);
-        } else {
+        if (!m->wq.started || workq_push(&m->wq, c) != AV_OK) {
             prepare(m, c, &c->samples, &c->frames, &c->err);
             c->state = c->err ? CLIP_FAILED : CLIP_READY;
         }
@@ -275,17 +253,14 @@ int clip_request(struct mixer *m, enum clip_kind kind, const char *key, struct c
 
 int clip_wait(struct mixer *m, struct clip *c)
 {
-    if (m->threaded) {
+    if (m->wq.started) {
         /* Rather than wait, help: the queue is in event order, so its
          * head is this clip or one needed before it. */
-        pthread_mutex_lock(&m->lock);
-        while (c->state == CLIP_PENDING) {
-            if (m->job_head)
-                run_one_job(m);
-            else
-                pthread_cond_wait(&m->done, &m->lock);
-        }
-        pthread_mutex_unlock(&m->lock);
+        workq_lock(&m->wq);
+        while (c->state == CLIP_PENDING)
+            if (!workq_help_locked(&m->wq))
+                workq_wait_locked(&m->wq);
+        workq_unlock(&m->wq);
     }
     size_t real = c->state == CLIP_READY ? c->frames * sizeof(float) : 0;
     if (real != c->budget) {
@@ -302,42 +277,38 @@ int clip_wait(struct mixer *m, struct clip *c)
     return AV_OK;
 }
 
+int mix_speech(const struct mixer *m, const char *text, const int16_t **samples, size_t *frames,
+               int *rate)
+{
+    if (m->tl->speech) {
+        const struct speech_clip *c = speech_bank_get(m->tl->speech, text);
+        if (!c)
+            return AV_EVOICE;
+        *samples = c->samples;
+        *frames = c->frames;
+        *rate = c->rate;
+        return AV_OK;
+    }
+    const struct voice_clip *vc;
+    int err = m->voice ? voice_synth(m->voice, text, &vc) : AV_EVOICE;
+    if (err)
+        return err;
+    *samples = vc->samples;
+    *frames = vc->frames;
+    *rate = voice_native_rate(m->voice);
+    return AV_OK;
+}
+
 int clip_worker_start(struct mixer *m)
 {
-    if (pthread_mutex_init(&m->lock, NULL) != 0)
-        return AV_ENOMEM;
-    if (pthread_cond_init(&m->work, NULL) != 0) {
-        pthread_mutex_destroy(&m->lock);
-        return AV_ENOMEM;
-    }
-    if (pthread_cond_init(&m->done, NULL) != 0) {
-        pthread_cond_destroy(&m->work);
-        pthread_mutex_destroy(&m->lock);
-        return AV_ENOMEM;
-    }
-    if (pthread_create(&m->thread, NULL, worker_main, m) != 0) {
-        pthread_cond_destroy(&m->done);
-        pthread_cond_destroy(&m->work);
-        pthread_mutex_destroy(&m->lock);
-        return AV_ENOMEM;
-    }
-    m->threaded = true;
-    return AV_OK;
+    return workq_start(&m->wq, 0, job_run, job_done, m);
 }
 
 void clip_worker_stop(struct mixer *m)
 {
-    if (!m->threaded)
-        return;
-    pthread_mutex_lock(&m->lock);
-    m->quit = true;
-    pthread_cond_broadcast(&m->work);
-    pthread_mutex_unlock(&m->lock);
-    pthread_join(m->thread, NULL);
-    pthread_cond_destroy(&m->done);
-    pthread_cond_destroy(&m->work);
-    pthread_mutex_destroy(&m->lock);
-    m->threaded = false;
+    /* Clips still queued are dropped: they are pinned, and freed with the
+     * cache. */
+    workq_stop(&m->wq, true);
 }
 
 void clip_cache_clear(struct mixer *m)

@@ -316,14 +316,7 @@ int mixer_seek(struct mixer *m, int64_t frame)
     reset_stream(m, frame);
     const struct timeline *tl = m->tl;
     /* first event at or after frame */
-    size_t lo = 0, hi = tl->n_events;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tl->events[mid].start < frame)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = tl_events_before(tl, frame);
     m->next_event = m->pf_event = lo;
     /* Events that started earlier and may still sound, in event order. */
     for (size_t i = 0; i < lo; i++) {
@@ -394,9 +387,10 @@ int mixer_create(const struct timeline *tl, struct voice *voice, const struct mi
         !(o.fade_out_ms >= 0.0 && o.fade_out_ms <= 1000.0) || (tl->n_events && !tl->events) ||
         (o.source && (!o.source->speech || !o.source->sound)))
         return AV_EINVAL;
-    if (!o.source && !voice && has_speech(tl))
+    if (!o.source && !voice && !tl->speech && has_speech(tl))
         return AV_EINVAL;
-    if (!o.source && voice && tl->voice && tl->speed > 0) {
+    /* With a speech bank the voice is not used at all. */
+    if (!o.source && voice && !tl->speech && tl->voice && tl->speed > 0) {
         int err = voice_configure(voice, tl->voice, tl->speed);
         if (err)
             return err;

@@ -10,7 +10,7 @@
  *   live.c       play's live additions: volume above 0 dB, spoken overlay
  *
  * Everything here is used on the mixer's thread only, except where a
- * field says otherwise (the worker prepares clips under `lock`).
+ * field says otherwise (the worker prepares clips, see struct clip).
  */
 #ifndef ASANAVOX_MIX_MIXER_INTERNAL_H
 #define ASANAVOX_MIX_MIXER_INTERNAL_H
@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "asanavox/mixer.h"
+#include "asanavox/workq.h"
 #include "limiter.h"
 #include "loudness.h"
 
@@ -39,7 +40,6 @@ enum clip_state { CLIP_PENDING, CLIP_READY, CLIP_FAILED };
 struct clip {
     struct clip *lru_prev, *lru_next; /* most recently used at the head */
     struct clip *hnext;               /* hash chain */
-    struct clip *job_next;            /* worker queue */
     uint64_t hash;
     enum clip_kind kind;
     char *key;                        /* text or path, owned */
@@ -50,8 +50,9 @@ struct clip {
     const int16_t *native;
     size_t native_frames, out_frames;
     int native_rate;
-    /* Result: written by whoever prepares the clip, under m->lock when a
-     * worker does; read by the mixer's thread once state != PENDING. */
+    /* Result: written by whoever prepares the clip; `state` is published
+     * under the worker queue's lock, and the rest is read by the mixer's
+     * thread once state != PENDING. */
     enum clip_state state;
     int err;
     float *samples;                   /* gained and faded, owned */
@@ -106,13 +107,8 @@ struct mixer {
 
     pthread_mutex_t sound_lock; /* see sound_source() */
 
-    /* worker */
-    bool threaded;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t work, done;
-    struct clip *job_head, *job_tail;
-    bool quit;
+    /* the worker that prepares clips (workq.h); started when background */
+    struct workq wq;
 
     /* events: prefetched clips form a queue in event order */
     size_t next_event, pf_event;
@@ -172,6 +168,13 @@ int clip_wait(struct mixer *m, struct clip *c);
 /* The default source's sound loader (mixer_source.sound); ctx is the
  * mixer's sound_lock.  Any thread. */
 int clip_sound_source(void *ctx, const char *path, int rate, float **samples, size_t *frames);
+
+/* The voice's samples for `text` at its native rate: from the timeline's
+ * speech bank when it has one (the voice is then never called), else
+ * synthesized by the voice on the calling thread (the mixer's).  Returns
+ * 0, AV_EVOICE (not in the bank, or no voice) or the voice's error. */
+int mix_speech(const struct mixer *m, const char *text, const int16_t **samples, size_t *frames,
+               int *rate);
 
 /* Start the worker thread (mixer_options.background).  Returns 0 or
  * AV_ENOMEM. */

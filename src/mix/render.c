@@ -1,8 +1,8 @@
 /*
  * render.c — mixer → sink, one block at a time (render.h).
  *
- * Two threads: the caller's mixes blocks into a small ring of buffers, and
- * a writer thread hands them to the sink (16-bit conversion, encoding and
+ * Two threads: the caller's mixes blocks into RING buffers, and
+ * a writer thread (workq.h) hands them to the sink (16-bit conversion, encoding and
  * the write system calls), so mixing and writing overlap.  Blocks travel as
  * one channel (every channel carries the same signal) and the sink makes
  * the channels, which halves the work of the 16-bit conversion.  The ring holds
@@ -11,84 +11,68 @@
  */
 #include "asanavox/render.h"
 
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "asanavox/error.h"
 #include "asanavox/mixer.h"
 #include "asanavox/sink.h"
+#include "asanavox/workq.h"
 
 enum { RING = 16 };
 
-struct ring {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    float *buf[RING];
-    size_t frames[RING];
-    size_t head, count;  /* filled blocks waiting for the writer */
-    bool end;            /* no more blocks will come */
-    bool abandon;        /* ...and those waiting are not wanted either */
-    int err;             /* the writer's error */
-    int64_t written;
-    struct sink *sink;
+struct block {
+    float *buf;          /* RENDER_BLOCK_FRAMES frames of one channel */
+    size_t frames;
+    int err;             /* of its write */
 };
 
-static void *writer_main(void *arg)
+/* The blocks in flight and what the writer reports (under the queue's
+ * lock: `err`, `written`). */
+struct writer {
+    struct workq q;
+    struct sink *sink;
+    struct block blocks[RING];
+    _Atomic bool failed; /* a write failed: the rest is skipped */
+    int err;
+    int64_t written;
+};
+
+/* The writer thread's job: hand one block to the sink. */
+static void write_block(void *ctx, void *job)
 {
-    struct ring *r = arg;
-    pthread_mutex_lock(&r->lock);
-    for (;;) {
-        while (!r->count && !r->end)
-            pthread_cond_wait(&r->cond, &r->lock);
-        if (!r->count || r->abandon)
-            break;
-        size_t i = r->head;
-        pthread_mutex_unlock(&r->lock);
-        int err = sink_write_mono(r->sink, r->buf[i], r->frames[i]);
-        pthread_mutex_lock(&r->lock);
-        r->head = (r->head + 1) % RING;
-        r->count--;
-        r->written += (int64_t)r->frames[i];
-        pthread_cond_broadcast(&r->cond);
-        if (err) {
-            r->err = err;
-            break;
-        }
+    struct writer *w = ctx;
+    struct block *b = job;
+    b->err = atomic_load(&w->failed) ? AV_OK : sink_write_mono(w->sink, b->buf, b->frames);
+}
+
+static void block_done(void *ctx, void *job)
+{
+    struct writer *w = ctx;
+    struct block *b = job;
+    w->written += (int64_t)b->frames;
+    if (b->err && !w->err) {
+        w->err = b->err;
+        atomic_store(&w->failed, true);
     }
-    pthread_mutex_unlock(&r->lock);
-    return NULL;
 }
 
 int render_run(struct mixer *m, struct sink *s, const volatile sig_atomic_t *stop,
                const struct render_progress *progress)
 {
     const int64_t total = mixer_duration(m);
-    struct ring r = {.sink = s};
+    struct writer w = {.sink = s};
     int err = AV_OK;
     for (int i = 0; i < RING; i++) {
-        r.buf[i] = malloc(RENDER_BLOCK_FRAMES * sizeof(float)); /* one channel */
-        if (!r.buf[i])
+        w.blocks[i].buf = malloc(RENDER_BLOCK_FRAMES * sizeof(float)); /* one channel */
+        if (!w.blocks[i].buf)
             err = AV_ENOMEM;
     }
+    if (!err)
+        err = workq_start(&w.q, RING, write_block, block_done, &w);
     if (err)
         goto out;
-    if (pthread_mutex_init(&r.lock, NULL) != 0) {
-        err = AV_ENOMEM;
-        goto out;
-    }
-    if (pthread_cond_init(&r.cond, NULL) != 0) {
-        pthread_mutex_destroy(&r.lock);
-        err = AV_ENOMEM;
-        goto out;
-    }
-    pthread_t writer;
-    if (pthread_create(&writer, NULL, writer_main, &r) != 0) {
-        pthread_cond_destroy(&r.cond);
-        pthread_mutex_destroy(&r.lock);
-        err = AV_ENOMEM;
-        goto out;
-    }
 
     size_t slot = 0;
     for (;;) {
@@ -96,48 +80,43 @@ int render_run(struct mixer *m, struct sink *s, const volatile sig_atomic_t *sto
             err = AV_EINTERRUPTED;
             break;
         }
-        /* Wait for a free buffer (and report progress meanwhile). */
-        pthread_mutex_lock(&r.lock);
-        while (r.count == RING && !r.err)
-            pthread_cond_wait(&r.cond, &r.lock);
-        int werr = r.err;
-        int64_t written = r.written;
-        pthread_mutex_unlock(&r.lock);
+        /* Wait for a free block (the oldest; blocks are written in order)
+         * and report progress meanwhile. */
+        workq_lock(&w.q);
+        while (workq_pending_locked(&w.q) == RING && !w.err)
+            workq_wait_locked(&w.q);
+        int werr = w.err;
+        int64_t written = w.written;
+        workq_unlock(&w.q);
         if (werr)
             break;
         if (progress && progress->fn)
             progress->fn(progress->ctx, written, total);
         size_t got = 0;
-        err = mixer_read_mono(m, r.buf[slot], RENDER_BLOCK_FRAMES, &got);
+        err = mixer_read_mono(m, w.blocks[slot].buf, RENDER_BLOCK_FRAMES, &got);
         if (err || got == 0)
             break;
-        pthread_mutex_lock(&r.lock);
-        r.frames[slot] = got;
-        r.count++;
-        pthread_cond_broadcast(&r.cond);
-        pthread_mutex_unlock(&r.lock);
+        w.blocks[slot].frames = got;
+        err = workq_push(&w.q, &w.blocks[slot]); /* there is room: no wait */
+        if (err)
+            break;
         slot = (slot + 1) % RING;
     }
-    pthread_mutex_lock(&r.lock);
-    r.end = true;
-    r.abandon = err != AV_OK; /* interrupted or failed: the output is void */
-    pthread_cond_broadcast(&r.cond);
-    pthread_mutex_unlock(&r.lock);
-    pthread_join(writer, NULL);
-    pthread_cond_destroy(&r.cond);
-    pthread_mutex_destroy(&r.lock);
+    /* Interrupted or failed: the output is void, the blocks waiting are
+     * dropped; else the writer writes them all. */
+    workq_stop(&w.q, err != AV_OK);
     if (!err)
-        err = r.err;
+        err = w.err;
     if (!err && stop && *stop)
         err = AV_EINTERRUPTED;
     if (!err) {
         if (progress && progress->fn)
-            progress->fn(progress->ctx, r.written, total);
+            progress->fn(progress->ctx, w.written, total);
         err = sink_finish(s);
     }
 
 out:
     for (int i = 0; i < RING; i++)
-        free(r.buf[i]);
+        free(w.blocks[i].buf);
     return err;
 }

@@ -28,6 +28,7 @@
 #include "asanavox/liveout.h"
 #include "asanavox/mixer.h"
 #include "asanavox/sink.h"
+#include "asanavox/thread.h"
 #include "asanavox/timeline.h"
 
 enum { BLOCK = 4096 };            /* frames per mixer_read() */
@@ -307,7 +308,7 @@ int player_create(const struct timeline *tl, struct voice *voice, const struct p
     p->channels = o->channels ? o->channels : (dev_channels >= 2 ? 2 : 1);
 
     /* The producer creates the mixer and mixes the first block meanwhile. */
-    if (pthread_create(&p->thread, NULL, producer_main, p) != 0)
+    if (av_thread_create(&p->thread, producer_main, p) != 0)
         return AV_ENOMEM;
     p->thread_ok = true;
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "asanavox/clock.h"
 #include "asanavox/error.h"
 #include "asanavox/session.h"
 #include "asanavox/timeline.h"
@@ -137,16 +138,9 @@ char *transport_time_text(const struct timeline *tl, int64_t frame, char *buf, s
 
 size_t transport_step_at(const struct timeline *tl, int64_t frame)
 {
-    /* Steps are in time order; find the last one with start <= frame. */
-    size_t lo = 0, hi = tl->n_steps;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tl->steps[mid].start <= frame)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo ? lo - 1 : 0;
+    /* The last step with start <= frame. */
+    size_t n = tl_steps_upto(tl, frame);
+    return n ? n - 1 : 0;
 }
 
 /* Start of the first step that starts after `frame`, or the end. */
@@ -288,15 +282,7 @@ void transport_status(const struct transport *t, int64_t frame, struct transport
         return;
     /* The breath phase sounding now: the last breath event of this step
      * that started at or before `frame` (events are sorted by start). */
-    size_t lo = 0, hi = tl->n_events;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tl->events[mid].start <= frame)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t k = lo; k-- > 0;) {
+    for (size_t k = tl_events_upto(tl, frame); k-- > 0;) {
         const struct tl_event *e = &tl->events[k];
         if (e->step != (int32_t)i || e->start < s->start)
             break;
@@ -329,15 +315,6 @@ static size_t utf8_width(const char *s)
     return n;
 }
 
-static void clock_text(int64_t frame, int rate, char *buf, size_t size)
-{
-    int64_t s = rate > 0 ? frame / rate : 0;
-    if (s >= 3600)
-        snprintf(buf, size, "%d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
-    else
-        snprintf(buf, size, "%d:%02d", (int)(s / 60), (int)(s % 60));
-}
-
 char *transport_format(const struct transport_status *st, int rate, int width, char *buf,
                        size_t size)
 {
@@ -360,8 +337,8 @@ char *transport_format(const struct transport_status *st, int rate, int width, c
     if (st->breaths > 0)
         n += (size_t)snprintf(tail + n, sizeof tail - n, "  %s %d/%d", st->reps ? "rep" : "breath",
                               st->breath, st->breaths);
-    clock_text(st->frame, rate, t1, sizeof t1);
-    clock_text(st->total, rate, t2, sizeof t2);
+    av_clock_text(st->frame, rate, t1, sizeof t1);
+    av_clock_text(st->total, rate, t2, sizeof t2);
     n += (size_t)snprintf(tail + n, sizeof tail - n, "  %s / %s", t1, t2);
     if (st->volume_db != 0.0)
         n += (size_t)snprintf(tail + n, sizeof tail - n, "  %+.0f dB", st->volume_db);

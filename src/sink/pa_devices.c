@@ -11,12 +11,16 @@
 
 #include "asanavox/device.h"
 #include "asanavox/error.h"
+#include "asanavox/thread.h"
 #include "pa_internal.h"
 
 int audio_open(char *msg, size_t size)
 {
     audio_silence_backends();
+    sigset_t mask;
+    av_signals_block(&mask); /* JACK's threads may start here (thread.h) */
     PaError e = Pa_Initialize();
+    av_signals_restore(&mask);
     if (e != paNoError) {
         snprintf(msg, size, "cannot start PortAudio: %s", Pa_GetErrorText(e));
         return AV_EDEVICE;

@@ -30,6 +30,7 @@
 #include "asanavox/device.h"
 #include "asanavox/error.h"
 #include "asanavox/liveout.h"
+#include "asanavox/thread.h"
 #include "sink_internal.h"
 
 #define WRITE_WAIT_NS 5000000L
@@ -151,8 +152,12 @@ static int pa_open(struct sink *s, const char *target, const struct sink_params 
         .suggestedLatency = info->defaultHighOutputLatency,
         .hostApiSpecificStreamInfo = NULL,
     };
+    /* Threads PortAudio starts inherit our mask: block signals (thread.h). */
+    sigset_t mask;
+    av_signals_block(&mask);
     PaError e = Pa_OpenStream(&p->stream, NULL, &out, prm->rate, paFramesPerBufferUnspecified,
                               paNoFlag, pa_callback, p);
+    av_signals_restore(&mask);
     if (e != paNoError) {
         p->stream = NULL;
         const PaHostErrorInfo *h = Pa_GetLastHostErrorInfo();
@@ -287,7 +292,10 @@ int sink_pa_start(struct sink *s)
     if (p->started)
         return AV_OK;
     atomic_store_explicit(&p->start_ns, av_now_ns(), memory_order_relaxed);
+    sigset_t mask;
+    av_signals_block(&mask); /* the audio thread starts here (thread.h) */
     PaError e = Pa_StartStream(p->stream);
+    av_signals_restore(&mask);
     if (e != paNoError) {
         sink_fail(s, "cannot start %s: %s", p->device, Pa_GetErrorText(e));
         return AV_EDEVICE;

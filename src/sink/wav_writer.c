@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "asanavox/error.h"
+#include "asanavox/workq.h"
 #include "dsp/kernels.h"
 #include "file_internal.h"
 
@@ -88,46 +90,31 @@ static int wav_put(struct file_sink *fs, const unsigned char *p, size_t n, off_t
  * next one fills, so the disk is kept busy: with O_DIRECT each write waits
  * for the device, and the samples would otherwise wait for it too. */
 struct wav_io {
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
+    struct workq q;          /* one job at a time: the buffer below */
     struct file_sink *fs;
     const unsigned char *buf;
     size_t len;
     off_t off;
-    bool busy, quit;
-    int err;
+    int err;                 /* the first failed write's errno; worker's */
 };
 
-static void *wav_io_main(void *arg)
+/* The writer thread's job: one full buffer to the file. */
+static void wav_io_run(void *ctx, void *job)
 {
-    struct wav_io *w = arg;
-    pthread_mutex_lock(&w->lock);
-    for (;;) {
-        while (!w->busy && !w->quit)
-            pthread_cond_wait(&w->cond, &w->lock);
-        if (!w->busy)
-            break;
-        pthread_mutex_unlock(&w->lock);
-        int err = w->err ? 0 : wav_put(w->fs, w->buf, w->len, w->off);
-        pthread_mutex_lock(&w->lock);
-        if (err && !w->err)
-            w->err = err;
-        w->busy = false;
-        pthread_cond_broadcast(&w->cond);
-    }
-    pthread_mutex_unlock(&w->lock);
-    return NULL;
+    (void)job;
+    struct wav_io *w = ctx;
+    int err = w->err ? 0 : wav_put(w->fs, w->buf, w->len, w->off);
+    if (err && !w->err)
+        w->err = err;
 }
 
 /* Wait until the background write is done; its error, if any. */
 static int wav_io_idle(struct wav_io *w)
 {
-    pthread_mutex_lock(&w->lock);
-    while (w->busy)
-        pthread_cond_wait(&w->cond, &w->lock);
+    workq_drain(&w->q);
+    workq_lock(&w->q);
     int err = w->err;
-    pthread_mutex_unlock(&w->lock);
+    workq_unlock(&w->q);
     return err;
 }
 
@@ -140,20 +127,7 @@ static void wav_io_start(struct file_sink *fs)
         return; /* write in the foreground */
     }
     w->fs = fs;
-    if (pthread_mutex_init(&w->lock, NULL) != 0) {
-        free(spare);
-        free(w);
-        return;
-    }
-    if (pthread_cond_init(&w->cond, NULL) != 0) {
-        pthread_mutex_destroy(&w->lock);
-        free(spare);
-        free(w);
-        return;
-    }
-    if (pthread_create(&w->thread, NULL, wav_io_main, w) != 0) {
-        pthread_cond_destroy(&w->cond);
-        pthread_mutex_destroy(&w->lock);
+    if (workq_start(&w->q, 1, wav_io_run, NULL, w) != AV_OK) {
         free(spare);
         free(w);
         return;
@@ -167,13 +141,7 @@ void wav_io_stop(struct file_sink *fs)
     struct wav_io *w = fs->wio;
     if (!w)
         return;
-    pthread_mutex_lock(&w->lock);
-    w->quit = true;
-    pthread_cond_broadcast(&w->cond);
-    pthread_mutex_unlock(&w->lock);
-    pthread_join(w->thread, NULL);
-    pthread_cond_destroy(&w->cond);
-    pthread_mutex_destroy(&w->lock);
+    workq_stop(&w->q, false); /* a write in progress ends first */
     free(w);
     fs->wio = NULL;
 }
@@ -189,14 +157,12 @@ int wav_flush(struct file_sink *fs, bool last)
             return err;
     }
     if (fs->wio && !last) {
+        /* The writer is idle (above): hand it this buffer. */
         struct wav_io *w = fs->wio;
-        pthread_mutex_lock(&w->lock);
         w->buf = fs->wbuf;
         w->len = fs->wlen;
         w->off = fs->woff;
-        w->busy = true;
-        pthread_cond_broadcast(&w->cond);
-        pthread_mutex_unlock(&w->lock);
+        workq_push(&w->q, w); /* cap 1 and idle: queued at once */
         unsigned char *t = fs->wbuf;
         fs->wbuf = fs->wspare;
         fs->wspare = t;

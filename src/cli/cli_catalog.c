@@ -1,0 +1,60 @@
+/*
+ * cli_catalog.c — the compiled list of sessions shared by `list` and the
+ * picker of `play` (cli_catalog.h).
+ */
+#include "cli_catalog.h"
+
+#include <stdlib.h>
+
+#include "asanavox/compile.h"
+#include "asanavox/diag.h"
+#include "asanavox/error.h"
+#include "asanavox/paths.h"
+#include "asanavox/timeline.h"
+
+int cli_catalog(const struct compile_options *o, struct voice *voice, struct cli_session **out,
+                size_t *count)
+{
+    struct session_entry *found = NULL;
+    size_t n = 0;
+    int err = paths_list_sessions(&found, &n);
+    if (err)
+        return err;
+    struct cli_session *v = calloc(n ? n : 1, sizeof(*v));
+    if (!v) {
+        paths_free_sessions(found, n);
+        return AV_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        v[i].name = found[i].name; /* ownership moves to the list */
+        v[i].path = found[i].path;
+    }
+    free(found);
+    struct compile_env env;
+    compile_env_default(&env, voice);
+    for (size_t i = 0; i < n; i++) {
+        struct diag *d = diag_create();
+        if (!d) {
+            cli_catalog_free(v, n);
+            return AV_ENOMEM;
+        }
+        if (compile_session(v[i].path, o, &env, d, &v[i].tl))
+            v[i].tl = NULL;
+        diag_destroy(d);
+    }
+    *out = v;
+    *count = n;
+    return AV_OK;
+}
+
+void cli_catalog_free(struct cli_session *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].path);
+        timeline_destroy(v[i].tl);
+    }
+    free(v);
+}
