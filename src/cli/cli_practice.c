@@ -5,19 +5,29 @@
 #include "cli_practice.h"
 
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "asanavox/clock.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
+#include "asanavox/player.h"
+#include "asanavox/session.h"
 #include "asanavox/timeline.h"
+#include "asanavox/transport.h"
 #include "cli_config.h"
 #include "cli_state.h"
+#include "cli_term.h"
 #include "commands.h"
 
-int practice_leadin(double seconds, int rate, struct voice *voice, struct timeline **tl)
+/* Compile the lead-in of `seconds` at `rate`: the shipped `hold` tone at
+ * 0, 5, 10, ... s.  Returns 0 with *tl, or an exit status after printing
+ * why.  No speech, so no voice is needed. */
+static int leadin_timeline(double seconds, int rate, struct timeline **tl)
 {
     /* A session of its own, compiled like any other: ticks of the shipped
      * `hold` tone, each given 5 s, and the rest as silence. */
@@ -32,7 +42,7 @@ int practice_leadin(double seconds, int rate, struct voice *voice, struct timeli
     compile_options_init(&co);
     co.rate = rate;
     struct compile_env env;
-    compile_env_default(&env, voice);
+    compile_env_default(&env, NULL);
     struct diag *d = diag_create();
     if (!d) {
         fprintf(stderr, "asanavox play: %s\n", av_strerror(AV_ENOMEM));
@@ -45,6 +55,105 @@ int practice_leadin(double seconds, int rate, struct voice *voice, struct timeli
     }
     diag_destroy(d);
     return err ? EXIT_RUNTIME : EXIT_OK;
+}
+
+/* ---- the lead-in (--delay) ------------------------------------------------------ */
+
+int practice_lead_in(double seconds, int rate, const char *device, bool mono, bool keys,
+                     bool status)
+{
+    struct timeline *tl = NULL;
+    if (leadin_timeline(seconds, rate, &tl))
+        return -1;
+    struct player_options po;
+    player_options_init(&po);
+    po.device = device;
+    po.channels = mono ? 1 : 0;
+    po.mixer.normalize = false;   /* the tone at its own level ... */
+    po.mixer.volume_db = -18.0;   /* ... and well below it: a soft tick */
+    struct player *pl = NULL;
+    /* No speech: the voice stays as the session configured it. */
+    int err = player_create(tl, NULL, &po, &pl);
+    if (!err)
+        err = player_start(pl);
+    if (err) {
+        fprintf(stderr, "asanavox play: no lead-in (%s)\n",
+                player_message(pl)[0] ? player_message(pl) : av_strerror(err));
+        player_destroy(pl);
+        timeline_destroy(tl);
+        return -1;
+    }
+    int result = -1;
+    char last[64] = "";
+    struct transport_keys kd = {0};
+    bool stdin_open = keys;
+    while (!term_signal() && result < 0) {
+        if (player_poll(pl) != PLAYER_PLAYING)
+            break;
+        if (status) {
+            char t[32], line[64];
+            av_clock_text(tl->duration - player_position(pl) + tl->rate - 1, tl->rate, t, sizeof t);
+            snprintf(line, sizeof line, "starting in %s", t);
+            if (strcmp(line, last)) {
+                snprintf(last, sizeof last, "%s", line);
+                fprintf(stderr, "\r%s\033[K", line);
+                fflush(stderr);
+            }
+        }
+        struct pollfd fds[2] = {{.fd = term_wake_fd(), .events = POLLIN},
+                                {.fd = STDIN_FILENO, .events = POLLIN}};
+        int r = poll(fds, stdin_open ? 2 : 1, 100);
+        if (r <= 0)
+            continue;
+        if (fds[0].revents)
+            term_drain();
+        if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            unsigned char keybuf[32];
+            ssize_t got = read(STDIN_FILENO, keybuf, sizeof keybuf);
+            if (got <= 0) {
+                stdin_open = false;
+                continue;
+            }
+            for (ssize_t k = 0; k < got; k++) {
+                enum transport_action act = transport_key_feed(&kd, keybuf[k]);
+                if (act == TRANSPORT_QUIT)
+                    result = EXIT_OK;
+                else if (act == TRANSPORT_NEXT)
+                    player_seek(pl, tl->duration); /* n: start now */
+            }
+        }
+    }
+    if (term_signal())
+        result = 128 + term_signal();
+    if (result < 0 && player_poll(pl) == PLAYER_ENDED)
+        player_finish(pl);
+    else
+        player_stop(pl);
+    if (last[0]) {
+        fprintf(stderr, "\r\033[K");
+        fflush(stderr);
+    }
+    player_destroy(pl);
+    timeline_destroy(tl);
+    return result;
+}
+
+/* --delay: "20", "20s", "1m30s", "1:30"; 0 to 600 seconds. */
+bool practice_parse_delay(const char *v, double *out)
+{
+    double d;
+    if (cli_parse_double(v, 0, 600, &d)) {
+        *out = d;
+        return true;
+    }
+    struct duration dur;
+    size_t off;
+    char msg[128];
+    if (duration_parse(v, strlen(v), 1u << DUR_TIME, &dur, &off, msg, sizeof msg) ||
+        dur.unit != DUR_TIME || dur.ms > 600000)
+        return false;
+    *out = (double)dur.ms / 1000.0;
+    return true;
 }
 
 char *practice_spec(const char *name_arg)

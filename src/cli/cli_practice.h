@@ -18,10 +18,18 @@ struct timeline;
 struct voice;
 struct cli_config;
 
-/* Compile the lead-in of `seconds` (1 to 600): a soft tick (the `hold`
- * tone) every 5 s, quiet in between, at `rate`.  Returns 0 with *tl, or an
- * exit status after printing why. */
-int practice_leadin(double seconds, int rate, struct voice *voice, struct timeline **tl);
+/* --delay's value: "20", "20s", "1m30s", "1:30"; 0 to 600 seconds. */
+bool practice_parse_delay(const char *v, double *seconds);
+
+/* Play a quiet lead-in of `seconds` (up to 600) at `rate` on `device`
+ * before the session: a soft tick (the shipped `hold` tone, 18 dB down,
+ * not normalized) every 5 s, with "starting in 0:15" on standard error when
+ * `status`.  With `keys` (raw mode is on, cli_term.h), q quits and n ends
+ * it.  Returns -1 to go on with the session, or the exit status when it
+ * was quit (0) or interrupted (128 + the signal).  A lead-in that cannot be
+ * played is skipped with one line.  Needs term_start() and audio_open(). */
+int practice_lead_in(double seconds, int rate, const char *device, bool mono, bool keys,
+                     bool status);
 
 /* What one practice was. */
 struct practice {

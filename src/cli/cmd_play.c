@@ -266,88 +266,6 @@ static void status_clear(struct status_line *sl)
     sl->last[0] = '\0';
 }
 
-/* ---- the lead-in (--delay) ------------------------------------------------------ */
-
-/* Play a quiet lead-in of `seconds` before the session: a soft tick every
- * 5 s (cli_practice.h), far below the session's level, with "starting in
- * 0:15" on the status line.  Returns -1 to go on with the session, or the
- * exit status when it was quit (q: 0) or interrupted (128 + the signal).
- * A lead-in that cannot be played is skipped with one line. */
-static int lead_in(double seconds, int rate, struct voice *voice, const char *device, bool mono,
-                   bool keys, struct status_line *sl)
-{
-    struct timeline *tl = NULL;
-    if (practice_leadin(seconds, rate, voice, &tl))
-        return -1;
-    struct player_options po;
-    player_options_init(&po);
-    po.device = device;
-    po.channels = mono ? 1 : 0;
-    po.mixer.normalize = false;   /* the tone at its own level ... */
-    po.mixer.volume_db = -18.0;   /* ... and well below it: a soft tick */
-    struct player *pl = NULL;
-    /* No speech: the voice stays as the session configured it. */
-    int err = player_create(tl, NULL, &po, &pl);
-    if (!err)
-        err = player_start(pl);
-    if (err) {
-        fprintf(stderr, "asanavox play: no lead-in (%s)\n",
-                player_message(pl)[0] ? player_message(pl) : av_strerror(err));
-        player_destroy(pl);
-        timeline_destroy(tl);
-        return -1;
-    }
-    int result = -1;
-    struct transport_keys kd = {0};
-    bool stdin_open = keys;
-    while (!term_signal() && result < 0) {
-        if (player_poll(pl) != PLAYER_PLAYING)
-            break;
-        if (sl->on) {
-            char t[32], line[64];
-            av_clock_text(tl->duration - player_position(pl) + tl->rate - 1, tl->rate, t, sizeof t);
-            snprintf(line, sizeof line, "starting in %s", t);
-            if (strcmp(line, sl->last)) {
-                snprintf(sl->last, sizeof sl->last, "%s", line);
-                fprintf(stderr, "\r%s\033[K", line);
-                fflush(stderr);
-            }
-        }
-        struct pollfd fds[2] = {{.fd = term_wake_fd(), .events = POLLIN},
-                                {.fd = STDIN_FILENO, .events = POLLIN}};
-        int r = poll(fds, stdin_open ? 2 : 1, 100);
-        if (r <= 0)
-            continue;
-        if (fds[0].revents)
-            term_drain();
-        if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-            unsigned char keybuf[32];
-            ssize_t got = read(STDIN_FILENO, keybuf, sizeof keybuf);
-            if (got <= 0) {
-                stdin_open = false;
-                continue;
-            }
-            for (ssize_t k = 0; k < got; k++) {
-                enum transport_action act = transport_key_feed(&kd, keybuf[k]);
-                if (act == TRANSPORT_QUIT)
-                    result = EXIT_OK;
-                else if (act == TRANSPORT_NEXT)
-                    player_seek(pl, tl->duration); /* n: start now */
-            }
-        }
-    }
-    if (term_signal())
-        result = 128 + term_signal();
-    if (result < 0 && player_poll(pl) == PLAYER_ENDED)
-        player_finish(pl);
-    else
-        player_stop(pl);
-    status_clear(sl);
-    player_destroy(pl);
-    timeline_destroy(tl);
-    return result;
-}
-
 /* ---- --stats ------------------------------------------------------------------ */
 
 static void print_stats(const struct player_stats *ps, int64_t t_start, int64_t t_compiled,
@@ -414,24 +332,6 @@ struct play_args {
 static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
                      const struct cli_config *cfg, const struct play_args *a);
 
-/* --delay: "20", "20s", "1m30s", "1:30"; 0 to 600 seconds. */
-static bool parse_delay(const char *v, double *out)
-{
-    double d;
-    if (cli_parse_double(v, 0, 600, &d)) {
-        *out = d;
-        return true;
-    }
-    struct duration dur;
-    size_t off;
-    char msg[128];
-    if (duration_parse(v, strlen(v), 1u << DUR_TIME, &dur, &off, msg, sizeof msg) ||
-        dur.unit != DUR_TIME || dur.ms > 600000)
-        return false;
-    *out = (double)dur.ms / 1000.0;
-    return true;
-}
-
 int cmd_play(int argc, char **argv)
 {
     const int64_t t_start = av_now_ns();
@@ -473,7 +373,7 @@ int cmd_play(int argc, char **argv)
         return cli_exit_status(key);
     }
     double delay = 0;
-    if (delay_arg && !parse_delay(delay_arg, &delay)) {
+    if (delay_arg && !practice_parse_delay(delay_arg, &delay)) {
         fprintf(stderr, "asanavox play: --delay wants a time up to 10 minutes, e.g. 20s or 1:30\n");
         cli_config_deinit(&cfg);
         return EXIT_USAGE;
@@ -581,7 +481,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     sl.on = keys && isatty(STDERR_FILENO);
 
     if (pa->delay > 0) {
-        st = lead_in(pa->delay, tl->rate, voice, device, mono, keys, &sl);
+        st = practice_lead_in(pa->delay, tl->rate, device, mono, keys, sl.on);
         if (st >= 0) {
             status = st;
             goto done;
