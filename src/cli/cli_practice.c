@@ -26,8 +26,8 @@
 
 /* Compile the lead-in of `seconds` at `rate`: the shipped `hold` tone at
  * 0, 5, 10, ... s.  Returns 0 with *tl, or an exit status after printing
- * why.  No speech, so no voice is needed. */
-static int leadin_timeline(double seconds, int rate, struct timeline **tl)
+ * why.  (The compiler selects the voice though nothing is spoken.) */
+static int leadin_timeline(double seconds, int rate, struct voice *voice, struct timeline **tl)
 {
     /* A session of its own, compiled like any other: ticks of the shipped
      * `hold` tone, each given 5 s, and the rest as silence. */
@@ -42,7 +42,7 @@ static int leadin_timeline(double seconds, int rate, struct timeline **tl)
     compile_options_init(&co);
     co.rate = rate;
     struct compile_env env;
-    compile_env_default(&env, NULL);
+    compile_env_default(&env, voice);
     struct diag *d = diag_create();
     if (!d) {
         fprintf(stderr, "asanavox play: %s\n", av_strerror(AV_ENOMEM));
@@ -59,11 +59,11 @@ static int leadin_timeline(double seconds, int rate, struct timeline **tl)
 
 /* ---- the lead-in (--delay) ------------------------------------------------------ */
 
-int practice_lead_in(double seconds, int rate, const char *device, bool mono, bool keys,
-                     bool status)
+int practice_lead_in(double seconds, int rate, struct voice *voice, const char *device, bool mono,
+                     bool keys, bool status)
 {
     struct timeline *tl = NULL;
-    if (leadin_timeline(seconds, rate, &tl))
+    if (leadin_timeline(seconds, rate, voice, &tl))
         return -1;
     struct player_options po;
     player_options_init(&po);

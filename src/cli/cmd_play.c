@@ -481,7 +481,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     sl.on = keys && isatty(STDERR_FILENO);
 
     if (pa->delay > 0) {
-        st = practice_lead_in(pa->delay, tl->rate, device, mono, keys, sl.on);
+        st = practice_lead_in(pa->delay, tl->rate, voice, device, mono, keys, sl.on);
         if (st >= 0) {
             status = st;
             goto done;
