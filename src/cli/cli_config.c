@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "asanavox/error.h"
+#include "asanavox/utf8.h"
 #include "commands.h"
 
 static const struct cli_config_key keys[] = {
@@ -163,6 +164,11 @@ static int parse_line(struct cli_config *cfg, const char *s, size_t len, int lin
             config_error(cfg, line, i + 1, "control character (byte %d)", c);
             return EXIT_USAGE;
         }
+    }
+    size_t bad = utf8_validate(s, len);
+    if (bad != len) {
+        config_error(cfg, line, bad + 1, "not UTF-8 text (byte 0x%02x)", (unsigned char)s[bad]);
+        return EXIT_USAGE;
     }
     size_t end = len;
     for (size_t i = 0; i < len; i++) {
