@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <cmocka.h>
 
@@ -581,6 +582,117 @@ static void the_example_of_the_format(void **state)
     compiled_free(&c);
 }
 
+/* Reads of files, counted by wrapping the memory env's reader. */
+static int reads;
+static int (*mem_read)(void *, const char *, size_t, char **, size_t *);
+
+static int counting_read(void *ctx, const char *path, size_t max, char **data, size_t *len)
+{
+    reads++;
+    return mem_read(ctx, path, max, data, len);
+}
+
+/* Every budget of FORMAT.md "Limits" stops the compile at the line that
+ * passes it; an included file is read once however often it is used; the
+ * stop flag ends a compile. */
+static void budgets(void **state)
+{
+    (void)state;
+    static const char main_text[] = "repeat 50\ninclude part\nend\n";
+    static const char part_text[] = "pose A, 1 breath\n";
+    struct mem_file files[] = {
+        {"s/main.yoga", main_text, sizeof main_text - 1},
+        {"s/part.yoga", part_text, sizeof part_text - 1},
+    };
+    struct mem_fs fs = {files, 2, 2.0};
+    struct compile_env env;
+    compile_env_memory(&env, &fs);
+    mem_read = env.read_file;
+    env.read_file = counting_read;
+    reads = 0;
+    struct diag *d = diag_create();
+    struct timeline *tl = NULL;
+    assert_int_equal(compile_session("s/main.yoga", NULL, &env, d, &tl), AV_OK);
+    assert_int_equal(tl->n_steps, 50);
+    assert_int_equal(reads, 2); /* main.yoga and part.yoga, once each */
+    timeline_destroy(tl);
+    diag_destroy(d);
+
+    /* The stop flag, raised before the compile starts. */
+    volatile sig_atomic_t stop = 1;
+    struct compile_options o;
+    compile_options_init(&o);
+    o.stop = &stop;
+    struct compiled c = compile_files("pose A, 1 breath\n", NULL, &o);
+    assert_int_equal(c.err, AV_EINTERRUPTED);
+    assert_int_equal(diag_errors(c.d), 0);
+    compiled_free(&c);
+
+    /* Empty repeats cost expansion work. */
+    c = compile_str("repeat 1000\nrepeat 1000\nrepeat 1000\nend\nend\nend\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 3, 1, "expands to more than 300000 steps and repeat passes");
+    compiled_free(&c);
+
+    /* One text over two minutes (2004 bytes last 143 s here). */
+    static char text[2100];
+    memcpy(text, "say ", 4);
+    memset(text + 4, 'a', 2000);
+    memcpy(text + 2004, "\n", 2);
+    c = compile_str(text);
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 1, 1, "takes more than 2 minutes to say");
+    compiled_free(&c);
+
+    /* Distinct speech over 20 minutes: 80 texts of 20 s each. */
+    static char says[32768];
+    size_t n = 0;
+    for (int i = 0; i < 80; i++) {
+        n += (size_t)snprintf(says + n, sizeof says - n, "say Number %02d ", i);
+        memset(says + n, 'c', 266); /* 276 bytes: 20 s */
+        n += 266;
+        says[n++] = '\n';
+    }
+    says[n] = '\0';
+    c = compile_str(says);
+    assert_int_equal(c.err, AV_ESYNTAX);
+    int i = find_diag(c.d, DIAG_ERROR, "distinct spoken text passes 20 minutes");
+    assert_true(i >= 0);
+    assert_true(diag_get(c.d, (size_t)i)->line > 50 && diag_get(c.d, (size_t)i)->line < 80);
+    compiled_free(&c);
+
+    /* Distinct text over 32768 bytes, refused before it is synthesized. */
+    static char cues[40000];
+    n = (size_t)snprintf(cues, sizeof cues, "pose Chair, 1 min\n");
+    for (int k = 0; k < 10; k++) {
+        n += (size_t)snprintf(cues + n, sizeof cues - n, "  ");
+        memset(cues + n, 'b', 3500);
+        n += 3500;
+        n += (size_t)snprintf(cues + n, sizeof cues - n, "\n");
+    }
+    c = compile_str(cues);
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 1, 1, "distinct spoken text passes 32768 bytes");
+    compiled_free(&c);
+
+    /* Events: 11 holds of 20 000 prompts each. */
+    static char many[512];
+    n = (size_t)snprintf(many, sizeof many, "pace: 0.1 0.1\nprompts: none\n");
+    for (int k = 0; k < 11; k++)
+        n += (size_t)snprintf(many + n, sizeof many - n, "pose Quick, 10000 breaths\n");
+    c = compile_str(many);
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 12, 1, "more than 200000 events");
+    compiled_free(&c);
+
+    /* 24 hours, noticed during the hold, not after 166 hours of it. */
+    c = compile_str("pace: 30 30\nprompts: none\npose Corpse, 10000 breaths\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 3, 1, "runs past 24 hours");
+    assert_int_equal(diag_errors(c.d), 1);
+    compiled_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -600,6 +712,7 @@ int main(void)
         cmocka_unit_test(limits),
         cmocka_unit_test(voice_and_rate),
         cmocka_unit_test(the_example_of_the_format),
+        cmocka_unit_test(budgets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include "asanavox/arena.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
+#include "asanavox/escape.h"
 #include "asanavox/strbuf.h"
 #include "asanavox/utf8.h"
 
@@ -157,11 +158,39 @@ static void error_strings(void **state)
 {
     (void)state;
     assert_string_equal(av_strerror(AV_OK), "success");
-    for (int e = AV_ENOMEM; e <= AV_EINTERRUPTED; e++) {
+    for (int e = AV_ENOMEM; e <= AV_ELINK; e++) {
         assert_non_null(av_strerror(e));
         assert_string_not_equal(av_strerror(e), "unknown error");
     }
     assert_string_equal(av_strerror(-7), "unknown error");
+}
+
+/* Control characters never reach the terminal raw; UTF-8 text does. */
+static void escapes(void **state)
+{
+    (void)state;
+    char buf[128];
+    /* ESC, BEL, DEL, a C1 CSI (U+009B), an em dash, a stray 0xFF. */
+    assert_string_equal(esc_str(buf, sizeof buf, "a\x1b]0;t\x07\x7f\xC2\x9B\xE2\x80\x94\xFF"),
+                        "a\\x1b]0;t\\x07\\x7f\\u009b\xE2\x80\x94\\xff");
+    assert_string_equal(esc_str(buf, sizeof buf, "caf\xC3\xA9\tx"), "caf\xC3\xA9\\x09x");
+    /* Cut at a whole escape, never in the middle of one. */
+    assert_string_equal(esc_str(buf, 6, "ab\x1b"), "ab");
+    assert_int_equal(esc_extra_width("\x1b" "ab", 3, 2), 3);
+    assert_int_equal(esc_extra_width("abc", 3, 3), 0);
+
+    /* A diagnostic's message and source line come out escaped, the caret
+     * still under the column it means. */
+    struct diag *d = diag_create();
+    const char line[] = "p\x1bse x";
+    struct src_pos pos = {"e.yoga", 1, 4, line, strlen(line)};
+    diag_error(d, &pos, "unknown keyword '%s'", "p\x1bse");
+    char *out = print_to_string(d);
+    assert_string_equal(out, "e.yoga:1:4: error: unknown keyword 'p\\x1bse'\n"
+                             "    1 | p\\x1bse x\n"
+                             "      |       ^\n");
+    free(out);
+    diag_destroy(d);
 }
 
 int main(void)
@@ -171,6 +200,7 @@ int main(void)
         cmocka_unit_test(diag_limit),  cmocka_unit_test(suggestions),
         cmocka_unit_test(utf8),        cmocka_unit_test(arena),
         cmocka_unit_test(strbuf),      cmocka_unit_test(error_strings),
+        cmocka_unit_test(escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 #include "asanavox/datadirs.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
+#include "asanavox/safefile.h"
 
 static char root[256];
 
@@ -273,6 +274,76 @@ static void sound_search(void **state)
     assert_int_equal(paths_find_sound("nothing", "here", &p), AV_ENOENT);
 }
 
+/* Links may not lead a search out of its directory; a path named on the
+ * command line is followed; only regular files count. */
+static void links_and_special_files(void **state)
+{
+    (void)state;
+    char *p = NULL;
+    mkdir("links", 0755);
+    write_file("links/real.yoga", "say real\n");
+    assert_int_equal(symlink("real.yoga", "links/inside.yoga"), 0);
+    assert_int_equal(symlink("../sessions/flow.yoga", "links/outside.yoga"), 0);
+    assert_int_equal(symlink("/etc/passwd", "links/passwd.yoga"), 0);
+    assert_int_equal(symlink("nowhere.yoga", "links/dangling.yoga"), 0);
+    assert_int_equal(symlink("../sounds/gong.wav", "links/gong.wav"), 0);
+    assert_int_equal(mkfifo("links/pipe.yoga", 0644), 0);
+    mkdir("links/folder.yoga", 0755);
+
+    assert_int_equal(paths_find_include("inside", "links", &p), AV_OK);
+    assert_string_equal(p, "links/inside.yoga");
+    free(p);
+    assert_int_equal(paths_find_include("outside", "links", &p), AV_ELINK);
+    assert_int_equal(paths_find_include("passwd", "links", &p), AV_ELINK);
+    assert_int_equal(paths_find_include("pipe", "links", &p), AV_ENOTREG);
+    assert_int_equal(paths_find_include("folder", "links", &p), AV_ENOTREG);
+    assert_int_equal(paths_find_include("dangling", "links", &p), AV_ENOENT);
+    assert_int_equal(paths_find_sound("gong", "links", &p), AV_ELINK);
+
+    /* Named on the command line: followed wherever it leads. */
+    assert_int_equal(paths_find_session("links/outside.yoga", &p), AV_OK);
+    free(p);
+    assert_int_equal(paths_find_session("links/pipe.yoga", &p), AV_ENOTREG);
+    assert_int_equal(paths_find_session("links/folder.yoga", &p), AV_ENOTREG);
+    assert_string_equal(safefile_kind("links/pipe.yoga"), "a FIFO");
+    assert_string_equal(safefile_kind("links/folder.yoga"), "a directory");
+    assert_string_equal(safefile_kind("/dev/null"), "a character device");
+    assert_null(safefile_kind("links/nowhere.yoga"));
+
+    /* The listing leaves out what lookup would refuse. */
+    assert_int_equal(symlink("/etc/passwd", "sessions/evil.yoga"), 0);
+    struct session_entry *v;
+    size_t n;
+    assert_int_equal(paths_list_sessions(&v, &n), AV_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_string_not_equal(v[i].name, "evil");
+    paths_free_sessions(v, n);
+    assert_int_equal(paths_find_session("evil", &p), AV_ELINK);
+    unlink("sessions/evil.yoga");
+}
+
+/* Reading: only regular files, without blocking, the cap counted while
+ * reading (a /proc file says it has 0 bytes and has more). */
+static void safe_reading(void **state)
+{
+    (void)state;
+    char *data = NULL;
+    size_t len = 0;
+    assert_int_equal(safefile_read("links/real.yoga", 100, &data, &len), AV_OK);
+    assert_int_equal(len, 9);
+    assert_string_equal(data, "say real\n");
+    free(data);
+    assert_int_equal(safefile_read("links/real.yoga", 8, &data, &len), AV_ELIMIT);
+    assert_int_equal(safefile_read("links/pipe.yoga", 100, &data, &len), AV_ENOTREG);
+    assert_int_equal(safefile_read("links/folder.yoga", 100, &data, &len), AV_ENOTREG);
+    assert_int_equal(safefile_read("/dev/zero", 100, &data, &len), AV_ENOTREG);
+    assert_int_equal(safefile_read("links/nowhere.yoga", 100, &data, &len), AV_ENOENT);
+    struct stat st;
+    assert_int_equal(stat("/proc/self/maps", &st), 0);
+    assert_int_equal(st.st_size, 0);
+    assert_int_equal(safefile_read("/proc/self/maps", 64, &data, &len), AV_ELIMIT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +353,8 @@ int main(void)
         cmocka_unit_test(data_dirs),
         cmocka_unit_test(include_search),
         cmocka_unit_test(sound_search),
+        cmocka_unit_test(links_and_special_files),
+        cmocka_unit_test(safe_reading),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -68,6 +68,7 @@ struct run_opts {
     bool capture_out;
     const char *watch_dir; /* send `sig` once a temporary file shows here */
     int sig;
+    int sig_after_ms;      /* or send `sig` this long after the start */
 };
 
 static void drain(int fd, unsigned char **buf, size_t *len, size_t cap_hint)
@@ -124,6 +125,10 @@ static struct run run_program(const char *const *argv, const struct run_opts *o)
         for (int i = 0; i < 20000 && !has_temp(o->watch_dir); i++)
             nanosleep(&ms, NULL);
         assert_true(has_temp(o->watch_dir));
+        kill(pid, o->sig);
+    } else if (o && o->sig_after_ms) {
+        struct timespec t = {o->sig_after_ms / 1000, (long)(o->sig_after_ms % 1000) * 1000000L};
+        nanosleep(&t, NULL);
         kill(pid, o->sig);
     }
     if (o && o->capture_out)
@@ -562,6 +567,146 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A session whose compile synthesizes minutes of distinct speech and then
+ * fails on the speech budget (exit 2): a signal that arrives meanwhile must
+ * end it as interrupted instead, with nothing written. */
+static char *write_slow_session(const char *dir)
+{
+    char *session = path_in(dir, "slow.yoga");
+    FILE *f = fopen(session, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 3000; i++)
+        fprintf(f, "say Breathe slowly and let the shoulders soften, number %d.\n", i);
+    fclose(f);
+    return session;
+}
+
+static void test_cli_signal_during_compile(void **state)
+{
+    (void)state;
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    for (size_t k = 0; k < 3; k++) {
+        char *dir = tmpdir_for("render");
+        char *session = write_slow_session(dir);
+        char *out = path_in(dir, "slow.wav");
+        const char *argv[] = {"asanavox", "render", session, "-o", out, NULL};
+        struct run_opts o = {.sig = sigs[k], .sig_after_ms = 300};
+        struct run r = run_program(argv, &o);
+        expect_failure(&r, 128 + sigs[k], "interrupted");
+        assert_int_equal(count_entries(dir, NULL), 1); /* only the session */
+        free(out);
+        free(session);
+        rm_rf(dir);
+        free(dir);
+    }
+}
+
+/* Rendering over an existing file keeps its permission bits. */
+static void test_cli_keeps_mode(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_for("render");
+    char *out = path_in(dir, "private.wav");
+    FILE *f = fopen(out, "w");
+    fputs("old", f);
+    fclose(f);
+    assert_int_equal(chmod(out, 0600), 0);
+    const char *argv[] = {"asanavox", "render", BASIC, "-o", out, "--rate", "8000", NULL};
+    struct run r = run_program(argv, NULL);
+    assert_int_equal(r.status, 0);
+    struct stat st;
+    assert_int_equal(stat(out, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_true(st.st_size > 44);
+    free(out);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* A temporary file a killed render left (its PID gone, over a minute old)
+ * is removed by the next render into that directory; one of a live
+ * process, a fresh one and a file of another pattern are left alone. */
+static void test_cli_removes_stale_temps(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_for("render");
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    assert_int_equal(waitpid(dead, NULL, 0), dead);
+    char name[128];
+    snprintf(name, sizeof name, ".old.wav.%ld.0.tmp", (long)dead);
+    char *stale = path_in(dir, name);
+    snprintf(name, sizeof name, ".fresh.wav.%ld.0.tmp", (long)dead);
+    char *fresh = path_in(dir, name);
+    snprintf(name, sizeof name, ".live.wav.%ld.0.tmp", (long)getpid());
+    char *live = path_in(dir, name);
+    char *other = path_in(dir, ".notes.tmp");
+    const char *files[] = {stale, fresh, live, other};
+    struct timespec old[2] = {{time(NULL) - 120, 0}, {time(NULL) - 120, 0}};
+    for (int i = 0; i < 4; i++) {
+        FILE *f = fopen(files[i], "w");
+        assert_non_null(f);
+        fclose(f);
+        if (files[i] != fresh)
+            assert_int_equal(utimensat(AT_FDCWD, files[i], old, 0), 0);
+    }
+    char *out = path_in(dir, "new.wav");
+    const char *argv[] = {"asanavox", "render", BASIC, "-o", out, "--rate", "8000", NULL};
+    struct run r = run_program(argv, NULL);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(access(stale, F_OK), -1);
+    assert_int_equal(access(fresh, F_OK), 0);
+    assert_int_equal(access(live, F_OK), 0);
+    assert_int_equal(access(other, F_OK), 0);
+    assert_int_equal(access(out, F_OK), 0);
+    free(stale);
+    free(fresh);
+    free(live);
+    free(other);
+    free(out);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* The session itself as the output, by another path, is refused; an
+ * empty session writes no (0-byte) file. */
+static void test_cli_refuses_session_and_empty(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_for("render");
+    char *session = path_in(dir, "s.wav");
+    FILE *f = fopen(session, "w");
+    fputs("bell\nsay Hello.\n", f);
+    fclose(f);
+    char *link = path_in(dir, "link.wav");
+    assert_int_equal(symlink(session, link), 0);
+    const char *argv[] = {"asanavox", "render", session, "-o", link, NULL};
+    struct run r = run_program(argv, NULL);
+    expect_failure(&r, 2, "is the session itself");
+    f = fopen(session, "r");
+    char buf[64] = {0};
+    assert_true(fread(buf, 1, sizeof buf - 1, f) > 0);
+    fclose(f);
+    assert_string_equal(buf, "bell\nsay Hello.\n");
+
+    char *empty = path_in(dir, "empty.yoga");
+    f = fopen(empty, "w");
+    fclose(f);
+    char *mp3 = path_in(dir, "empty.mp3");
+    const char *argv2[] = {"asanavox", "render", empty, "-o", mp3, NULL};
+    r = run_program(argv2, NULL);
+    expect_failure(&r, 2, "nothing to say or play");
+    assert_int_equal(access(mp3, F_OK), -1);
+    assert_int_equal(count_entries(dir, NULL), 3);
+    free(session);
+    free(link);
+    free(empty);
+    free(mp3);
+    rm_rf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -574,6 +719,10 @@ int main(void)
         cmocka_unit_test(test_cli_lossy_true_peak),
         cmocka_unit_test(test_cli_failures_leave_nothing),
         cmocka_unit_test(test_cli_interrupted),
+        cmocka_unit_test(test_cli_signal_during_compile),
+        cmocka_unit_test(test_cli_keeps_mode),
+        cmocka_unit_test(test_cli_removes_stale_temps),
+        cmocka_unit_test(test_cli_refuses_session_and_empty),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }

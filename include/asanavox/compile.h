@@ -16,6 +16,7 @@
 #ifndef ASANAVOX_COMPILE_H
 #define ASANAVOX_COMPILE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,7 +43,9 @@ struct compile_env {
     /* Select the voice and speed for what follows; AV_EVOICE for an unknown
      * voice, AV_EINVAL for a bad speed. */
     int (*set_voice)(void *ctx, const char *voice, int speed);
-    /* Length of `text` spoken, in frames at `rate`; AV_EVOICE or AV_ENOMEM. */
+    /* Length of `text` spoken, in frames at `rate`; AV_EVOICE, AV_ENOMEM,
+     * AV_ELIMIT (longer than SESSION_MAX_CLIP_MS: synthesis gave up) or
+     * AV_EINTERRUPTED (the voice's stop flag was raised). */
     int (*speech)(void *ctx, const char *text, int rate, int64_t *frames);
     /* compile_env_default() only (its ctx is the env itself): the voice,
      * and where speech() keeps the samples it made, or NULL. */
@@ -59,6 +62,11 @@ struct compile_options {
     int prompts;           /* --prompts: -1 not given, else 0..INT_MAX (all) */
     bool has_pace;         /* --pace */
     double pace[4];        /* seconds: inhale, hold, exhale, hold */
+    /* When not NULL, the compile stops with AV_EINTERRUPTED soon after
+     * *stop becomes nonzero (a signal handler sets it): it is polled during
+     * expansion and layout, and between texts synthesized.  (The voice
+     * polls its own, voice_set_stop(), within one text.) */
+    const volatile sig_atomic_t *stop;
 };
 
 /* The options every command starts from: 48000 Hz, nothing overridden. */
@@ -67,8 +75,9 @@ void compile_options_init(struct compile_options *o);
 /* Compile the session file at `path`.  Diagnostics (errors and warnings)
  * are added to `d`.  On success returns 0 and a new timeline in *out (free
  * with timeline_destroy()).  Returns AV_ESYNTAX when the session has
- * errors (they are in `d`), AV_ENOENT / AV_EIO when `path` cannot be read,
- * AV_ENOMEM.  `out` may be NULL to only check. */
+ * errors (they are in `d`; budgets that are passed are errors too),
+ * AV_ENOENT / AV_EIO when `path` cannot be read, AV_EINTERRUPTED when
+ * opts->stop was raised, AV_ENOMEM.  `out` may be NULL to only check. */
 int compile_session(const char *path, const struct compile_options *opts,
                     const struct compile_env *env, struct diag *d, struct timeline **out);
 

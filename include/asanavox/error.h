@@ -20,7 +20,9 @@ enum av_error {
     AV_ESOUND,      /* a sound file could not be read or decoded */
     AV_EFORMAT,     /* an output format is not supported */
     AV_EDEVICE,     /* the audio device failed or is missing */
-    AV_EINTERRUPTED /* stopped by a signal (Ctrl-C, SIGTERM) */
+    AV_EINTERRUPTED, /* stopped by a signal (Ctrl-C, SIGTERM) */
+    AV_ENOTREG,     /* a file to read is a directory, FIFO, device... */
+    AV_ELINK        /* a symbolic link leads outside its directory */
 };
 
 /* A static string describing `err`.  Never returns NULL; unknown values give

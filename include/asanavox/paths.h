@@ -37,15 +37,22 @@ int paths_session_dirs(char ***dirs);
 void paths_free_list(char **list);
 
 /* Resolve a command-line NAME (see paths_is_file_arg()) to a path
- * (malloc'd).  Returns 0, AV_ENOENT, AV_EINVAL (a name that is not plain)
+ * (malloc'd).  A path is followed wherever its links lead (the user named
+ * it) but must be a regular file.  A name is looked up in the session
+ * directories, where the first directory that has NAME.yoga decides: it
+ * must be a regular file whose real path stays inside that directory.
+ * Returns 0, AV_ENOENT, AV_ENOTREG (a directory, FIFO, device...),
+ * AV_ELINK (a link out of its directory), AV_EINVAL (a name that is not plain)
  * or AV_ENOMEM. */
 int paths_find_session(const char *name, char **path);
 
 /* Resolve `include NAME` from a file in `from_dir`: from_dir first, then
- * the session path.  Same returns as paths_find_session(). */
+ * the session path.  Same returns and rules as for a name in
+ * paths_find_session(). */
 int paths_find_include(const char *name, const char *from_dir, char **path);
 
-/* Resolve a sound name to NAME.wav (see above for where). */
+/* Resolve a sound name to NAME.wav (see above for where), with the same
+ * rules and returns as paths_find_include(). */
 int paths_find_sound(const char *name, const char *session_dir, char **path);
 
 /* A session found on the search path. */

@@ -28,6 +28,15 @@
 #define SESSION_MAX_INCLUDE_DEPTH 16
 #define SESSION_MAX_STEPS 100000
 #define SESSION_MAX_MS (24LL * 3600 * 1000)
+/* Budgets the compiler enforces while it works (FORMAT.md, "Limits"), so
+ * that a small file cannot make it work or allocate without end. */
+#define SESSION_MAX_EXPANSION 300000           /* steps + repeat passes + includes */
+#define SESSION_MAX_TOTAL_BYTES (4 * 1024 * 1024) /* a session and all it includes */
+#define SESSION_MAX_FILES 256                  /* distinct files included */
+#define SESSION_MAX_SPEECH_CHARS 32768         /* bytes of distinct spoken text */
+#define SESSION_MAX_SPEECH_MS (20LL * 60 * 1000) /* distinct speech, summed */
+#define SESSION_MAX_CLIP_MS (2LL * 60 * 1000)  /* one spoken text */
+#define SESSION_MAX_EVENTS 200000              /* cues, prompts and bells */
 
 enum dur_unit { DUR_NONE, DUR_TIME, DUR_BREATHS, DUR_REPS };
 

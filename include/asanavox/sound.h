@@ -15,6 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Sounds are bells and tones: a file of this many seconds or more is
+ * refused (AV_ESOUND), so a sound never costs much memory. */
+#define SOUND_MAX_SECONDS 600
+
 struct sound {
     float *samples;   /* mono, `frames` long, at `rate`; owned by the sound */
     size_t frames;
@@ -22,9 +26,12 @@ struct sound {
 };
 
 /* Length in frames of the file at `path` once resampled to `rate`:
- * ceil(file_frames * rate / file_rate).  Reads only the header.
- * Returns 0, AV_ENOENT when the file does not exist, or AV_ESOUND when it
- * is not a readable sound file. */
+ * ceil(file_frames * rate / file_rate).  Reads the header and the last
+ * frame, and checks everything sound_load() will need (a rate that can be
+ * converted to `rate`, data as long as the header says, under
+ * SOUND_MAX_SECONDS), so that a file it accepts loads.  Returns 0,
+ * AV_ENOENT when the file does not exist, or AV_ESOUND when it is not a
+ * readable sound file. */
 int sound_frames_at(const char *path, int rate, int64_t *frames);
 
 /* Load the file at `path`, mix it to mono and resample it to `rate`,

@@ -24,8 +24,12 @@
 #ifndef ASANAVOX_VOICE_H
 #define ASANAVOX_VOICE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* No clip is longer than this (the compiler's SESSION_MAX_CLIP_MS). */
+#define VOICE_MAX_CLIP_SECONDS 120
 
 struct voice;
 
@@ -52,12 +56,24 @@ int voice_native_rate(const struct voice *v);
 
 /* Synthesize `text` (UTF-8) with the configured voice, or return the cached
  * clip.  Leading and trailing silence is trimmed to a short fixed margin.
- * *out stays valid until voice_destroy() or the next voice_configure() that
- * changes something.  Returns 0, AV_ENOMEM or AV_EVOICE. */
+ * *out stays valid until voice_destroy(), voice_clear_cache() or the next
+ * voice_configure() that changes something.  Returns 0, AV_ENOMEM,
+ * AV_ELIMIT (the text
+ * takes longer than VOICE_MAX_CLIP_SECONDS: synthesis stops there),
+ * AV_EINTERRUPTED (the stop flag was raised; synthesis stops within one
+ * block of samples) or AV_EVOICE. */
 int voice_synth(struct voice *v, const char *text, const struct voice_clip **out);
 
 /* Length at `rate` of `frames` frames at `native` rate: ceil(frames*rate/native). */
 int64_t voice_frames_at(size_t frames, int native, int rate);
+
+/* Poll *stop (set by a signal handler) during synthesis; NULL for never.
+ * The pointer must outlive its use. */
+void voice_set_stop(struct voice *v, const volatile sig_atomic_t *stop);
+
+/* Forget every cached clip, for a caller that holds no clip pointers any
+ * more (e.g. `check` between sessions). */
+void voice_clear_cache(struct voice *v);
 
 /* Number of distinct texts synthesized and cached so far. */
 size_t voice_cache_count(const struct voice *v);

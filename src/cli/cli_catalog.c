@@ -11,6 +11,7 @@
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
 #include "asanavox/timeline.h"
+#include "asanavox/voice.h"
 
 int cli_catalog(const struct compile_options *o, struct voice *voice, struct cli_session **out,
                 size_t *count)
@@ -32,7 +33,12 @@ int cli_catalog(const struct compile_options *o, struct voice *voice, struct cli
     free(found);
     struct compile_env env;
     compile_env_default(&env, voice);
+    voice_set_stop(voice, o->stop);
     for (size_t i = 0; i < n; i++) {
+        if (o->stop && *o->stop) {
+            cli_catalog_free(v, n);
+            return AV_EINTERRUPTED;
+        }
         struct diag *d = diag_create();
         if (!d) {
             cli_catalog_free(v, n);
@@ -41,6 +47,9 @@ int cli_catalog(const struct compile_options *o, struct voice *voice, struct cli
         if (compile_session(v[i].path, o, &env, d, &v[i].tl))
             v[i].tl = NULL;
         diag_destroy(d);
+        /* Only lengths are kept: each session gets the whole speech
+         * budget, whatever the others on the path cost (voice.h). */
+        voice_clear_cache(voice);
     }
     *out = v;
     *count = n;

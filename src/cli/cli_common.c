@@ -11,6 +11,7 @@
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
+#include "asanavox/safefile.h"
 #include "asanavox/session.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
@@ -99,6 +100,14 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
                 cmd, name);
         return EXIT_USAGE;
     }
+    if (err == AV_ENOTREG || err == AV_ELINK) {
+        const char *kind = safefile_kind(name);
+        if (err == AV_ENOTREG && kind)
+            fprintf(stderr, "asanavox %s: %s is %s, not a session file\n", cmd, name, kind);
+        else
+            fprintf(stderr, "asanavox %s: session '%s': %s\n", cmd, name, av_strerror(err));
+        return EXIT_USAGE;
+    }
     if (err == AV_ENOENT) {
         if (paths_is_file_arg(name)) {
             fprintf(stderr, "asanavox %s: %s: no such file\n", cmd, name);
@@ -129,13 +138,16 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
         fprintf(stderr, "asanavox %s: out of memory\n", cmd);
         return EXIT_RUNTIME;
     }
+    voice_set_stop(voice, o->stop);
     err = from_stdin ? compile_buffer_spoken(path, data, len, o, voice, d, tl)
                      : compile_session_spoken(path, o, voice, d, tl);
     free(data);
     diag_print(d, stderr);
     diag_destroy(d);
     int status = EXIT_OK;
-    if (err == AV_ESYNTAX || err == AV_EINVAL) {
+    if (err == AV_EINTERRUPTED) {
+        status = EXIT_RUNTIME; /* the caller, whose flag it was, says so */
+    } else if (err == AV_ESYNTAX || err == AV_EINVAL) {
         status = EXIT_USAGE;
     } else if (err == AV_ENOENT || err == AV_EIO) {
         fprintf(stderr, "asanavox %s: cannot read %s: %s\n", cmd, path, av_strerror(err));

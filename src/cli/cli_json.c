@@ -16,10 +16,17 @@ void json_string(FILE *f, const char *s)
         case '\r': fputs("\\r", f); break;
         case '\t': fputs("\\t", f); break;
         default:
-            if (*p < 0x20)
+            /* JSON requires U+0000..U+001F escaped; DEL and the C1
+             * controls (U+0080..U+009F, UTF-8 C2 80..C2 9F) are escaped
+             * too, so that the output is safe to show on a terminal. */
+            if (*p < 0x20 || *p == 0x7f) {
                 fprintf(f, "\\u%04x", *p);
-            else
+            } else if (*p == 0xC2 && p[1] >= 0x80 && p[1] < 0xA0) {
+                fprintf(f, "\\u%04x", p[1]);
+                p++;
+            } else {
                 fputc(*p, f);
+            }
         }
     }
     fputc('"', f);

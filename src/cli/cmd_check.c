@@ -50,6 +50,8 @@ int cmd_check(int argc, char **argv)
         struct timeline *tl = NULL;
         int r = cli_compile("check", names[k], &c.co, &voice, &tl);
         timeline_destroy(tl);
+        /* Each session gets the whole speech budget (voice.h). */
+        voice_clear_cache(voice);
         if (r > status)
             status = r;
     }

@@ -14,6 +14,7 @@
 #include "asanavox/compile.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
+#include "asanavox/escape.h"
 #include "asanavox/paths.h"
 #include "asanavox/session.h"
 #include "asanavox/timeline.h"
@@ -114,10 +115,14 @@ int cmd_list(int argc, char **argv)
             char buf[32];
             if (v[i].tl) {
                 av_clock_text(v[i].tl->duration, v[i].tl->rate, buf, sizeof buf);
-                printf("%-22s %8s  %s\n", v[i].name, buf, v[i].tl->title);
+                char name[256];
+                printf("%-22s %8s  ", esc_str(name, sizeof name, v[i].name), buf);
+                esc_fputs(stdout, v[i].tl->title);
+                putchar('\n');
             } else {
-                printf("%-22s %8s  (has errors: run 'asanavox check %s')\n", v[i].name, "-",
-                       v[i].name);
+                char name[256];
+                esc_str(name, sizeof name, v[i].name);
+                printf("%-22s %8s  (has errors: run 'asanavox check %s')\n", name, "-", name);
             }
         }
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "asanavox/compile.h"
+#include "asanavox/escape.h"
 #include "asanavox/session.h"
 #include "asanavox/timeline.h"
 #include "cli.h"
@@ -107,17 +108,26 @@ static void print_cue(FILE *f, const struct tl_event *e)
 {
     switch (e->kind) {
     case TL_SPEECH:
-        fprintf(f, "\"%s\"", e->text);
+        fputc('"', f);
+        esc_fputs(f, e->text);
+        fputc('"', f);
         break;
     case TL_BELL:
-        fprintf(f, "(%s)", e->sound_name ? e->sound_name : "bell");
+        fputc('(', f);
+        esc_fputs(f, e->sound_name ? e->sound_name : "bell");
+        fputc(')', f);
         break;
     case TL_BREATH:
         fprintf(f, "%-6s %d/%d", tl_phase_name(e->phase), e->breath, e->breaths);
-        if (e->text)
-            fprintf(f, "  \"%s\"", e->text);
-        else if (e->sound_name)
-            fprintf(f, "  (%s tone)", e->sound_name);
+        if (e->text) {
+            fputs("  \"", f);
+            esc_fputs(f, e->text);
+            fputc('"', f);
+        } else if (e->sound_name) {
+            fputs("  (", f);
+            esc_fputs(f, e->sound_name);
+            fputs(" tone)", f);
+        }
         break;
     }
     fputc('\n', f);
@@ -128,18 +138,22 @@ void cli_plan_print_table(const struct timeline *tl)
     FILE *f = stdout;
     char buf[32];
     clock_of(tl->duration, tl->rate, buf, sizeof buf);
-    fprintf(f, "%s — %s, %zu steps (voice %s at %d wpm, %d Hz)\n", tl->title, buf, tl->n_steps,
-            tl->voice, tl->speed, tl->rate);
-    if (tl->about[0])
-        fprintf(f, "%s\n", tl->about);
+    esc_fputs(f, tl->title);
+    fprintf(f, " — %s, %zu steps (voice ", buf, tl->n_steps);
+    esc_fputs(f, tl->voice);
+    fprintf(f, " at %d wpm, %d Hz)\n", tl->speed, tl->rate);
+    if (tl->about[0]) {
+        esc_fputs(f, tl->about);
+        fputc('\n', f);
+    }
     fprintf(f, "\n%9s  %-30s %s\n", "time", "step", "cue");
     size_t ev = 0;
     for (size_t i = 0; i < tl->n_steps; i++) {
         const struct tl_step *s = &tl->steps[i];
-        char title[64];
+        char title[64], name[64];
         const char *side = tl_side_name(s->side);
-        snprintf(title, sizeof title, "%3zu %-7s %s%s%s", i + 1, tl_step_kind_name(s->kind), s->name,
-                 side ? ", " : "", side ? side : "");
+        snprintf(title, sizeof title, "%3zu %-7s %s%s%s", i + 1, tl_step_kind_name(s->kind),
+                 esc_str(name, sizeof name, s->name), side ? ", " : "", side ? side : "");
         /* Long names are cut for the table; --json has them whole. */
         if (strlen(title) > 30)
             memcpy(title + 27, "...", 4);

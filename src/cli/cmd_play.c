@@ -41,6 +41,7 @@
 #include "asanavox/device.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
+#include "asanavox/escape.h"
 #include "asanavox/paths.h"
 #include "asanavox/player.h"
 #include "asanavox/session.h"
@@ -114,8 +115,11 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
     size_t n;
     if (!*voice && cli_voice("play", voice))
         return EXIT_RUNTIME;
-    if (cli_catalog(co, *voice, &v, &n)) {
-        fprintf(stderr, "asanavox play: %s\n", av_strerror(AV_ENOMEM));
+    int err = cli_catalog(co, *voice, &v, &n);
+    if (err == AV_EINTERRUPTED)
+        return 128 + term_signal();
+    if (err) {
+        fprintf(stderr, "asanavox play: %s\n", av_strerror(err));
         return EXIT_RUNTIME;
     }
     if (n == 0) {
@@ -137,10 +141,15 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         char t[32];
         if (v[i].tl) {
             av_clock_text(v[i].tl->duration, v[i].tl->rate, t, sizeof t);
-            fprintf(f, "%4zu  %-22s %8s  %s\n", i + 1, v[i].name, t, v[i].tl->title);
+            char nm[256];
+            fprintf(f, "%4zu  %-22s %8s  ", i + 1, esc_str(nm, sizeof nm, v[i].name), t);
+            esc_fputs(f, v[i].tl->title);
+            fputc('\n', f);
         } else {
-            fprintf(f, "%4zu  %-22s %8s  (has errors: run 'asanavox check %s')\n", i + 1,
-                    v[i].name, "-", v[i].name);
+            char nm[256];
+            esc_str(nm, sizeof nm, v[i].name);
+            fprintf(f, "%4zu  %-22s %8s  (has errors: run 'asanavox check %s')\n", i + 1, nm, "-",
+                    nm);
         }
     }
     if (!tty) {
@@ -190,7 +199,7 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
          * samples of its speech (the list was compiled for titles and
          * lengths only, and the voice has spoken other sessions since). */
         struct diag *d = diag_create();
-        int err = d ? compile_session_spoken(v[pick].path, co, *voice, d, tl) : AV_ENOMEM;
+        err = d ? compile_session_spoken(v[pick].path, co, *voice, d, tl) : AV_ENOMEM;
         if (d)
             diag_print(d, stderr);
         diag_destroy(d);
@@ -253,7 +262,9 @@ static void status_show(struct status_line *sl, const struct transport *t, int64
     if (!strcmp(line, sl->last))
         return;
     snprintf(sl->last, sizeof sl->last, "%s", line);
-    fprintf(stderr, "\r%s\033[K", line);
+    fputc('\r', stderr);
+    esc_fputs(stderr, line); /* step names come from the session */
+    fputs("\033[K", stderr);
     fflush(stderr);
 }
 
@@ -437,6 +448,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         audio_unquiet_stderr(saved_stderr);
         return EXIT_RUNTIME;
     }
+    co.stop = term_signal_flag(); /* a signal ends a long compile too */
 
     int status = EXIT_RUNTIME;
     struct audio_start as = {0};

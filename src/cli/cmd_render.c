@@ -3,10 +3,11 @@
  * audio file.
  *
  * compile → mixer → file sink, block by block (render.h).  The file is
- * written atomically (sink.h); SIGINT and SIGTERM set a flag that the render
- * loop checks between blocks, after which the sink is destroyed unfinished
- * (removing its temporary file) and the command exits 128 + the signal
- * (130 after Ctrl-C, 143 after SIGTERM, as `play` does) with one line.
+ * written atomically (sink.h); SIGINT, SIGTERM and SIGHUP set a flag that
+ * the compiler, espeak-ng's callback and the render loop poll, after which
+ * the sink is destroyed unfinished (removing its temporary file) and the
+ * command exits 128 + the signal (130 after Ctrl-C, 143 after SIGTERM, 129
+ * after SIGHUP, as `play` does) with one line.
  * SIGXFSZ and SIGPIPE are ignored while rendering so that "file too large"
  * and "broken pipe" come back as write errors with a reason.
  */
@@ -22,6 +23,7 @@
 #include "asanavox/clock.h"
 #include "asanavox/error.h"
 #include "asanavox/mixer.h"
+#include "asanavox/paths.h"
 #include "asanavox/render.h"
 #include "asanavox/sink.h"
 #include "asanavox/timeline.h"
@@ -120,6 +122,19 @@ static void draw_bar(void *ctx, int64_t done, int64_t total)
     av_clock_text(total, b->rate, t2, sizeof(t2));
     fprintf(stderr, "\rrendering [%s] %3d%%  %s / %s ", bar, percent, t1, t2);
     fflush(stderr);
+}
+
+/* True when `out` is the very file the session `name` resolves to (same
+ * device and inode, whatever the paths say): rendering would replace the
+ * session with audio. */
+static bool is_the_session(const char *name, const char *out)
+{
+    char *path = NULL;
+    struct stat a, b;
+    bool same = !paths_find_session(name, &path) && stat(path, &a) == 0 && stat(out, &b) == 0 &&
+                a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    free(path);
+    return same;
 }
 
 static void clear_bar(void)
@@ -238,17 +253,25 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
         free(out_alloc);
         return EXIT_RUNTIME;
     }
+    if (strcmp(out, "-") != 0 && is_the_session(name, out)) {
+        fprintf(stderr, "asanavox render: %s is the session itself; name another file with -o\n",
+                out);
+        free(out_alloc);
+        return EXIT_USAGE;
+    }
     struct stat ost;
     const bool streamed = !strcmp(out, "-") || (stat(out, &ost) == 0 && !S_ISREG(ost.st_mode));
 
-    /* Signals: SIGINT/SIGTERM stop the render; SIGXFSZ and SIGPIPE are
-     * errors of the write, not deaths (cli_term.h). */
-    int terr = term_start(TERM_XFSZ);
+    /* Signals: SIGINT, SIGTERM and SIGHUP stop the render, the compile
+     * too; SIGXFSZ and SIGPIPE are errors of the write, not deaths
+     * (cli_term.h). */
+    int terr = term_start(TERM_XFSZ | TERM_HUP);
     if (terr) {
         fprintf(stderr, "asanavox render: %s\n", strerror(terr));
         free(out_alloc);
         return EXIT_RUNTIME;
     }
+    co.stop = term_signal_flag();
 
     int status = EXIT_RUNTIME;
     struct voice *voice = NULL;
@@ -259,8 +282,16 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
     int err;
 
     int st = cli_compile("render", name, &co, &voice, &tl);
+    if (term_signal())
+        goto interrupted;
     if (st != 0) {
         status = st;
+        goto done;
+    }
+    if (tl->duration == 0) {
+        /* A file of no frames (a 0-byte .mp3) helps nobody. */
+        fprintf(stderr, "asanavox render: %s has nothing to say or play; nothing written\n", name);
+        status = EXIT_USAGE;
         goto done;
     }
     if (term_signal())

@@ -13,10 +13,20 @@
  * The timeline owns its strings (an arena); every distinct spoken text is
  * stored once (an intern table), which also caches its measured length, so
  * the thousandth "Breathe in." costs a hash lookup.
+ *
+ * Budgets: session files are untrusted, so every cost is counted as it is
+ * incurred and the compile stops at the line that passes a budget
+ * (session.h, FORMAT.md "Limits"): expansion work (an empty repeat pass
+ * costs as much as a step), bytes and number of included files (each file
+ * is read and parsed once, however often it is included), distinct spoken
+ * text in bytes and in time, the length of one spoken text, events, and
+ * the 24 hours, checked as the clock moves.  opts->stop is polled on the
+ * way, so a signal ends even a long compile at once.
  */
 #include "asanavox/compile.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +50,19 @@ struct inst {
 struct interned {
     const char *text; /* in the timeline arena */
     int64_t frames;   /* -1 until measured */
+};
+
+/* An included file, read and parsed once. */
+struct inc_file {
+    char *key;          /* canonical path, owned */
+    struct session *s;  /* NULL when it had errors (already reported) */
+};
+
+/* Which file an `include` node resolved to (an index into c->incs, or -1
+ * when it cannot be included: already reported). */
+struct inc_ref {
+    const struct node *n;
+    int idx;
 };
 
 struct sound_ref {
@@ -70,9 +93,17 @@ struct compiler {
     bool too_many;
     struct session **sessions; /* every parsed file, owned */
     size_t n_sessions, cap_sessions;
-    char *inc_stack[SESSION_MAX_INCLUDE_DEPTH + 2]; /* canonical paths, owned */
+    const char *inc_stack[SESSION_MAX_INCLUDE_DEPTH + 2]; /* canonical paths, borrowed */
     const char *inc_names[SESSION_MAX_INCLUDE_DEPTH + 2];
     int inc_depth;
+    char *top_key;         /* canonical path of the top file, owned */
+    struct inc_file *incs; /* every distinct included file */
+    size_t n_incs, cap_incs;
+    struct inc_ref *refs;  /* include node -> file (open addressing) */
+    size_t n_refs, cap_refs;
+    size_t bytes_read;     /* the top file and every included one */
+    long work;             /* expansion work so far (SESSION_MAX_EXPANSION) */
+    bool over_budget;      /* a budget error was reported; stop */
 
     /* Layout. */
     struct timeline *tl;
@@ -86,6 +117,9 @@ struct compiler {
     const void *warned[256]; /* keys of warnings already given */
     size_t n_warned;
     struct strbuf sb;
+    size_t speech_chars;   /* bytes of distinct spoken text */
+    int64_t speech_frames; /* length of distinct spoken text */
+    const struct src_pos *at; /* the line being laid out, for budget errors */
 };
 
 /* --- helpers --------------------------------------------------------------- */
@@ -99,6 +133,31 @@ static bool fail(struct compiler *c, int err)
 {
     if (!c->err)
         c->err = err;
+    return false;
+}
+
+/* True (after recording AV_EINTERRUPTED) when the caller asked to stop. */
+static bool stopped(struct compiler *c)
+{
+    if (c->o->stop && *c->o->stop)
+        fail(c, AV_EINTERRUPTED);
+    return c->err != 0;
+}
+
+/* Report a passed budget at `pos` (once) and stop the compile. */
+static bool over_budget(struct compiler *c, const struct src_pos *pos, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool over_budget(struct compiler *c, const struct src_pos *pos, const char *fmt, ...)
+{
+    if (!c->over_budget) {
+        char msg[256];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        diag_error(c->d, pos, "%s", msg);
+    }
+    c->over_budget = true;
     return false;
 }
 
@@ -184,14 +243,44 @@ static struct interned *intern(struct compiler *c, const char *text)
 /* Intern and measure `text`; NULL on a fatal error (already recorded). */
 static struct interned *speech(struct compiler *c, const char *text)
 {
+    if (stopped(c))
+        return NULL;
     struct interned *t = intern(c, text);
     if (!t || t->frames >= 0)
         return t;
+    /* Budgets: checked before synthesis (text) and after it (time), so
+     * that no text is synthesized once a budget is passed. */
+    size_t len = strlen(text);
+    if (c->over_budget)
+        return NULL;
+    if (len > SESSION_MAX_SPEECH_CHARS - c->speech_chars) {
+        over_budget(c, c->at,
+                    "the session's distinct spoken text passes %d bytes here (this text is %zu)",
+                    SESSION_MAX_SPEECH_CHARS, len);
+        return NULL;
+    }
+    c->speech_chars += len;
     int64_t frames = 0;
     int err = c->env->speech(c->env->ctx, t->text, c->rate, &frames);
-    if (err) {
-        diag_error(c->d, NULL, "speech synthesis failed for \"%s\": %s", t->text, av_strerror(err));
+    int64_t clip_max = SESSION_MAX_CLIP_MS * c->rate / 1000;
+    if (err == AV_ELIMIT || (!err && frames > clip_max)) {
+        over_budget(c, c->at, "this text takes more than %lld minutes to say",
+                    (long long)(SESSION_MAX_CLIP_MS / 60000));
+        return NULL;
+    }
+    if (err == AV_EINTERRUPTED) {
         fail(c, err);
+        return NULL;
+    }
+    if (err) {
+        diag_error(c->d, NULL, "speech synthesis failed for \"%.60s\": %s", t->text, av_strerror(err));
+        fail(c, err);
+        return NULL;
+    }
+    c->speech_frames += frames;
+    if (c->speech_frames > SESSION_MAX_SPEECH_MS * c->rate / 1000) {
+        over_budget(c, c->at, "the session's distinct spoken text passes %lld minutes here",
+                    (long long)(SESSION_MAX_SPEECH_MS / 60000));
         return NULL;
     }
     t->frames = frames;
@@ -301,23 +390,165 @@ static char *canonical(const char *path)
 
 static bool expand_list(struct compiler *c, const struct node *n, const struct session *s);
 
-static bool expand_include(struct compiler *c, const struct node *n, const struct session *s)
+/* One unit of expansion work at `n`: false (with an error at n) when the
+ * budget is spent.  Polls opts->stop every 4096 units. */
+static bool spend(struct compiler *c, const struct node *n)
+{
+    if (++c->work > SESSION_MAX_EXPANSION)
+        return over_budget(c, &n->pos,
+                           "the session expands to more than %d steps and repeat passes "
+                           "(an empty repeat counts too)",
+                           SESSION_MAX_EXPANSION);
+    if (!(c->work & 4095) && stopped(c))
+        return false;
+    return true;
+}
+
+static size_t hash_ptr(const void *p, size_t cap)
+{
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ULL;
+    return (size_t)(h >> 32) & (cap - 1);
+}
+
+/* The slot for include node `n` in c->refs (empty when not resolved yet). */
+static struct inc_ref *ref_slot(struct compiler *c, const struct node *n)
+{
+    size_t k = hash_ptr(n, c->cap_refs);
+    while (c->refs[k].n && c->refs[k].n != n)
+        k = (k + 1) & (c->cap_refs - 1);
+    return &c->refs[k];
+}
+
+/* Remember that include node `n` means file `idx` (-1: unusable). */
+static bool remember_ref(struct compiler *c, const struct node *n, int idx)
+{
+    if ((c->n_refs + 1) * 2 > c->cap_refs) {
+        size_t cap = c->cap_refs ? c->cap_refs * 2 : 64;
+        struct inc_ref *old = c->refs;
+        size_t old_cap = c->cap_refs;
+        c->refs = calloc(cap, sizeof(*c->refs));
+        if (!c->refs) {
+            c->refs = old;
+            return fail(c, AV_ENOMEM);
+        }
+        c->cap_refs = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].n)
+                *ref_slot(c, old[i].n) = old[i];
+        free(old);
+    }
+    *ref_slot(c, n) = (struct inc_ref){.n = n, .idx = idx};
+    c->n_refs++;
+    return true;
+}
+
+/* Find, read and parse the file `include` node `n` names, once: returns
+ * its index in c->incs, -1 when it cannot be included (reported), or -2
+ * on a fatal error or a passed budget. */
+static int load_include(struct compiler *c, const struct node *n, const struct session *s)
 {
     char *path = NULL;
     int err = c->env->find_include(c->env->ctx, n->text, s->dir, &path);
     if (err == AV_ENOMEM)
-        return fail(c, err);
+        return fail(c, err), -2;
+    if (err == AV_ELINK || err == AV_ENOTREG) {
+        diag_error(c->d, &n->text_pos, "cannot include '%s': %s", n->text,
+                   err == AV_ELINK ? "it is a symbolic link that leads outside its directory"
+                                   : "it is not a regular file");
+        return -1;
+    }
     if (err) {
         diag_error(c->d, &n->text_pos,
                    "no session named '%s' to include (looked next to this file and on the session path)",
                    n->text);
-        return true;
+        return -1;
     }
     char *key = canonical(path);
     if (!key) {
         free(path);
-        return fail(c, AV_ENOMEM);
+        return fail(c, AV_ENOMEM), -2;
     }
+    /* The same file under another name or from another directory. */
+    for (size_t i = 0; i < c->n_incs; i++) {
+        if (!strcmp(c->incs[i].key, key)) {
+            free(key);
+            free(path);
+            return (int)i;
+        }
+    }
+    if (c->n_incs >= SESSION_MAX_FILES) {
+        free(key);
+        free(path);
+        over_budget(c, &n->text_pos, "the session includes more than %d different files",
+                    SESSION_MAX_FILES);
+        return -2;
+    }
+    if (c->n_incs == c->cap_incs) {
+        size_t cap = c->cap_incs ? c->cap_incs * 2 : 8;
+        struct inc_file *v = realloc(c->incs, cap * sizeof(*v));
+        if (!v) {
+            free(key);
+            free(path);
+            return fail(c, AV_ENOMEM), -2;
+        }
+        c->incs = v;
+        c->cap_incs = cap;
+    }
+    int idx = (int)c->n_incs++;
+    c->incs[idx] = (struct inc_file){.key = key, .s = NULL};
+
+    char *data = NULL;
+    size_t len = 0;
+    size_t room = SESSION_MAX_TOTAL_BYTES - c->bytes_read;
+    size_t max = room < SESSION_MAX_FILE_BYTES ? room : SESSION_MAX_FILE_BYTES;
+    err = c->env->read_file(c->env->ctx, path, max, &data, &len);
+    if (err == AV_ENOMEM) {
+        free(path);
+        return fail(c, err), -2;
+    }
+    if (err == AV_ELIMIT && max < SESSION_MAX_FILE_BYTES) {
+        free(path);
+        over_budget(c, &n->text_pos, "the session and the files it includes pass %d MiB here",
+                    SESSION_MAX_TOTAL_BYTES >> 20);
+        return -2;
+    }
+    if (err) {
+        diag_error(c->d, &n->text_pos, "cannot include '%s' (%s): %s", n->text, path,
+                   err == AV_ELIMIT ? "file is larger than 1 MiB" : av_strerror(err));
+        free(path);
+        return idx;
+    }
+    c->bytes_read += len;
+    struct session *inc = NULL;
+    int errors_before = diag_errors(c->d);
+    err = session_parse(path, data, len, c->d, &inc);
+    free(data);
+    free(path);
+    if (err)
+        return fail(c, err), -2;
+    if (!keep_session(c, inc))
+        return -2;
+    if (diag_errors(c->d) == errors_before)
+        c->incs[idx].s = inc;
+    return idx;
+}
+
+static bool expand_include(struct compiler *c, const struct node *n, const struct session *s)
+{
+    struct inc_ref *r = c->cap_refs ? ref_slot(c, n) : NULL;
+    int idx;
+    if (r && r->n) {
+        idx = r->idx;
+    } else {
+        idx = load_include(c, n, s);
+        if (idx == -2)
+            return false;
+        if (!remember_ref(c, n, idx))
+            return false;
+    }
+    if (idx < 0 || !c->incs[idx].s)
+        return true; /* reported when it was first met */
+    const char *key = c->incs[idx].key;
     for (int k = 0; k < c->inc_depth; k++) {
         if (!strcmp(c->inc_stack[k], key)) {
             struct strbuf chain;
@@ -327,68 +558,33 @@ static bool expand_include(struct compiler *c, const struct node *n, const struc
             strbuf_puts(&chain, n->text);
             diag_error(c->d, &n->text_pos, "include cycle: %s", strbuf_str(&chain));
             strbuf_deinit(&chain);
-            free(key);
-            free(path);
             return true;
         }
     }
     if (c->inc_depth > SESSION_MAX_INCLUDE_DEPTH) {
         diag_error(c->d, &n->text_pos, "includes nest more than %d deep", SESSION_MAX_INCLUDE_DEPTH);
-        free(key);
-        free(path);
         return true;
     }
-    char *data = NULL;
-    size_t len = 0;
-    err = c->env->read_file(c->env->ctx, path, SESSION_MAX_FILE_BYTES, &data, &len);
-    if (err) {
-        if (err == AV_ENOMEM) {
-            free(key);
-            free(path);
-            return fail(c, err);
-        }
-        diag_error(c->d, &n->text_pos, "cannot include '%s' (%s): %s", n->text, path,
-                   err == AV_ELIMIT ? "file is larger than 1 MiB" : av_strerror(err));
-        free(key);
-        free(path);
-        return true;
-    }
-    struct session *inc = NULL;
-    int errors_before = diag_errors(c->d);
-    err = session_parse(path, data, len, c->d, &inc);
-    free(data);
-    free(path);
-    if (err) {
-        free(key);
-        return fail(c, err);
-    }
-    if (!keep_session(c, inc)) {
-        free(key);
-        return false;
-    }
-    if (diag_errors(c->d) > errors_before) {
-        free(key);
-        return true;
-    }
+    const struct session *inc = c->incs[idx].s;
     c->inc_stack[c->inc_depth] = key;
     c->inc_names[c->inc_depth] = n->text;
     c->inc_depth++;
     bool ok = expand_list(c, inc->steps, inc);
     c->inc_depth--;
-    free(c->inc_stack[c->inc_depth]);
-    c->inc_stack[c->inc_depth] = NULL;
     return ok;
 }
 
 static bool expand_list(struct compiler *c, const struct node *n, const struct session *s)
 {
     for (; n; n = n->next) {
-        if (c->err || c->too_many || diag_full(c->d))
+        if (c->err || c->too_many || c->over_budget || diag_full(c->d))
+            return false;
+        if (!spend(c, n))
             return false;
         switch (n->kind) {
         case NODE_REPEAT:
             for (int32_t k = 0; k < n->count; k++)
-                if (!expand_list(c, n->body, s))
+                if ((k && !spend(c, n)) || !expand_list(c, n->body, s))
                     return false;
             break;
         case NODE_INCLUDE:
@@ -422,6 +618,11 @@ static struct tl_event *add_event(struct compiler *c, enum tl_event_kind kind, i
                                   int64_t end)
 {
     struct timeline *tl = c->tl;
+    if (tl->n_events >= SESSION_MAX_EVENTS) {
+        over_budget(c, c->at, "the session has more than %d events (cues, prompts and bells)",
+                    SESSION_MAX_EVENTS);
+        return NULL;
+    }
     if (tl->n_events == c->cap_events) {
         size_t cap = c->cap_events ? c->cap_events * 2 : 256;
         struct tl_event *v = realloc(tl->events, cap * sizeof(*v));
@@ -622,6 +823,9 @@ static bool breath_phase(struct compiler *c, enum tl_phase phase, int64_t len, i
         e->clip_end = c->now;
     }
     c->now += len;
+    /* A hold of many breaths is checked breath by breath, not at its end. */
+    if (c->now > c->limit)
+        return over_budget(c, &in->n->pos, "the session runs past 24 hours here");
     return true;
 }
 
@@ -904,6 +1108,7 @@ static bool layout_intro(struct compiler *c)
     char *text = strdup(strbuf_str(&c->sb));
     if (!text)
         return fail(c, AV_ENOMEM);
+    c->at = &s->safety.pos;
     bool ok = layout_say(c, NULL, text);
     free(text);
     if (ok) {
@@ -925,6 +1130,9 @@ static bool layout(struct compiler *c)
         const struct inst *in = &c->insts[i];
         const struct node *n = in->n;
         bool ok = true;
+        c->at = &n->pos;
+        if (stopped(c))
+            return false;
         switch (n->kind) {
         case NODE_POSE: ok = layout_pose(c, in); break;
         case NODE_REST: ok = layout_rest(c, in, i); break;
@@ -1090,13 +1298,15 @@ int compile_buffer(const char *path, const char *data, size_t len,
     if (diag_errors(d) > errors_before)
         goto done;
 
-    c.inc_stack[0] = canonical(path);
+    c.top_key = canonical(path);
+    c.inc_stack[0] = c.top_key;
     c.inc_names[0] = path;
-    if (!c.inc_stack[0]) {
+    if (!c.top_key) {
         result = AV_ENOMEM;
         goto done;
     }
     c.inc_depth = 1;
+    c.bytes_read = len;
     expand_list(&c, top->steps, top);
     if (c.err || diag_errors(d) > errors_before)
         goto done;
@@ -1129,8 +1339,11 @@ done:
     for (size_t i = 0; i < c.n_sessions; i++)
         session_destroy(c.sessions[i]);
     free(c.sessions);
-    for (int k = 0; k < c.inc_depth; k++)
-        free(c.inc_stack[k]);
+    free(c.top_key);
+    for (size_t i = 0; i < c.n_incs; i++)
+        free(c.incs[i].key);
+    free(c.incs);
+    free(c.refs);
     free(c.insts);
     free(c.texts);
     free(c.sounds);

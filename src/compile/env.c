@@ -7,16 +7,13 @@
  * for compile_session_spoken(), the speech bank that keeps what was
  * synthesized.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "asanavox/compile.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
+#include "asanavox/safefile.h"
 #include "asanavox/sound.h"
 #include "asanavox/speechbank.h"
 #include "asanavox/voice.h"
@@ -27,66 +24,11 @@ static int env_find_include(void *ctx, const char *name, const char *from_dir, c
     return paths_find_include(name, from_dir, path);
 }
 
-/* Read at most `max` bytes; a longer file is AV_ELIMIT without reading it
- * all (a 50 MB file costs one fstat, not 50 MB). */
+/* Only regular files, the cap counted while reading (safefile.h). */
 static int env_read_file(void *ctx, const char *path, size_t max, char **data, size_t *len)
 {
     (void)ctx;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? AV_ENOENT : AV_EIO;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        close(fd);
-        return AV_EIO;
-    }
-    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > (uintmax_t)max) {
-        close(fd);
-        return AV_ELIMIT;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    if (!buf) {
-        close(fd);
-        return AV_ENOMEM;
-    }
-    for (;;) {
-        if (n == cap) {
-            if (cap > max) {
-                free(buf);
-                close(fd);
-                return AV_ELIMIT;
-            }
-            cap *= 2;
-            char *b = realloc(buf, cap + 1);
-            if (!b) {
-                free(buf);
-                close(fd);
-                return AV_ENOMEM;
-            }
-            buf = b;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            free(buf);
-            close(fd);
-            return AV_EIO;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    if (n > max) {
-        free(buf);
-        return AV_ELIMIT;
-    }
-    buf[n] = '\0';
-    *data = buf;
-    *len = n;
-    return AV_OK;
+    return safefile_read(path, max, data, len);
 }
 
 static int env_sound(void *ctx, const char *name, const char *from_dir, int rate, char **path,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asanavox/escape.h"
 #include "asanavox/utf8.h"
 
 enum { DIAG_MAX_ERRORS = 20, DIAG_MAX_WARNINGS = 100 };
@@ -96,17 +97,28 @@ const struct diag_entry *diag_get(const struct diag *d, size_t i)
     return i < d->n ? &d->entries[i] : NULL;
 }
 
-/* Print the source line with tabs turned into single spaces, so the caret
- * (placed by character count) lines up under the column it points at. */
+/* Print the source line with tabs turned into single spaces and control
+ * characters escaped (escape.h), so the caret (placed by character count,
+ * plus the width the escapes add) lines up under the column it points at
+ * and the line cannot drive the terminal. */
 static void print_source(const struct diag_entry *e, FILE *f)
 {
     if (!e->source || e->line <= 0)
         return;
+    size_t len = strlen(e->source);
+    char *line = dup_n(e->source, len);
+    if (!line)
+        return;
+    for (char *p = line; *p; p++)
+        if (*p == '\t')
+            *p = ' ';
     fprintf(f, "%5d | ", e->line);
-    for (const char *p = e->source; *p; p++)
-        fputc(*p == '\t' ? ' ' : *p, f);
+    esc_write(f, line, len);
     fprintf(f, "\n      | ");
-    for (int i = 1; i < e->col; i++)
+    size_t pad = e->col > 1 ? (size_t)(e->col - 1) : 0;
+    pad += esc_extra_width(line, len, pad);
+    free(line);
+    for (size_t i = 0; i < pad; i++)
         fputc(' ', f);
     fprintf(f, "^\n");
 }
@@ -116,12 +128,17 @@ void diag_print(const struct diag *d, FILE *f)
     for (size_t i = 0; i < d->n; i++) {
         const struct diag_entry *e = &d->entries[i];
         const char *lvl = e->level == DIAG_ERROR ? "error" : "warning";
-        if (e->path && e->line > 0)
-            fprintf(f, "%s:%d:%d: %s: %s\n", e->path, e->line, e->col, lvl, e->message);
-        else if (e->path)
-            fprintf(f, "%s: %s: %s\n", e->path, lvl, e->message);
-        else
-            fprintf(f, "asanavox: %s: %s\n", lvl, e->message);
+        /* Paths and messages quote the session's text: escaped. */
+        if (e->path) {
+            esc_fputs(f, e->path);
+            if (e->line > 0)
+                fprintf(f, ":%d:%d", e->line, e->col);
+        } else {
+            fputs("asanavox", f);
+        }
+        fprintf(f, ": %s: ", lvl);
+        esc_fputs(f, e->message);
+        fputc('\n', f);
         print_source(e, f);
     }
     if (d->errors > DIAG_MAX_ERRORS)

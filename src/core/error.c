@@ -18,6 +18,8 @@ const char *av_strerror(int err)
     case AV_EFORMAT: return "unsupported output format";
     case AV_EDEVICE: return "audio device error";
     case AV_EINTERRUPTED: return "interrupted";
+    case AV_ENOTREG: return "not a regular file";
+    case AV_ELINK: return "a symbolic link leads outside its directory";
     }
     return "unknown error";
 }

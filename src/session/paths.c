@@ -12,6 +12,7 @@
 
 #include "asanavox/datadirs.h"
 #include "asanavox/error.h"
+#include "asanavox/safefile.h"
 
 bool paths_plain_name(const char *name)
 {
@@ -135,7 +136,11 @@ static bool is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Look for dir/NAME+ext in `dirs` in order. */
+/* Look for dir/NAME+ext in `dirs` in order.  The first directory that
+ * has something by that name decides: a regular file that stays inside
+ * the directory (symbolic links resolved) is the answer; anything else is
+ * AV_ENOTREG (a FIFO, a directory...) or AV_ELINK (a link out of the
+ * directory), so that a shared session cannot reach other files. */
 static int search(const char *name, const char *ext, char **dirs, char **path)
 {
     char file[512];
@@ -144,11 +149,24 @@ static int search(const char *name, const char *ext, char **dirs, char **path)
         char *p = paths_join(*d, file);
         if (!p)
             return AV_ENOMEM;
-        if (is_file(p)) {
-            *path = p;
-            return AV_OK;
+        struct stat st;
+        if (lstat(p, &st) != 0) {
+            free(p);
+            continue;
         }
-        free(p);
+        int err = safefile_contained(*d, p);
+        if (!err && !is_file(p))
+            err = AV_ENOTREG;
+        if (err == AV_ENOENT) { /* a dangling link: nothing there */
+            free(p);
+            continue;
+        }
+        if (err) {
+            free(p);
+            return err;
+        }
+        *path = p;
+        return AV_OK;
     }
     return AV_ENOENT;
 }
@@ -167,8 +185,13 @@ static const char *strip_ext(const char *name, char *buf, size_t size)
 int paths_find_session(const char *name, char **path)
 {
     if (paths_is_file_arg(name)) {
-        if (!is_file(name))
+        /* Named on the command line: the user's own choice, so a link is
+         * followed wherever it leads; but only to a regular file. */
+        struct stat st;
+        if (stat(name, &st) != 0)
             return AV_ENOENT;
+        if (!S_ISREG(st.st_mode))
+            return AV_ENOTREG;
         *path = strdup(name);
         return *path ? AV_OK : AV_ENOMEM;
     }
@@ -265,6 +288,17 @@ int paths_list_sessions(struct session_entry **out, size_t *count)
             for (size_t i = 0; i < before && !seen; i++)
                 seen = strlen(v[i].name) == len - e && !strncmp(v[i].name, de->d_name, len - e);
             if (seen)
+                continue;
+            /* Only what NAME lookup would accept: a regular file that
+             * stays in its directory. */
+            char *full = paths_join(*d, de->d_name);
+            if (!full) {
+                err = AV_ENOMEM;
+                break;
+            }
+            bool usable = !safefile_contained(*d, full) && is_file(full);
+            free(full);
+            if (!usable)
                 continue;
             if (n == cap) {
                 size_t c = cap ? cap * 2 : 32;

@@ -27,11 +27,14 @@ int file_make_temp(struct sink *s, struct file_sink *fs, const char *target)
     fs->tmp = malloc(cap);
     if (!fs->tmp)
         return AV_ENOMEM;
+    snprintf(fs->tmp, cap, "%.*s", dirlen, dir);
+    sink_file_clean_stale(fs->tmp); /* what killed renders left */
     for (int i = 0; i < 1000; i++) {
         snprintf(fs->tmp, cap, "%.*s/.%.160s.%ld.%d.tmp", dirlen, dir, base, (long)getpid(), i);
         fs->fd = open(fs->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fs->fd >= 0) {
             fs->close_fd = true;
+            sink_file_keep_mode(fs->fd, target);
             return AV_OK;
         }
         if (errno != EEXIST) {

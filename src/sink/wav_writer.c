@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "asanavox/error.h"
@@ -191,8 +193,20 @@ int wav_open(struct file_sink *fs, const struct sink_params *p)
     fs->wbuf = buf;
     fs->raw_wav = true;
 #ifdef O_DIRECT
-    if (fs->mode == MODE_ATOMIC)
-        fs->dfd = open(fs->tmp, O_WRONLY | O_DIRECT | O_CLOEXEC);
+    /* The direct descriptor is opened through the one O_EXCL created
+     * (/proc/self/fd), never by the temporary file's name, which someone
+     * could have replaced in between; it must be the same file. */
+    if (fs->mode == MODE_ATOMIC) {
+        char self[64];
+        snprintf(self, sizeof self, "/proc/self/fd/%d", fs->fd);
+        fs->dfd = open(self, O_WRONLY | O_DIRECT | O_CLOEXEC);
+        struct stat a, b;
+        if (fs->dfd >= 0 && (fstat(fs->dfd, &a) != 0 || fstat(fs->fd, &b) != 0 ||
+                             a.st_dev != b.st_dev || a.st_ino != b.st_ino)) {
+            close(fs->dfd);
+            fs->dfd = -1;
+        }
+    }
 #endif
 #ifdef FALLOC_FL_KEEP_SIZE
     /* Reserve the whole file at once: the file system allocates it in a

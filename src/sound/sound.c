@@ -54,7 +54,8 @@ static int open_sound(const char *path, SNDFILE **sf, SF_INFO *info)
     if (!*sf)
         return open_error(path);
     if (info->samplerate <= 0 || info->channels <= 0 || info->frames <= 0 ||
-        info->frames == SF_COUNT_MAX) {
+        info->frames == SF_COUNT_MAX ||
+        info->frames / info->samplerate >= SOUND_MAX_SECONDS) {
         sf_close(*sf);
         *sf = NULL;
         return AV_ESOUND;
@@ -88,6 +89,18 @@ int sound_frames_at(const char *path, int rate, int64_t *frames)
         return err;
     int64_t n;
     err = resampled_length(info.frames, info.samplerate, rate, &n);
+    /* Check what sound_load() will need, so that `check` passes only what
+     * `render` can play: a rate libsamplerate can convert from (a 1 Hz WAV
+     * cannot be), and data as long as the header says (the last frame is
+     * read, which costs one seek). */
+    if (!err && info.samplerate != rate && !src_is_valid_ratio((double)rate / info.samplerate))
+        err = AV_ESOUND;
+    if (!err) {
+        float last[64];
+        if (info.channels > 64 || sf_seek(sf, info.frames - 1, SEEK_SET) < 0 ||
+            sf_readf_float(sf, last, 1) != 1)
+            err = AV_ESOUND;
+    }
     sf_close(sf);
     if (err)
         return err;

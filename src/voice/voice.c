@@ -7,11 +7,29 @@
  * the event's user_data, so there is no global of ours).  The finished clip
  * is trimmed of leading and trailing silence down to a fixed margin, so
  * that "the hold starts when the speech ends" means what a listener hears.
+ *
+ * No sound server: espeak-ng 1.51's espeak_ng_InitializeOutput() creates a
+ * pcaudiolib audio object whatever the output mode (even synchronous
+ * retrieval, which never plays), and that connects to PulseAudio (and may
+ * map large shared-memory files, so `ulimit -f` killed `check`).  We only
+ * ever take samples through the callback, so this file defines
+ * create_audio_device_object() itself, returning "no device": the
+ * executable's definition is the one the dynamic linker binds espeak-ng's
+ * call to.  espeak-ng treats a NULL audio object as "no audio" in
+ * synchronous mode, and closes it NULL-safely.
+ *
+ * Budgets: the callback gives up (returning 1 stops espeak-ng) once a clip
+ * passes VOICE_MAX_CLIP_SECONDS or when the stop flag is raised, so no
+ * text, however long, costs more than that in time or memory.  The cache
+ * as a whole is bounded by the compiler's budget on distinct speech (about
+ * 53 MB of clips per session); commands that compile many sessions only
+ * to measure them clear it in between (voice_clear_cache()).
  */
 #include "asanavox/voice.h"
 
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +61,42 @@ struct voice {
     int16_t *buf;
     size_t len, buf_cap;
     bool oom;
+    enum { GAVE_UP_NO, GAVE_UP_CLIP, GAVE_UP_STOP } gave_up;
+    const volatile sig_atomic_t *stop;
 };
+
+/* pcaudiolib's constructor, replaced (see the top of this file): asanavox
+ * never lets espeak-ng play, so it gets no audio device.  Declared here
+ * because pcaudiolib's header is not a build dependency. */
+struct audio_object;
+struct audio_object *create_audio_device_object(const char *device, const char *application_name,
+                                                const char *description);
+struct audio_object *create_audio_device_object(const char *device, const char *application_name,
+                                                const char *description)
+{
+    (void)device;
+    (void)application_name;
+    (void)description;
+    return NULL;
+}
 
 static int synth_callback(short *wav, int numsamples, espeak_EVENT *events)
 {
     struct voice *v = events ? events->user_data : NULL;
-    if (!v || !wav || numsamples <= 0)
+    if (!v)
+        return 0;
+    if (v->stop && *v->stop) {
+        v->gave_up = GAVE_UP_STOP;
+        return 1;
+    }
+    if (!wav || numsamples <= 0)
         return 0;
     size_t need = v->len + (size_t)numsamples;
+    /* The untrimmed clip may carry up to a second of silence around it. */
+    if (need > (size_t)v->rate * (VOICE_MAX_CLIP_SECONDS + 1)) {
+        v->gave_up = GAVE_UP_CLIP;
+        return 1;
+    }
     if (need > v->buf_cap) {
         size_t cap = v->buf_cap ? v->buf_cap : 16384;
         while (cap < need)
@@ -80,6 +126,8 @@ int voice_create(struct voice **out)
         free(v);
         return AV_EVOICE;
     }
+    /* Synchronous retrieval: espeak_ng_Synthesize() returns after handing
+     * every sample to synth_callback(); nothing is played. */
     if (espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, NULL) != ENS_OK) {
         espeak_ng_Terminate();
         free(v);
@@ -87,6 +135,11 @@ int voice_create(struct voice **out)
     }
     espeak_SetSynthCallback(synth_callback);
     v->rate = espeak_ng_GetSampleRate();
+    if (v->rate <= 0) {
+        espeak_ng_Terminate();
+        free(v);
+        return AV_EVOICE;
+    }
     if (v->rate <= 0) {
         espeak_ng_Terminate();
         free(v);
@@ -164,6 +217,16 @@ int voice_configure(struct voice *v, const char *name, int speed)
     return AV_OK;
 }
 
+void voice_set_stop(struct voice *v, const volatile sig_atomic_t *stop)
+{
+    v->stop = stop;
+}
+
+void voice_clear_cache(struct voice *v)
+{
+    clear_cache(v);
+}
+
 int voice_native_rate(const struct voice *v)
 {
     return v->rate;
@@ -223,13 +286,20 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
         return AV_ENOMEM;
     struct clip_entry **slot = find_slot(v->slots, v->cap, text);
     if (!*slot) {
+        if (v->stop && *v->stop)
+            return AV_EINTERRUPTED;
         v->len = 0;
         v->oom = false;
+        v->gave_up = GAVE_UP_NO;
         size_t size = strlen(text) + 1;
         espeak_ng_STATUS st = espeak_ng_Synthesize(text, size, 0, POS_CHARACTER, 0,
                                                    espeakCHARS_UTF8, NULL, v);
         if (v->oom)
             return AV_ENOMEM;
+        if (v->gave_up == GAVE_UP_CLIP)
+            return AV_ELIMIT;
+        if (v->gave_up == GAVE_UP_STOP)
+            return AV_EINTERRUPTED;
         if (st != ENS_OK)
             return AV_EVOICE;
         size_t first = 0, last = v->len;
@@ -242,6 +312,8 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
         first = first > lead ? first - lead : 0;
         last = last + tail < v->len ? last + tail : v->len;
         size_t frames = last > first ? last - first : 0;
+        if (frames > (size_t)v->rate * VOICE_MAX_CLIP_SECONDS)
+            return AV_ELIMIT;
         struct clip_entry *e = malloc(sizeof(*e));
         int16_t *samples = malloc((frames ? frames : 1) * sizeof(*samples));
         char *copy = strdup(text);
