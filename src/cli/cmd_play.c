@@ -357,6 +357,15 @@ int cmd_play(int argc, char **argv)
     cli_parser_init(&p, "play", GROUPS, options, usage, argc, argv);
     if (!cst)
         cst = cli_config_apply(&cfg, &p);
+    /* play's own option in the config, checked here to name its line. */
+    int dline = 0;
+    const char *dcfg = cst ? NULL : cli_config_get(&cfg, "delay", &dline);
+    double dsec;
+    if (dcfg && !practice_parse_delay(dcfg, &dsec)) {
+        fprintf(stderr, "asanavox play: %s:%d: --delay wants a time up to 10 minutes, e.g. 20s\n",
+                cfg.path, dline);
+        cst = EXIT_USAGE;
+    }
     if (cst) {
         cli_config_deinit(&cfg);
         return cst;
