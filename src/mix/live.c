@@ -89,6 +89,15 @@ int mixer_say_over(struct mixer *m, const char *text, int64_t at)
     return AV_OK;
 }
 
+void mix_live_seek(struct mixer *m, int64_t frame)
+{
+    if (m->ov && frame != m->ov_at) {
+        free(m->ov);
+        m->ov = NULL;
+        m->ov_frames = 0;
+    }
+}
+
 void mix_live_apply(struct mixer *m, int64_t a, int64_t b, float *dst)
 {
     const float g = m->live_gain;
@@ -117,7 +126,8 @@ void mix_live_apply(struct mixer *m, int64_t a, int64_t b, float *dst)
         dst[t - a] = v * g;
     }
     if (b >= s1 + ramp_len) {
-        /* Past it: forget it (a seek back does not bring it again). */
+        /* Past it: forget it (a seek back does not bring it again; nor
+         * does any seek elsewhere, mix_live_seek()). */
         free(m->ov);
         m->ov = NULL;
         m->ov_frames = 0;

@@ -303,6 +303,7 @@ static void reset_stream(struct mixer *m, int64_t frame)
     m->fade_from = frame > 0 ? frame : -1;
     limiter_reset(&m->lim);
     memset(m->x, 0, xcap(m) * sizeof(float));
+    mix_live_seek(m, frame);
 }
 
 int mixer_seek(struct mixer *m, int64_t frame)

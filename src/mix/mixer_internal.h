@@ -192,6 +192,10 @@ void clip_cache_clear(struct mixer *m);
  * [a, b). */
 void mix_live_apply(struct mixer *m, int64_t a, int64_t b, float *dst);
 
+/* A seek to `frame`: the overlay is dropped unless it starts there (the
+ * player's jump that makes it heard at once). */
+void mix_live_seek(struct mixer *m, int64_t frame);
+
 /* ---- analyze.c ---- */
 
 /* Decide every clip's gain (mixer.h, "Loudness").  Runs espeak-ng on the
