@@ -69,7 +69,7 @@ enum {
 
 static const struct cli_option options[] = {
     {"from", OPT_FROM, "STEP|TIME",
-     "start at a step number (as 'plan' shows), or at the start of the step a time (2:30) is in"},
+     "start at a step number (as 'plan' shows), or the step a time (2:30) is in"},
     {"exact", OPT_EXACT, NULL, "--from TIME starts exactly there, not at its step's start"},
     {"resume", OPT_RESUME, NULL, "go on where the last practice stopped, from that step's start"},
     {"delay", OPT_DELAY, "TIME", "a quiet lead-in first, a soft tick every 5 s (e.g. 20s)"},
@@ -99,7 +99,8 @@ static void usage(FILE *f)
             "%s\n",
             KEY_LEGEND);
     cli_print_options(f, GROUPS, options);
-    fprintf(f, "\nNo sound device?  'asanavox render NAME' writes the session to a file.\n");
+    fprintf(f, "\nThe config file's settings come before these options ('asanavox config').\n"
+               "No sound device?  'asanavox render NAME' writes the session to a file.\n");
 }
 
 /* ---- choosing a session ------------------------------------------------------ */
