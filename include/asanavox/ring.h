@@ -65,6 +65,10 @@ size_t ring_write_position(const struct ring *r);
 /* Consumer: frames that can be read now. */
 size_t ring_available(const struct ring *r);
 
+/* Any thread: frames queued now, as seen by a third party (0 if the two
+ * counters are caught mid-update in an inconsistent order). */
+size_t ring_buffered(const struct ring *r);
+
 /* Consumer: copy up to `frames` frames into `dst` and return how many (fewer
  * when the ring has fewer; never blocks). */
 size_t ring_read(struct ring *r, float *dst, size_t frames);

@@ -16,6 +16,7 @@ static void take_and_run(struct workq *q)
     q->head = (q->head + 1) % q->size;
     q->queued--;
     q->running++;
+    pthread_cond_broadcast(&q->cond); /* taken: waiters may look */
     pthread_mutex_unlock(&q->lock);
     q->run(q->ctx, job);
     pthread_mutex_lock(&q->lock);

@@ -368,9 +368,7 @@ void liveout_end(struct liveout *lo)
 
 size_t liveout_buffered(const struct liveout *lo)
 {
-    size_t w = atomic_load_explicit(&lo->ring.write_pos, memory_order_acquire);
-    size_t r = atomic_load_explicit(&lo->ring.read_pos, memory_order_acquire);
-    return w - r <= lo->ring.frames ? w - r : 0;
+    return ring_buffered(&lo->ring);
 }
 
 void liveout_set_paused(struct liveout *lo, bool paused)

@@ -81,6 +81,13 @@ size_t ring_available(const struct ring *r)
     return w - rd;
 }
 
+size_t ring_buffered(const struct ring *r)
+{
+    size_t w = atomic_load_explicit(&r->write_pos, memory_order_acquire);
+    size_t rd = atomic_load_explicit(&r->read_pos, memory_order_acquire);
+    return w - rd <= r->frames ? w - rd : 0;
+}
+
 size_t ring_peek(const struct ring *r, size_t frames, const float **a, size_t *na,
                  const float **b, size_t *nb)
 {
