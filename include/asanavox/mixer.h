@@ -137,7 +137,8 @@ int mixer_seek(struct mixer *m, int64_t frame);
  * synthesize `text` now (on the calling thread, with the timeline's voice)
  * and mix it at the level of the session's speech from session frame `at`
  * on, over the session, which is ducked by 12 dB under it (50 ms ramps);
- * it replaces an earlier overlay.  Returns 0, AV_EVOICE or AV_ENOMEM. */
+ * it replaces an earlier overlay, and a mixer_seek() anywhere but `at`
+ * drops it.  Returns 0, AV_EVOICE or AV_ENOMEM. */
 void mixer_set_live_gain(struct mixer *m, float gain);
 int mixer_say_over(struct mixer *m, const char *text, int64_t at);
 
