@@ -6,6 +6,10 @@
  * session s/main.yoga, the others s/a.yoga, s/b.yoga..., so includes (and
  * include cycles) get exercised too.  Build: cmake -DASANAVOX_FUZZ=ON
  * -DCMAKE_C_COMPILER=clang; run: build/fuzz/fuzz_compile fuzz/corpus.
+ *
+ * The variant options (--length, --skip) are chosen from the input's size,
+ * so the same input always compiles the same way and some inputs go through
+ * the --length search and the --skip pass.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +49,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     compile_env_memory(&env, &fs);
     struct compile_options o;
     compile_options_init(&o);
+    static const char *const skip[] = {"a", "Cat cow"};
+    if (size % 3 == 1)
+        o.length_ms = (int64_t)(size % 1800 + 1) * 1000;
+    if (size % 5 == 2) {
+        o.skip = skip;
+        o.n_skip = 2;
+    }
     struct diag *d = diag_create();
     if (!d)
         return 0;

@@ -46,7 +46,8 @@ run(2 "check-errors.yoga:2:7" check tests/golden/plan-box-breath.yoga tests/gold
 # Missing sessions, by name and by path.
 run(2 "no session named 'no-such-session'" plan no-such-session)
 run(2 "nope.yoga: no such file" check nope.yoga)
-run(2 "not a session name" plan "bad name")
+run(2 "not a session name" plan ".hidden")
+run(2 "no session named 'bad name'" plan "bad name")  # names with spaces are names (issue 11)
 
 # Lookup by name through $ASANAVOX_PATH.
 set(ENV{ASANAVOX_PATH} "${SRC}/tests/golden")

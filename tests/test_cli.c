@@ -69,8 +69,8 @@ static void parse(struct parse *r, const char *const *args)
 
     cli_common_init(&r->c);
     struct cli_parser p;
-    cli_parser_init(&p, "cmd", CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO, own, usage, argc,
-                    r->argv);
+    cli_parser_init(&p, "cmd", CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO | CLI_VARIANT, own, usage,
+                    argc, r->argv);
     const char *val;
     int key;
     while ((key = cli_next(&p, &r->c, &val)) >= 0) {
@@ -167,6 +167,44 @@ static void test_shared_values(void **state)
     assert_false(r.c.rate_given);
     assert_false(r.c.mono);
     assert_true(r.c.volume_db == 0.0);
+    done(&r);
+}
+
+static void test_variants(void **state)
+{
+    (void)state;
+    struct parse r;
+    PARSE(&r, "--length", "20m", "--skip", "Low cobra", "s", "--skip=cat cow", "--len=1:30:00");
+    assert_int_equal(r.result, CLI_END);
+    /* The last --length wins; every --skip is kept, in order. */
+    assert_int_equal(r.c.co.length_ms, 90 * 60 * 1000);
+    assert_int_equal(r.c.co.n_skip, 2);
+    assert_string_equal(r.c.co.skip[0], "Low cobra");
+    assert_string_equal(r.c.co.skip[1], "cat cow");
+    assert_int_equal(r.n_operands, 1);
+    done(&r);
+
+    PARSE(&r, "s");
+    assert_int_equal(r.c.co.length_ms, 0);
+    assert_int_equal(r.c.co.n_skip, 0);
+    assert_null(r.c.co.skip);
+    done(&r);
+
+    const char *bad[] = {"soon", "0s", "4 breaths", "-5m", ""};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        parse(&r, (const char *const[]){"--length", bad[k], "s", NULL});
+        assert_int_equal(r.result, CLI_EXIT_USAGE);
+        assert_non_null(strstr(r.err, "asanavox cmd: --length wants a time such as 20m"));
+        done(&r);
+    }
+    PARSE(&r, "--skip=", "s");
+    assert_int_equal(r.result, CLI_EXIT_USAGE);
+    assert_non_null(strstr(r.err, "--skip wants the name"));
+    done(&r);
+    /* "--s" could be --speed or --skip. */
+    PARSE(&r, "--s", "x", "s");
+    assert_int_equal(r.result, CLI_EXIT_USAGE);
+    assert_non_null(strstr(r.err, "ambiguous"));
     done(&r);
 }
 
@@ -340,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_double_dash_and_stdin), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_help_and_version), cmocka_unit_test(test_restart),
         cmocka_unit_test(test_print_options),   cmocka_unit_test(test_pace),
+        cmocka_unit_test(test_variants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,15 @@
 
 #include "support.h"
 
+/* No errors (warnings allowed) and a timeline. */
+#define assert_clean_errors(c)                                                                   \
+    do {                                                                                          \
+        if ((c).err || diag_errors((c).d))                                                        \
+            dump_diag((c).d);                                                                     \
+        assert_int_equal((c).err, 0);                                                             \
+        assert_non_null((c).tl);                                                                  \
+    } while (0)
+
 static const struct tl_event *event_with_text(const struct timeline *tl, const char *text, int nth)
 {
     for (size_t i = 0; i < tl->n_events; i++)
@@ -527,6 +536,32 @@ static void limits(void **state)
     compiled_free(&c);
 }
 
+static void repeats_around_nothing(void **state)
+{
+    (void)state;
+    /* Since the compile goes on after parse errors, repeats nested around
+     * lines that all had errors are expanded too: the expansion budget
+     * ends them (count^depth passes would never end). */
+    static char src[2048];
+    size_t n = 0;
+    for (int k = 0; k < 16; k++)
+        n += (size_t)snprintf(src + n, sizeof src - n, "repeat 1000\n");
+    n += (size_t)snprintf(src + n, sizeof src - n, "pose Broken\n");
+    for (int k = 0; k < 16; k++)
+        n += (size_t)snprintf(src + n, sizeof src - n, "end\n");
+    struct compiled c = compile_str(src);
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_true(find_diag(c.d, DIAG_ERROR, "needs a duration") >= 0);
+    assert_true(find_diag(c.d, DIAG_ERROR, "expands to more than 300000 steps and repeat passes") >= 0);
+    compiled_free(&c);
+
+    /* A repeat around steps makes every pass. */
+    c = compile_str("repeat 3\n  say Hi.\nend\n");
+    assert_int_equal(c.err, 0);
+    assert_int_equal(c.tl->n_steps, 3);
+    compiled_free(&c);
+}
+
 static void voice_and_rate(void **state)
 {
     (void)state;
@@ -693,6 +728,677 @@ static void budgets(void **state)
     compiled_free(&c);
 }
 
+
+/* --- issue 11: the language teachers need ------------------------------------ */
+
+static size_t count_sound(const struct timeline *tl, const char *name)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < tl->n_events; i++)
+        n += tl->events[i].sound_name && !strcmp(tl->events[i].sound_name, name);
+    return n;
+}
+
+static void chime_none_and_no_chime(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("chime: none\npose A, 1 breath\npose B, 10s\n");
+    assert_clean(c);
+    check_invariants(c.tl);
+    assert_int_equal(count_kind(c.tl, TL_BELL), 0);
+    /* Without the chime the step still ends a gap after the hold. */
+    assert_int_equal(c.tl->steps[0].end, c.tl->steps[0].hold_end + SECS(1));
+    compiled_free(&c);
+
+    c = compile_str("pose A, 1 breath, no chime\npose B, 1 breath\n");
+    assert_clean(c);
+    assert_int_equal(count_sound(c.tl, "chime"), 1);
+    const struct tl_event *e = NULL;
+    for (size_t i = 0; i < c.tl->n_events; i++)
+        if (c.tl->events[i].kind == TL_BELL)
+            e = &c.tl->events[i];
+    assert_int_equal(e->start, c.tl->steps[1].hold_end);
+    compiled_free(&c);
+
+    /* bell: none silences a bare `bell`, which still takes its time. */
+    c = compile_str("bell: none\nbell\nsay Hi.\nbell chime\n");
+    assert_clean(c);
+    check_invariants(c.tl);
+    assert_int_equal(count_kind(c.tl, TL_BELL), 1);
+    assert_int_equal(c.tl->steps[0].end, SECS(3));
+    assert_string_equal(c.tl->steps[0].name, "none");
+    compiled_free(&c);
+}
+
+static void own_breath_lines_always_spoken(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("prompts: none\npose Cat cow, 3 breaths\n  inhale: Cow.\n");
+    assert_clean(c);
+    check_invariants(c.tl);
+    size_t cows = 0, tones = 0;
+    for (size_t i = 0; i < c.tl->n_events; i++) {
+        const struct tl_event *e = &c.tl->events[i];
+        if (e->kind != TL_BREATH)
+            continue;
+        if (e->phase == TL_INHALE) {
+            assert_string_equal(e->text, "Cow.");
+            cows++;
+        } else {
+            /* The built-in exhale prompt follows `prompts: none`: a tone. */
+            assert_null(e->text);
+            assert_string_equal(e->sound_name, "exhale");
+            tones++;
+        }
+    }
+    assert_int_equal(cows, 3);
+    assert_int_equal(tones, 3);
+    compiled_free(&c);
+}
+
+static void unused_cues_warn(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("pose A, 30s\n  inhale: In.\npose B, 2 breaths\n  hold: Stay.\n"
+                                    "pose C, 2 breaths\n  halfway: Half.\n");
+    assert_int_equal(c.err, 0);
+    int i = find_diag(c.d, DIAG_WARNING, "never spoken: a pose held for a time has no breath prompts (use 'breathe'");
+    assert_true(i >= 0);
+    assert_int_equal(diag_get(c.d, (size_t)i)->line, 2);
+    i = find_diag(c.d, DIAG_WARNING, "this pace has no holds");
+    assert_true(i >= 0);
+    assert_int_equal(diag_get(c.d, (size_t)i)->line, 4);
+    i = find_diag(c.d, DIAG_WARNING, "'halfway:' is for holds in time");
+    assert_true(i >= 0);
+    assert_int_equal(diag_get(c.d, (size_t)i)->line, 6);
+    compiled_free(&c);
+}
+
+static void no_steps_is_an_error(void **state)
+{
+    (void)state;
+    const char *srcs[] = {"", "# only a comment\n", "title: Nothing\npace: 4 6\n"};
+    for (size_t k = 0; k < 3; k++) {
+        struct compiled c = compile_str(srcs[k]);
+        assert_int_equal(c.err, AV_ESYNTAX);
+        assert_null(c.tl);
+        int i = find_diag(c.d, DIAG_ERROR, "the session has no steps");
+        assert_true(i >= 0);
+        assert_string_equal(diag_get(c.d, (size_t)i)->path, "s/main.yoga");
+        compiled_free(&c);
+    }
+}
+
+static void unknown_placeholder(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("pose A, 2 breaths, each side\n  Turn to the {sdie}.\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 2, 15, "unknown placeholder '{sdie}' (did you mean '{side}'?)");
+    compiled_free(&c);
+    /* A lone brace is just text. */
+    c = compile_str("say Braces { and } are fine.\n");
+    assert_clean(c);
+    compiled_free(&c);
+}
+
+static void flow_rounds(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("pace: 4 6\n"
+                                    "flow Sun, 2 rounds\n"
+                                    "  Stand tall.\n"
+                                    "  inhale: Up.\n"
+                                    "  exhale: Down.\n"
+                                    "pose Rest, 1 breath\n");
+    assert_clean(c);
+    check_invariants(c.tl);
+    const struct tl_step *st = &c.tl->steps[0];
+    assert_int_equal(st->kind, TL_STEP_FLOW);
+    assert_string_equal(tl_step_kind_name(st->kind), "flow");
+    assert_int_equal(st->rounds, 2);
+    /* Plain lines are spoken once, with the name, before the first round. */
+    assert_string_equal(c.tl->events[0].text, "Sun. Stand tall.");
+    assert_int_equal(st->hold_start, SPEECH("Sun. Stand tall."));
+    const char *want[] = {"Up.", "Down.", "Last round. Up.", "Down."};
+    int64_t t = st->hold_start;
+    for (int k = 0; k < 4; k++) {
+        const struct tl_event *e = &c.tl->events[1 + k];
+        assert_int_equal(e->kind, TL_BREATH);
+        assert_int_equal(e->phase, k % 2 ? TL_EXHALE : TL_INHALE);
+        assert_string_equal(e->text, want[k]);
+        assert_int_equal(e->start, t);
+        assert_int_equal(e->round, k / 2 + 1);
+        assert_int_equal(e->rounds, 2);
+        assert_int_equal(e->breath, k / 2 + 1);
+        assert_int_equal(e->breaths, 2);
+        assert_true(e->movement);
+        t += k % 2 ? SECS(6) : SECS(4);
+        assert_int_equal(e->end, t);
+    }
+    /* No chime between the movements: one at the end of the flow. */
+    assert_int_equal(st->hold_end, t);
+    assert_int_equal(c.tl->events[5].kind, TL_BELL);
+    assert_int_equal(c.tl->events[5].start, t);
+    assert_int_equal(c.tl->events[5].round, 0);
+    /* "Last round." comes from the phrase table, said once per round 2. */
+    assert_null(event_with_text(c.tl, "Last round. Down.", 0));
+    compiled_free(&c);
+
+    /* One round: nothing to announce as the last. */
+    c = compile_str("flow F, 1 round\n  inhale: Up.\n  exhale: Down.\n");
+    assert_clean(c);
+    assert_non_null(event_with_text(c.tl, "Up.", 0));
+    assert_null(event_with_text(c.tl, "Last round. Up.", 0));
+    compiled_free(&c);
+
+    /* A flow with nothing to do is an error at its line. */
+    c = compile_str("flow F, 2 rounds\n  Stand.\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 1, 1, "a flow needs its movements");
+    compiled_free(&c);
+}
+
+static void flow_hold_pace_and_sides(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("prompts: 1\n"
+                                    "flow F, 1 round, pace 3 5, each side\n"
+                                    "  inhale: Reach {side}.\n"
+                                    "  hold 2 breaths: Stay here.\n"
+                                    "  exhale: Fold.\n");
+    assert_clean(c);
+    check_invariants(c.tl);
+    assert_int_equal(c.tl->n_steps, 2);
+    assert_int_equal(c.tl->steps[0].side, TL_SIDE_LEFT);
+    assert_int_equal(c.tl->steps[1].side, TL_SIDE_RIGHT);
+    assert_string_equal(c.tl->events[0].text, "F, left side.");
+    const struct tl_event *e = event_with_text(c.tl, "Reach left.", 0);
+    assert_non_null(e);
+    assert_int_equal(e->end - e->start, SECS(3));
+    assert_non_null(event_with_text(c.tl, "Reach right.", 0));
+    /* The hold: its words when the inhale ends, then 2 whole breaths at the
+     * flow's pace with the built-in prompts (1 spoken, then tones). */
+    const struct tl_event *stay = event_with_text(c.tl, "Stay here.", 0);
+    assert_non_null(stay);
+    assert_int_equal(stay->start, e->end);
+    const struct tl_event *in1 = stay + 1;
+    assert_int_equal(in1->kind, TL_BREATH);
+    assert_int_equal(in1->start, stay->start + SPEECH("Stay here."));
+    assert_string_equal(in1->text, "Breathe in.");
+    assert_false(in1->movement);
+    assert_int_equal(in1->breath, 1);
+    assert_int_equal(in1->breaths, 2);
+    assert_int_equal(in1->round, 1);
+    const struct tl_event *in2 = in1 + 2;
+    assert_int_equal(in2->phase, TL_INHALE);
+    assert_null(in2->text);
+    assert_string_equal(in2->sound_name, "inhale");
+    const struct tl_event *fold = event_with_text(c.tl, "Fold.", 0);
+    assert_int_equal(fold->start, in1->start + 2 * SECS(8));
+    assert_int_equal(fold->end - fold->start, SECS(5));
+    compiled_free(&c);
+
+    /* A four-number pace: each movement is followed by its hold, silent. */
+    c = compile_str("flow F, 1 round, pace 4 2 6 1\n  inhale: Up.\n  exhale: Down.\n");
+    assert_clean(c);
+    check_invariants(c.tl);
+    assert_int_equal(count_kind(c.tl, TL_BREATH), 4);
+    assert_int_equal(c.tl->events[2].phase, TL_HOLD_IN);
+    assert_null(c.tl->events[2].text);
+    assert_null(c.tl->events[2].sound);
+    assert_int_equal(c.tl->events[2].end - c.tl->events[2].start, SECS(2));
+    compiled_free(&c);
+}
+
+static void round_placeholders_and_long_movements(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("flow F, 2 rounds\n  inhale: Round {round} of {rounds}.\n"
+                                    "  exhale: Out.\n");
+    assert_clean(c);
+    assert_non_null(event_with_text(c.tl, "Round 1 of 2.", 0));
+    assert_non_null(event_with_text(c.tl, "Last round. Round 2 of 2.", 0));
+    compiled_free(&c);
+
+    c = compile_str("repeat 2\n  say Round {round} of {rounds}.\nend\n");
+    assert_clean(c);
+    assert_non_null(event_with_text(c.tl, "Round 1 of 2.", 0));
+    assert_non_null(event_with_text(c.tl, "Round 2 of 2.", 0));
+    compiled_free(&c);
+
+    /* Outside a flow or repeat there is no round: a warning. */
+    c = compile_str("pose A, 1 breath\n  Round {round}.\n");
+    assert_int_equal(c.err, 0);
+    assert_true(find_diag(c.d, DIAG_WARNING, "only filled in inside a flow or a repeat") >= 0);
+    assert_non_null(event_with_text(c.tl, "A. Round.", 0));
+    compiled_free(&c);
+
+    /* A movement whose words outlast its phase warns at its line, once. */
+    c = compile_str("flow F, 3 rounds, pace 1 1\n  inhale: Lift the arms slowly all the way up.\n"
+                    "  exhale: Down.\n");
+    assert_int_equal(c.err, 0);
+    int i = find_diag(c.d, DIAG_WARNING, "this movement takes");
+    assert_true(i >= 0);
+    assert_int_equal(diag_get(c.d, (size_t)i)->line, 2);
+    assert_int_equal(diag_get(c.d, (size_t)i)->col, 11);
+    assert_int_equal(diag_warnings(c.d), 1);
+    compiled_free(&c);
+}
+
+static void flow_hold_warnings_per_flow(void **state)
+{
+    (void)state;
+    /* The built-in prompts of a hold inside a flow are too long for a 1 s
+     * phase: each flow's hold line warns, once however many rounds. */
+    struct compiled c = compile_str("flow F, 3 rounds, pace 1 1\n  hold 1 breath: Stay.\n"
+                                    "flow G, 3 rounds, pace 1 1\n  hold 1 breath: Stay.\n");
+    assert_int_equal(c.err, 0);
+    int first = find_diag(c.d, DIAG_WARNING, "the inhale prompt takes");
+    assert_true(first >= 0);
+    int lines[2] = {0, 0}, n = 0;
+    for (size_t i = 0; i < diag_count(c.d); i++) {
+        const struct diag_entry *e = diag_get(c.d, i);
+        if (strstr(e->message, "the inhale prompt takes")) {
+            assert_true(n < 2);
+            lines[n++] = e->line;
+        }
+    }
+    assert_int_equal(n, 2);
+    assert_int_equal(lines[0], 1);
+    assert_int_equal(lines[1], 3);
+    compiled_free(&c);
+}
+
+static void timed_cues_in_a_hold(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("pose Dragon, 3 min, each side\n"
+                                    "  Sink the hips low.\n"
+                                    "  at 1:00: Soften.\n"
+                                    "  at 2:00: Relax the jaw.\n"
+                                    "  30s left: Come out slowly.\n"
+                                    "  countdown: 5\n");
+    assert_clean(c);
+    check_invariants(c.tl);
+    for (int side = 0; side < 2; side++) {
+        const struct tl_step *st = &c.tl->steps[side];
+        assert_int_equal(st->hold_end - st->hold_start, SECS(180));
+        const struct tl_event *e = event_with_text(c.tl, "Soften.", side);
+        assert_int_equal(e->start, st->hold_start + SECS(60));
+        assert_int_equal(e->step, side);
+        e = event_with_text(c.tl, "Relax the jaw.", side);
+        assert_int_equal(e->start, st->hold_start + SECS(120));
+        e = event_with_text(c.tl, "Come out slowly.", side);
+        assert_int_equal(e->start, st->hold_end - SECS(30));
+        const char *count[] = {"Five.", "Four.", "Three.", "Two.", "One."};
+        for (int k = 0; k < 5; k++) {
+            e = event_with_text(c.tl, count[k], side);
+            assert_non_null(e);
+            assert_int_equal(e->start, st->hold_end - SECS(5 - k));
+        }
+    }
+    /* The announcement holds only the plain line, not the timed ones. */
+    assert_string_equal(c.tl->events[0].text, "Dragon, left side. Sink the hips low.");
+    compiled_free(&c);
+}
+
+static void every_and_bells_in_silence_and_rest(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("silence 20 min\n"
+                                    "  every 5 min: bell\n"
+                                    "  at 19:00: Begin to deepen the breath.\n"
+                                    "rest 1 min\n"
+                                    "  Lie still.\n"
+                                    "  at 0:20: bell chime\n"
+                                    "  every 25s: Breathe.\n");
+    assert_clean(c);
+    check_invariants(c.tl);
+    size_t bowls = 0;
+    for (size_t i = 0; i < c.tl->n_events; i++) {
+        const struct tl_event *e = &c.tl->events[i];
+        if (e->sound_name && !strcmp(e->sound_name, "bowl")) {
+            bowls++;
+            assert_int_equal(e->start, SECS(300) * (int64_t)bowls);
+            assert_int_equal(e->end, e->start + SECS(2));
+            assert_int_equal(e->step, 0);
+        }
+    }
+    assert_int_equal(bowls, 3); /* at 5, 10 and 15 min: 20 is the end */
+    assert_int_equal(event_with_text(c.tl, "Begin to deepen the breath.", 0)->start, SECS(19 * 60));
+    assert_int_equal(c.tl->steps[0].end, SECS(20 * 60));
+    int64_t rest = SECS(20 * 60);
+    assert_string_equal(c.tl->steps[1].name, "Rest");
+    assert_int_equal(event_with_text(c.tl, "Lie still.", 0)->start, rest);
+    assert_int_equal(count_sound(c.tl, "chime"), 1);
+    assert_int_equal(event_with_text(c.tl, "Breathe.", 0)->start, rest + SECS(25));
+    assert_int_equal(event_with_text(c.tl, "Breathe.", 1)->start, rest + SECS(50));
+    assert_null(event_with_text(c.tl, "Breathe.", 2));
+    compiled_free(&c);
+}
+
+static void timed_cue_errors(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("pose A, 1 min\n  at 2:00: Late.\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 2, 3, "this cue falls outside its step, which lasts 1:00");
+    compiled_free(&c);
+
+    c = compile_str("rest 30s\n  40s left: Early.\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 2, 3, "falls outside its step");
+    compiled_free(&c);
+
+    c = compile_str("silence 5s\n  countdown: 10\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 2, 3, "falls outside its step, which lasts 0:05");
+    compiled_free(&c);
+
+    c = compile_str("silence 5 min\n  every 5 min: bell\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 2, 3, "falls outside its step");
+    compiled_free(&c);
+
+    /* Two cues at the same moment, or one while another is still spoken. */
+    c = compile_str("pose A, 3 min\n  at 1:00: One.\n  2 min left: Two.\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 3, 3, "this cue collides with the cue on line 2 (1:00 into the step)");
+    compiled_free(&c);
+
+    c = compile_str("silence 10 min\n  every 2 min: bell\n  at 4:00: Now.\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 3, 3, "collides with the cue on line 2");
+    compiled_free(&c);
+
+    c = compile_str("pose A, 1 min\n  at 0:10: A long sentence that takes a few seconds to say.\n"
+                    "  at 0:11: Short.\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 3, 3, "collides");
+    compiled_free(&c);
+
+    /* A long cue overlapping two that follow it: both are reported. */
+    c = compile_str("pose A, 1 min\n  at 0:10: A long sentence that takes several seconds to say aloud.\n"
+                    "  at 0:11: Short.\n  at 0:13: Bell.\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 3, 3, "collides with the cue on line 2 (0:11 into the step)");
+    assert_error_at(c.d, 4, 3, "collides with the cue on line 2 (0:13 into the step)");
+    compiled_free(&c);
+
+    /* The same pose in a repeat reports once. */
+    c = compile_str("repeat 3\n  pose A, 1 min\n    at 2:00: Late.\nend\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_int_equal(diag_errors(c.d), 1);
+    compiled_free(&c);
+}
+
+static void breathe_fits_whole_breaths(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("pace: 4 6\nbreathe B, 1 min\n");
+    assert_clean(c);
+    check_invariants(c.tl);
+    const struct tl_step *st = &c.tl->steps[0];
+    assert_int_equal(st->kind, TL_STEP_BREATHE);
+    assert_string_equal(tl_step_kind_name(st->kind), "breathe");
+    assert_int_equal(st->breaths, 6);
+    assert_int_equal(st->hold_end - st->hold_start, SECS(60));
+    /* Prompts for the whole time: every phase has a prompt (spoken, then tones). */
+    assert_int_equal(count_kind(c.tl, TL_BREATH), 12);
+    for (size_t i = 0; i < c.tl->n_events; i++)
+        if (c.tl->events[i].kind == TL_BREATH)
+            assert_true(c.tl->events[i].text || c.tl->events[i].sound);
+    compiled_free(&c);
+
+    /* 65 s: 6 breaths, 5 s over = exactly half a breath: no warning. */
+    c = compile_str("pace: 4 6\nbreathe B, 65s\n");
+    assert_clean(c);
+    assert_int_equal(c.tl->steps[0].breaths, 6);
+    compiled_free(&c);
+
+    /* 67 s: more than half a breath is left over; the plan says 1:00. */
+    c = compile_str("pace: 4 6\nbreathe B, 67s\n");
+    assert_int_equal(c.err, 0);
+    assert_int_equal(c.tl->steps[0].breaths, 6);
+    int i = find_diag(c.d, DIAG_WARNING, "1:07 does not fit whole breaths at this pace: the step lasts 1:00 (6 breaths)");
+    assert_true(i >= 0);
+    assert_int_equal(diag_get(c.d, (size_t)i)->line, 2);
+    assert_int_equal(diag_get(c.d, (size_t)i)->col, 12);
+    compiled_free(&c);
+
+    /* Box breathing: four phases with prompts, in breaths too. */
+    c = compile_str("breathe Box breathing, 2 breaths, pace 4 4 4 4\n  hold: Stay.\n");
+    assert_clean(c);
+    assert_int_equal(count_kind(c.tl, TL_BREATH), 8);
+    assert_non_null(event_with_text(c.tl, "Stay.", 3));
+    compiled_free(&c);
+
+    /* Shorter than one breath: one breath, with a warning. */
+    c = compile_str("breathe B, 3s\n");
+    assert_int_equal(c.err, 0);
+    assert_int_equal(c.tl->steps[0].breaths, 1);
+    assert_true(find_diag(c.d, DIAG_WARNING, "does not fit whole breaths") >= 0);
+    compiled_free(&c);
+
+    /* A timed pose stays quiet by design; a pace on it is never used,
+     * which says where the breath prompts are. */
+    c = compile_str("pose Box breathing, 1 min, pace 4 4 4 4\n");
+    assert_int_equal(c.err, 0);
+    assert_int_equal(count_kind(c.tl, TL_BREATH), 0);
+    int w = find_diag(c.d, DIAG_WARNING, "a pose held for a time is quiet, so its pace is never used; "
+                                         "for breath prompts write 'breathe Box breathing, ...'");
+    assert_true(w >= 0);
+    assert_int_equal(diag_get(c.d, (size_t)w)->line, 1);
+    assert_int_equal(diag_warnings(c.d), 1);
+    compiled_free(&c);
+    c = compile_str("pose Plank, 45s\n");
+    assert_clean(c);
+    compiled_free(&c);
+}
+
+static void pace_ramps(void **state)
+{
+    (void)state;
+    struct compiled c = compile_str("breathe Slowing down, 3 breaths, pace 4 4 to 6 8\n");
+    assert_clean(c);
+    check_invariants(c.tl);
+    /* Breath 1 at 4 4, breath 3 at 6 8, breath 2 halfway: 5 6. */
+    const int64_t want[3][2] = {{SECS(4), SECS(4)}, {SECS(5), SECS(6)}, {SECS(6), SECS(8)}};
+    int k = 0;
+    for (size_t i = 0; i < c.tl->n_events; i++) {
+        const struct tl_event *e = &c.tl->events[i];
+        if (e->kind != TL_BREATH)
+            continue;
+        int b = k / 2;
+        assert_int_equal(e->breath, b + 1);
+        assert_true(e->ramp);
+        assert_int_equal(e->pace[0], want[b][0]);
+        assert_int_equal(e->pace[2], want[b][1]);
+        assert_int_equal(e->end - e->start, want[b][k % 2]);
+        k++;
+    }
+    assert_int_equal(k, 6);
+    compiled_free(&c);
+
+    /* Rounded to whole frames: 4 s to 4.005 s (240 frames) over 8 breaths
+     * is 34.29 frames a breath: breath 2 gets 34 more, breath 3 gets 69. */
+    c = compile_str("pose P, 8 breaths, pace 4 4 to 4.005 4\n");
+    assert_clean(c);
+    assert_int_equal(c.tl->events[1].pace[0], 192000);
+    assert_int_equal(c.tl->events[3].pace[0], 192034);
+    assert_int_equal(c.tl->events[5].pace[0], 192069);
+    assert_int_equal(c.tl->events[15].pace[0], 192240);
+    assert_int_equal(c.tl->events[3].pace[2], 192000);
+    compiled_free(&c);
+
+    /* In the pace: header, every hold ramps; without a ramp `ramp` is 0. */
+    c = compile_str("pace: 4 6 to 5 7\npose A, 2 breaths\nbreathe B, 2 breaths, pace 4 6\n");
+    assert_clean(c);
+    assert_true(c.tl->events[1].ramp);
+    assert_int_equal(c.tl->events[3].end - c.tl->events[3].start, SECS(5));
+    const struct tl_event *last = &c.tl->events[c.tl->n_events - 2];
+    assert_int_equal(last->kind, TL_BREATH);
+    assert_false(last->ramp);
+    assert_int_equal(last->pace[0], SECS(4));
+    compiled_free(&c);
+
+    /* A flow ramps round by round. */
+    c = compile_str("flow F, 3 rounds, pace 2 2 to 4 4\n  inhale: Up.\n  exhale: Down.\n");
+    assert_clean(c);
+    for (int r = 0; r < 3; r++) {
+        const struct tl_event *up = event_with_text(c.tl, r == 2 ? "Last round. Up." : "Up.", r == 2 ? 0 : r);
+        assert_non_null(up);
+        assert_int_equal(up->end - up->start, SECS(2 + r));
+        assert_true(up->ramp);
+    }
+    compiled_free(&c);
+
+    /* A breathe step in time with a ramp: the whole breaths that fit. 4 4
+     * to 6 6 over n breaths lasts 10n s: 60 s is 6 breaths. */
+    c = compile_str("breathe R, 1 min, pace 4 4 to 6 6\n");
+    assert_clean(c);
+    assert_int_equal(c.tl->steps[0].breaths, 6);
+    assert_int_equal(c.tl->steps[0].hold_end - c.tl->steps[0].hold_start, SECS(60));
+    compiled_free(&c);
+}
+
+static void every_error_in_one_run(void **state)
+{
+    (void)state;
+    /* A parse error, a bad voice, a missing include and a missing sound,
+     * and a layout error, all reported, in file order. */
+    struct compiled c = compile_str("voice: nosuchvoice\n"
+                                    "pose A\n"
+                                    "include nowhere\n"
+                                    "bell missing\n"
+                                    "pose B, 1 min\n"
+                                    "  at 5:00: Too late.\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    const char *want[] = {"espeak-ng cannot speak with voice", "needs a duration",
+                          "no session named 'nowhere'", "no sound named 'missing'",
+                          "falls outside its step"};
+    size_t k = 0;
+    for (size_t i = 0; i < diag_count(c.d); i++) {
+        const struct diag_entry *e = diag_get(c.d, i);
+        if (e->level != DIAG_ERROR)
+            continue;
+        assert_true(k < 5);
+        if (!strstr(e->message, want[k]))
+            dump_diag(c.d);
+        assert_non_null(strstr(e->message, want[k]));
+        assert_int_equal(e->line, (int)k + 1 + (k == 4));
+        k++;
+    }
+    assert_int_equal(k, 5);
+    compiled_free(&c);
+
+    /* Errors inside an included file are reported with the includer's. */
+    const char *inc[] = {"s/bad.yoga", "pose X\n", NULL};
+    c = compile_files("include bad\nbell missing\n", inc, NULL);
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_true(find_diag(c.d, DIAG_ERROR, "needs a duration") >= 0);
+    assert_true(find_diag(c.d, DIAG_ERROR, "no sound named 'missing'") >= 0);
+    compiled_free(&c);
+}
+
+static void length_scales_the_holds(void **state)
+{
+    (void)state;
+    const char *src = "pace: 4 6\npose A, 10 breaths\npose B, 1 min\nsilence 30s\n";
+    struct compile_options o;
+    compile_options_init(&o);
+    struct compiled c = compile_files(src, NULL, &o);
+    assert_clean(c);
+    int64_t natural = c.tl->duration;
+    assert_int_equal(c.tl->length_asked, 0);
+    compiled_free(&c);
+
+    /* Twice as long: the holds grow, to whole breaths and whole seconds. */
+    o.length_ms = 2 * natural * 1000 / RATE;
+    c = compile_files(src, NULL, &o);
+    assert_clean(c);
+    check_invariants(c.tl);
+    assert_int_equal(c.tl->length_asked, SECS(o.length_ms / 1000.0));
+    int64_t off = c.tl->duration - c.tl->length_asked;
+    assert_true(off < SECS(10) && off > -SECS(10)); /* within a breath */
+    assert_true(c.tl->steps[0].breaths > 10);
+    int64_t b = c.tl->steps[1].hold_end - c.tl->steps[1].hold_start;
+    assert_true(b > SECS(60));
+    assert_int_equal(b % RATE, 0);
+    compiled_free(&c);
+
+    /* Very short: never below one breath or 5 s. */
+    o.length_ms = 1000;
+    c = compile_files(src, NULL, &o);
+    assert_clean(c);
+    assert_int_equal(c.tl->steps[0].breaths, 1);
+    assert_int_equal(c.tl->steps[1].hold_end - c.tl->steps[1].hold_start, SECS(5));
+    assert_int_equal(c.tl->steps[2].end - c.tl->steps[2].start, SECS(5));
+    compiled_free(&c);
+
+    /* A cue that no longer fits is left out with a warning, not an error. */
+    o.length_ms = 20000;
+    c = compile_files("pose A, 3 min\n  at 2:00: Later.\n  10s left: Soon.\n", NULL, &o);
+    assert_clean_errors(c);
+    assert_true(find_diag(c.d, DIAG_WARNING, "with --length; it is left out") >= 0);
+    assert_null(event_with_text(c.tl, "Later.", 0));
+    assert_non_null(event_with_text(c.tl, "Soon.", 0));
+    compiled_free(&c);
+}
+
+static void skip_steps(void **state)
+{
+    (void)state;
+    const char *src = "pose A, 1 breath\nrest 10s\npose B, 1 breath, each side\nrest 10s\n"
+                      "flow C, 1 round\n  inhale: Up.\n  exhale: Down.\n";
+    struct compile_options o;
+    compile_options_init(&o);
+    const char *skip_b[] = {"b"};
+    o.skip = skip_b;
+    o.n_skip = 1;
+    struct compiled c = compile_files(src, NULL, &o);
+    assert_clean(c);
+    check_invariants(c.tl);
+    /* A, its rest, C: B (both sides) and the rest after it are gone, and
+     * the rest announces C. */
+    assert_int_equal(c.tl->n_steps, 3);
+    assert_string_equal(c.tl->steps[0].name, "A");
+    assert_int_equal(c.tl->steps[1].kind, TL_STEP_REST);
+    assert_string_equal(c.tl->steps[2].name, "C");
+    assert_non_null(event_with_text(c.tl, "Next: C.", 0));
+    assert_null(event_with_text(c.tl, "Next: B, left side.", 0));
+    compiled_free(&c);
+
+    /* The last step takes the rest before it along. */
+    const char *skip_c[] = {"C", "a"};
+    o.skip = skip_c;
+    o.n_skip = 2;
+    c = compile_files(src, NULL, &o);
+    assert_clean(c);
+    assert_int_equal(c.tl->n_steps, 2);
+    assert_string_equal(c.tl->steps[0].name, "B");
+    assert_string_equal(c.tl->steps[1].name, "B");
+    compiled_free(&c);
+
+    /* Nothing left is an error, not a silent empty session. */
+    const char *skip_all[] = {"a", "b", "c"};
+    o.skip = skip_all;
+    o.n_skip = 3;
+    c = compile_files(src, NULL, &o);
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_true(find_diag(c.d, DIAG_ERROR, "no steps are left to lay out once the --skip steps") >= 0);
+    compiled_free(&c);
+
+    const char *skip_x[] = {"Nothing"};
+    o.skip = skip_x;
+    o.n_skip = 1;
+    c = compile_files(src, NULL, &o);
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_true(find_diag(c.d, DIAG_ERROR, "--skip 'Nothing': the session has no pose, flow or breathe step") >= 0);
+    compiled_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -710,8 +1416,26 @@ int main(void)
         cmocka_unit_test(warnings_for_long_cues),
         cmocka_unit_test(never_ends_mid_breath),
         cmocka_unit_test(limits),
+        cmocka_unit_test(repeats_around_nothing),
         cmocka_unit_test(voice_and_rate),
         cmocka_unit_test(the_example_of_the_format),
+        cmocka_unit_test(chime_none_and_no_chime),
+        cmocka_unit_test(own_breath_lines_always_spoken),
+        cmocka_unit_test(unused_cues_warn),
+        cmocka_unit_test(no_steps_is_an_error),
+        cmocka_unit_test(unknown_placeholder),
+        cmocka_unit_test(flow_rounds),
+        cmocka_unit_test(flow_hold_pace_and_sides),
+        cmocka_unit_test(round_placeholders_and_long_movements),
+        cmocka_unit_test(flow_hold_warnings_per_flow),
+        cmocka_unit_test(timed_cues_in_a_hold),
+        cmocka_unit_test(every_and_bells_in_silence_and_rest),
+        cmocka_unit_test(timed_cue_errors),
+        cmocka_unit_test(breathe_fits_whole_breaths),
+        cmocka_unit_test(pace_ramps),
+        cmocka_unit_test(every_error_in_one_run),
+        cmocka_unit_test(length_scales_the_holds),
+        cmocka_unit_test(skip_steps),
         cmocka_unit_test(budgets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -408,7 +408,10 @@ static void every_prone_backbend_and_twist_has_a_neck_cue(void **state)
     for (size_t s = 0; s < n_lib; s++) {
         const struct timeline *tl = lib[s].tl;
         for (size_t k = 0; k < tl->n_steps; k++) {
-            if (tl->steps[k].kind != TL_STEP_POSE || !loads_the_neck(tl->steps[k].name))
+            enum tl_step_kind kind = tl->steps[k].kind;
+            /* Flows and breathe steps are poses too (issue 11). */
+            if ((kind != TL_STEP_POSE && kind != TL_STEP_FLOW && kind != TL_STEP_BREATHE) ||
+                !loads_the_neck(tl->steps[k].name))
                 continue;
             checked++;
             char *text = step_text(tl, k);
@@ -457,7 +460,8 @@ static void every_prop_is_set_out_before_the_first_pose(void **state)
         bool introduced[16] = {false};
         bool started = false;
         for (size_t k = 0; k < tl->n_steps; k++) {
-            if (tl->steps[k].kind == TL_STEP_POSE)
+            if (tl->steps[k].kind == TL_STEP_POSE || tl->steps[k].kind == TL_STEP_FLOW ||
+                tl->steps[k].kind == TL_STEP_BREATHE)
                 started = true;
             char *text = step_text(tl, k);
             struct words ws = {0};

@@ -209,6 +209,33 @@ static const struct bad bad_inputs[] = {
     {"say \xED\xA0\x80 surrogate\n", 1, 5, "invalid UTF-8"},
     {"at\n", 1, 3, "'at' needs a duration"},
     {"at 1:02:03:04\n", 1, 12, "at most three parts"},
+    /* flows, breathe, timed cues, placeholders (issue 11) */
+    {"flow Sun\n", 1, 9, "needs a number of rounds"},
+    {"flow Sun, 3 breaths\n", 1, 13, "number of rounds"},
+    {"flow Sun, 0 rounds\n", 1, 11, "1 to 1000 rounds"},
+    {"flow Sun, 2 rounds, up on exhale\n", 1, 21, "'up on exhale' is for poses counted in reps, not for a flow"},
+    {"flow Sun, 2 rounds, upside down\n", 1, 21, "unknown flow option 'upside down'"},
+    {"flow Sun, 2 rounds\n  halfway: Half.\n", 2, 3, "a flow's lines are plain lines"},
+    {"flow Sun, 2 rounds\n  at 0:10: Hi.\n", 2, 3, "a flow's lines are plain lines"},
+    {"flow Sun, 2 rounds\n  hold 5 min: Stay.\n", 2, 8, "a hold in a flow counts whole breaths"},
+    {"pose A, 5 breaths\n  hold 5 breaths: Stay.\n", 2, 3, "'hold N breaths:' belongs in a flow"},
+    {"rest 1 min\n  hold 5 breaths: Stay.\n", 2, 3, "'hold N breaths:' belongs in a flow"},
+    {"silence 1 min\n  hold 5 breaths: Stay.\n", 2, 3, "'hold N breaths:' belongs in a flow"},
+    {"breathe B, 8 reps\n", 1, 12, "a breathe step lasts a time or a number of breaths, not reps"},
+    {"breathe , 2 min\n", 1, 9, "a breathe needs a name"},
+    {"silence 1 min\n  Lie still.\n", 2, 3, "a silence takes only timed cues"},
+    {"pose A, 1 min\n  at 1:0: Soft.\n", 2, 8, "two digits"},
+    {"pose A, 1 min\n  every 0s: Soft.\n", 2, 9, "'every' must last longer than zero"},
+    {"pose A, 1 min\n  10 breaths left: Soft.\n", 2, 3, "expected a time"},
+    {"pose A, 1 min\n  countdown: 11\n", 2, 14, "from 1 to 10"},
+    {"pose A, 1 min\n  countdown:\n", 2, 13, "from 1 to 10"},
+    {"pose A, 1 min\n  countdown: 3\n  countdown: 4\n", 3, 3, "has a countdown already (line 2)"},
+    {"pose A, 1 min\n  at 0:10:\n", 2, 11, "empty cue"},
+    {"pose A, 1 min, each side\n  Turn to the {sdie}.\n", 2, 15, "unknown placeholder '{sdie}' (did you mean '{side}'?)"},
+    {"say Round {runds} of {rounds}.\n", 1, 11, "unknown placeholder '{runds}' (did you mean '{rounds}'?)"},
+    {"say {xyzzy}\n", 1, 5, "unknown placeholder '{xyzzy}': cue text may use"},
+    {"pose A, 2 breaths, pace 4 4 to 0 4\n", 1, 32, "at least 0.1 seconds"},
+    {"pace: 4 6 to 5\n", 1, 15, "2 numbers"},
 };
 
 static void every_bad_input(void **state)
@@ -322,6 +349,133 @@ static void deep_nesting(void **state)
     parsed_free(&p);
 }
 
+static void flows_breathe_and_timed_cues(void **state)
+{
+    (void)state;
+    struct parsed p = parse("chime: none\n"
+                            "bell: none\n"
+                            "pace: 4 6 to 5 7\n"
+                            "flow Sun salutation, 3 rounds, pace 3 5, each side\n"
+                            "  Stand tall.\n"
+                            "  inhale: Arms up.\n"
+                            "  exhale: Fold.\n"
+                            "  hold 5 breaths: Stay here.\n"
+                            "  inhale: Rise.\n"
+                            "pose Dragon, 3 min, each side, no chime\n"
+                            "  at 1:00: Let the shoulders soften.\n"
+                            "  30s left: Begin to come out.\n"
+                            "  every 45 s: bell chime\n"
+                            "  countdown: 5\n"
+                            "  end: bell\n"
+                            "  halfway: bell rings twice\n"
+                            "breathe Box, 5 min, pace 4 4 4 4, prompts 2\n"
+                            "silence 20 min\n"
+                            "  every 5 min: bell\n"
+                            "  at 19:00: Deepen the breath.\n"
+                            "rest 1 min\n"
+                            "  Lie still.\n"
+                            "  10s left: Roll to the side.\n");
+    if (diag_count(p.d))
+        diag_print(p.d, stderr);
+    assert_int_equal(diag_count(p.d), 0);
+    const struct session *s = p.s;
+    assert_string_equal(s->chime.value, "none");
+    assert_string_equal(s->bell.value, "none");
+    assert_true(s->pace_value.ramp);
+    assert_int_equal(s->pace_value.ms[0], 4000);
+    assert_int_equal(s->pace_value.ms[2], 6000);
+    assert_int_equal(s->pace_value.to[0], 5000);
+    assert_int_equal(s->pace_value.to[2], 7000);
+
+    const struct node *n = s->steps;
+    assert_int_equal(n->kind, NODE_FLOW);
+    assert_string_equal(n->text, "Sun salutation");
+    assert_int_equal(n->count, 3);
+    assert_int_equal(n->sides, SIDE_LEFT | SIDE_RIGHT);
+    assert_true(n->has_pace);
+    assert_false(n->pace.ramp);
+    assert_int_equal(n->pace.to[0], 3000);
+    const struct cue *q = n->cues;
+    enum cue_kind want[] = {CUE_PLAIN, CUE_INHALE, CUE_EXHALE, CUE_FLOW_HOLD, CUE_INHALE};
+    for (int k = 0; k < 5; k++, q = q->next)
+        assert_int_equal(q->kind, want[k]);
+    assert_null(q);
+    q = n->cues->next->next->next;
+    assert_int_equal(q->count, 5);
+    assert_string_equal(q->text, "Stay here.");
+    assert_int_equal(q->line_pos.col, 3);
+    assert_int_equal(q->pos.col, 19);
+
+    n = n->next;
+    assert_int_equal(n->kind, NODE_POSE);
+    assert_true(n->no_chime);
+    q = n->cues;
+    assert_int_equal(q->kind, CUE_AT);
+    assert_int_equal(q->ms, 60000);
+    assert_string_equal(q->text, "Let the shoulders soften.");
+    assert_false(q->bell);
+    q = q->next;
+    assert_int_equal(q->kind, CUE_LEFT);
+    assert_int_equal(q->ms, 30000);
+    q = q->next;
+    assert_int_equal(q->kind, CUE_EVERY);
+    assert_int_equal(q->ms, 45000);
+    assert_true(q->bell);
+    assert_string_equal(q->sound, "chime");
+    q = q->next;
+    assert_int_equal(q->kind, CUE_COUNTDOWN);
+    assert_int_equal(q->count, 5);
+    q = q->next;
+    assert_int_equal(q->kind, CUE_END);
+    assert_true(q->bell);
+    assert_null(q->sound);
+    q = q->next;
+    assert_int_equal(q->kind, CUE_HALFWAY);
+    assert_false(q->bell); /* "bell rings twice" is words */
+
+    n = n->next;
+    assert_int_equal(n->kind, NODE_BREATHE);
+    assert_int_equal(n->dur.unit, DUR_TIME);
+    assert_int_equal(n->dur.ms, 300000);
+    assert_int_equal(n->prompts, 2);
+    assert_int_equal(n->pace.ms[1], 4000);
+
+    n = n->next;
+    assert_int_equal(n->kind, NODE_SILENCE);
+    assert_int_equal(n->cues->kind, CUE_EVERY);
+    assert_int_equal(n->cues->ms, 300000);
+    assert_true(n->cues->bell);
+    assert_int_equal(n->cues->next->kind, CUE_AT);
+    assert_int_equal(n->cues->next->ms, 19 * 60000);
+
+    n = n->next;
+    assert_int_equal(n->kind, NODE_REST);
+    assert_int_equal(n->cues->kind, CUE_PLAIN);
+    assert_int_equal(n->cues->next->kind, CUE_LEFT);
+    assert_int_equal(n->cues->next->ms, 10000);
+    parsed_free(&p);
+
+    /* "countdown:5" without a space is a countdown too. */
+    p = parse("pose A, 1 min\n  countdown:5\n");
+    assert_int_equal(diag_count(p.d), 0);
+    assert_int_equal(p.s->steps->cues->kind, CUE_COUNTDOWN);
+    assert_int_equal(p.s->steps->cues->count, 5);
+    parsed_free(&p);
+
+    /* Plain cue lines may still start with "at" or end in "left" words. */
+    p = parse("pose A, 1 min\n  at ease: the arms hang.\n  Turn left: slowly.\n");
+    assert_int_equal(diag_count(p.d), 0);
+    assert_int_equal(p.s->steps->cues->kind, CUE_PLAIN);
+    assert_int_equal(p.s->steps->cues->next->kind, CUE_PLAIN);
+    parsed_free(&p);
+
+    /* A step line with an error is marked, so the compiler leaves it out. */
+    p = parse("pose A\nsay fine\n");
+    assert_true(p.s->steps->bad);
+    assert_false(p.s->steps->next->bad);
+    parsed_free(&p);
+}
+
 static void cue_typo_warning(void **state)
 {
     (void)state;
@@ -346,6 +500,7 @@ int main(void)
         cmocka_unit_test(error_limit_and_recovery),
         cmocka_unit_test(deep_nesting),
         cmocka_unit_test(cue_typo_warning),
+        cmocka_unit_test(flows_breathe_and_timed_cues),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,7 +111,11 @@ static void session_search_order(void **state)
     free(p);
     assert_int_equal(paths_find_session("nope", &p), AV_ENOENT);
     assert_int_equal(paths_find_session("../etc", &p), AV_ENOENT); /* a path that doesn't exist */
-    assert_int_equal(paths_find_session("a b", &p), AV_EINVAL);
+    /* Names `list` shows may have spaces; never '/', control characters or
+     * a leading dot. */
+    assert_int_equal(paths_find_session("a b", &p), AV_ENOENT);
+    assert_int_equal(paths_find_session(".hidden", &p), AV_EINVAL);
+    assert_int_equal(paths_find_session("bell\x07", &p), AV_EINVAL);
     /* A path is taken as it is. */
     assert_int_equal(paths_find_session("extra/flow.yoga", &p), AV_OK);
     assert_string_equal(p, "extra/flow.yoga");
@@ -240,6 +244,48 @@ static void listing(void **state)
     paths_free_sessions(v, n);
 }
 
+static void names_prefixes_and_hints(void **state)
+{
+    (void)state;
+    write_file("sessions/morning-5.yoga", "say m\n");
+    write_file("sessions/My Flow.yoga", "say mine\n");
+    char *p = NULL;
+    /* The name as `list` shows it, spaces and all. */
+    assert_int_equal(paths_find_session("My Flow", &p), AV_OK);
+    assert_string_equal(p, "sessions/My Flow.yoga");
+    free(p);
+    /* A unique prefix is enough; an ambiguous one is not. */
+    assert_int_equal(paths_find_session("morn", &p), AV_OK);
+    assert_string_equal(p, "sessions/morning-5.yoga");
+    free(p);
+    write_file("sessions/twist-seated.yoga", "say a\n");
+    write_file("sessions/twist-supine.yoga", "say b\n");
+    assert_int_equal(paths_find_session("twist", &p), AV_ENOENT);
+    char *h = paths_session_hint("twist");
+    assert_string_equal(h, "it could be 'twist-seated' 'twist-supine'");
+    free(h);
+    unlink("sessions/twist-seated.yoga");
+    unlink("sessions/twist-supine.yoga");
+    /* Case and punctuation: a suggestion, not a guess. */
+    assert_int_equal(paths_find_session("morning5", &p), AV_ENOENT);
+    h = paths_session_hint("morning5");
+    assert_string_equal(h, "did you mean 'morning-5'?");
+    free(h);
+    assert_int_equal(paths_find_session("Morning-5", &p), AV_ENOENT);
+    h = paths_session_hint("Morning-5");
+    assert_string_equal(h, "did you mean 'morning-5'?");
+    free(h);
+    h = paths_session_hint("my flow");
+    assert_string_equal(h, "did you mean 'My Flow'?");
+    free(h);
+    h = paths_session_hint("wram-up");
+    assert_string_equal(h, "did you mean 'warm-up'?");
+    free(h);
+    assert_null(paths_session_hint("zzzzzzzzzzzz"));
+    unlink("sessions/morning-5.yoga");
+    unlink("sessions/My Flow.yoga");
+}
+
 static void include_search(void **state)
 {
     (void)state;
@@ -350,6 +396,7 @@ int main(void)
         cmocka_unit_test(plain_names),
         cmocka_unit_test(session_search_order),
         cmocka_unit_test(listing),
+        cmocka_unit_test(names_prefixes_and_hints),
         cmocka_unit_test(data_dirs),
         cmocka_unit_test(include_search),
         cmocka_unit_test(sound_search),

@@ -389,6 +389,51 @@ static void test_time_text(void **state)
     assert_string_equal(transport_time_text(tl, rest->start, buf, sizeof buf), want);
 }
 
+static void test_status_in_a_flow(void **state)
+{
+    (void)state;
+    /* A flow shows its round; a hold inside it shows its breath too. */
+    /* The hold has as many breaths as the flow has rounds, so only the
+     * event's `movement` tells a movement from a breath of the hold. */
+    struct compiled c = compile_str("pace: 2 3\nflow Sun, 3 rounds\n  inhale: Up.\n"
+                                    "  hold 3 breaths: Stay.\n  exhale: Down.\n");
+    assert_int_equal(c.err, 0);
+    struct transport t;
+    transport_init(&t, c.tl);
+    struct transport_status st;
+    char line[256];
+    size_t movements = 0, holds = 0;
+    for (size_t i = 0; i < c.tl->n_events; i++) {
+        const struct tl_event *e = &c.tl->events[i];
+        if (e->kind != TL_BREATH)
+            continue;
+        transport_status(&t, e->start, &st);
+        assert_int_equal(st.round, e->round);
+        assert_int_equal(st.rounds, 3);
+        transport_format(&st, c.tl->rate, 0, line, sizeof line);
+        char want[32];
+        snprintf(want, sizeof want, "round %d/3", e->round);
+        assert_non_null(strstr(line, want));
+        if (!e->movement) { /* a breath of the hold */
+            assert_int_equal(st.breath, e->breath);
+            assert_int_equal(st.breaths, 3);
+            snprintf(want, sizeof want, "breath %d/3", e->breath);
+            assert_non_null(strstr(line, want));
+            holds++;
+        } else {
+            assert_int_equal(st.breaths, 0);
+            assert_null(strstr(line, "breath"));
+            movements++;
+        }
+    }
+    assert_int_equal(movements, 6);
+    assert_int_equal(holds, 18);
+    /* The announcement comes before the first round. */
+    transport_status(&t, 0, &st);
+    assert_int_equal(st.rounds, 0);
+    compiled_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_key_sequences), cmocka_unit_test(test_seek_keys),
         cmocka_unit_test(test_resume_point),  cmocka_unit_test(test_step_start),
         cmocka_unit_test(test_time_text),
+        cmocka_unit_test(test_status_in_a_flow),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

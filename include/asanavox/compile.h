@@ -62,12 +62,21 @@ struct compile_options {
     int prompts;           /* --prompts: -1 not given, else 0..INT_MAX (all) */
     bool has_pace;         /* --pace */
     double pace[4];        /* seconds: inhale, hold, exhale, hold */
+    int64_t length_ms;     /* --length: scale the holds so the session lasts
+                              this long (0: as written) */
+    const char *const *skip; /* --skip: names of pose, flow and breathe
+                              steps to leave out (case-insensitive), with
+                              the rest after each; a name that matches
+                              nothing is an error */
+    size_t n_skip;         /* at most COMPILE_MAX_SKIP */
     /* When not NULL, the compile stops with AV_EINTERRUPTED soon after
      * *stop becomes nonzero (a signal handler sets it): it is polled during
      * expansion and layout, and between texts synthesized.  (The voice
      * polls its own, voice_set_stop(), within one text.) */
     const volatile sig_atomic_t *stop;
 };
+
+#define COMPILE_MAX_SKIP 64
 
 /* The options every command starts from: 48000 Hz, nothing overridden. */
 void compile_options_init(struct compile_options *o);

@@ -66,6 +66,11 @@ bool diag_full(const struct diag *d);
 size_t diag_count(const struct diag *d);
 const struct diag_entry *diag_get(const struct diag *d, size_t i);
 
+/* Put the entries from index `from` on in file order: by file (in the
+ * order files first appear), then line and column; entries without a
+ * position keep their order after those with one.  Stable. */
+void diag_sort(struct diag *d, size_t from);
+
 /* Print every stored entry to `f` in the format above, and a line saying
  * how many errors were not shown, if any. */
 void diag_print(const struct diag *d, FILE *f);

@@ -41,10 +41,19 @@ void paths_free_list(char **list);
  * it) but must be a regular file.  A name is looked up in the session
  * directories, where the first directory that has NAME.yoga decides: it
  * must be a regular file whose real path stays inside that directory.
+ * When no directory has NAME.yoga, the one session whose name starts with
+ * NAME is taken ("morn" for "morning-5").  A name is anything `list`
+ * shows (spaces too), without '/', control characters or a leading '.'.
  * Returns 0, AV_ENOENT, AV_ENOTREG (a directory, FIFO, device...),
  * AV_ELINK (a link out of its directory), AV_EINVAL (a name that is not plain)
  * or AV_ENOMEM. */
 int paths_find_session(const char *name, char **path);
+
+/* For a NAME paths_find_session() did not find: a malloc'd hint such as
+ * "did you mean 'morning-5'?" (names that differ only in case and
+ * punctuation, or by a typo) or "it could be 'a' 'b'" (an ambiguous
+ * prefix), or NULL when there is nothing to say. */
+char *paths_session_hint(const char *name);
 
 /* Resolve `include NAME` from a file in `from_dir`: from_dir first, then
  * the session path.  Same returns and rules as for a name in

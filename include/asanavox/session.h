@@ -48,42 +48,69 @@ struct duration {
 };
 
 /* Breath pace in milliseconds: inhale, hold after inhale, exhale, hold
- * after exhale.  Inhale and exhale are > 0, holds >= 0. */
+ * after exhale.  Inhale and exhale are > 0, holds >= 0.  A ramp (`pace A
+ * to B`) goes from `ms` on the first breath of a hold to `to` on the last,
+ * linearly; without a ramp `to` is a copy of `ms`. */
 struct pace {
     int32_t ms[4];
+    int32_t to[4];
+    bool ramp;
 };
 
-enum cue_kind { CUE_PLAIN, CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_UP, CUE_DOWN, CUE_HALFWAY, CUE_END };
+enum cue_kind {
+    CUE_PLAIN, CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_UP, CUE_DOWN, CUE_HALFWAY, CUE_END,
+    CUE_AT,        /* `at TIME: text`: `ms` after the hold starts */
+    CUE_LEFT,      /* `TIME left: text`: `ms` before the hold ends */
+    CUE_EVERY,     /* `every TIME: text`: every `ms` from the hold's start */
+    CUE_COUNTDOWN, /* `countdown: N`: the numbers N..1, one a second, ending
+                      with the hold; `count` is N */
+    CUE_FLOW_HOLD  /* in a flow, `hold N breaths: text`; `count` is N */
+};
 
 struct cue {
     enum cue_kind kind;
     const char *text;   /* never empty; `\#` already unescaped */
     struct src_pos pos; /* where the text starts */
+    struct src_pos line_pos; /* where the line starts (errors about the cue) */
+    int64_t ms;         /* CUE_AT, CUE_LEFT, CUE_EVERY */
+    int32_t count;      /* CUE_COUNTDOWN, CUE_FLOW_HOLD */
+    bool bell;          /* the text is `bell` or `bell NAME`: ring a sound */
+    const char *sound;  /* with `bell`: the sound name, NULL for the default */
     struct cue *next;
 };
 
-enum node_kind { NODE_POSE, NODE_REST, NODE_SAY, NODE_BELL, NODE_SILENCE, NODE_REPEAT, NODE_INCLUDE, NODE_AT };
+enum node_kind { NODE_POSE, NODE_REST, NODE_SAY, NODE_BELL, NODE_SILENCE, NODE_REPEAT, NODE_INCLUDE,
+                 NODE_AT, NODE_FLOW, NODE_BREATHE };
 
 enum { SIDE_LEFT = 1, SIDE_RIGHT = 2 };
 
 struct node {
     enum node_kind kind;
     struct src_pos pos;       /* the keyword */
-    const char *text;         /* pose name, say text, bell sound (NULL:
-                                 default), include name; else NULL */
+    const char *text;         /* pose, flow or breathe name, say text, bell
+                                 sound (NULL: default), include name; else
+                                 NULL */
     struct src_pos text_pos;
-    struct duration dur;      /* pose hold, rest, silence, bell (DUR_NONE:
-                                 default), at (time since the start) */
+    struct duration dur;      /* pose and breathe hold, rest, silence, bell
+                                 (DUR_NONE: default), at (time since the
+                                 start); a flow's rounds are `count` */
     struct src_pos dur_pos;
-    unsigned sides;           /* NODE_POSE: 0, or SIDE_LEFT|SIDE_RIGHT bits */
-    bool has_pace;            /* NODE_POSE: ", pace ..." given */
+    unsigned sides;           /* NODE_POSE, NODE_FLOW, NODE_BREATHE: 0, or
+                                 SIDE_LEFT|SIDE_RIGHT bits */
+    bool has_pace;            /* ", pace ..." given (pose, flow, breathe) */
     struct pace pace;
     int32_t prompts;          /* NODE_POSE: ", prompts N": -1 when not given */
     bool up_on_exhale;        /* NODE_POSE: ", up on exhale" (reps) */
     bool alternate;           /* NODE_POSE: ", alternate" (reps: {side}
                                  is left on odd reps, right on even) */
-    struct cue *cues;         /* NODE_POSE, NODE_REST: cue lines in order */
-    int32_t count;            /* NODE_REPEAT */
+    bool no_chime;            /* ", no chime": this hold ends without it */
+    bool bad;                 /* the line had an error: the compiler still
+                                 reports the rest of the file but lays
+                                 this step out as nothing */
+    struct cue *cues;         /* NODE_POSE, NODE_REST, NODE_FLOW,
+                                 NODE_BREATHE, NODE_SILENCE: cue lines in
+                                 order */
+    int32_t count;            /* NODE_REPEAT; NODE_FLOW: rounds */
     struct node *body;        /* NODE_REPEAT: first child */
     struct node *next;        /* next sibling */
 };
@@ -128,7 +155,8 @@ const char *duration_parse(const char *s, size_t len, unsigned allowed, struct d
                            size_t *err_off, char *msg, size_t msg_size);
 
 /* Parse a pace: 2 or 4 numbers of seconds separated by spaces, tabs, ':' or
- * '/' (e.g. "4 6", "4:2:6:2").  Same conventions as duration_parse(). */
+ * '/' (e.g. "4 6", "4:2:6:2"), or a ramp "A to B" of two such paces ("4 4
+ * to 5 7").  Same conventions as duration_parse(). */
 const char *pace_parse(const char *s, size_t len, struct pace *out, size_t *err_off);
 
 /* Format `ms` as "M:SS" or "H:MM:SS" (with ".d" tenths when not whole) into

@@ -33,7 +33,8 @@ enum tl_phase {
     TL_HOLD_OUT  /* hold after the exhale */
 };
 
-enum tl_step_kind { TL_STEP_POSE, TL_STEP_REST, TL_STEP_SAY, TL_STEP_BELL, TL_STEP_SILENCE };
+enum tl_step_kind { TL_STEP_POSE, TL_STEP_REST, TL_STEP_SAY, TL_STEP_BELL, TL_STEP_SILENCE,
+                    TL_STEP_FLOW, TL_STEP_BREATHE };
 
 enum tl_side { TL_SIDE_NONE = 0, TL_SIDE_LEFT = 1, TL_SIDE_RIGHT = 2 };
 
@@ -50,6 +51,18 @@ struct tl_event {
     enum tl_phase phase;  /* TL_BREATH only */
     int32_t breath;       /* TL_BREATH only: 1-based breath (or rep) number */
     int32_t breaths;      /* TL_BREATH only: breaths (or reps) in this hold */
+    int movement;         /* TL_BREATH: nonzero for a flow's movement line
+                             (an inhale:/exhale: phase, or the silent hold
+                             after it), whose breath/breaths are the round;
+                             0 for the breaths of a pose, breathe step or a
+                             hold inside a flow */
+    int32_t round;        /* inside a flow: 1-based round; else 0 */
+    int32_t rounds;       /* inside a flow: its rounds; else 0 */
+    int ramp;             /* TL_BREATH: nonzero when the hold's pace ramps
+                             (`pace A to B`); `pace` is then this breath's
+                             own phase lengths */
+    int64_t pace[4];      /* TL_BREATH: the phase lengths of this breath in
+                             frames (inhale, hold, exhale, hold) */
 };
 
 struct tl_step {
@@ -61,8 +74,11 @@ struct tl_step {
                              steps without a hold) */
     int64_t hold_end;     /* frame where the hold ends */
     int64_t end;          /* first frame of the next step's time */
-    int32_t breaths;      /* breaths or reps in the hold, 0 for timed holds */
+    int32_t breaths;      /* breaths or reps in the hold, 0 for timed holds
+                             (for a breathe step in time: the whole breaths
+                             that fit) */
     int reps;             /* nonzero when the hold counts reps */
+    int32_t rounds;       /* TL_STEP_FLOW: rounds; else 0 */
     const char *path;     /* session file the step comes from */
     int line;             /* 1-based line of the step in that file */
 };
@@ -74,6 +90,7 @@ struct timeline {
     const char *voice;    /* espeak-ng voice name used for every TL_SPEECH */
     int speed;            /* words per minute */
     int64_t duration;     /* total frames: covers every step and event */
+    int64_t length_asked; /* frames asked for with --length, or 0 */
     struct tl_event *events; /* sorted by start (stable) */
     size_t n_events;
     struct tl_step *steps;

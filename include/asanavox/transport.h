@@ -120,6 +120,7 @@ struct transport_status {
     const char *side;    /* "left", "right" or NULL */
     const char *kind;    /* "pose", "rest", ... */
     int breath, breaths; /* breath (or rep) n of N now; 0 when not in one */
+    int round, rounds;   /* in a flow: round n of N now; 0 elsewhere */
     bool reps;
     int64_t frame, total;
     bool paused;
@@ -130,6 +131,7 @@ void transport_status(const struct transport *t, int64_t frame, struct transport
 /* Format the status as one line without a newline, at most `width`
  * characters (UTF-8 code points) wide when width > 0, into buf:
  *     "3/23 Child's pose, left  breath 3/6  2:31 / 11:45  -4 dB  paused"
+ * (in a flow, "round 2/3" before the breath of a hold inside it)
  * Returns buf. */
 char *transport_format(const struct transport_status *st, int rate, int width, char *buf,
                        size_t size);

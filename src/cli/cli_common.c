@@ -112,7 +112,12 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
         if (paths_is_file_arg(name)) {
             fprintf(stderr, "asanavox %s: %s: no such file\n", cmd, name);
         } else {
-            fprintf(stderr, "asanavox %s: no session named '%s'\n", cmd, name);
+            char *hint = paths_session_hint(name);
+            if (hint)
+                fprintf(stderr, "asanavox %s: no session named '%s'; %s\n", cmd, name, hint);
+            else
+                fprintf(stderr, "asanavox %s: no session named '%s'\n", cmd, name);
+            free(hint);
             print_search_path(stderr);
         }
         return EXIT_USAGE;

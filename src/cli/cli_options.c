@@ -12,6 +12,7 @@
 
 #include "asanavox/config.h"
 #include "asanavox/error.h"
+#include "asanavox/session.h"
 #include "cli_options.h"
 
 static const struct cli_option session_options[] = {
@@ -30,6 +31,12 @@ static const struct cli_option rate_options[] = {
 static const struct cli_option audio_options[] = {
     {"mono", CLI_MONO, NULL, "one channel instead of two"},
     {"volume", CLI_VOLUME, "DB", "louder or softer than the -16 LUFS default, -40 to 20"},
+    {0},
+};
+
+static const struct cli_option variant_options[] = {
+    {"length", CLI_LENGTH, "DURATION", "scale the holds so the session lasts about this long (20m, 1:30:00)"},
+    {"skip", CLI_SKIP, "NAME", "leave out the pose, flow or breathe steps named NAME (repeatable)"},
     {0},
 };
 
@@ -72,6 +79,8 @@ void cli_parser_init(struct cli_parser *p, const char *cmd, unsigned groups,
         add_table(p, rate_options);
     if (groups & CLI_AUDIO)
         add_table(p, audio_options);
+    if (groups & CLI_VARIANT)
+        add_table(p, variant_options);
     add_table(p, own);
     add_table(p, always_options);
     /* ':' first: a missing value comes back as ':' rather than '?', and
@@ -184,6 +193,25 @@ static int take_common(const struct cli_parser *p, int key, const char *v, struc
     case CLI_MONO:
         c->mono = true;
         return 0;
+    case CLI_LENGTH:
+        if (cli_parse_length(v, &c->co.length_ms))
+            return 0;
+        fprintf(stderr, "asanavox %s: --length wants a time such as 20m, 45s or 1:30:00, not '%s'\n",
+                cmd, v);
+        return CLI_EXIT_USAGE;
+    case CLI_SKIP:
+        if (!*v) {
+            fprintf(stderr, "asanavox %s: --skip wants the name of a pose, flow or breathe step\n",
+                    cmd);
+            return CLI_EXIT_USAGE;
+        }
+        if (c->co.n_skip == COMPILE_MAX_SKIP) {
+            fprintf(stderr, "asanavox %s: at most %d --skip options\n", cmd, COMPILE_MAX_SKIP);
+            return CLI_EXIT_USAGE;
+        }
+        c->skip[c->co.n_skip++] = v;
+        c->co.skip = c->skip;
+        return 0;
     case CLI_VOLUME:
         if (cli_parse_double(v, -40.0, 20.0, &c->volume_db))
             return 0;
@@ -277,6 +305,8 @@ void cli_print_options(FILE *f, unsigned groups, const struct cli_option *own)
         print_table(f, rate_options);
     if (groups & CLI_SESSION)
         print_table(f, session_options);
+    if (groups & CLI_VARIANT)
+        print_table(f, variant_options);
     print_table(f, always_options);
 }
 
@@ -315,6 +345,17 @@ int cli_parse_pace(const char *s, double pace[4])
     if (pace[0] < 0.1 || pace[2] < 0.1)
         return AV_EINVAL;
     return AV_OK;
+}
+
+bool cli_parse_length(const char *s, int64_t *ms)
+{
+    struct duration d;
+    size_t off;
+    char msg[160];
+    if (duration_parse(s, strlen(s), 1u << DUR_TIME, &d, &off, msg, sizeof msg) || d.ms <= 0)
+        return false;
+    *ms = d.ms;
+    return true;
 }
 
 bool cli_parse_long(const char *s, long lo, long hi, long *out)

@@ -25,6 +25,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "asanavox/compile.h"
@@ -42,6 +43,8 @@ enum cli_key {
     CLI_RATE,       /* group CLI_RATE_OPT */
     CLI_MONO,       /* group CLI_AUDIO */
     CLI_VOLUME,
+    CLI_LENGTH,     /* group CLI_VARIANT */
+    CLI_SKIP,
     CLI_OWN = 512,
 };
 
@@ -57,6 +60,7 @@ enum cli_group {
     CLI_SESSION = 1 << 0,  /* --pace --voice --speed --prompts */
     CLI_RATE_OPT = 1 << 1, /* --rate HZ */
     CLI_AUDIO = 1 << 2,    /* --mono --volume DB */
+    CLI_VARIANT = 1 << 3,  /* --length DURATION, --skip NAME (plan, render, play) */
 };
 
 /* One option of a table (tables end with a zeroed entry). */
@@ -73,6 +77,9 @@ struct cli_common {
     bool rate_given;           /* --rate was given (co.rate is its value) */
     bool mono;                 /* --mono */
     double volume_db;          /* --volume, -40 to 20 (0 when not given) */
+    /* --skip names (co.skip points here once one is given, so a
+     * cli_common must not be copied after parsing). */
+    const char *skip[COMPILE_MAX_SKIP];
 };
 
 enum { CLI_MAX_OPTIONS = 48 };
@@ -107,6 +114,11 @@ int cli_next(struct cli_parser *p, struct cli_common *c, const char **value);
 
 /* The exit status for a negative cli_next() result other than CLI_END. */
 int cli_exit_status(int result);
+
+/* Parse a --length value: a time as a session writes it ("20m", "45s",
+ * "1:30:00"), greater than zero, into milliseconds.  Returns false when it
+ * is not one. */
+bool cli_parse_length(const char *s, int64_t *ms);
 
 /* Defaults for the shared values (compile_options_init(), no --rate, stereo, 0 dB). */
 void cli_common_init(struct cli_common *c);

@@ -14,7 +14,7 @@
 #include "cli_json.h"
 #include "commands.h"
 
-enum { GROUPS = CLI_SESSION | CLI_RATE_OPT, OPT_JSON = CLI_OWN };
+enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_VARIANT, OPT_JSON = CLI_OWN };
 
 static const struct cli_option options[] = {
     {"json", OPT_JSON, NULL, "machine-readable output (see asanavox(1))"},
@@ -50,7 +50,12 @@ void cli_plan_print_json(const struct timeline *tl)
     json_string(f, tl->voice);
     fprintf(f, ",\n  \"speed\": %d,\n  \"sample_rate\": %d,\n  \"duration\": ", tl->speed, r);
     json_seconds(f, tl->duration, r);
-    fprintf(f, ",\n  \"duration_frames\": %lld,\n  \"steps\": [", (long long)tl->duration);
+    fprintf(f, ",\n  \"duration_frames\": %lld", (long long)tl->duration);
+    if (tl->length_asked > 0) {
+        fprintf(f, ",\n  \"length_asked\": ");
+        json_seconds(f, tl->length_asked, r);
+    }
+    fprintf(f, ",\n  \"steps\": [");
     for (size_t i = 0; i < tl->n_steps; i++) {
         const struct tl_step *s = &tl->steps[i];
         fprintf(f, "%s\n    {\"index\": %zu, \"kind\": \"%s\", \"name\": ", i ? "," : "", i,
@@ -69,8 +74,10 @@ void cli_plan_print_json(const struct timeline *tl)
         json_seconds(f, s->hold_end, r);
         fprintf(f, ", \"end\": ");
         json_seconds(f, s->end, r);
-        if (s->kind == TL_STEP_POSE)
+        if (s->kind == TL_STEP_POSE || s->kind == TL_STEP_BREATHE)
             fprintf(f, ", \"%s\": %d", s->reps ? "reps" : "breaths", s->breaths);
+        if (s->kind == TL_STEP_FLOW)
+            fprintf(f, ", \"rounds\": %d", s->rounds);
         fprintf(f, ", \"file\": ");
         json_string(f, s->path);
         fprintf(f, ", \"line\": %d}", s->line);
@@ -87,6 +94,19 @@ void cli_plan_print_json(const struct timeline *tl)
         if (e->kind == TL_BREATH)
             fprintf(f, ", \"phase\": \"%s\", \"breath\": %d, \"breaths\": %d", tl_phase_name(e->phase),
                     e->breath, e->breaths);
+        if (e->round > 0)
+            fprintf(f, ", \"round\": %d, \"rounds\": %d", e->round, e->rounds);
+        if (e->movement)
+            fprintf(f, ", \"movement\": true");
+        if (e->kind == TL_BREATH && e->ramp) {
+            fprintf(f, ", \"pace\": [");
+            for (int k = 0; k < 4; k++) {
+                if (k)
+                    fprintf(f, ", ");
+                json_seconds(f, e->pace[k], r);
+            }
+            fprintf(f, "]");
+        }
         if (e->text) {
             fprintf(f, ", \"text\": ");
             json_string(f, e->text);
@@ -142,6 +162,13 @@ void cli_plan_print_table(const struct timeline *tl)
     fprintf(f, " — %s, %zu steps (voice ", buf, tl->n_steps);
     esc_fputs(f, tl->voice);
     fprintf(f, " at %d wpm, %d Hz)\n", tl->speed, tl->rate);
+    if (tl->length_asked > 0) {
+        char asked[32];
+        clock_of(tl->length_asked, tl->rate, asked, sizeof asked);
+        fprintf(f, "(--length %s: the holds are scaled as far as whole breaths, whole seconds and "
+                   "the session's fixed parts allow)\n",
+                asked);
+    }
     if (tl->about[0]) {
         esc_fputs(f, tl->about);
         fputc('\n', f);

@@ -58,7 +58,7 @@
 #include "cli_term.h"
 
 enum {
-    GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO,
+    GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO | CLI_VARIANT,
     OPT_FROM = CLI_OWN,
     OPT_DEVICE,
     OPT_STATS,

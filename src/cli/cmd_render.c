@@ -33,7 +33,7 @@
 #include "commands.h"
 #include "cli_term.h"
 
-enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO };
+enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO | CLI_VARIANT };
 
 static const struct cli_option options[] = {
     {"output", 'o', "OUT", "where to write (a file, '-', a pipe or a device)"},

@@ -1,14 +1,27 @@
 /*
  * compile.c — a parsed session to a timeline at exact frame positions.
  *
- * Three phases, each stopping the compile if it found errors:
+ * Three phases:
  *
  *  1. parse the file (session.h);
  *  2. expand: walk the tree, splicing in includes, unrolling repeats and
- *     doubling `each side` poses, into a flat array of instances;
+ *     doubling `each side` poses, into a flat array of instances; --skip
+ *     leaves steps out here;
  *  3. lay out: walk the instances with a clock (`now`, in frames) and emit
  *     steps and events.  Lookahead is trivial on the flat array, which is
  *     what a rest needs to announce the pose after it.
+ *
+ * A phase that found errors does not stop the next: steps whose line had
+ * an error are left out, and the rest is expanded and laid out, so that one
+ * `check` reports parse, include, voice, sound and layout errors together
+ * (then sorted into file order).  Only a fatal error (out of memory) or a
+ * full diagnostic list stops early.  With --length the layout runs several
+ * times (fit_length()), each run from scratch on the same expanded steps.
+ *
+ * Flows, breathe steps and timed cues (at, left, every, countdown) are laid
+ * out here too; every built-in phrase they speak is in one table
+ * (phrase_text), and the expansion limits beyond SESSION_MAX_STEPS are one
+ * enum (BREATHE_MAX_BREATHS, TIMED_CUE_MAX_REPEATS).
  *
  * The timeline owns its strings (an arena); every distinct spoken text is
  * stored once (an intern table), which also caches its measured length, so
@@ -30,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "asanavox/arena.h"
 #include "asanavox/diag.h"
@@ -39,12 +53,18 @@
 
 enum { DEFAULT_RATE = 48000, DEFAULT_SPEED = 150, DEFAULT_BELL_MS = 3000 };
 
+/* Expansion limits beyond SESSION_MAX_STEPS: how many breaths a `breathe`
+ * step in time may hold, and how often one `every` cue may sound. */
+enum { BREATHE_MAX_BREATHS = 10000, TIMED_CUE_MAX_REPEATS = 10000 };
+
 /* One step after expansion. */
 struct inst {
     const struct node *n;
     const struct session *s;
     enum tl_side side;
     bool second_side; /* the right side of an `each side` pose */
+    int32_t round, rounds; /* {round} and {rounds}: the innermost repeat's
+                              iteration, or a flow's round; 0 outside */
 };
 
 struct interned {
@@ -84,13 +104,18 @@ struct compiler {
     struct pace pace;
     int prompts;
     int64_t gap;
-    const char *bell, *chime;
+    const char *bell, *chime; /* NULL for `none` */
     struct src_pos bell_pos, chime_pos;
+    int32_t round, rounds;    /* the flow round being laid out, or 0 */
+    double scale;             /* --length: holds are scaled by this (1: as written) */
 
     /* Expansion. */
     struct inst *insts;
     size_t n_insts, cap_insts;
     bool too_many;
+    uint64_t skip_used;        /* bit k: opts->skip[k] matched a step */
+    bool skip_rest;            /* a step was just skipped: drop its rest */
+    size_t rest_before;        /* index + 1 of a rest just before it, or 0 */
     struct session **sessions; /* every parsed file, owned */
     size_t n_sessions, cap_sessions;
     const char *inc_stack[SESSION_MAX_INCLUDE_DEPTH + 2]; /* canonical paths, borrowed */
@@ -127,6 +152,29 @@ struct compiler {
 static int64_t ms_to_frames(const struct compiler *c, int64_t ms)
 {
     return ms * c->rate / 1000;
+}
+
+/* A hold as laid out: as written, or scaled for --length to whole seconds,
+ * never below 5 s (or the written time when that is shorter). */
+static int64_t hold_ms(const struct compiler *c, int64_t ms)
+{
+    if (c->scale == 1.0)
+        return ms;
+    int64_t floor_ms = ms < 5000 ? ms : 5000;
+    double v = (double)ms * c->scale / 1000.0 + 0.5;
+    int64_t r = v > SESSION_MAX_MS / 1000 ? SESSION_MAX_MS : (int64_t)v * 1000;
+    return r < floor_ms ? floor_ms : r;
+}
+
+/* A count of breaths, reps or rounds as laid out: scaled for --length to
+ * a whole number, at least one. */
+static int32_t hold_count(const struct compiler *c, int32_t count)
+{
+    if (c->scale == 1.0)
+        return count;
+    double v = (double)count * c->scale + 0.5;
+    int32_t r = v > 10000 ? 10000 : (int32_t)v;
+    return r < 1 ? 1 : r;
 }
 
 static bool fail(struct compiler *c, int err)
@@ -344,7 +392,7 @@ static const struct sound_ref *sound(struct compiler *c, const char *name, const
 /* --- expansion ------------------------------------------------------------- */
 
 static bool add_inst(struct compiler *c, const struct node *n, const struct session *s,
-                     enum tl_side side, bool second)
+                     enum tl_side side, bool second, int32_t round, int32_t rounds)
 {
     if (c->n_insts >= SESSION_MAX_STEPS) {
         if (!c->too_many)
@@ -361,7 +409,8 @@ static bool add_inst(struct compiler *c, const struct node *n, const struct sess
         c->insts = v;
         c->cap_insts = cap;
     }
-    c->insts[c->n_insts++] = (struct inst){.n = n, .s = s, .side = side, .second_side = second};
+    c->insts[c->n_insts++] = (struct inst){
+        .n = n, .s = s, .side = side, .second_side = second, .round = round, .rounds = rounds};
     return true;
 }
 
@@ -388,7 +437,8 @@ static char *canonical(const char *path)
     return r ? r : strdup(path);
 }
 
-static bool expand_list(struct compiler *c, const struct node *n, const struct session *s);
+static bool expand_list(struct compiler *c, const struct node *n, const struct session *s,
+                        int32_t round, int32_t rounds);
 
 /* One unit of expansion work at `n`: false (with an error at n) when the
  * budget is spent.  Polls opts->stop every 4096 units. */
@@ -520,7 +570,6 @@ static int load_include(struct compiler *c, const struct node *n, const struct s
     }
     c->bytes_read += len;
     struct session *inc = NULL;
-    int errors_before = diag_errors(c->d);
     err = session_parse(path, data, len, c->d, &inc);
     free(data);
     free(path);
@@ -528,12 +577,14 @@ static int load_include(struct compiler *c, const struct node *n, const struct s
         return fail(c, err), -2;
     if (!keep_session(c, inc))
         return -2;
-    if (diag_errors(c->d) == errors_before)
-        c->incs[idx].s = inc;
+    /* A file with errors is still expanded (its bad steps are left out),
+     * so that one `check` reports every problem. */
+    c->incs[idx].s = inc;
     return idx;
 }
 
-static bool expand_include(struct compiler *c, const struct node *n, const struct session *s)
+static bool expand_include(struct compiler *c, const struct node *n, const struct session *s,
+                           int32_t round, int32_t rounds)
 {
     struct inc_ref *r = c->cap_refs ? ref_slot(c, n) : NULL;
     int idx;
@@ -569,47 +620,100 @@ static bool expand_include(struct compiler *c, const struct node *n, const struc
     c->inc_stack[c->inc_depth] = key;
     c->inc_names[c->inc_depth] = n->text;
     c->inc_depth++;
-    bool ok = expand_list(c, inc->steps, inc);
+    bool ok = expand_list(c, inc->steps, inc, round, rounds);
     c->inc_depth--;
     return ok;
 }
 
-static bool expand_list(struct compiler *c, const struct node *n, const struct session *s)
+/* Whether --skip leaves out step `n` (a pose, flow or breathe step). */
+static bool skipped(struct compiler *c, const struct node *n)
+{
+    bool hit = false;
+    for (size_t k = 0; k < c->o->n_skip && k < COMPILE_MAX_SKIP; k++) {
+        if (n->text && !strcasecmp(n->text, c->o->skip[k])) {
+            c->skip_used |= 1ull << k;
+            hit = true;
+        }
+    }
+    if (hit) {
+        c->skip_rest = true;
+        c->rest_before = c->n_insts > 0 && c->insts[c->n_insts - 1].n->kind == NODE_REST ? c->n_insts : 0;
+    } else {
+        c->skip_rest = false;
+    }
+    return hit;
+}
+
+/* Expand the list from `n` into c->insts.  `round` of `rounds` is the
+ * iteration of the innermost repeat ({round} in cue text).  Steps whose
+ * line had an error are left out; everything else is expanded so that
+ * later phases can report their own errors too. */
+static bool expand_list(struct compiler *c, const struct node *n, const struct session *s,
+                        int32_t round, int32_t rounds)
 {
     for (; n; n = n->next) {
         if (c->err || c->too_many || c->over_budget || diag_full(c->d))
             return false;
         if (!spend(c, n))
             return false;
+        if (n->bad)
+            continue;
         switch (n->kind) {
         case NODE_REPEAT:
+            /* Every pass costs work (spend()), so repeats nested around
+             * nothing — an empty body, or lines that all had errors —
+             * end at the expansion budget, not after count^depth passes. */
             for (int32_t k = 0; k < n->count; k++)
-                if ((k && !spend(c, n)) || !expand_list(c, n->body, s))
+                if ((k && !spend(c, n)) || !expand_list(c, n->body, s, k + 1, n->count))
                     return false;
             break;
         case NODE_INCLUDE:
-            if (!expand_include(c, n, s))
+            if (!expand_include(c, n, s, round, rounds))
                 return false;
             break;
         case NODE_POSE:
+        case NODE_FLOW:
+        case NODE_BREATHE:
+            if (skipped(c, n))
+                break;
             if (n->sides == (SIDE_LEFT | SIDE_RIGHT)) {
-                if (!add_inst(c, n, s, TL_SIDE_LEFT, false) || !add_inst(c, n, s, TL_SIDE_RIGHT, true))
+                if (!add_inst(c, n, s, TL_SIDE_LEFT, false, round, rounds) ||
+                    !add_inst(c, n, s, TL_SIDE_RIGHT, true, round, rounds))
                     return false;
             } else if (!add_inst(c, n, s,
                                  n->sides == SIDE_LEFT    ? TL_SIDE_LEFT
                                  : n->sides == SIDE_RIGHT ? TL_SIDE_RIGHT
                                                           : TL_SIDE_NONE,
-                                 false)) {
+                                 false, round, rounds)) {
                 return false;
             }
             break;
         default:
-            if (!add_inst(c, n, s, TL_SIDE_NONE, false))
+            if (n->kind == NODE_REST && c->skip_rest) {
+                /* The rest after a skipped step goes with it. */
+                c->skip_rest = false;
+                c->rest_before = 0;
+                break;
+            }
+            if (!add_inst(c, n, s, TL_SIDE_NONE, false, round, rounds))
                 return false;
             break;
         }
     }
     return true;
+}
+
+/* After expansion: a skipped step at the very end takes the rest before it
+ * along (that rest would lead nowhere); names --skip did not find are
+ * errors. */
+static void finish_skips(struct compiler *c)
+{
+    if (c->skip_rest && c->rest_before == c->n_insts && c->n_insts > 0)
+        c->n_insts--;
+    for (size_t k = 0; k < c->o->n_skip && k < COMPILE_MAX_SKIP; k++)
+        if (!(c->skip_used & (1ull << k)))
+            diag_error(c->d, NULL, "--skip '%s': the session has no pose, flow or breathe step of that name",
+                       c->o->skip[k]);
 }
 
 /* --- layout: output arrays -------------------------------------------------- */
@@ -640,6 +744,8 @@ static struct tl_event *add_event(struct compiler *c, enum tl_event_kind kind, i
     e->end = end;
     e->clip_end = end;
     e->step = (int32_t)tl->n_steps - 1;
+    e->round = c->round;
+    e->rounds = c->rounds;
     return e;
 }
 
@@ -689,32 +795,86 @@ static int64_t say_at(struct compiler *c, const char *text, int64_t start)
     return t->frames;
 }
 
+/* --- built-in phrases ---------------------------------------------------------- */
+
+/* Every built-in phrase the flows and countdowns speak, in one table, so a
+ * phrase catalog (translations, a teacher's own wording) can replace it in
+ * one place.  The keys are the catalog's names. */
+enum phrase_key {
+    PHRASE_LAST_ROUND, /* last_round */
+    PHRASE_COUNT_1,    /* count_1 .. count_10 follow in order */
+    PHRASE_COUNT_10 = PHRASE_COUNT_1 + 9,
+    PHRASE_COUNT
+};
+
+static const char *const phrase_text[PHRASE_COUNT] = {
+    [PHRASE_LAST_ROUND] = "Last round.",
+    [PHRASE_COUNT_1] = "One.",
+    [PHRASE_COUNT_1 + 1] = "Two.",
+    [PHRASE_COUNT_1 + 2] = "Three.",
+    [PHRASE_COUNT_1 + 3] = "Four.",
+    [PHRASE_COUNT_1 + 4] = "Five.",
+    [PHRASE_COUNT_1 + 5] = "Six.",
+    [PHRASE_COUNT_1 + 6] = "Seven.",
+    [PHRASE_COUNT_1 + 7] = "Eight.",
+    [PHRASE_COUNT_1 + 8] = "Nine.",
+    [PHRASE_COUNT_10] = "Ten.",
+};
+
+static const char *phrase(enum phrase_key k)
+{
+    return phrase_text[k];
+}
+
 /* --- layout: text building --------------------------------------------------- */
 
-/* Append `text` to c->sb with {side} replaced; warns at `pos` when there is
- * no side to put in. */
-static void put_cue_text(struct compiler *c, const char *text, enum tl_side side,
+/* Drop a space left before punctuation when a placeholder had nothing to
+ * put in: say "Lie still." rather than "Lie  still." or "Lie .". */
+static void squeeze_space(struct compiler *c, const char *next)
+{
+    if (c->sb.len > 0 && c->sb.s[c->sb.len - 1] == ' ' && strchr(" .,;:!?", *next))
+        c->sb.s[--c->sb.len] = '\0';
+}
+
+/* Append `text` to c->sb with {side}, {round} and {rounds} filled in from
+ * `in` (which may be NULL); warns at `pos` when there is nothing to put in. */
+static void put_cue_text(struct compiler *c, const char *text, const struct inst *in,
                          const struct src_pos *pos)
 {
+    enum tl_side side = in ? in->side : TL_SIDE_NONE;
     const char *p = text;
     for (;;) {
-        const char *m = strstr(p, "{side}");
+        const char *m = strchr(p, '{');
         if (!m) {
             strbuf_puts(&c->sb, p);
             return;
         }
         strbuf_append(&c->sb, p, (size_t)(m - p));
-        p = m + 6;
-        if (side != TL_SIDE_NONE) {
-            strbuf_puts(&c->sb, tl_side_name(side));
-            continue;
+        if (!strncmp(m, "{side}", 6)) {
+            p = m + 6;
+            if (side != TL_SIDE_NONE) {
+                strbuf_puts(&c->sb, tl_side_name(side));
+                continue;
+            }
+            if (first_warning(c, pos))
+                diag_warning(c->d, pos, "'{side}' is only filled in for a pose with ', each side', "
+                                        "', left' or ', right'");
+            squeeze_space(c, p);
+        } else if (!strncmp(m, "{round}", 7) || !strncmp(m, "{rounds}", 8)) {
+            bool all = m[6] == 's';
+            p = m + (all ? 8 : 7);
+            if (in && in->rounds > 0) {
+                strbuf_printf(&c->sb, "%d", all ? in->rounds : in->round);
+                continue;
+            }
+            if (first_warning(c, (const char *)pos + 1))
+                diag_warning(c->d, pos, "'{round}' and '{rounds}' are only filled in inside a flow "
+                                        "or a repeat");
+            squeeze_space(c, p);
+        } else {
+            strbuf_putc(&c->sb, '{');
+            p = m + 1;
         }
-        if (first_warning(c, pos))
-            diag_warning(c->d, pos, "'{side}' is only filled in for a pose with ', each side', "
-                                    "', left' or ', right'");
-        /* Say "Lie still." rather than "Lie  still." or "Lie .". */
-        if (c->sb.len > 0 && c->sb.s[c->sb.len - 1] == ' ' && strchr(" .,;:!?", *p))
-            c->sb.s[--c->sb.len] = '\0';
     }
 }
 
@@ -750,17 +910,17 @@ static const struct cue *find_cue(const struct node *n, enum cue_kind kind)
     return NULL;
 }
 
-/* The text of cue `kind` of the pose with {side} filled in, or `dflt`.
- * Returns an interned, measured text, or NULL on a fatal error. */
-static struct interned *cue_speech(struct compiler *c, const struct inst *in, enum cue_kind kind,
-                                   const char *prefix, const char *dflt)
+/* `prefix` then the text of cue `q` with its placeholders filled in, or
+ * `dflt` when q is NULL.  Returns an interned, measured text, or NULL on a
+ * fatal error. */
+static struct interned *text_of(struct compiler *c, const struct inst *in, const struct cue *q,
+                                const char *prefix, const char *dflt)
 {
-    const struct cue *q = find_cue(in->n, kind);
     strbuf_clear(&c->sb);
     if (prefix)
         strbuf_puts(&c->sb, prefix);
     if (q)
-        put_cue_text(c, q->text, in->side, &q->pos);
+        put_cue_text(c, q->text, in, &q->pos);
     else
         strbuf_puts(&c->sb, dflt);
     if (strbuf_failed(&c->sb)) {
@@ -784,11 +944,18 @@ static void warn_long(struct compiler *c, const void *key, const struct src_pos 
     diag_warning(c->d, pos, "%s takes %s to say but has only %s", what, a, b);
 }
 
+static bool is_named_step(enum node_kind kind)
+{
+    return kind == NODE_POSE || kind == NODE_FLOW || kind == NODE_BREATHE;
+}
+
+/* The pose, flow or breathe step a rest at `i` leads to, if nothing but
+ * `at` and silence lies between. */
 static const struct inst *next_pose(const struct compiler *c, size_t i)
 {
     for (size_t k = i + 1; k < c->n_insts; k++) {
         enum node_kind kind = c->insts[k].n->kind;
-        if (kind == NODE_POSE)
+        if (is_named_step(kind))
             return &c->insts[k];
         if (kind != NODE_AT && kind != NODE_SILENCE)
             return NULL;
@@ -796,18 +963,45 @@ static const struct inst *next_pose(const struct compiler *c, size_t i)
     return NULL;
 }
 
-/* One breath phase with its prompt: spoken text, or a tone, or nothing. */
-static bool breath_phase(struct compiler *c, enum tl_phase phase, int64_t len, int32_t breath,
-                         int32_t breaths, struct interned *spoken, const char *tone,
-                         const struct inst *in, const void *warn_key,
-                         const struct src_pos *warn_pos, const char *what)
+/* Phase `ph` of breath `b` (1-based) of `count`, in frames.  A ramp goes
+ * linearly from the first pace on the first breath to the second on the
+ * last, rounded to the nearest whole frame. */
+static int64_t phase_frames(const struct compiler *c, const struct pace *pace, int32_t b,
+                            int32_t count, int ph)
 {
+    int64_t a = ms_to_frames(c, pace->ms[ph]);
+    if (!pace->ramp || count < 2)
+        return a;
+    int64_t z = ms_to_frames(c, pace->to[ph]);
+    int64_t x = (z - a) * (b - 1), d = count - 1;
+    int64_t r = x >= 0 ? (2 * x + d) / (2 * d) : -((-2 * x + d) / (2 * d));
+    return a + r;
+}
+
+/* The lengths of the four phases of breath `b` of `count`. */
+static void breath_lengths(const struct compiler *c, const struct pace *pace, int32_t b,
+                           int32_t count, int64_t len[4])
+{
+    for (int ph = 0; ph < 4; ph++)
+        len[ph] = phase_frames(c, pace, b, count, ph);
+}
+
+/* One breath phase with its prompt: spoken text, or a tone, or nothing.
+ * `lens` are the four phase lengths of this breath. */
+static bool breath_phase(struct compiler *c, enum tl_phase phase, const int64_t lens[4],
+                         const struct pace *pace, int32_t breath, int32_t breaths,
+                         struct interned *spoken, const char *tone, const struct inst *in,
+                         const void *warn_key, const struct src_pos *warn_pos, const char *what)
+{
+    int64_t len = lens[phase];
     struct tl_event *e = add_event(c, TL_BREATH, c->now, c->now + len);
     if (!e)
         return false;
     e->phase = phase;
     e->breath = breath;
     e->breaths = breaths;
+    e->ramp = pace->ramp;
+    memcpy(e->pace, lens, sizeof e->pace);
     if (spoken) {
         e->text = spoken->text;
         e->clip_end = c->now + spoken->frames;
@@ -833,47 +1027,52 @@ static const char *const phase_default[4] = {"Breathe in.", "Hold.", "Breathe ou
 static const char *const phase_tone[4] = {"inhale", "hold", "exhale", "hold"};
 static const enum cue_kind phase_cue[4] = {CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_HOLD};
 
-static bool hold_breaths(struct compiler *c, const struct inst *in, const struct pace *pace)
+/* `count` breaths (or reps) at `pace`.  Built-in prompts are spoken for
+ * the first `prompts` breaths, then tones; the teacher's own inhale:,
+ * exhale: and hold: lines are spoken on every breath.  A hold inside a
+ * flow (`own_cues` false) uses the built-in prompts only, since the flow's
+ * inhale:/exhale: lines are its movements. */
+static bool hold_breaths(struct compiler *c, const struct inst *in, const struct pace *pace,
+                         int32_t count, bool own_cues, const void *key_base)
 {
     const struct node *n = in->n;
     bool reps = n->dur.unit == DUR_REPS;
-    int32_t count = n->dur.count;
     int prompts = n->prompts >= 0 ? n->prompts : c->prompts;
     /* Reps move on the inhale ("up") and the exhale ("down"), or the other
      * way round with "up on exhale". */
     int up_phase = n->up_on_exhale ? 2 : 0, down_phase = n->up_on_exhale ? 0 : 2;
     for (int32_t b = 1; b <= count; b++) {
-        bool spoken = reps || b <= prompts;
         /* "alternate": {side} is left on odd reps, right on even ones. */
         struct inst rep = *in;
         if (n->alternate)
             rep.side = b % 2 ? TL_SIDE_LEFT : TL_SIDE_RIGHT;
+        int64_t lens[4];
+        breath_lengths(c, pace, b, count, lens);
         for (int ph = 0; ph < 4; ph++) {
-            if (pace->ms[ph] == 0)
+            if (lens[ph] == 0)
                 continue;
-            int64_t len = ms_to_frames(c, pace->ms[ph]);
-            struct interned *text = NULL;
-            const struct cue *q = NULL;
+            enum cue_kind kind = phase_cue[ph];
+            const char *dflt = phase_default[ph];
+            const char *prefix = NULL;
+            if (reps && ph == up_phase) {
+                kind = CUE_UP, dflt = "Up.";
+                if (b == count && count > 1)
+                    prefix = "Last one. ";
+            } else if (reps && ph == down_phase) {
+                kind = CUE_DOWN, dflt = "Down.";
+            }
             /* With "up on exhale" the first inhale comes before any lift:
              * it prepares, so it must not speak the 'down' cue. */
             bool prepare = reps && n->up_on_exhale && ph == down_phase && b == 1;
+            const struct cue *q = own_cues && !prepare ? find_cue(n, kind) : NULL;
+            struct interned *text = NULL;
+            bool spoken = reps || b <= prompts || q;
             if (prepare) {
                 text = speech(c, phase_default[0]);
                 if (!text)
                     return false;
             } else if (spoken) {
-                enum cue_kind kind = phase_cue[ph];
-                const char *dflt = phase_default[ph];
-                const char *prefix = NULL;
-                if (reps && ph == up_phase) {
-                    kind = CUE_UP, dflt = "Up.";
-                    if (b == count && count > 1)
-                        prefix = "Last one. ";
-                } else if (reps && ph == down_phase) {
-                    kind = CUE_DOWN, dflt = "Down.";
-                }
-                q = find_cue(n, kind);
-                text = cue_speech(c, &rep, kind, prefix, dflt);
+                text = text_of(c, &rep, q, prefix, dflt);
                 if (!text)
                     return false;
             }
@@ -883,29 +1082,80 @@ static bool hold_breaths(struct compiler *c, const struct inst *in, const struct
                                : ph == 0                  ? "the inhale prompt"
                                : ph == 2                  ? "the exhale prompt"
                                                           : "the hold prompt";
-            /* Key warnings on the cue, or on the pose plus the phase. */
-            const void *key = q ? (const void *)q : (const void *)((const char *)n + ph + 1);
-            if (!breath_phase(c, (enum tl_phase)ph, len, b, count, text, spoken ? NULL : phase_tone[ph],
-                              in, key, q ? &q->pos : &n->pos, what))
+            /* Key warnings on the cue, or on the step (or flow line) plus
+             * the phase: never on a copy, whose address is not stable. */
+            const void *key = q ? (const void *)q : (const void *)((const char *)key_base + ph + 1);
+            if (!breath_phase(c, (enum tl_phase)ph, lens, pace, b, count, text,
+                              spoken ? NULL : phase_tone[ph], in, key, q ? &q->pos : &n->pos, what))
                 return false;
         }
     }
     return true;
 }
 
-static void warn_unused_cues(struct compiler *c, const struct node *n)
+/* Frames of `count` breaths at `pace`. */
+static int64_t breaths_frames(const struct compiler *c, const struct pace *pace, int32_t count)
 {
+    int64_t sum = 0;
+    for (int32_t b = 1; b <= count; b++)
+        for (int ph = 0; ph < 4; ph++)
+            sum += phase_frames(c, pace, b, count, ph);
+    return sum;
+}
+
+/* The whole breaths of a `breathe` step given in time: the largest number
+ * that fits (at least one), warning when more than half a breath is left
+ * over.  0 after an error. */
+static int32_t fit_breaths(struct compiler *c, const struct inst *in, const struct pace *pace)
+{
+    const struct node *n = in->n;
+    int64_t hold = ms_to_frames(c, hold_ms(c, n->dur.ms));
+    int64_t avg = (ms_to_frames(c, pace->ms[0] + pace->ms[1] + pace->ms[2] + pace->ms[3]) +
+                   ms_to_frames(c, pace->to[0] + pace->to[1] + pace->to[2] + pace->to[3])) / 2;
+    int64_t guess = avg > 0 ? hold / avg : 1;
+    int32_t k = (int32_t)(guess < 1 ? 1 : guess > BREATHE_MAX_BREATHS + 1 ? BREATHE_MAX_BREATHS + 1
+                                                                            : guess);
+    /* A ramp makes the total depend on the count; walk to the exact fit. */
+    while (k > 1 && breaths_frames(c, pace, k) > hold)
+        k--;
+    while (k <= BREATHE_MAX_BREATHS && breaths_frames(c, pace, k + 1) <= hold)
+        k++;
+    if (k > BREATHE_MAX_BREATHS) {
+        if (first_warning(c, (const char *)n + 6))
+            diag_error(c->d, &n->dur_pos, "a breathe step can have at most %d breaths",
+                       BREATHE_MAX_BREATHS);
+        return 0;
+    }
+    int64_t total = breaths_frames(c, pace, k);
+    int64_t one = total / k;
+    if ((total > hold || hold - total > one / 2) && first_warning(c, (const char *)n + 7)) {
+        char want[32], got[32];
+        format_clock(hold_ms(c, n->dur.ms), want, sizeof want);
+        format_clock(total * 1000 / c->rate, got, sizeof got);
+        diag_warning(c->d, &n->dur_pos,
+                     "%s does not fit whole breaths at this pace: the step lasts %s (%d breath%s)",
+                     want, got, k, k == 1 ? "" : "s");
+    }
+    return k;
+}
+
+static void warn_unused_cues(struct compiler *c, const struct node *n, const struct pace *pace)
+{
+    bool breaths = n->dur.unit == DUR_BREATHS || n->kind == NODE_BREATHE;
+    bool reps = n->dur.unit == DUR_REPS;
+    bool timed = n->dur.unit == DUR_TIME;
+    bool holds = pace->ms[1] || pace->ms[3] || pace->to[1] || pace->to[3];
     for (const struct cue *q = n->cues; q; q = q->next) {
         const char *why = NULL;
-        bool breaths = n->dur.unit == DUR_BREATHS, reps = n->dur.unit == DUR_REPS;
-        bool timed = n->dur.unit == DUR_TIME;
         if ((q->kind == CUE_UP || q->kind == CUE_DOWN) && !reps)
             why = "'up:' and 'down:' are for holds counted in reps";
         else if ((q->kind == CUE_INHALE || q->kind == CUE_EXHALE) && !breaths)
             why = reps ? "a hold in reps speaks 'up:' and 'down:' instead"
-                       : "a hold in time has no breath prompts";
-        else if (q->kind == CUE_HOLD && timed)
-            why = "a hold in time has no breath prompts";
+                       : "a pose held for a time has no breath prompts (use 'breathe' for that)";
+        else if (q->kind == CUE_HOLD && !breaths && !reps)
+            why = "a pose held for a time has no breath prompts (use 'breathe' for that)";
+        else if (q->kind == CUE_HOLD && !holds)
+            why = "this pace has no holds (a hold needs a pace of four numbers)";
         else if (q->kind == CUE_HALFWAY && !timed)
             why = "'halfway:' is for holds in time";
         if (why && first_warning(c, q))
@@ -913,15 +1163,189 @@ static void warn_unused_cues(struct compiler *c, const struct node *n)
     }
 }
 
-static bool layout_pose(struct compiler *c, const struct inst *in)
+/* --- layout: timed cues ---------------------------------------------------------- */
+
+/* One timed cue placed inside its step. */
+struct placed {
+    int64_t start, end;      /* end: start + speech (a bell counts as an instant) */
+    const struct cue *q;
+    const char *text;        /* interned speech, or NULL for a bell */
+    const struct sound_ref *bell;
+};
+
+static bool place(struct compiler *c, struct placed **v, size_t *n, size_t *cap,
+                  struct placed p)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        struct placed *w = realloc(*v, nc * sizeof(*w));
+        if (!w)
+            return fail(c, AV_ENOMEM);
+        *v = w;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = p;
+    return true;
+}
+
+/* What a timed cue says or rings, at `start`: fills `p`.  false on a fatal
+ * error; a missing sound leaves p->bell NULL (reported). */
+static bool cue_content(struct compiler *c, const struct inst *in, const struct cue *q,
+                        const char *text, struct placed *p)
+{
+    p->q = q;
+    p->text = NULL;
+    p->bell = NULL;
+    p->end = p->start;
+    if (q->bell) {
+        const char *name = q->sound ? q->sound : c->bell;
+        if (!name)
+            return true; /* `bell: none` */
+        p->bell = sound(c, name, q->sound ? in->s->dir : c->top->dir, &q->pos);
+        return p->bell || !c->err;
+    }
+    struct interned *t = text ? speech(c, text) : text_of(c, in, q, NULL, "");
+    if (!t)
+        return false;
+    p->text = t->text;
+    p->end = p->start + t->frames;
+    return true;
+}
+
+static void cue_outside(struct compiler *c, const struct cue *q, int64_t hold)
+{
+    if (!first_warning(c, (const char *)q + 2))
+        return;
+    char len[32];
+    format_clock(hold * 1000 / c->rate, len, sizeof len);
+    /* With --length the teacher did not write it wrong: the cue is left out. */
+    diag_add(c->d, c->scale == 1.0 ? DIAG_ERROR : DIAG_WARNING, &q->line_pos,
+             "this cue falls outside its step, which lasts %s%s", len,
+             c->scale == 1.0 ? "" : " with --length; it is left out");
+}
+
+/* The timed cues of the step of `in` (at, left, every, countdown, and
+ * halfway when `halfway` is set), inside [hs, he).  A cue outside, or two
+ * whose times overlap, is an error at the cue's line. */
+static bool timed_cues(struct compiler *c, const struct inst *in, int64_t hs, int64_t he,
+                       bool halfway)
 {
     const struct node *n = in->n;
-    struct tl_step *st = add_step(c, TL_STEP_POSE, n->text, in);
-    if (!st)
-        return false;
-    size_t step_index = c->tl->n_steps - 1;
+    int64_t hold = he - hs;
+    struct placed *v = NULL;
+    size_t nv = 0, cap = 0;
+    bool ok = true;
+    for (const struct cue *q = n->cues; q && ok; q = q->next) {
+        struct placed p = {0};
+        switch (q->kind) {
+        case CUE_AT:
+        case CUE_LEFT: {
+            int64_t off = ms_to_frames(c, q->ms);
+            if (q->kind == CUE_AT ? off >= hold : off > hold) {
+                cue_outside(c, q, hold);
+                break;
+            }
+            p.start = q->kind == CUE_AT ? hs + off : he - off;
+            ok = cue_content(c, in, q, NULL, &p) && place(c, &v, &nv, &cap, p);
+            break;
+        }
+        case CUE_EVERY: {
+            int64_t every = ms_to_frames(c, q->ms);
+            if (every <= 0 || every >= hold) {
+                cue_outside(c, q, hold);
+                break;
+            }
+            if (hold / every > TIMED_CUE_MAX_REPEATS) {
+                if (first_warning(c, (const char *)q + 3))
+                    diag_error(c->d, &q->line_pos, "this cue would sound more than %d times",
+                               TIMED_CUE_MAX_REPEATS);
+                break;
+            }
+            for (int64_t t = hs + every; t < he && ok; t += every) {
+                p.start = t;
+                ok = cue_content(c, in, q, NULL, &p) && place(c, &v, &nv, &cap, p);
+            }
+            break;
+        }
+        case CUE_COUNTDOWN:
+            if ((int64_t)q->count * c->rate > hold) {
+                cue_outside(c, q, hold);
+                break;
+            }
+            for (int32_t k = q->count; k >= 1 && ok; k--) {
+                p.start = he - (int64_t)k * c->rate;
+                ok = cue_content(c, in, q, phrase((enum phrase_key)(PHRASE_COUNT_1 + k - 1)), &p) &&
+                     place(c, &v, &nv, &cap, p);
+            }
+            break;
+        case CUE_HALFWAY:
+            if (!halfway)
+                break;
+            p.start = hs + hold / 2;
+            ok = cue_content(c, in, q, NULL, &p) && place(c, &v, &nv, &cap, p);
+            if (ok && p.text)
+                warn_long(c, q, &q->pos, "the halfway cue", p.end - p.start, hold - hold / 2);
+            break;
+        default:
+            break;
+        }
+    }
+    /* In time order (stable: a cue's own repeats stay in order). */
+    for (size_t i = 1; i < nv; i++) {
+        struct placed x = v[i];
+        size_t j = i;
+        while (j > 0 && v[j - 1].start > x.start) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    /* `prev` is the cue still sounding latest: a long cue can overlap
+     * several that follow it. */
+    const struct placed *prev = NULL;
+    for (size_t i = 0; ok && i < nv; i++) {
+        const struct placed *p = &v[i];
+        if (prev) {
+            bool clash = p->start < prev->end || p->start == prev->start;
+            if (clash && prev->q != p->q && first_warning(c, (const char *)p->q + 4)) {
+                char at[32];
+                format_clock((p->start - hs) * 1000 / c->rate, at, sizeof at);
+                diag_add(c->d, c->scale == 1.0 ? DIAG_ERROR : DIAG_WARNING, &p->q->line_pos,
+                           "this cue collides with the cue on line %d (%s into the step)",
+                           prev->q->pos.line, at);
+            } else if (clash && prev->q == p->q) {
+                warn_long(c, (const char *)p->q + 5, &p->q->pos, "this cue",
+                          prev->end - prev->start, p->start - prev->start);
+            }
+        }
+        if (!prev || p->end > prev->end || p->start == prev->start)
+            prev = p;
+        if (p->q->kind != CUE_HALFWAY && p->text)
+            warn_long(c, (const char *)p->q + 5, &p->q->pos, "this cue", p->end - p->start, he - p->start);
+        if (!p->bell && !p->text)
+            continue; /* `bell: none`, or a sound that is missing (reported) */
+        struct tl_event *e = add_event(c, p->bell ? TL_BELL : TL_SPEECH, p->start, p->end);
+        if (!e) {
+            ok = false;
+            break;
+        }
+        if (p->bell) {
+            e->end = e->clip_end = p->start + p->bell->frames;
+            e->sound = p->bell->path;
+            e->sound_name = p->bell->name;
+        } else {
+            e->text = p->text;
+        }
+    }
+    free(v);
+    return ok && !c->err;
+}
 
-    /* The announcement: "[Switch sides. ]Name[, left side]. plain lines" */
+/* The announcement of a pose, flow or breathe step: "[Switch sides. ]Name[,
+ * left side]. plain lines", spoken from now; returns its length or -1. */
+static int64_t announce(struct compiler *c, const struct inst *in)
+{
+    const struct node *n = in->n;
     strbuf_clear(&c->sb);
     if (in->second_side)
         strbuf_puts(&c->sb, "Switch sides. ");
@@ -931,65 +1355,174 @@ static bool layout_pose(struct compiler *c, const struct inst *in)
         if (q->kind != CUE_PLAIN)
             continue;
         strbuf_putc(&c->sb, ' ');
-        put_cue_text(c, q->text, in->side, &q->pos);
+        put_cue_text(c, q->text, in, &q->pos);
         put_sentence_end(c);
     }
-    if (strbuf_failed(&c->sb))
-        return fail(c, AV_ENOMEM);
-    int64_t len = say_at(c, strbuf_str(&c->sb), c->now);
-    if (len < 0)
-        return false;
-    c->now += len;
-    c->tl->steps[step_index].hold_start = c->now;
-    warn_unused_cues(c, n);
+    if (strbuf_failed(&c->sb)) {
+        fail(c, AV_ENOMEM);
+        return -1;
+    }
+    return say_at(c, strbuf_str(&c->sb), c->now);
+}
 
-    const struct pace *pace = n->has_pace ? &n->pace : &c->pace;
-    if (n->dur.unit == DUR_TIME) {
-        int64_t hold = ms_to_frames(c, n->dur.ms);
-        const struct cue *half = find_cue(n, CUE_HALFWAY);
-        if (half) {
-            struct interned *t = cue_speech(c, in, CUE_HALFWAY, NULL, "");
-            if (!t)
-                return false;
-            struct tl_event *e = add_event(c, TL_SPEECH, c->now + hold / 2, c->now + hold / 2 + t->frames);
+/* The end of a hold at c->now: the chime (unless `chime: none` or `, no
+ * chime`) and the end: cue; then the step's gap. */
+static bool end_of_hold(struct compiler *c, const struct inst *in, size_t step_index)
+{
+    const struct node *n = in->n;
+    if (c->chime && !n->no_chime) {
+        const struct sound_ref *chime = sound(c, c->chime, c->top->dir, &c->chime_pos);
+        if (chime) {
+            struct tl_event *e = add_event(c, TL_BELL, c->now, c->now + chime->frames);
             if (!e)
                 return false;
-            e->text = t->text;
-            warn_long(c, half, &half->pos, "the halfway cue", t->frames, hold - hold / 2);
-        }
-        c->now += hold;
-    } else if (!hold_breaths(c, in, pace)) {
-        return false;
-    }
-    st = &c->tl->steps[step_index];
-    st->hold_end = c->now;
-    st->breaths = n->dur.unit == DUR_TIME ? 0 : n->dur.count;
-    st->reps = n->dur.unit == DUR_REPS;
-
-    /* The end of the hold: the chime, and the end: cue. */
-    const struct sound_ref *chime = sound(c, c->chime, c->top->dir, &c->chime_pos);
-    if (chime) {
-        struct tl_event *e = add_event(c, TL_BELL, c->now, c->now + chime->frames);
-        if (!e)
+            e->sound = chime->path;
+            e->sound_name = chime->name;
+        } else if (c->err) {
             return false;
-        e->sound = chime->path;
-        e->sound_name = chime->name;
-    } else if (c->err) {
-        return false;
+        }
     }
     int64_t after = c->gap;
-    if (find_cue(n, CUE_END)) {
-        struct interned *t = cue_speech(c, in, CUE_END, NULL, "");
-        if (!t)
+    const struct cue *endq = find_cue(n, CUE_END);
+    if (endq) {
+        struct placed p = {.start = c->now};
+        if (!cue_content(c, in, endq, NULL, &p))
             return false;
-        if (say_at(c, t->text, c->now) < 0)
-            return false;
-        if (t->frames > after)
-            after = t->frames;
+        if (p.bell) {
+            struct tl_event *e = add_event(c, TL_BELL, c->now, c->now + p.bell->frames);
+            if (!e)
+                return false;
+            e->sound = p.bell->path;
+            e->sound_name = p.bell->name;
+        } else if (p.text) {
+            if (say_at(c, p.text, c->now) < 0)
+                return false;
+            if (p.end - p.start > after)
+                after = p.end - p.start;
+        }
     }
     c->now += after;
     c->tl->steps[step_index].end = c->now;
     return true;
+}
+
+/* pose and breathe */
+static bool layout_pose(struct compiler *c, const struct inst *in)
+{
+    const struct node *n = in->n;
+    bool breathe = n->kind == NODE_BREATHE;
+    struct tl_step *st = add_step(c, breathe ? TL_STEP_BREATHE : TL_STEP_POSE, n->text, in);
+    if (!st)
+        return false;
+    size_t step_index = c->tl->n_steps - 1;
+    int64_t len = announce(c, in);
+    if (len < 0)
+        return false;
+    c->now += len;
+    int64_t hs = c->now;
+    c->tl->steps[step_index].hold_start = hs;
+
+    const struct pace *pace = n->has_pace ? &n->pace : &c->pace;
+    warn_unused_cues(c, n, pace);
+    if (!breathe && n->dur.unit == DUR_TIME && (n->has_pace || n->prompts >= 0) &&
+        first_warning(c, (const char *)n + 9))
+        diag_warning(c->d, &n->pos,
+                     "a pose held for a time is quiet, so its %s is never used; for breath prompts "
+                     "write 'breathe %s, ...'",
+                     n->has_pace ? "pace" : "prompts option", n->text);
+    int32_t count = 0;
+    if (n->dur.unit == DUR_TIME && !breathe) {
+        /* A pose held for a time is quiet by design: no breath prompts. */
+        c->now += ms_to_frames(c, hold_ms(c, n->dur.ms));
+    } else {
+        count = n->dur.unit == DUR_TIME ? fit_breaths(c, in, pace) : hold_count(c, n->dur.count);
+        if (count > 0 && !hold_breaths(c, in, pace, count, true, n))
+            return false;
+    }
+    if (!timed_cues(c, in, hs, c->now, n->dur.unit == DUR_TIME))
+        return false;
+    st = &c->tl->steps[step_index];
+    st->hold_end = c->now;
+    st->breaths = count;
+    st->reps = n->dur.unit == DUR_REPS;
+    return end_of_hold(c, in, step_index);
+}
+
+/* flow NAME, N rounds: the announcement, then each round's lines in
+ * order, one breath phase per inhale:/exhale: line. */
+static bool layout_flow(struct compiler *c, const struct inst *in)
+{
+    const struct node *n = in->n;
+    if (!add_step(c, TL_STEP_FLOW, n->text, in))
+        return false;
+    size_t step_index = c->tl->n_steps - 1;
+    int64_t len = announce(c, in);
+    if (len < 0)
+        return false;
+    c->now += len;
+    c->tl->steps[step_index].hold_start = c->now;
+    const struct pace *pace = n->has_pace ? &n->pace : &c->pace;
+    int32_t rounds = hold_count(c, n->count);
+    bool any = false;
+    for (const struct cue *q = n->cues; q; q = q->next)
+        any = any || q->kind != CUE_PLAIN;
+    if (!any && first_warning(c, (const char *)n + 8))
+        diag_error(c->d, &n->pos, "a flow needs its movements: 'inhale:', 'exhale:' or "
+                                  "'hold N breaths:' lines under it");
+    for (int32_t r = 1; any && r <= rounds; r++) {
+        struct inst rin = *in;
+        rin.round = r;
+        rin.rounds = rounds;
+        c->round = r;
+        c->rounds = rounds;
+        bool first = true;
+        int64_t lens[4];
+        breath_lengths(c, pace, r, rounds, lens);
+        for (const struct cue *q = n->cues; q; q = q->next) {
+            if (q->kind == CUE_PLAIN)
+                continue;
+            const char *prefix = first && r == rounds && rounds > 1 ? phrase(PHRASE_LAST_ROUND) : NULL;
+            char pre[64];
+            if (prefix)
+                snprintf(pre, sizeof pre, "%s ", prefix);
+            first = false;
+            struct interned *t = text_of(c, &rin, q, prefix ? pre : NULL, "");
+            if (!t)
+                return false;
+            if (q->kind == CUE_FLOW_HOLD) {
+                /* Said, then N whole breaths as in a pose. */
+                if (say_at(c, t->text, c->now) < 0)
+                    return false;
+                c->now += t->frames;
+                struct node held = *n;
+                held.dur.unit = DUR_BREATHS;
+                held.dur.count = q->count;
+                held.up_on_exhale = held.alternate = false;
+                struct inst hin = rin;
+                hin.n = &held;
+                if (!hold_breaths(c, &hin, pace, q->count, false, q))
+                    return false;
+                continue;
+            }
+            int ph = q->kind == CUE_INHALE ? 0 : 2;
+            if (!breath_phase(c, (enum tl_phase)ph, lens, pace, r, rounds, t, NULL, in, q, &q->pos,
+                              "this movement"))
+                return false;
+            c->tl->events[c->tl->n_events - 1].movement = 1;
+            /* A four-number pace holds after the phase, in silence. */
+            if (lens[ph + 1] > 0) {
+                if (!breath_phase(c, (enum tl_phase)(ph + 1), lens, pace, r, rounds, NULL, NULL, in,
+                                  q, &q->pos, ""))
+                    return false;
+                c->tl->events[c->tl->n_events - 1].movement = 1;
+            }
+        }
+    }
+    c->round = c->rounds = 0;
+    struct tl_step *st = &c->tl->steps[step_index];
+    st->hold_end = c->now;
+    st->rounds = rounds;
+    return end_of_hold(c, in, step_index);
 }
 
 static bool layout_rest(struct compiler *c, const struct inst *in, size_t i)
@@ -1004,9 +1537,11 @@ static bool layout_rest(struct compiler *c, const struct inst *in, size_t i)
     strbuf_clear(&c->sb);
     bool any = false;
     for (const struct cue *q = n->cues; q; q = q->next) {
+        if (q->kind != CUE_PLAIN)
+            continue;
         if (any)
             strbuf_putc(&c->sb, ' ');
-        put_cue_text(c, q->text, TL_SIDE_NONE, &q->pos);
+        put_cue_text(c, q->text, in, &q->pos);
         put_sentence_end(c);
         any = true;
     }
@@ -1041,6 +1576,8 @@ static bool layout_rest(struct compiler *c, const struct inst *in, size_t i)
                          "this rest is too short to announce the next pose (that needs %s)", need);
         }
     }
+    if (!timed_cues(c, in, start, end, false))
+        return false;
     c->now = end;
     c->tl->steps[step_index].hold_end = end;
     c->tl->steps[step_index].end = end;
@@ -1052,7 +1589,17 @@ static bool layout_say(struct compiler *c, const struct inst *in, const char *te
     if (!add_step(c, TL_STEP_SAY, NULL, in))
         return false;
     size_t step_index = c->tl->n_steps - 1;
-    struct interned *t = speech(c, text);
+    struct interned *t;
+    if (in) {
+        /* {side}, {round} and {rounds} work in `say` too. */
+        strbuf_clear(&c->sb);
+        put_cue_text(c, text, in, &in->n->text_pos);
+        if (strbuf_failed(&c->sb))
+            return fail(c, AV_ENOMEM);
+        t = speech(c, strbuf_str(&c->sb));
+    } else {
+        t = speech(c, text);
+    }
     if (!t)
         return false;
     c->tl->steps[step_index].name = t->text;
@@ -1069,11 +1616,14 @@ static bool layout_bell(struct compiler *c, const struct inst *in)
 {
     const struct node *n = in->n;
     const char *name = n->text ? n->text : c->bell;
-    const struct src_pos *pos = n->text ? &n->text_pos : (c->bell_pos.path ? &c->bell_pos : &n->pos);
-    /* The default bell is looked up next to the top session. */
-    const char *dir = n->text ? in->s->dir : c->top->dir;
-    const struct sound_ref *r = sound(c, name, dir, pos);
-    struct tl_step *st = add_step(c, TL_STEP_BELL, r ? r->name : name, in);
+    const struct sound_ref *r = NULL;
+    if (name) {
+        const struct src_pos *pos = n->text ? &n->text_pos : (c->bell_pos.path ? &c->bell_pos : &n->pos);
+        /* The default bell is looked up next to the top session. */
+        const char *dir = n->text ? in->s->dir : c->top->dir;
+        r = sound(c, name, dir, pos);
+    }
+    struct tl_step *st = add_step(c, TL_STEP_BELL, r ? r->name : name ? name : "none", in);
     if (!st)
         return false;
     size_t step_index = c->tl->n_steps - 1;
@@ -1087,6 +1637,20 @@ static bool layout_bell(struct compiler *c, const struct inst *in)
         return false;
     }
     c->now += ms_to_frames(c, n->dur.unit == DUR_TIME ? n->dur.ms : DEFAULT_BELL_MS);
+    c->tl->steps[step_index].hold_end = c->now;
+    c->tl->steps[step_index].end = c->now;
+    return true;
+}
+
+static bool layout_silence(struct compiler *c, const struct inst *in)
+{
+    if (!add_step(c, TL_STEP_SILENCE, "", in))
+        return false;
+    size_t step_index = c->tl->n_steps - 1;
+    int64_t start = c->now;
+    c->now += ms_to_frames(c, hold_ms(c, in->n->dur.ms));
+    if (!timed_cues(c, in, start, c->now, false))
+        return false;
     c->tl->steps[step_index].hold_end = c->now;
     c->tl->steps[step_index].end = c->now;
     return true;
@@ -1134,19 +1698,13 @@ static bool layout(struct compiler *c)
         if (stopped(c))
             return false;
         switch (n->kind) {
-        case NODE_POSE: ok = layout_pose(c, in); break;
+        case NODE_POSE:
+        case NODE_BREATHE: ok = layout_pose(c, in); break;
+        case NODE_FLOW: ok = layout_flow(c, in); break;
         case NODE_REST: ok = layout_rest(c, in, i); break;
         case NODE_SAY: ok = layout_say(c, in, n->text); break;
         case NODE_BELL: ok = layout_bell(c, in); break;
-        case NODE_SILENCE:
-            if (add_step(c, TL_STEP_SILENCE, "", in)) {
-                c->now += ms_to_frames(c, n->dur.ms);
-                c->tl->steps[c->tl->n_steps - 1].hold_end = c->now;
-                c->tl->steps[c->tl->n_steps - 1].end = c->now;
-            } else {
-                ok = false;
-            }
-            break;
+        case NODE_SILENCE: ok = layout_silence(c, in); break;
         case NODE_AT: {
             int64_t at = ms_to_frames(c, n->dur.ms);
             if (at < c->now) {
@@ -1187,15 +1745,21 @@ static bool settings(struct compiler *c)
 {
     const struct session *s = c->top;
     const struct compile_options *o = c->o;
-    c->pace = o->has_pace ? (struct pace){{(int32_t)(o->pace[0] * 1000 + 0.5),
-                                           (int32_t)(o->pace[1] * 1000 + 0.5),
-                                           (int32_t)(o->pace[2] * 1000 + 0.5),
-                                           (int32_t)(o->pace[3] * 1000 + 0.5)}}
+    c->pace = o->has_pace ? (struct pace){.ms = {(int32_t)(o->pace[0] * 1000 + 0.5),
+                                                 (int32_t)(o->pace[1] * 1000 + 0.5),
+                                                 (int32_t)(o->pace[2] * 1000 + 0.5),
+                                                 (int32_t)(o->pace[3] * 1000 + 0.5)}}
                           : s->pace_value;
     c->prompts = o->prompts >= 0 ? o->prompts : s->prompts_value;
     c->gap = ms_to_frames(c, s->gap_ms);
     c->bell = s->bell.set ? s->bell.value : "bowl";
     c->chime = s->chime.set ? s->chime.value : "chime";
+    if (!strcmp(c->bell, "none"))
+        c->bell = NULL;
+    if (!strcmp(c->chime, "none"))
+        c->chime = NULL;
+    if (o->has_pace)
+        memcpy(c->pace.to, c->pace.ms, sizeof c->pace.to);
     if (s->bell.set)
         c->bell_pos = s->bell.pos;
     if (s->chime.set)
@@ -1228,8 +1792,104 @@ static bool settings(struct compiler *c)
         const struct src_pos *pos = !o->voice && s->voice.set ? &s->voice.pos : NULL;
         diag_error(c->d, pos, "espeak-ng cannot speak with voice '%s' at %d words per minute",
                    tl->voice, tl->speed);
-        return false;
+        /* Go on measuring with the default voice, so the rest of the
+         * session (sounds, layout) is still checked in this run. */
+        err = c->env->set_voice(c->env->ctx, "en-us", DEFAULT_SPEED);
+        if (err == AV_ENOMEM)
+            return fail(c, err);
+        return err == AV_OK;
     }
+    return true;
+}
+
+/* --- running the layout, and --length ----------------------------------------------- */
+
+static void sort_events(struct timeline *tl);
+
+/* Lay the expanded steps out from scratch at hold scale `scale`, reporting
+ * to `d`.  The timeline's arrays are reused; its arena and the intern table
+ * keep the texts measured by earlier runs.  Returns false when the layout
+ * stopped (fatal error, 24 hours, too many errors). */
+static bool run_layout(struct compiler *c, double scale, struct diag *d)
+{
+    c->scale = scale;
+    c->d = d;
+    c->over_budget = false; /* a probe past 24 hours must not stop the next run */
+    c->n_warned = 0;
+    c->n_sounds = 0; /* so a missing sound is reported to this `d` */
+    c->now = 0;
+    c->round = c->rounds = 0;
+    c->tl->n_events = 0;
+    c->tl->n_steps = 0;
+    bool ok = layout(c);
+    struct timeline *tl = c->tl;
+    sort_events(tl);
+    tl->duration = c->now;
+    for (size_t i = 0; i < tl->n_events; i++) {
+        int64_t e = tl->events[i].end > tl->events[i].clip_end ? tl->events[i].end
+                                                                : tl->events[i].clip_end;
+        if (e > tl->duration)
+            tl->duration = e;
+    }
+    return ok && !c->err;
+}
+
+/* The length of the session at hold scale `scale`, or INT64_MAX when that
+ * scale gives errors (an `at` in the past, more than 24 hours...). */
+static int64_t length_at(struct compiler *c, double scale, struct diag *real)
+{
+    struct diag *scratch = diag_create();
+    if (!scratch) {
+        fail(c, AV_ENOMEM);
+        return INT64_MAX;
+    }
+    bool ok = run_layout(c, scale, scratch) && diag_errors(scratch) == 0;
+    diag_destroy(scratch);
+    c->d = real;
+    return ok ? c->tl->duration : INT64_MAX;
+}
+
+/* --length: find the hold scale whose session length is nearest to
+ * `length_ms`.  The length grows with the scale (in steps, since breaths
+ * and seconds are whole), so a bisection finds it; each probe is a full
+ * layout, cheap once the speech is measured.  Returns false on a fatal
+ * error. */
+static bool fit_length(struct compiler *c, int64_t length_ms)
+{
+    struct diag *real = c->d;
+    int64_t target = ms_to_frames(c, length_ms);
+    c->tl->length_asked = target;
+    double best = 1.0, lo = 0.0, hi = 1.0;
+    int64_t best_off = INT64_MAX;
+#define PROBE(scale_, len_)                                                                       \
+    do {                                                                                          \
+        len_ = length_at(c, (scale_), real);                                                      \
+        if (c->err)                                                                               \
+            return false;                                                                         \
+        if (len_ != INT64_MAX) {                                                                  \
+            int64_t off_ = len_ > target ? len_ - target : target - len_;                         \
+            if (off_ < best_off)                                                                  \
+                best_off = off_, best = (scale_);                                                 \
+        }                                                                                         \
+    } while (0)
+    int64_t len;
+    PROBE(0.0, len);
+    PROBE(1.0, len);
+    while (len != INT64_MAX && len < target && hi < 4096) {
+        lo = hi;
+        hi *= 2;
+        PROBE(hi, len);
+    }
+    for (int k = 0; k < 40 && best_off > 0; k++) {
+        double mid = (lo + hi) / 2;
+        PROBE(mid, len);
+        if (len < target)
+            lo = mid;
+        else
+            hi = mid;
+    }
+#undef PROBE
+    c->scale = best;
     return true;
 }
 
@@ -1273,7 +1933,9 @@ int compile_buffer(const char *path, const char *data, size_t len,
     struct compiler c = {.o = opts, .env = env, .d = d};
     c.rate = opts->rate > 0 ? opts->rate : DEFAULT_RATE;
     strbuf_init(&c.sb);
+    c.scale = 1.0;
     int errors_before = diag_errors(d);
+    size_t errors_first = diag_count(d);
     int result = AV_OK;
 
     if (c.rate < 8000 || c.rate > 192000) {
@@ -1295,9 +1957,9 @@ int compile_buffer(const char *path, const char *data, size_t len,
         goto done;
     }
     c.top = top;
-    if (diag_errors(d) > errors_before)
-        goto done;
-
+    /* Errors of every kind are reported in one run: after parse errors the
+     * compile goes on (steps with errors are left out), so includes,
+     * voice, sounds and layout get checked too. */
     c.top_key = canonical(path);
     c.inc_stack[0] = c.top_key;
     c.inc_names[0] = path;
@@ -1307,26 +1969,32 @@ int compile_buffer(const char *path, const char *data, size_t len,
     }
     c.inc_depth = 1;
     c.bytes_read = len;
-    expand_list(&c, top->steps, top);
-    if (c.err || diag_errors(d) > errors_before)
-        goto done;
-    if (!settings(&c) || !layout(&c))
-        goto done;
-
-    struct timeline *tl = c.tl;
-    sort_events(tl);
-    tl->duration = c.now;
-    for (size_t i = 0; i < tl->n_events; i++) {
-        int64_t e = tl->events[i].end > tl->events[i].clip_end ? tl->events[i].end
-                                                                : tl->events[i].clip_end;
-        if (e > tl->duration)
-            tl->duration = e;
+    if (!top->steps && diag_errors(d) == errors_before) {
+        struct src_pos pos = {.path = top->path};
+        diag_error(d, &pos, "the session has no steps: write at least one, e.g. 'pose Child's pose, "
+                            "6 breaths' (docs/FORMAT.md)");
     }
-    if (tl->duration > c.limit + (int64_t)c.rate * 60) {
+    expand_list(&c, top->steps, top, 0, 0);
+    if (c.err || c.over_budget)
+        goto done;
+    finish_skips(&c);
+    if (c.n_insts == 0 && top->steps && diag_errors(d) == errors_before) {
+        struct src_pos pos = {.path = top->path};
+        diag_error(d, &pos, "no steps are left to lay out%s",
+                   opts->n_skip ? " once the --skip steps are left out" : "");
+    }
+    if (diag_full(d) || !settings(&c))
+        goto done;
+    if (opts->length_ms > 0 && diag_errors(d) == errors_before && !fit_length(&c, opts->length_ms))
+        goto done;
+    if (!run_layout(&c, c.scale, d))
+        goto done;
+    if (c.tl->duration > c.limit + (int64_t)c.rate * 60) {
         diag_error(d, NULL, "the session is longer than 24 hours");
         goto done;
     }
 done:
+    diag_sort(d, (size_t)errors_first);
     if (!result && c.err)
         result = c.err;
     if (!result && diag_errors(d) > errors_before)

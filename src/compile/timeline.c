@@ -89,6 +89,8 @@ const char *tl_step_kind_name(enum tl_step_kind k)
     case TL_STEP_SAY: return "say";
     case TL_STEP_BELL: return "bell";
     case TL_STEP_SILENCE: return "silence";
+    case TL_STEP_FLOW: return "flow";
+    case TL_STEP_BREATHE: return "breathe";
     }
     return "?";
 }

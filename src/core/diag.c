@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,56 @@ size_t diag_count(const struct diag *d) { return d->n; }
 const struct diag_entry *diag_get(const struct diag *d, size_t i)
 {
     return i < d->n ? &d->entries[i] : NULL;
+}
+
+/* Whether entry a (of file rank ra) goes before b (rank rb) in file order. */
+static bool entry_before(const struct diag_entry *a, size_t ra, const struct diag_entry *b,
+                         size_t rb)
+{
+    if (ra != rb)
+        return ra < rb;
+    if (ra == SIZE_MAX)
+        return false;
+    if (a->line != b->line)
+        return a->line < b->line;
+    return a->col < b->col;
+}
+
+void diag_sort(struct diag *d, size_t from)
+{
+    if (from >= d->n)
+        return;
+    size_t n = d->n - from;
+    /* A file's rank is where it first appears; entries without a file rank
+     * last.  Computed before sorting, as sorting moves the entries. */
+    size_t *rank = malloc(n * sizeof(*rank));
+    if (!rank)
+        return; /* out of memory: they stay in the order found */
+    for (size_t i = 0; i < n; i++) {
+        const struct diag_entry *e = &d->entries[from + i];
+        rank[i] = SIZE_MAX;
+        for (size_t k = 0; e->path && k <= i; k++) {
+            const char *p = d->entries[from + k].path;
+            if (p && !strcmp(p, e->path)) {
+                rank[i] = k;
+                break;
+            }
+        }
+    }
+    /* Insertion sort: the entries are few (at most 20 errors and 100
+     * warnings) and mostly in order already. */
+    for (size_t i = 1; i < n; i++) {
+        struct diag_entry e = d->entries[from + i];
+        size_t r = rank[i], j = i;
+        while (j > 0 && entry_before(&e, r, &d->entries[from + j - 1], rank[j - 1])) {
+            d->entries[from + j] = d->entries[from + j - 1];
+            rank[j] = rank[j - 1];
+            j--;
+        }
+        d->entries[from + j] = e;
+        rank[j] = r;
+    }
+    free(rank);
 }
 
 /* Print the source line with tabs turned into single spaces and control

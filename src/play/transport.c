@@ -278,7 +278,10 @@ void transport_status(const struct transport *t, int64_t frame, struct transport
     st->side = tl_side_name(s->side);
     st->kind = tl_step_kind_name(s->kind);
     st->reps = s->reps != 0;
-    if (s->kind != TL_STEP_POSE || s->breaths <= 0 || frame < s->hold_start || frame >= s->hold_end)
+    bool flow = s->kind == TL_STEP_FLOW && s->rounds > 0;
+    if (!flow && ((s->kind != TL_STEP_POSE && s->kind != TL_STEP_BREATHE) || s->breaths <= 0))
+        return;
+    if (frame < s->hold_start || frame >= s->hold_end)
         return;
     /* The breath phase sounding now: the last breath event of this step
      * that started at or before `frame` (events are sorted by start). */
@@ -286,9 +289,17 @@ void transport_status(const struct transport *t, int64_t frame, struct transport
         const struct tl_event *e = &tl->events[k];
         if (e->step != (int32_t)i || e->start < s->start)
             break;
+        if (flow && e->round > 0 && !st->round) {
+            st->round = e->round;
+            st->rounds = e->rounds;
+        }
         if (e->kind == TL_BREATH) {
-            st->breath = e->breath;
-            st->breaths = e->breaths;
+            /* In a flow, a movement's breath is its round: only a hold
+             * inside the flow has breaths of its own to show. */
+            if (!e->movement) {
+                st->breath = e->breath;
+                st->breaths = e->breaths;
+            }
             break;
         }
     }
@@ -334,6 +345,8 @@ char *transport_format(const struct transport_status *st, int rate, int width, c
     char tail[128], t1[24], t2[24];
     size_t n = 0;
     tail[0] = '\0';
+    if (st->rounds > 0)
+        n += (size_t)snprintf(tail + n, sizeof tail - n, "  round %d/%d", st->round, st->rounds);
     if (st->breaths > 0)
         n += (size_t)snprintf(tail + n, sizeof tail - n, "  %s %d/%d", st->reps ? "rep" : "breath",
                               st->breath, st->breaths);

@@ -243,7 +243,8 @@ const char *duration_parse(const char *s, size_t len, unsigned allowed, struct d
     return NULL;
 }
 
-const char *pace_parse(const char *s, size_t len, struct pace *out, size_t *err_off)
+/* One pace of 2 or 4 numbers. */
+static const char *pace_one(const char *s, size_t len, struct pace *out, size_t *err_off)
 {
     int64_t v[4];
     int n = 0;
@@ -298,7 +299,40 @@ const char *pace_parse(const char *s, size_t len, struct pace *out, size_t *err_
         *err_off = 0;
         return "inhale and exhale must last at least 0.1 seconds";
     }
+    memcpy(p.to, p.ms, sizeof p.to);
+    p.ramp = false;
     *out = p;
+    return NULL;
+}
+
+const char *pace_parse(const char *s, size_t len, struct pace *out, size_t *err_off)
+{
+    /* "A to B": the word "to" between spaces splits a ramp. */
+    size_t to = len;
+    for (size_t i = 1; i + 3 < len; i++) {
+        if ((s[i - 1] == ' ' || s[i - 1] == '\t') && s[i] == 't' && s[i + 1] == 'o' &&
+            (s[i + 2] == ' ' || s[i + 2] == '\t')) {
+            to = i;
+            break;
+        }
+    }
+    if (to == len)
+        return pace_one(s, len, out, err_off);
+    struct pace a, b;
+    const char *err = pace_one(s, to, &a, err_off);
+    if (err)
+        return err;
+    size_t bb = to + 2;
+    while (bb < len && (s[bb] == ' ' || s[bb] == '\t'))
+        bb++;
+    err = pace_one(s + bb, len - bb, &b, err_off);
+    if (err) {
+        *err_off += bb;
+        return err;
+    }
+    memcpy(a.to, b.ms, sizeof a.to);
+    a.ramp = memcmp(a.ms, a.to, sizeof a.ms) != 0;
+    *out = a;
     return NULL;
 }
 

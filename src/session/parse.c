@@ -7,9 +7,17 @@
  * one run of `check` shows every problem.
  *
  * Structure comes from two things only: `repeat`/`end` pairs (a stack) and
- * the cue lines under a `pose` or `rest`, which are the lines indented
- * deeper than it.  Inside such a block no keyword is recognised, so a cue
- * may start with any word ("Rest your forehead on the mat.").
+ * the cue lines under a `pose`, `flow`, `breathe`, `rest` or `silence`,
+ * which are the lines indented deeper than it.  Inside such a block no
+ * keyword is recognised, so a cue may start with any word ("Rest your
+ * forehead on the mat.").  A cue line's head — the text before the first
+ * ':' followed by a space — names its kind: a cue word (`inhale:`), a timed
+ * form (`at 1:00:`, `30s left:`, `every 5 min:`, `countdown:`) or, in a
+ * flow, `hold 5 breaths:`; the timed forms need a digit where the time goes,
+ * so "at ease: ..." stays a plain line.
+ *
+ * A step line with an error is marked `bad`; the compiler leaves it out
+ * but still checks the rest of the file.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -22,8 +30,8 @@
 #include "asanavox/session.h"
 #include "asanavox/utf8.h"
 
-static const char *const keywords[] = {"pose", "rest", "say", "bell", "silence", "repeat",
-                                       "end", "include", "at", NULL};
+static const char *const keywords[] = {"pose",    "rest", "say", "bell",   "silence", "repeat",
+                                       "end",     "include", "at",  "flow", "breathe", NULL};
 static const char *const header_names[] = {"title", "about", "pace", "voice", "speed",
                                            "bell", "chime", "prompts", "gap", "safety", NULL};
 static const char *const cue_names[] = {"inhale", "hold", "exhale", "up",
@@ -32,7 +40,9 @@ static const enum cue_kind cue_kinds[] = {CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_
                                           CUE_DOWN, CUE_HALFWAY, CUE_END};
 static const char *const pose_options[] = {"each side", "both sides", "left",   "right",
                                            "left side", "right side", "pace",   "prompts",
-                                           "up on exhale", "alternate", NULL};
+                                           "up on exhale", "alternate", "no chime", NULL};
+/* The placeholders cue text may use; any other {word} is an error. */
+static const char *const placeholders[] = {"side", "round", "rounds", NULL};
 
 /* One source line after comment stripping: content is line[begin..end). */
 struct line {
@@ -60,6 +70,7 @@ struct parser {
     struct cue **cue_tail;
     int last_indent;     /* indentation of the last step line */
     enum node_kind last_kind;
+    struct node *cur;    /* the step the current line made, if any */
     bool seen_step;
     bool oom;
 };
@@ -216,6 +227,7 @@ static struct node *new_node(struct parser *p, enum node_kind kind, const struct
     p->last_indent = l->indent;
     p->last_kind = kind;
     p->block = NULL;
+    p->cur = n;
     return n;
 }
 
@@ -340,10 +352,40 @@ static void parse_header(struct parser *p, const struct line *l, size_t name_end
 
 /* --- steps --------------------------------------------------------------- */
 
-static void parse_pose(struct parser *p, const struct line *l, size_t rest)
+static const char *kind_word(enum node_kind kind)
+{
+    return kind == NODE_FLOW ? "flow" : kind == NODE_BREATHE ? "breathe" : "pose";
+}
+
+/* "N rounds" (or "1 round") for a flow at t[b..e).  Returns the count, or 0
+ * after reporting an error. */
+static int32_t take_rounds(struct parser *p, const struct line *l, size_t b, size_t e)
 {
     const char *t = l->text;
-    struct node *n = new_node(p, NODE_POSE, l);
+    b = skip_ws(t, b, e);
+    e = trim_end(t, b, e);
+    long k;
+    size_t i = scan_number(t, b, e, &k);
+    size_t w = skip_ws(t, i, e);
+    if (i == b || !(word_is(t, w, e, "rounds") || word_is(t, w, e, "round"))) {
+        ERR(p, l, i == b ? b : w, "a flow repeats a number of rounds, e.g. 'flow Sun salutation, 3 rounds'");
+        return 0;
+    }
+    if (k < 1 || k > SESSION_MAX_REPEAT) {
+        ERR(p, l, b, "a flow has 1 to %d rounds", SESSION_MAX_REPEAT);
+        return 0;
+    }
+    return (int32_t)k;
+}
+
+/* `pose NAME, DURATION[, OPTION...]`, and flow and breathe, which share the
+ * form: `flow NAME, N rounds[, OPTION...]`, `breathe NAME, DURATION[,
+ * OPTION...]`. */
+static void parse_named(struct parser *p, const struct line *l, size_t rest, enum node_kind kind)
+{
+    const char *t = l->text;
+    const char *what = kind_word(kind);
+    struct node *n = new_node(p, kind, l);
     if (!n)
         return;
     n->prompts = -1;
@@ -353,29 +395,41 @@ static void parse_pose(struct parser *p, const struct line *l, size_t rest)
     size_t name_end = comma ? (size_t)(comma - t) : l->end;
     size_t ne = trim_end(t, b, name_end);
     if (b == ne) {
-        ERR(p, l, b, "a pose needs a name: 'pose NAME, DURATION'");
+        ERR(p, l, b, "a %s needs a name: '%s NAME, %s'", what, what,
+            kind == NODE_FLOW ? "N rounds" : "DURATION");
         return;
     }
     n->text = text_dup(p, t, b, ne);
     n->text_pos = pos_at(p, l, b);
     if (!comma) {
-        ERR(p, l, l->end, "pose '%s' needs a duration, e.g. 'pose %s, 6 breaths'", n->text,
-            n->text);
+        ERR(p, l, l->end, "%s '%s' needs a %s, e.g. '%s %s, %s'", what, n->text,
+            kind == NODE_FLOW ? "number of rounds" : "duration", what, n->text,
+            kind == NODE_FLOW ? "3 rounds" : kind == NODE_BREATHE ? "5 min" : "6 breaths");
         return;
     }
     size_t db = name_end + 1;
     const char *c2 = memchr(t + db, ',', l->end - db);
     size_t de = c2 ? (size_t)(c2 - t) : l->end;
-    if (!take_duration(p, l, db, de, (1u << DUR_TIME) | (1u << DUR_BREATHS) | (1u << DUR_REPS),
-                       false, "a pose", &n->dur, &n->dur_pos))
+    if (kind == NODE_FLOW) {
+        n->count = take_rounds(p, l, db, de);
         n->dur.unit = DUR_NONE;
+        n->dur_pos = pos_at(p, l, skip_ws(t, db, de));
+    } else if (!take_duration(p, l, db, de,
+                              (1u << DUR_TIME) | (1u << DUR_BREATHS) | (1u << DUR_REPS), false,
+                              kind == NODE_POSE ? "a pose" : "a breathe step", &n->dur,
+                              &n->dur_pos)) {
+        n->dur.unit = DUR_NONE;
+    } else if (kind == NODE_BREATHE && n->dur.unit == DUR_REPS) {
+        ERR(p, l, skip_ws(t, db, de), "a breathe step lasts a time or a number of breaths, not reps");
+        n->dur.unit = DUR_NONE;
+    }
     /* Options, comma separated. */
     while (c2) {
         size_t ob = skip_ws(t, (size_t)(c2 - t) + 1, l->end);
         c2 = memchr(t + ob, ',', l->end - ob);
         size_t oe = trim_end(t, ob, c2 ? (size_t)(c2 - t) : l->end);
         if (ob == oe) {
-            ERR(p, l, ob, "empty pose option after ','");
+            ERR(p, l, ob, "empty %s option after ','", what);
             continue;
         }
         /* The first word decides; "pace" takes numbers after it. */
@@ -402,11 +456,15 @@ static void parse_pose(struct parser *p, const struct line *l, size_t rest)
         }
         /* Fold spaces so "each  side" matches. */
         const char *opt = text_dup(p, t, ob, oe);
-        if (!strcmp(opt, "up on exhale")) {
+        if (!strcmp(opt, "no chime")) {
+            n->no_chime = true;
+            continue;
+        }
+        if (kind == NODE_POSE && !strcmp(opt, "up on exhale")) {
             n->up_on_exhale = true;
             continue;
         }
-        if (!strcmp(opt, "alternate") || !strcmp(opt, "alternating")) {
+        if (kind == NODE_POSE && (!strcmp(opt, "alternate") || !strcmp(opt, "alternating"))) {
             n->alternate = true;
             continue;
         }
@@ -425,19 +483,128 @@ static void parse_pose(struct parser *p, const struct line *l, size_t rest)
             continue;
         }
         const char *sug = diag_suggest(opt, strlen(opt), pose_options);
-        if (sug)
-            ERR(p, l, ob, "unknown pose option '%s' (did you mean '%s'?)", opt, sug);
-        else
+        if (!strcmp(opt, "up on exhale") || !strcmp(opt, "alternate") || !strcmp(opt, "alternating"))
+            ERR(p, l, ob, "'%s' is for poses counted in reps, not for a %s", opt, what);
+        else if (sug)
+            ERR(p, l, ob, "unknown %s option '%s' (did you mean '%s'?)", what, opt, sug);
+        else if (kind == NODE_POSE)
             ERR(p, l, ob,
                 "unknown pose option '%s': use 'each side', 'left', 'right', 'pace IN OUT', "
-                "'prompts N', 'up on exhale' or 'alternate'",
+                "'prompts N', 'up on exhale', 'alternate' or 'no chime'",
                 opt);
+        else
+            ERR(p, l, ob,
+                "unknown %s option '%s': use 'each side', 'left', 'right', 'pace IN OUT', "
+                "'prompts N' or 'no chime'",
+                what, opt);
     }
     if ((n->up_on_exhale || n->alternate) && n->dur.unit != DUR_REPS && n->dur.unit != DUR_NONE)
         ERR(p, l, db + (size_t)(skip_ws(t, db, de) - db),
             "'%s' is for holds counted in reps", n->alternate ? "alternate" : "up on exhale");
     if (n->alternate && n->sides)
         ERR(p, l, l->begin, "a pose cannot both alternate and have sides");
+}
+
+/* Check the {placeholders} in text t[b..e): each must be known.  Reports
+ * the first unknown one with a suggestion; returns false then. */
+static bool check_placeholders(struct parser *p, const struct line *l, size_t b, size_t e)
+{
+    const char *t = l->text;
+    for (size_t i = b; i < e; i++) {
+        if (t[i] != '{')
+            continue;
+        size_t j = i + 1;
+        while (j < e && (isalpha((unsigned char)t[j]) || t[j] == '_'))
+            j++;
+        if (j == e || t[j] != '}' || j == i + 1)
+            continue; /* not a placeholder: a lone brace is spoken as it is */
+        if (find_word(placeholders, t, i + 1, j) >= 0)
+            continue;
+        const char *sug = diag_suggest(t + i + 1, j - i - 1, placeholders);
+        if (sug)
+            ERR(p, l, i, "unknown placeholder '{%.*s}' (did you mean '{%s}'?)", (int)(j - i - 1),
+                t + i + 1, sug);
+        else
+            ERR(p, l, i, "unknown placeholder '{%.*s}': cue text may use {side}, {round} and {rounds}",
+                (int)(j - i - 1), t + i + 1);
+        return false;
+    }
+    return true;
+}
+
+/* Where the head of a cue line ends: the first ':' followed by a space or
+ * the end of the line (so "at 1:00: Soften." splits after "1:00"), or the
+ * line's end when there is none. */
+static size_t head_end(const struct line *l)
+{
+    const char *t = l->text;
+    for (size_t i = l->begin; i < l->end; i++)
+        if (t[i] == ':' && (i + 1 == l->end || is_space(t[i + 1])))
+            return i;
+    return l->end;
+}
+
+static bool starts_with_word_then_digit(const char *t, size_t b, size_t e, const char *w)
+{
+    size_t n = strlen(w);
+    return e - b > n + 1 && !strncmp(t + b, w, n) && is_space(t[b + n]) &&
+           isdigit((unsigned char)t[skip_ws(t, b + n, e)]);
+}
+
+/* The timed cue forms: "at TIME:", "TIME left:", "every TIME:", "countdown:"
+ * and, in a flow, "hold N breaths:".  Returns true when the head at
+ * t[b..h) is one of them (then *kind and the cue's numbers are set, or an
+ * error was reported and *kind is -1). */
+static bool timed_head(struct parser *p, const struct line *l, size_t h, int *kind,
+                       struct cue *c)
+{
+    const char *t = l->text;
+    size_t b = l->begin;
+    struct duration d;
+    if (starts_with_word_then_digit(t, b, h, "at")) {
+        *kind = take_duration(p, l, b + 2, h, 1u << DUR_TIME, true, "'at'", &d, NULL) ? CUE_AT : -1;
+        c->ms = d.ms;
+        return true;
+    }
+    if (starts_with_word_then_digit(t, b, h, "every")) {
+        *kind = take_duration(p, l, b + 5, h, 1u << DUR_TIME, false, "'every'", &d, NULL) ? CUE_EVERY
+                                                                                          : -1;
+        c->ms = d.ms;
+        return true;
+    }
+    if (starts_with_word_then_digit(t, b, h, "hold")) {
+        *kind = take_duration(p, l, b + 4, h, (1u << DUR_BREATHS) | (1u << DUR_TIME) | (1u << DUR_REPS),
+                              false, "a hold in a flow", &d, NULL)
+                    ? CUE_FLOW_HOLD
+                    : -1;
+        if (*kind >= 0 && d.unit != DUR_BREATHS) {
+            ERR(p, l, skip_ws(t, b + 4, h), "a hold in a flow counts whole breaths, e.g. 'hold 5 breaths: Stay here.'");
+            *kind = -1;
+        }
+        c->count = d.count;
+        return true;
+    }
+    if (isdigit((unsigned char)t[b]) && h - b > 5 && !strncmp(t + h - 4, "left", 4) &&
+        is_space(t[h - 5])) {
+        *kind = take_duration(p, l, b, h - 5, 1u << DUR_TIME, false, "'left'", &d, NULL) ? CUE_LEFT
+                                                                                          : -1;
+        c->ms = d.ms;
+        return true;
+    }
+    if (word_is(t, b, h, "countdown")) {
+        size_t vb = skip_ws(t, h + 1, l->end);
+        long k;
+        size_t i = scan_number(t, vb, l->end, &k);
+        if (i == vb || i != l->end || k < 1 || k > 10) {
+            ERR(p, l, vb, "a countdown counts down from a number from 1 to 10, e.g. 'countdown: 5'");
+            *kind = -1;
+        } else {
+            *kind = CUE_COUNTDOWN;
+            c->count = (int32_t)k;
+        }
+        return true;
+    }
+    return false;
 }
 
 static void parse_cue(struct parser *p, const struct line *l)
@@ -447,15 +614,30 @@ static void parse_cue(struct parser *p, const struct line *l)
     size_t b = l->begin;
     enum cue_kind kind = CUE_PLAIN;
     int which = -1;
+    struct cue proto = {0};
+    size_t h = head_end(l);
+    int timed = -2;
+    if (h < l->end && timed_head(p, l, h, &timed, &proto)) {
+        if (timed < 0)
+            return;
+        kind = (enum cue_kind)timed;
+        b = skip_ws(t, h + 1, l->end);
+    }
     /* "word:" at the start names a cue kind. */
     size_t we = b;
-    while (we < l->end && (isalpha((unsigned char)t[we])))
+    while (timed == -2 && we < l->end && (isalpha((unsigned char)t[we])))
         we++;
-    if (we < l->end && t[we] == ':' && we > b) {
+    if (timed == -2 && we < l->end && t[we] == ':' && we > b) {
         which = find_word(cue_names, t, b, we);
         if (which >= 0) {
             kind = cue_kinds[which];
             b = skip_ws(t, we + 1, l->end);
+        } else if (word_is(t, b, we, "countdown")) {
+            /* "countdown:5", without the space head_end() looks for. */
+            if (!timed_head(p, l, we, &timed, &proto) || timed < 0)
+                return;
+            kind = CUE_COUNTDOWN;
+            b = l->end;
         } else {
             const char *sug = diag_suggest(t + b, we - b, cue_names);
             if (sug)
@@ -463,32 +645,86 @@ static void parse_cue(struct parser *p, const struct line *l)
                      (int)(we - b), t + b, sug);
         }
     }
-    if (kind != CUE_PLAIN && n->kind == NODE_REST) {
-        ERR(p, l, l->begin, "'%s:' cues belong under a pose; under a rest, lines are spoken as they are",
-            cue_names[which]);
+    bool timed_cue = kind == CUE_AT || kind == CUE_LEFT || kind == CUE_EVERY || kind == CUE_COUNTDOWN;
+    /* Which lines each step takes. */
+    if (kind == CUE_FLOW_HOLD && n->kind != NODE_FLOW) {
+        ERR(p, l, l->begin, "'hold N breaths:' belongs in a flow");
         return;
     }
-    if (b == l->end) {
+    switch (n->kind) {
+    case NODE_REST:
+        if (kind != CUE_PLAIN && !timed_cue) {
+            /* Here `which` names a cue word: the other kinds are timed or
+             * were turned away above. */
+            ERR(p, l, l->begin,
+                "'%s:' cues belong under a pose; under a rest, lines are spoken as they are",
+                which >= 0 ? cue_names[which] : "?");
+            return;
+        }
+        break;
+    case NODE_SILENCE:
+        if (!timed_cue) {
+            ERR(p, l, l->begin,
+                "a silence takes only timed cues: 'at TIME:', 'TIME left:', 'every TIME:' or "
+                "'countdown: N'");
+            return;
+        }
+        break;
+    case NODE_FLOW:
+        if (kind != CUE_PLAIN && kind != CUE_INHALE && kind != CUE_EXHALE && kind != CUE_FLOW_HOLD) {
+            ERR(p, l, l->begin,
+                "a flow's lines are plain lines, 'inhale:', 'exhale:' and 'hold N breaths:'");
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    if (kind != CUE_COUNTDOWN && b == l->end) {
         ERR(p, l, b, "empty cue: write the words to speak after the ':'");
         return;
     }
-    if (kind != CUE_PLAIN) {
+    if (kind != CUE_PLAIN && !timed_cue && n->kind != NODE_FLOW) {
         for (struct cue *c = n->cues; c; c = c->next) {
             if (c->kind == kind) {
-                ERR(p, l, l->begin, "this pose has its '%.*s:' cue already (line %d)",
-                    (int)(we - l->begin), t + l->begin, c->pos.line);
+                ERR(p, l, l->begin, "this %s has its '%.*s:' cue already (line %d)",
+                    kind_word(n->kind), (int)(we - l->begin), t + l->begin, c->pos.line);
                 return;
             }
         }
     }
+    if (kind == CUE_COUNTDOWN) {
+        for (struct cue *c = n->cues; c; c = c->next) {
+            if (c->kind == kind) {
+                ERR(p, l, l->begin, "this step has a countdown already (line %d)", c->pos.line);
+                return;
+            }
+        }
+    }
+    if (kind != CUE_COUNTDOWN && !check_placeholders(p, l, b, l->end))
+        return;
     struct cue *c = arena_alloc(p->a, sizeof(*c));
     if (!c) {
         p->oom = true;
         return;
     }
+    *c = proto;
     c->kind = kind;
-    c->text = text_dup(p, t, b, l->end);
+    c->text = kind == CUE_COUNTDOWN ? "countdown" : text_dup(p, t, b, l->end);
     c->pos = pos_at(p, l, b);
+    c->line_pos = pos_at(p, l, l->begin);
+    /* `bell` or `bell NAME` as the text of a cue that is not part of an
+     * announcement rings that sound. */
+    if (kind != CUE_PLAIN && kind != CUE_COUNTDOWN && word_is(t, b, b + 4 <= l->end ? b + 4 : b, "bell") &&
+        (b + 4 == l->end || is_space(t[b + 4]))) {
+        size_t sb = skip_ws(t, b + 4, l->end);
+        if (sb < l->end && !plain_name(t, sb, l->end)) {
+            /* "bell rings twice" is text to speak, not a sound. */
+        } else {
+            c->bell = true;
+            c->sound = sb < l->end ? text_dup(p, t, sb, l->end) : NULL;
+        }
+    }
     *p->cue_tail = c;
     p->cue_tail = &c->next;
 }
@@ -505,20 +741,26 @@ static void parse_step(struct parser *p, const struct line *l)
 
     /* A deeper-indented line under something that takes no cue lines. */
     if (kw < 0 && p->seen_step && l->indent > p->last_indent && p->last_kind != NODE_REPEAT) {
-        ERR(p, l, kb, "cue line outside a pose: only lines under a 'pose' or 'rest' are spoken cues");
+        ERR(p, l, kb, "cue line outside a pose: only lines under a 'pose', 'flow', 'breathe', "
+                      "'rest' or 'silence' are cues");
         return;
     }
     switch (kw) {
     case 0: /* pose */
-        parse_pose(p, l, ke);
+        parse_named(p, l, ke, NODE_POSE);
+        return;
+    case 9: /* flow */
+        parse_named(p, l, ke, NODE_FLOW);
+        return;
+    case 10: /* breathe */
+        parse_named(p, l, ke, NODE_BREATHE);
         return;
     case 1: /* rest */
     case 4: /* silence */ {
         struct node *n = new_node(p, kw == 1 ? NODE_REST : NODE_SILENCE, l);
         if (!n)
             return;
-        if (kw == 1)
-            open_block(p, n, l);
+        open_block(p, n, l);
         take_duration(p, l, rest, l->end, 1u << DUR_TIME, false, kw == 1 ? "rest" : "silence",
                       &n->dur, &n->dur_pos);
         return;
@@ -531,6 +773,8 @@ static void parse_step(struct parser *p, const struct line *l)
             ERR(p, l, rest, "'say' needs the words to speak");
             return;
         }
+        if (!check_placeholders(p, l, rest, l->end))
+            return;
         n->text = text_dup(p, t, rest, l->end);
         n->text_pos = pos_at(p, l, rest);
         return;
@@ -640,8 +884,8 @@ static void parse_step(struct parser *p, const struct line *l)
     if (sug)
         ERR(p, l, kb, "unknown keyword '%.*s' (did you mean '%s'?)", (int)(ke - kb), t + kb, sug);
     else
-        ERR(p, l, kb, "unknown keyword '%.*s': a step is pose, rest, say, bell, silence, repeat, "
-                      "end, include or at",
+        ERR(p, l, kb, "unknown keyword '%.*s': a step is pose, flow, breathe, rest, say, bell, "
+                      "silence, repeat, end, include or at",
             (int)(ke - kb), t + kb);
 }
 
@@ -677,7 +921,11 @@ static void parse_line(struct parser *p, const struct line *l)
             ERR(p, l, l->begin, "unknown header '%.*s:'", (int)(ne - l->begin), t + l->begin);
         return;
     }
+    int errors = diag_errors(p->d);
+    p->cur = NULL;
     parse_step(p, l);
+    if (p->cur && diag_errors(p->d) > errors)
+        p->cur->bad = true;
 }
 
 /* Split a raw line into indentation, content and comment.  Returns false
@@ -726,7 +974,7 @@ int session_parse(const char *path, const char *data, size_t len, struct diag *d
     s->dir = s->path ? dir_of(a, s->path) : NULL;
     if (!s->path || !s->dir)
         goto fail;
-    s->pace_value = (struct pace){{4000, 0, 6000, 0}};
+    s->pace_value = (struct pace){.ms = {4000, 0, 6000, 0}, .to = {4000, 0, 6000, 0}};
     s->prompts_value = 3;
     s->gap_ms = 1000;
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "asanavox/datadirs.h"
+#include "asanavox/diag.h"
 #include "asanavox/error.h"
 #include "asanavox/safefile.h"
 
@@ -182,6 +183,40 @@ static const char *strip_ext(const char *name, char *buf, size_t size)
     return name;
 }
 
+/* A session name as `list` shows it: any characters but '/' and control
+ * characters, not starting with '.' (so "My Flow" works, "../x" does not). */
+static bool session_name_ok(const char *name)
+{
+    if (!name[0] || name[0] == '.' || strlen(name) > 200)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p == '/' || *p < 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+/* The session named by a unique prefix of its name, if there is one.  The
+ * full name is then looked up like any name, so the same rules (regular
+ * file, no link out of its directory) apply. */
+static int find_by_prefix(const char *name, char **dirs, char **path)
+{
+    struct session_entry *v;
+    size_t n;
+    int err = paths_list_sessions(&v, &n);
+    if (err)
+        return err;
+    size_t len = strlen(name), hits = 0, hit = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strncmp(v[i].name, name, len)) {
+            hits++;
+            hit = i;
+        }
+    }
+    err = hits == 1 ? search(v[hit].name, SESSION_EXT, dirs, path) : AV_ENOENT;
+    paths_free_sessions(v, n);
+    return err;
+}
+
 int paths_find_session(const char *name, char **path)
 {
     if (paths_is_file_arg(name)) {
@@ -195,15 +230,75 @@ int paths_find_session(const char *name, char **path)
         *path = strdup(name);
         return *path ? AV_OK : AV_ENOMEM;
     }
-    if (!paths_plain_name(name))
+    if (!session_name_ok(name))
         return AV_EINVAL;
     char **dirs;
     int err = paths_session_dirs(&dirs);
     if (err)
         return err;
     err = search(name, SESSION_EXT, dirs, path);
+    if (err == AV_ENOENT)
+        err = find_by_prefix(name, dirs, path);
     paths_free_list(dirs);
     return err;
+}
+
+/* `s` lowercased with everything but letters and digits dropped, into buf. */
+static void fold_name(const char *s, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (; *s && n + 1 < size; s++)
+        if (isalnum((unsigned char)*s))
+            buf[n++] = (char)tolower((unsigned char)*s);
+    buf[n] = '\0';
+}
+
+char *paths_session_hint(const char *name)
+{
+    struct session_entry *v;
+    size_t n;
+    if (paths_list_sessions(&v, &n))
+        return NULL;
+    char want[256], have[256];
+    fold_name(name, want, sizeof want);
+    size_t len = strlen(name), prefixed = 0;
+    const char *best = NULL;
+    for (size_t i = 0; i < n && !best; i++) {
+        fold_name(v[i].name, have, sizeof have);
+        if (want[0] && !strcmp(want, have))
+            best = v[i].name; /* "morning5", "Morning-5" -> "morning-5" */
+    }
+    char *out = NULL;
+    if (!best) {
+        /* A typo: the nearest name by edit distance. */
+        const char **words = calloc(n + 1, sizeof(*words));
+        if (words) {
+            for (size_t i = 0; i < n; i++)
+                words[i] = v[i].name;
+            best = diag_suggest(name, len, words);
+            free(words);
+        }
+    }
+    if (best) {
+        size_t sz = strlen(best) + 32;
+        out = malloc(sz);
+        if (out)
+            snprintf(out, sz, "did you mean '%s'?", best);
+    } else {
+        /* Several sessions share the prefix: name them. */
+        size_t sz = 64;
+        for (size_t i = 0; i < n; i++)
+            if (!strncmp(v[i].name, name, len))
+                sz += strlen(v[i].name) + 4, prefixed++;
+        if (prefixed > 1 && (out = malloc(sz))) {
+            size_t at = (size_t)snprintf(out, sz, "it could be");
+            for (size_t i = 0; i < n; i++)
+                if (!strncmp(v[i].name, name, len))
+                    at += (size_t)snprintf(out + at, sz - at, " '%s'", v[i].name);
+        }
+    }
+    paths_free_sessions(v, n);
+    return out;
 }
 
 int paths_find_include(const char *name, const char *from_dir, char **path)
