@@ -3,7 +3,7 @@
  * and a session compiled with compile_session_spoken() rendering without
  * any voice at all, to the same samples as a render that asks the voice
  * (real espeak-ng), even after the voice has been reconfigured and has
- * spoken another session in between (what the picker of `play` does).
+ * spoken another session in between: the mixer never asks the voice.
  */
 #include <setjmp.h>
 #include <stdarg.h>

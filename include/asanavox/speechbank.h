@@ -7,8 +7,12 @@
  * the timeline owns the bank (timeline.speech).  The mixer and the player
  * take speech from the bank and never call the voice, so the samples that
  * sound are by construction the ones whose length was planned, whatever
- * the voice did in between (another session compiled for the picker, a
- * cleared cache).
+ * the voice did in between (a reconfiguration, a cleared cache).
+ *
+ * espeak-ng's output also depends on everything it spoke before in the
+ * process, so a process that compiles several sessions (the picker of
+ * `play`) speaks them differently from a fresh one; the picker therefore
+ * plays its choice in a fresh process (cmd_play.c).
  *
  * A bank is filled by one thread; once the timeline is made it is only
  * read, by any number of threads.

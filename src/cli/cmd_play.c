@@ -107,8 +107,8 @@ static void usage(FILE *f)
 
 /* `play` without NAME: list the sessions (compiled with the command's
  * options, so durations are those that will play) and, on a terminal, ask
- * which.  Returns 0 with the chosen name (malloc'd) and its timeline, or
- * an exit status. */
+ * which.  Returns 0 with the chosen session's path (malloc'd; NULL when
+ * nothing was chosen), or an exit status. */
 static int pick_session(const struct compile_options *co, struct voice **voice, char **name,
                         struct timeline **tl, const struct resume_point *rp, bool *resumed)
 {
@@ -136,7 +136,8 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         /* Entry 0: go on where the last practice stopped (--resume). */
         char t[32];
         av_clock_text((int64_t)rp->seconds, 1, t, sizeof t);
-        fprintf(f, "%4d  continue %s at %s\n", 0, rp->name, t);
+        char nm[256];
+        fprintf(f, "%4d  continue %s at %s\n", 0, esc_str(nm, sizeof nm, rp->name), t);
     }
     for (size_t i = 0; i < n; i++) {
         char t[32];
@@ -196,21 +197,10 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
             fprintf(f, "'%s' has errors (see 'asanavox check %s').\n", v[pick].name, v[pick].name);
             continue;
         }
-        /* Compiled again, as 'play NAME' and 'render' do, keeping the
-         * samples of its speech (the list was compiled for titles and
-         * lengths only, and the voice has spoken other sessions since). */
-        struct diag *d = diag_create();
-        err = d ? compile_session_spoken(v[pick].path, co, *voice, d, tl) : AV_ENOMEM;
-        if (d)
-            diag_print(d, stderr);
-        diag_destroy(d);
-        if (err) {
-            fprintf(stderr, "asanavox play: %s: %s\n", v[pick].name, av_strerror(err));
-            cli_catalog_free(v, n);
-            return EXIT_RUNTIME;
-        }
-        *name = v[pick].name;
-        v[pick].name = NULL;
+        /* The caller plays it in a fresh process (replay_picked()). */
+        *name = v[pick].path;
+        v[pick].path = NULL;
+        *tl = NULL;
         cli_catalog_free(v, n);
         return EXIT_OK;
     }
@@ -239,6 +229,40 @@ static int audio_join(struct audio_start *a)
         a->running = false;
     }
     return a->err;
+}
+
+/* Play the picked session as 'asanavox play [OPTIONS] PATH' in a fresh
+ * process (execv of this program).  espeak-ng's output depends on all it
+ * has spoken before, and the list compiled every session: only a fresh
+ * process speaks the chosen one exactly as `render` and 'play NAME' do.
+ * PortAudio is stopped and the terminal and signals are put back first.
+ * Returns only on failure (an exit status). */
+static int replay_picked(int argc, char **argv, const char *path, struct audio_start *as,
+                         FILE **saved_stderr)
+{
+    if (as->running)
+        audio_join(as);
+    if (as->err == AV_OK)
+        audio_close();
+    as->err = AV_EDEVICE; /* closed: not again on the way out */
+    term_finish();
+    audio_unquiet_stderr(*saved_stderr);
+    *saved_stderr = NULL;
+    char **args = calloc((size_t)argc + 3, sizeof(*args));
+    if (!args) {
+        fprintf(stderr, "asanavox play: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    args[0] = (char *)"asanavox";
+    for (int i = 0; i < argc; i++)
+        args[i + 1] = argv[i];
+    args[argc + 1] = (char *)path;
+    fflush(stdout);
+    fflush(stderr);
+    execv("/proc/self/exe", args);
+    fprintf(stderr, "asanavox play: cannot start the player: %s\n", strerror(errno));
+    free(args);
+    return EXIT_RUNTIME;
 }
 
 /* ---- the status line ------------------------------------------------------------- */
@@ -478,8 +502,12 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
 
     int st = name ? cli_compile("play", name, &co, &voice, &tl)
                   : pick_session(&co, &voice, &picked, &tl, have_rp ? &rp : NULL, &resumed);
-    if (st == 0 && !tl && resumed && picked)
-        st = cli_compile("play", picked, &co, &voice, &tl);
+    if (st == 0 && !name && picked) {
+        /* A fresh process plays it (replay_picked()); entry 0 is
+         * 'play --resume' there. */
+        status = replay_picked(argc, argv, resumed ? "--resume" : picked, &as, &saved_stderr);
+        goto done;
+    }
     if (st != 0 || !tl) {
         status = st;
         goto done;
