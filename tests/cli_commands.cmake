@@ -122,3 +122,10 @@ foreach(pair "INT;130" "TERM;143")
   endif()
 endforeach()
 file(REMOVE_RECURSE "${BIN}/cli-signal")
+
+# render --format and Opus's rates; plan --chapters.
+run(2 "--format wants wav, flac, ogg, opus or mp3" render tests/data/render-basic.yoga --format aiff -o -)
+run(2 "is named as flac but --format says mp3" render tests/data/render-basic.yoga -o x.flac --format mp3)
+run(2 "Opus takes --rate 8000, 12000, 16000, 24000 or 48000" render tests/data/render-basic.yoga -o x.opus --rate 44100)
+run(2 "--json or --chapters, not both" plan --json --chapters tests/data/render-basic.yoga)
+run(0 ";FFMETADATA1\ntitle=Render test\nartist=asanavox\nalbum=data\n" plan --chapters tests/data/render-basic.yoga)

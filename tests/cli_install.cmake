@@ -28,9 +28,15 @@ if(EXISTS "${prefix}/bin/asanavox-source-dir")
 endif()
 
 # No path of this machine's source or build tree in the installed program.
-file(STRINGS "${exe}" leaks REGEX "${SRC}|${BIN}")
-if(leaks)
-  message(SEND_ERROR "the installed program names the build machine's trees: ${leaks}")
+# (A sanitizer build keeps its source file names for its reports, in data
+# that strip leaves alone, so there the check means nothing.)
+if(SANITIZE)
+  message(STATUS "sanitizer build: the installed program keeps source names for its reports")
+else()
+  file(STRINGS "${exe}" leaks REGEX "${SRC}|${BIN}")
+  if(leaks)
+    message(SEND_ERROR "the installed program names the build machine's trees: ${leaks}")
+  endif()
 endif()
 
 # A decoy in the current directory: only a development build would see it.

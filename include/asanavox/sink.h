@@ -15,7 +15,8 @@
  * out.wav: No space left on device"), and sink_destroy() removes whatever
  * the sink had started (the file sink's temporary file).
  *
- * The file sink writes FLAC, Ogg Vorbis and MP3 with libsndfile, and WAV
+ * The file sink writes Ogg Vorbis, Opus and MP3 with libsndfile, FLAC with
+ * libFLAC, and WAV
  * (16-bit PCM, the same canonical 44-byte header libsndfile writes) itself,
  * front to back, since the length is known from params.frames; the format
  * comes from the target's extension (see sink_format_from_path()).  A
@@ -52,7 +53,10 @@ enum sink_format {
     SINK_FORMAT_FLAC,  /* 16-bit */
     SINK_FORMAT_OGG,   /* Vorbis */
     SINK_FORMAT_MP3,   /* MPEG layer III */
+    SINK_FORMAT_OPUS,  /* Opus in Ogg: 8000, 12000, 16000, 24000 or 48000 Hz */
 };
+
+struct tags;
 
 struct sink_params {
     int rate;                 /* frames per second */
@@ -73,6 +77,12 @@ extern const struct sink_ops sink_portaudio_ops;
 
 /* Create a sink of the given kind.  Returns 0 or AV_ENOMEM. */
 int sink_create(const struct sink_ops *ops, struct sink **out);
+
+/* File sinks: the title, album... and chapters (tags.h) to write into the
+ * file, each format in its own way (file.c); NULL for none.  Call before
+ * sink_open(); the caller keeps `t` until sink_open() returns.  Other
+ * sinks ignore them. */
+void sink_set_tags(struct sink *s, const struct tags *t);
 
 /* Open the sink on `target` with `p`.  Returns 0, AV_EINVAL (bad params,
  * or standard output is a terminal), AV_EFORMAT or AV_EIO. */
@@ -101,10 +111,14 @@ void sink_destroy(struct sink *s);
 const char *sink_message(const struct sink *s);
 
 /* The format for a path from its extension (case-insensitive): .wav,
- * .flac, .ogg (also .oga), .mp3.  Returns 0 or AV_EFORMAT. */
+ * .flac, .ogg (also .oga), .opus, .mp3.  Returns 0 or AV_EFORMAT. */
 int sink_format_from_path(const char *path, enum sink_format *out);
 
-/* "wav", "flac", "ogg", "mp3". */
+/* The format named "wav", "flac", "ogg", "opus" or "mp3" (any case).
+ * Returns 0 or AV_EFORMAT. */
+int sink_format_from_name(const char *name, enum sink_format *out);
+
+/* "wav", "flac", "ogg", "mp3", "opus". */
 const char *sink_format_name(enum sink_format f);
 
 /* Whether libsndfile here can write the format (mp3 needs libsndfile

@@ -30,6 +30,12 @@ struct timeline;
 int cli_compile(const char *cmd, const char *name, const struct compile_options *o,
                 struct voice **voice, struct timeline **tl);
 
+/* The tags of a rendered file (tags.h) for the session NAME (as given to
+ * cli_compile()) compiled into `tl`: the session's file is found again by
+ * name for its directory, which names the album.  Returns 0 or AV_ENOMEM. */
+struct tags;
+int cli_tags(const char *name, const struct timeline *tl, struct tags **out);
+
 /* Create the voice, printing the reason on failure.  Returns 0 or 1 (the
  * exit status). */
 int cli_voice(const char *cmd, struct voice **voice);

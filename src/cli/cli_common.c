@@ -1,6 +1,6 @@
 /*
  * cli_common.c — loading a session for a command: by name, path or from
- * standard input, with the diagnostics printed.
+ * standard input, with the diagnostics printed; and its file tags.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,6 +13,7 @@
 #include "asanavox/paths.h"
 #include "asanavox/safefile.h"
 #include "asanavox/session.h"
+#include "asanavox/tags.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "cli.h"
@@ -28,6 +29,16 @@ static void print_search_path(FILE *f)
         fprintf(f, " %s", *d);
     fprintf(f, "\n  'asanavox list' shows the sessions there.\n");
     paths_free_list(dirs);
+}
+
+int cli_tags(const char *name, const struct timeline *tl, struct tags **out)
+{
+    char *path = NULL;
+    if (strcmp(name, "-") != 0 && paths_find_session(name, &path) == AV_ENOMEM)
+        return AV_ENOMEM;
+    int err = tags_create(tl, path ? path : "-", out);
+    free(path);
+    return err;
 }
 
 int cli_voice(const char *cmd, struct voice **voice)

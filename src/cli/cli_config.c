@@ -36,7 +36,7 @@ static const struct cli_config_key keys[] = {
     {"rate", false, "sample rate in Hz"},
     {"device", false, "play's output device (see 'asanavox devices')"},
     {"delay", false, "play's quiet lead-in before the session (e.g. 20s)"},
-    {"format", false, "render's default format: wav, flac, ogg or mp3"},
+    {"format", false, "render's format when no -o is given: wav, flac, ogg, opus or mp3"},
     {"output-dir", false, "where render writes NAME.FORMAT by default"},
     {"history", true, "keep the practice log (yes/no; default yes)"},
     {0},
@@ -343,7 +343,10 @@ int cli_config_apply(struct cli_config *cfg, struct cli_parser *p)
     cfg->argv[argc++] = p->argv[0];
     for (size_t i = 0; i < cfg->n; i++) {
         const struct cli_config_entry *e = &cfg->e[i];
-        if (!cli_parser_has(p, e->key))
+        /* format: is render's default when no -o is given, not --format
+         * (which would contradict an -o out.wav); the others are no options. */
+        if (!cli_parser_has(p, e->key) || !strcmp(e->key, "format") ||
+            !strcmp(e->key, "output-dir") || !strcmp(e->key, "history"))
             continue;
         bool oom = false;
         char *opt = option_text(p, e, &oom);

@@ -1,5 +1,6 @@
 /*
- * cmd_list.c — `asanavox list [--json]`: the sessions on the search path.
+ * cmd_list.c — `asanavox list [--json | --names]`: the sessions on the
+ * search path.
  *
  * Each session is compiled (with real speech lengths, so durations match
  * `plan`).  The sessions come from paths_list_sessions(): a name found in
@@ -24,41 +25,69 @@
 #include "cli.h"
 #include "commands.h"
 
-enum { OPT_JSON = CLI_OWN };
+enum { OPT_JSON = CLI_OWN, OPT_NAMES };
 
 static const struct cli_option options[] = {
     {"json", OPT_JSON, NULL, "machine-readable output (see asanavox(1))"},
+    {"names", OPT_NAMES, NULL, "only the names, one a line, without compiling (for completion)"},
     {0},
 };
 
 static void help(FILE *f)
 {
-    fprintf(f, "usage: asanavox list [--json]\n\n"
+    fprintf(f, "usage: asanavox list [--json | --names]\n\n"
                "List the sessions on the search path ($ASANAVOX_PATH, $XDG_DATA_HOME/asanavox/\n"
                "sessions, the installed sessions, $XDG_DATA_DIRS; for a development build also\n"
                "./sessions and the source tree) with title and length.\n\n");
     cli_print_options(f, 0, options);
 }
 
+/* --names: shell completion asks for these on every Tab, so nothing is
+ * compiled. */
+static int list_names(void)
+{
+    struct session_entry *v;
+    size_t n;
+    if (paths_list_sessions(&v, &n)) {
+        fprintf(stderr, "asanavox list: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char name[256];
+        printf("%s\n", esc_str(name, sizeof name, v[i].name));
+    }
+    paths_free_sessions(v, n);
+    return fflush(stdout) != 0 || ferror(stdout) ? EXIT_RUNTIME : EXIT_OK;
+}
+
 int cmd_list(int argc, char **argv)
 {
-    bool json = false;
+    bool json = false, names = false;
     struct cli_common c;
     cli_common_init(&c);
     struct cli_parser p;
     cli_parser_init(&p, "list", 0, options, help, argc, argv);
     const char *val;
     int key;
-    while ((key = cli_next(&p, &c, &val)) >= 0)
+    while ((key = cli_next(&p, &c, &val)) >= 0) {
         if (key == OPT_JSON)
             json = true;
+        else if (key == OPT_NAMES)
+            names = true;
+    }
     if (key != CLI_END)
         return cli_exit_status(key);
+    if (json && names) {
+        fprintf(stderr, "asanavox list: --json or --names, not both\n");
+        return EXIT_USAGE;
+    }
     if (p.optind < argc) {
         fprintf(stderr, "asanavox list: unexpected argument '%s'\n", argv[p.optind]);
         help(stderr);
         return EXIT_USAGE;
     }
+    if (names)
+        return list_names();
     int status = EXIT_OK;
     char **dirs = NULL;
     struct cli_session *v = NULL;

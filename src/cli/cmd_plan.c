@@ -1,5 +1,6 @@
 /*
- * cmd_plan.c — `asanavox plan NAME [--json]`: print the compiled timeline.
+ * cmd_plan.c — `asanavox plan NAME [--json | --chapters]`: print the
+ * compiled timeline (or the chapters a render would have).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,16 +9,19 @@
 #include "asanavox/compile.h"
 #include "asanavox/escape.h"
 #include "asanavox/session.h"
+#include "asanavox/tags.h"
 #include "asanavox/timeline.h"
 #include "cli.h"
 #include "cli_config.h"
 #include "cli_json.h"
 #include "commands.h"
 
-enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_VARIANT, OPT_JSON = CLI_OWN };
+enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_VARIANT, OPT_JSON = CLI_OWN, OPT_CHAPTERS };
 
 static const struct cli_option options[] = {
     {"json", OPT_JSON, NULL, "machine-readable output (see asanavox(1))"},
+    {"chapters", OPT_CHAPTERS, NULL,
+     "the tags and chapters 'render' writes, as an FFmpeg metadata file"},
     {0},
 };
 
@@ -203,13 +207,13 @@ void cli_plan_print_table(const struct timeline *tl)
     fprintf(f, "%9s  %-30s end\n", buf, "");
 }
 
-static int plan_main(struct cli_parser *pp, struct cli_common *cc, bool json);
+static int plan_main(struct cli_parser *pp, struct cli_common *cc, bool json, bool chapters);
 
 int cmd_plan(int argc, char **argv)
 {
     struct cli_common c;
     cli_common_init(&c);
-    bool json = false;
+    bool json = false, chapters = false;
     /* The config file's options first (cli_config.h), so plan shows what
      * play and render make; its strings live until the end. */
     struct cli_config cfg;
@@ -218,22 +222,29 @@ int cmd_plan(int argc, char **argv)
     cli_parser_init(&p, "plan", GROUPS, options, help, argc, argv);
     if (!cst)
         cst = cli_config_apply(&cfg, &p);
-    int status = cst ? cst : plan_main(&p, &c, json);
+    int status = cst ? cst : plan_main(&p, &c, json, chapters);
     cli_config_deinit(&cfg);
     return status;
 }
 
-static int plan_main(struct cli_parser *pp, struct cli_common *cc, bool json)
+static int plan_main(struct cli_parser *pp, struct cli_common *cc, bool json, bool chapters)
 {
     struct cli_parser p = *pp;
     struct cli_common c = *cc;
     const char *val;
     int key;
-    while ((key = cli_next(&p, &c, &val)) >= 0)
+    while ((key = cli_next(&p, &c, &val)) >= 0) {
         if (key == OPT_JSON)
             json = true;
+        else if (key == OPT_CHAPTERS)
+            chapters = true;
+    }
     if (key != CLI_END)
         return cli_exit_status(key);
+    if (json && chapters) {
+        fprintf(stderr, "asanavox plan: --json or --chapters, not both\n");
+        return EXIT_USAGE;
+    }
     const int argc = p.argc;
     char **const argv = p.argv;
     if (p.optind == argc) {
@@ -250,10 +261,20 @@ static int plan_main(struct cli_parser *pp, struct cli_common *cc, bool json)
     int status = cli_compile("plan", name, &c.co, NULL, &tl);
     if (status)
         return status;
-    if (json)
+    if (chapters) {
+        struct tags *t;
+        if (cli_tags(name, tl, &t)) {
+            timeline_destroy(tl);
+            fprintf(stderr, "asanavox plan: out of memory\n");
+            return EXIT_RUNTIME;
+        }
+        tags_print_ffmetadata(t, stdout);
+        tags_destroy(t);
+    } else if (json) {
         cli_plan_print_json(tl);
-    else
+    } else {
         cli_plan_print_table(tl);
+    }
     timeline_destroy(tl);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "asanavox plan: cannot write the plan to standard output\n");

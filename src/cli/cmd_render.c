@@ -26,6 +26,7 @@
 #include "asanavox/paths.h"
 #include "asanavox/render.h"
 #include "asanavox/sink.h"
+#include "asanavox/tags.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "cli.h"
@@ -33,10 +34,11 @@
 #include "commands.h"
 #include "cli_term.h"
 
-enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO | CLI_VARIANT };
+enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO | CLI_VARIANT, OPT_FORMAT = CLI_OWN };
 
 static const struct cli_option options[] = {
     {"output", 'o', "OUT", "where to write (a file, '-', a pipe or a device)"},
+    {"format", OPT_FORMAT, "FMT", "wav, flac, ogg, opus or mp3 (default: from OUT, else wav)"},
     {"quiet", 'q', NULL, "say nothing when done"},
     {0},
 };
@@ -46,18 +48,21 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: asanavox render [OPTIONS] NAME\n\n"
             "Write the whole session NAME as one audio file to follow with eyes closed.\n"
-            "The format comes from OUT's extension: .wav (16-bit), .flac, .ogg, .mp3.\n"
-            "The default OUT is NAME.wav in the current directory ('format:' and\n"
-            "'output-dir:' in the config file change that, see 'asanavox config');\n"
-            "'-o -' writes WAV to standard output.  NAME '-' reads the session from\n"
-            "standard input.  When done, one line on standard error says what was\n"
-            "written: the file, its length and size.\n\n");
+            "The format comes from --format or OUT's extension: .wav (16-bit), .flac,\n"
+            ".ogg (Vorbis), .opus, .mp3.  The default OUT is NAME.wav (NAME.FMT with\n"
+            "--format) in the current directory; '-o -' writes to standard output (WAV\n"
+            "unless --format says otherwise).  The file is tagged (title, artist, album,\n"
+            "comment, date) and has a chapter per pose, flow, breathe step and rest;\n"
+            "'asanavox plan --chapters' shows them.  NAME '-' reads the session from\n"
+            "standard input.  Without -o, the config file's 'format:' and 'output-dir:'\n"
+            "(see 'asanavox config') choose the format and the directory.  When done, one\n"
+            "line on standard error says what was written: the file, its length and size.\n\n");
     cli_print_options(f, GROUPS, options);
 }
 
-/* DIR/NAME.EXT from a session name or path: the base name without ".yoga"
- * ("session" for a session from standard input); DIR (NULL: none) and EXT
- * ("wav" by default) from the config file. */
+/* [DIR/]NAME.EXT from a session name or path: the base name without
+ * ".yoga" ("session.EXT" for a session from standard input); DIR (NULL:
+ * none) is the config file's output-dir. */
 static char *default_output(const char *name, const char *dir, const char *ext)
 {
     const char *slash = strrchr(name, '/');
@@ -83,19 +88,6 @@ static char *default_output(const char *name, const char *dir, const char *ext)
             snprintf(out, n, "%.*s.%s", (int)len, base, ext);
     }
     return out;
-}
-
-/* "135 MB" (decimal units, as file managers show them). */
-static void human_size(char *buf, size_t cap, double bytes)
-{
-    if (bytes >= 1e9)
-        snprintf(buf, cap, "%.1f GB", bytes / 1e9);
-    else if (bytes >= 1e6)
-        snprintf(buf, cap, "%.1f MB", bytes / 1e6);
-    else if (bytes >= 1e3)
-        snprintf(buf, cap, "%.0f kB", bytes / 1e3);
-    else
-        snprintf(buf, cap, "%.0f bytes", bytes);
 }
 
 struct bar {
@@ -143,12 +135,25 @@ static void clear_bar(void)
     fflush(stderr);
 }
 
+/* "135 MB" (decimal units, as file managers show them). */
+static void human_size(char *buf, size_t cap, double bytes)
+{
+    if (bytes >= 1e9)
+        snprintf(buf, cap, "%.1f GB", bytes / 1e9);
+    else if (bytes >= 1e6)
+        snprintf(buf, cap, "%.1f MB", bytes / 1e6);
+    else if (bytes >= 1e3)
+        snprintf(buf, cap, "%.0f kB", bytes / 1e3);
+    else
+        snprintf(buf, cap, "%.0f bytes", bytes);
+}
+
 static int render_main(struct cli_parser *pp, struct cli_common *cc, const struct cli_config *cfg,
-                       const char *out_arg, bool quiet);
+                       const char *out_arg, const char *format_arg, bool quiet);
 
 int cmd_render(int argc, char **argv)
 {
-    const char *out_arg = NULL;
+    const char *out_arg = NULL, *format_arg = NULL;
     bool quiet = false;
     struct cli_common c;
     cli_common_init(&c);
@@ -162,13 +167,13 @@ int cmd_render(int argc, char **argv)
         cli_config_deinit(&cfg);
         return cst;
     }
-    argc = p.argc;
-    argv = p.argv;
     const char *val;
     int key;
     while ((key = cli_next(&p, &c, &val)) >= 0) {
         if (key == 'o')
             out_arg = val;
+        else if (key == OPT_FORMAT)
+            format_arg = val;
         else if (key == 'q')
             quiet = true;
     }
@@ -176,13 +181,13 @@ int cmd_render(int argc, char **argv)
         cli_config_deinit(&cfg);
         return cli_exit_status(key);
     }
-    int status = render_main(&p, &c, &cfg, out_arg, quiet);
+    int status = render_main(&p, &c, &cfg, out_arg, format_arg, quiet);
     cli_config_deinit(&cfg);
     return status;
 }
 
 static int render_main(struct cli_parser *pp, struct cli_common *cc, const struct cli_config *cfg,
-                       const char *out_arg, bool quiet)
+                       const char *out_arg, const char *format_arg, bool quiet)
 {
     const struct cli_parser p = *pp;
     const struct cli_common c = *cc;
@@ -202,19 +207,27 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
     const bool mono = c.mono;
     struct compile_options co = c.co;
 
+    enum sink_format fmt = SINK_FORMAT_WAV, from_ext;
+    if (format_arg && sink_format_from_name(format_arg, &fmt) != AV_OK) {
+        fprintf(stderr, "asanavox render: --format wants wav, flac, ogg, opus or mp3, not '%s'\n",
+                format_arg);
+        return EXIT_USAGE;
+    }
     char *out_alloc = NULL;
     const char *out = out_arg;
     if (!out) {
-        /* The config file's format: and output-dir:. */
+        /* The config file's format: (when --format is not given) and
+         * output-dir:. */
         int line = 0;
-        const char *ext = cli_config_get(cfg, "format", &line);
-        const char *dir = cli_config_get(cfg, "output-dir", NULL);
-        if (ext && strcmp(ext, "wav") && strcmp(ext, "flac") && strcmp(ext, "ogg") &&
-            strcmp(ext, "mp3")) {
-            fprintf(stderr, "%s:%d:1: error: 'format:' wants wav, flac, ogg or mp3\n", cfg->path,
-                    line);
+        const char *cf = cli_config_get(cfg, "format", &line);
+        if (!format_arg && cf && sink_format_from_name(cf, &fmt) != AV_OK) {
+            fprintf(stderr, "%s:%d:1: error: 'format:' wants wav, flac, ogg, opus or mp3\n",
+                    cfg->path, line);
             return EXIT_USAGE;
         }
+        if (!format_arg && cf)
+            format_arg = cf;
+        const char *dir = cli_config_get(cfg, "output-dir", NULL);
         /* "~/x" is under $HOME, as a shell would have it. */
         char home_dir[4096];
         const char *home = getenv("HOME");
@@ -222,14 +235,22 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
             snprintf(home_dir, sizeof home_dir, "%s/%s", home, dir + 2);
             dir = home_dir;
         }
-        out = out_alloc = default_output(name, dir, ext ? ext : "wav");
+        out = out_alloc = default_output(name, dir, sink_format_name(fmt));
         if (!out) {
             fprintf(stderr, "asanavox render: %s\n", av_strerror(AV_ENOMEM));
             return EXIT_RUNTIME;
         }
     }
-    enum sink_format fmt = SINK_FORMAT_WAV;
-    if (strcmp(out, "-") != 0 && sink_format_from_path(out, &fmt) != AV_OK) {
+    if (format_arg && strcmp(out, "-") != 0 && sink_format_from_path(out, &from_ext) == AV_OK &&
+        from_ext != fmt) {
+        fprintf(stderr, "asanavox render: '%s' is named as %s but --format says %s\n", out,
+                sink_format_name(from_ext), sink_format_name(fmt));
+        free(out_alloc);
+        return EXIT_USAGE;
+    }
+    if (format_arg) {
+        /* The format is given: any name will do. */
+    } else if (strcmp(out, "-") != 0 && sink_format_from_path(out, &fmt) != AV_OK) {
         struct stat st;
         if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
             fprintf(stderr, "asanavox render: '%s' is a directory; name the file to write\n",
@@ -239,13 +260,19 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
         }
         if (stat(out, &st) != 0 || S_ISREG(st.st_mode)) {
             fprintf(stderr,
-                    "asanavox render: cannot tell the format of '%s' (use .wav, .flac, .ogg or "
-                    ".mp3)\n",
+                    "asanavox render: cannot tell the format of '%s' (use .wav, .flac, .ogg, "
+                    ".opus or .mp3, or --format)\n",
                     out);
             free(out_alloc);
             return EXIT_USAGE;
         }
         fmt = SINK_FORMAT_WAV; /* a pipe or a device without an extension */
+    }
+    if (fmt == SINK_FORMAT_OPUS && rate != 8000 && rate != 12000 && rate != 16000 &&
+        rate != 24000 && rate != 48000) {
+        fprintf(stderr, "asanavox render: Opus takes --rate 8000, 12000, 16000, 24000 or 48000\n");
+        free(out_alloc);
+        return EXIT_USAGE;
     }
     if (!sink_format_available(fmt)) {
         fprintf(stderr, "asanavox render: this build of libsndfile cannot write %s files\n",
@@ -278,6 +305,7 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
     struct timeline *tl = NULL;
     struct mixer *mixer = NULL;
     struct sink *sink = NULL;
+    struct tags *tags = NULL;
     const bool tty = isatty(STDERR_FILENO);
     int err;
 
@@ -301,7 +329,7 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
     mixer_options_init(&mo);
     mo.channels = mono ? 1 : 2;
     mo.volume_db = c.volume_db;
-    if (fmt == SINK_FORMAT_OGG || fmt == SINK_FORMAT_MP3)
+    if (fmt == SINK_FORMAT_OGG || fmt == SINK_FORMAT_MP3 || fmt == SINK_FORMAT_OPUS)
         mo.ceiling_dbtp = RENDER_LOSSY_CEILING_DBTP;
     err = mixer_create(tl, voice, &mo, &mixer);
     if (err) {
@@ -310,10 +338,13 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
     }
 
     err = sink_create(&sink_file_ops, &sink);
+    if (!err)
+        err = cli_tags(name, tl, &tags);
     if (err) {
         fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
         goto done;
     }
+    sink_set_tags(sink, tags);
     struct sink_params sp = {
         .rate = (int)rate, .channels = mo.channels, .format = fmt, .frames = tl->duration};
     err = sink_open(sink, out, &sp);
@@ -358,6 +389,7 @@ done:
     if (term_signal() && status != EXIT_OK)
         status = 128 + term_signal(); /* one status for an interruption, whatever failed with it */
     sink_destroy(sink);
+    tags_destroy(tags);
     mixer_destroy(mixer);
     timeline_destroy(tl);
     voice_destroy(voice);

@@ -10,7 +10,7 @@ const struct command asanavox_commands[] = {
     {"list", "list the sessions on the search path", cmd_list},
     {"check", "check session files and report every error", cmd_check},
     {"plan", "print the compiled timeline of a session", cmd_plan},
-    {"render", "write a session as one audio file (wav, flac, ogg, mp3)", cmd_render},
+    {"render", "write a session as one audio file (wav, flac, ogg, opus, mp3)", cmd_render},
     {"play", "play a session through the sound card, with keys", cmd_play},
     {"devices", "list the sound output devices play can use", cmd_devices},
     {"config", "show the preferences and where each comes from", cmd_config},

@@ -10,16 +10,23 @@
  *           writes through virtual I/O, so errno of a failed write (ENOSPC,
  *           EFBIG...) is ours to report.
  *   stream  "-" (standard output) or an existing pipe, socket or device.
- *           Nothing is renamed or removed.  FLAC and MP3 go through
- *           sf_open_fd(), which knows pipes; Ogg goes through virtual I/O
- *           that refuses to seek.
+ *           Nothing is renamed or removed.  MP3 goes through sf_open_fd(),
+ *           which knows pipes; Ogg goes through virtual I/O that refuses
+ *           to seek; FLAC (flac.c) is told it cannot seek.
  *
  * WAV is written here in both modes (wav_writer.c).  Ogg pages pass
  * through ogg_serial.c so that output is deterministic.  The parts are
  * listed in file_internal.h.
  *
  * WAV and FLAC get 16-bit samples converted here (round to nearest, clip),
- * so both hold exactly the same sample values; Vorbis and MP3 get floats.
+ * so both hold exactly the same sample values; Vorbis, Opus and MP3 get
+ * floats.
+ *
+ * Tags and chapters (sink_set_tags(), tags.h) go in where each format
+ * keeps them: into the WAV header written here, in an ID3v2 tag written
+ * before libsndfile's MP3 (whose offsets are then shifted by the tag's
+ * length, vbase), through the Ogg page filter (ogg_tags.c), and FLAC is
+ * written by libFLAC (flac.c); sink_tags.h says why.
  */
 #define _GNU_SOURCE 1 /* O_DIRECT, where there is one */
 #include <errno.h>
@@ -33,8 +40,10 @@
 #include <unistd.h>
 
 #include "asanavox/error.h"
+#include "asanavox/tags.h"
 #include "dsp/kernels.h"
 #include "file_internal.h"
+#include "sink_tags.h"
 
 int file_write_all(int fd, const void *data, size_t n)
 {
@@ -63,6 +72,7 @@ static int sf_format_of(enum sink_format f)
     case SINK_FORMAT_FLAC: return SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
     case SINK_FORMAT_OGG: return SF_FORMAT_OGG | SF_FORMAT_VORBIS;
     case SINK_FORMAT_MP3: return SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III; /* libsndfile 1.1 */
+    case SINK_FORMAT_OPUS: return SF_FORMAT_OGG | SF_FORMAT_OPUS;
     }
     return 0;
 }
@@ -126,8 +136,17 @@ static int file_open(struct sink *s, const char *target, const struct sink_param
                   sink_format_name(p->format));
         return AV_EFORMAT;
     }
+    if (p->format == SINK_FORMAT_OPUS && p->rate != 8000 && p->rate != 12000 &&
+        p->rate != 16000 && p->rate != 24000 && p->rate != 48000) {
+        sink_fail(s, "cannot write %s: Opus takes 8000, 12000, 16000, 24000 or 48000 Hz, not %d",
+                  target, p->rate);
+        return AV_EFORMAT;
+    }
+    if (s->tags && p->format == SINK_FORMAT_WAV &&
+        tags_wav_chunks(s->tags, p->rate, &fs->wmeta, &fs->wmeta_len))
+        return AV_ENOMEM;
     if (p->format == SINK_FORMAT_WAV && p->frames >= 0 &&
-        (uint64_t)p->frames * (uint64_t)p->channels * 2 > 0xFFFFFFFFu - 44) {
+        (uint64_t)p->frames * (uint64_t)p->channels * 2 > 0xFFFFFFFFu - 44 - fs->wmeta_len) {
         sink_fail(s, "cannot write %s: too long for a WAV file (over 4 GiB); use .flac", target);
         return AV_EFORMAT;
     }
@@ -171,14 +190,42 @@ static int file_open(struct sink *s, const char *target, const struct sink_param
             return file_fail_errno(s, target, e);
         return AV_OK;
     }
+    if (p->format == SINK_FORMAT_FLAC) {
+        int eno;
+        int err = flac_out_create(fs->fd, fs->mode == MODE_ATOMIC, p->rate, p->channels, p->frames,
+                                  s->tags, &fs->flac, &eno);
+        if (err == AV_EIO && eno)
+            return file_fail_errno(s, target, eno);
+        if (err == AV_EIO)
+            sink_fail(s, "cannot write %s: the FLAC encoder refused to start", target);
+        return err;
+    }
+    if (p->format == SINK_FORMAT_MP3 && s->tags) {
+        /* Our ID3v2 tag first; libsndfile's stream follows it. */
+        unsigned char *id3;
+        size_t len;
+        if (tags_id3v2(s->tags, &id3, &len))
+            return AV_ENOMEM;
+        int e = file_write_all(fs->fd, id3, len);
+        free(id3);
+        if (e)
+            return file_fail_errno(s, target, e);
+        if (fs->mode == MODE_ATOMIC)
+            fs->vbase = (off_t)len;
+    }
+    const bool ogg = p->format == SINK_FORMAT_OGG || p->format == SINK_FORMAT_OPUS;
     int open_errno = 0;
-    if (fs->mode == MODE_STREAM && p->format != SINK_FORMAT_OGG) {
+    if (fs->mode == MODE_STREAM && !ogg) {
         errno = 0;
         fs->sf = sf_open_fd(fs->fd, SFM_WRITE, &info, SF_FALSE);
         open_errno = errno; /* what a failed write(2) left, if anything */
     } else {
-        if (p->format == SINK_FORMAT_OGG) {
-            fs->ogg = ogg_fix_create();
+        if (ogg) {
+            struct ogg_tags *tags = NULL;
+            if (s->tags &&
+                ogg_tags_create(s->tags, p->format == SINK_FORMAT_OPUS, &tags))
+                return AV_ENOMEM;
+            fs->ogg = ogg_fix_create(tags);
             if (!fs->ogg)
                 return AV_ENOMEM;
         }
@@ -247,6 +294,14 @@ static int file_write(struct sink *s, const float *in, size_t frames)
         fs->ibuf_cap = n;
     }
     kern_to_s16(in, fs->ibuf, n);
+    if (fs->flac) {
+        int eno, e = flac_out_write(fs->flac, fs->ibuf, frames, &eno);
+        if (e == AV_EIO && eno)
+            return file_fail_errno(s, fs->target, eno);
+        if (e == AV_EIO)
+            sink_fail(s, "cannot write %s: FLAC encoder: %s", fs->target, flac_out_state(fs->flac));
+        return e;
+    }
     if (sf_writef_short(fs->sf, fs->ibuf, (sf_count_t)frames) != (sf_count_t)frames ||
         sf_failed(fs))
         return write_failed(s, fs);
@@ -302,6 +357,15 @@ static int file_finish(struct sink *s)
             return AV_EIO;
         }
     }
+    if (fs->flac) {
+        int eno, e = flac_out_finish(fs->flac, &eno);
+        if (e && eno)
+            return file_fail_errno(s, fs->target, eno);
+        if (e) {
+            sink_fail(s, "cannot write %s: FLAC encoder: %s", fs->target, flac_out_state(fs->flac));
+            return AV_EIO;
+        }
+    }
     if (fs->ogg && ogg_fix_partial(fs->ogg)) {
         sink_fail(s, "cannot write %s: incomplete Ogg page", fs->target);
         return AV_EIO;
@@ -326,6 +390,7 @@ static void file_destroy(struct sink *s)
         return;
     if (fs->sf)
         sf_close(fs->sf);
+    flac_out_destroy(fs->flac);
     wav_io_stop(fs); /* lets a write in progress end first */
     if (fs->dfd >= 0)
         close(fs->dfd);
@@ -337,8 +402,9 @@ static void file_destroy(struct sink *s)
     free(fs->wspare);
     free(fs->tmp);
     free(fs->target);
-    free(fs->ogg);
+    ogg_fix_destroy(fs->ogg);
     free(fs->ibuf);
+    free(fs->wmeta);
     free(fs);
     s->priv = NULL;
 }

@@ -25,7 +25,9 @@
 enum mode { MODE_ATOMIC, MODE_STREAM };
 
 struct ogg_fix;
+struct ogg_tags;
 struct wav_io;
+struct flac_out;
 
 struct file_sink {
     int fd;
@@ -50,6 +52,10 @@ struct file_sink {
     int io_err;            /* errno of the first failed write, seek or read */
     int16_t *ibuf;
     size_t ibuf_cap;
+    unsigned char *wmeta;  /* WAV: the tag chunks before "data" (tags.h) */
+    size_t wmeta_len;
+    off_t vbase;           /* MP3: libsndfile's offset 0 is here, after our ID3v2 tag */
+    struct flac_out *flac; /* FLAC: the libFLAC writer (sink_tags.h) */
 };
 
 /* Little-endian 32-bit store. */
@@ -87,21 +93,28 @@ extern const SF_VIRTUAL_IO file_vio;
 
 /* ---- ogg_serial.c ---- */
 
-/* A page collector; NULL when out of memory. */
-struct ogg_fix *ogg_fix_create(void);
+/* A page collector; NULL when out of memory.  With `tags` (which it then
+ * owns, may be NULL) complete pages go through ogg_tags_page() first
+ * (sink_tags.h). */
+struct ogg_fix *ogg_fix_create(struct ogg_tags *tags);
+
+/* Free the collector and its tag filter; accepts NULL. */
+void ogg_fix_destroy(struct ogg_fix *o);
 
 /* Collect bytes into pages; write each complete page to fd with the
  * serial number SINK_OGG_SERIAL and its CRC recomputed.  Returns 0 or an
  * errno value. */
 int ogg_feed(struct ogg_fix *o, int fd, const unsigned char *data, size_t n);
 
-/* Whether a partial page is waiting (the stream ended mid-page). */
+/* Whether a partial page is waiting (the stream ended mid-page), or the
+ * tag filter has not seen all the header pages. */
 bool ogg_fix_partial(const struct ogg_fix *o);
 
 /* ---- wav_writer.c ---- */
 
 /* Start a WAV file: buffers, the O_DIRECT descriptor, space reserved, the
- * header, the writer thread.  Returns 0 or an errno value. */
+ * header (with the tag chunks fs->wmeta between "fmt " and "data"), the
+ * writer thread.  Returns 0 or an errno value. */
 int wav_open(struct file_sink *fs, const struct sink_params *p);
 
 /* Convert and append `n` samples.  Returns 0 or an errno value. */

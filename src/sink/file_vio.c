@@ -36,7 +36,7 @@ static sf_count_t vio_seek(sf_count_t offset, int whence, void *user)
             fs->io_err = ESPIPE;
         return -1;
     }
-    if (lseek(fs->fd, (off_t)to, SEEK_SET) < 0) {
+    if (lseek(fs->fd, fs->vbase + (off_t)to, SEEK_SET) < 0) {
         if (!fs->io_err)
             fs->io_err = errno;
         return -1;
@@ -50,14 +50,14 @@ static sf_count_t vio_read(void *ptr, sf_count_t count, void *user)
     struct file_sink *fs = user;
     if (fs->mode != MODE_ATOMIC || fs->ogg || count <= 0)
         return 0;
-    ssize_t r = pread(fs->fd, ptr, (size_t)count, (off_t)fs->vpos);
+    ssize_t r = pread(fs->fd, ptr, (size_t)count, fs->vbase + (off_t)fs->vpos);
     if (r < 0) {
         if (!fs->io_err)
             fs->io_err = errno;
         return 0;
     }
     fs->vpos += r;
-    if (lseek(fs->fd, (off_t)fs->vpos, SEEK_SET) < 0)
+    if (lseek(fs->fd, fs->vbase + (off_t)fs->vpos, SEEK_SET) < 0)
         return 0;
     return r;
 }

@@ -117,6 +117,11 @@ void sink_destroy(struct sink *s)
     free(s);
 }
 
+void sink_set_tags(struct sink *s, const struct tags *t)
+{
+    s->tags = t;
+}
+
 const char *sink_message(const struct sink *s)
 {
     return s ? s->message : "";
@@ -134,7 +139,7 @@ int sink_format_from_path(const char *path, enum sink_format *out)
         enum sink_format f;
     } map[] = {
         {".wav", SINK_FORMAT_WAV}, {".flac", SINK_FORMAT_FLAC}, {".ogg", SINK_FORMAT_OGG},
-        {".oga", SINK_FORMAT_OGG}, {".mp3", SINK_FORMAT_MP3},
+        {".oga", SINK_FORMAT_OGG}, {".mp3", SINK_FORMAT_MP3}, {".opus", SINK_FORMAT_OPUS},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         if (!strcasecmp(dot, map[i].ext)) {
@@ -152,8 +157,22 @@ const char *sink_format_name(enum sink_format f)
     case SINK_FORMAT_FLAC: return "flac";
     case SINK_FORMAT_OGG: return "ogg";
     case SINK_FORMAT_MP3: return "mp3";
+    case SINK_FORMAT_OPUS: return "opus";
     }
     return "?";
+}
+
+int sink_format_from_name(const char *name, enum sink_format *out)
+{
+    static const enum sink_format all[] = {SINK_FORMAT_WAV, SINK_FORMAT_FLAC, SINK_FORMAT_OGG,
+                                           SINK_FORMAT_OPUS, SINK_FORMAT_MP3};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        if (!strcasecmp(name, sink_format_name(all[i]))) {
+            *out = all[i];
+            return AV_OK;
+        }
+    }
+    return AV_EFORMAT;
 }
 
 /* ---- the null sink --------------------------------------------------------- */

@@ -33,6 +33,7 @@ struct sink {
     char message[512];   /* last failure, one line, "" if none */
     float *scratch;      /* internal: sink_write_mono() without write_mono */
     size_t scratch_cap;
+    const struct tags *tags; /* sink_set_tags(), or NULL */
 };
 
 /* Record a one-line failure message in s->message (printf-style). */

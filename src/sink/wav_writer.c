@@ -18,14 +18,17 @@
 #include "dsp/kernels.h"
 #include "file_internal.h"
 
-static void raw_wav_header(unsigned char h[44], const struct sink_params *p)
+/* The header: RIFF, "fmt ", the tag chunks `meta` (tags_wav_chunks(),
+ * may be none), "data": 44 + meta_len bytes at h. */
+static void raw_wav_header(unsigned char *h, const struct sink_params *p,
+                           const unsigned char *meta, size_t meta_len)
 {
     uint32_t block = (uint32_t)p->channels * 2;
-    uint64_t data = p->frames >= 0 ? (uint64_t)p->frames * block : 0xFFFFFFFFu - 36;
-    if (data > 0xFFFFFFFFu - 36)
-        data = 0xFFFFFFFFu - 36;
+    uint64_t data = p->frames >= 0 ? (uint64_t)p->frames * block : 0xFFFFFFFFu - 36 - meta_len;
+    if (data > 0xFFFFFFFFu - 36 - meta_len)
+        data = 0xFFFFFFFFu - 36 - meta_len;
     memcpy(h, "RIFF", 4);
-    put_le32(h + 4, (uint32_t)(36 + data));
+    put_le32(h + 4, (uint32_t)(36 + meta_len + data));
     memcpy(h + 8, "WAVEfmt ", 8);
     put_le32(h + 16, 16);
     h[20] = 1; /* PCM */
@@ -38,8 +41,10 @@ static void raw_wav_header(unsigned char h[44], const struct sink_params *p)
     h[33] = 0;
     h[34] = 16;
     h[35] = 0;
-    memcpy(h + 36, "data", 4);
-    put_le32(h + 40, (uint32_t)data);
+    if (meta_len)
+        memcpy(h + 36, meta, meta_len);
+    memcpy(h + 36 + meta_len, "data", 4);
+    put_le32(h + 40 + meta_len, (uint32_t)data);
 }
 
 /* ---- WAV, written here ---------------------------------------------------------------
@@ -213,14 +218,14 @@ int wav_open(struct file_sink *fs, const struct sink_params *p)
      * few large extents instead of piece by piece, and a disk too small
      * for it says so before anything is rendered. */
     if (fs->mode == MODE_ATOMIC && p->frames > 0) {
-        off_t size = 44 + (off_t)p->frames * p->channels * 2;
+        off_t size = 44 + (off_t)fs->wmeta_len + (off_t)p->frames * p->channels * 2;
         if (fallocate(fs->fd, FALLOC_FL_KEEP_SIZE, 0, size) != 0 &&
             (errno == ENOSPC || errno == EFBIG || errno == EDQUOT))
             return errno;
     }
 #endif
-    raw_wav_header(fs->wbuf, p);
-    fs->wlen = 44;
+    raw_wav_header(fs->wbuf, p, fs->wmeta, fs->wmeta_len);
+    fs->wlen = 44 + fs->wmeta_len;
     if (fs->mode == MODE_ATOMIC)
         wav_io_start(fs);
     return 0;
@@ -285,13 +290,16 @@ int wav_finish(struct file_sink *fs, const struct sink_params *p)
     if (!err && fs->mode == MODE_ATOMIC && fs->wframes != p->frames) {
         struct sink_params real = *p;
         real.frames = fs->wframes;
-        unsigned char h[44];
-        raw_wav_header(h, &real);
+        unsigned char *h = malloc(44 + fs->wmeta_len);
+        if (!h)
+            return ENOMEM;
+        raw_wav_header(h, &real, fs->wmeta, fs->wmeta_len);
         if (fs->dfd >= 0) {
             close(fs->dfd);
             fs->dfd = -1;
         }
-        err = wav_put(fs, h, sizeof(h), 0);
+        err = wav_put(fs, h, 44 + fs->wmeta_len, 0);
+        free(h);
     }
     return err;
 }
