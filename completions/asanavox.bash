@@ -7,9 +7,9 @@ _asanavox()
     local cur prev words cword
     _init_completion -n = || return
 
-    local commands="list check plan render play devices config history help"
-    local session="--pace --voice --speed --prompts"
-    local audio="--rate --mono --volume"
+    local commands="list check plan render play devices voices config history help"
+    local session="--pace --voice --speed --prompts --guide --ambience"
+    local audio="--rate --mono --volume --voice-volume --bell-volume --ambience-volume"
     local variant="--length --skip"
     local always="--help --version"
 
@@ -25,7 +25,7 @@ _asanavox()
     plan) opts="--json --chapters --rate $variant $session" ;;
     render) opts="--output -o --format --quiet -q $audio $variant $session" ;;
     play) opts="--from --exact --resume --delay --device --stats $audio $variant $session" ;;
-    devices) opts="" ;;
+    devices | voices) opts="" ;;
     config) opts="--path" ;;
     history) opts="--json --count" ;;
     help)
@@ -44,6 +44,14 @@ _asanavox()
         ;;
     --prompts)
         COMPREPLY=($(compgen -W "all none 1 2 3 4 5" -- "$cur"))
+        return
+        ;;
+    --guide)
+        COMPREPLY=($(compgen -W "swell tone none" -- "$cur"))
+        return
+        ;;
+    --ambience)
+        COMPREPLY=($(compgen -W "ocean rain drone none" -- "$cur"))
         return
         ;;
     --format)

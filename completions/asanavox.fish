@@ -2,7 +2,7 @@
 # session names (from `asanavox list --names`, which compiles nothing).
 # Installed as share/fish/vendor_completions.d/asanavox.fish.
 
-set -l commands list check plan render play devices config history help
+set -l commands list check plan render play devices voices config history help
 
 complete -c asanavox -f
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a list -d 'list the sessions on the search path'
@@ -13,6 +13,7 @@ complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a play -d '
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a devices -d 'list the sound output devices'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a config -d 'show the preferences and where each comes from'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a history -d 'show recent practice and the run of days'
+complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a voices -d 'list the voices of espeak-ng and flite'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a help -d 'show the help of a command'
 complete -c asanavox -n "__fish_seen_subcommand_from help" -a "$commands"
 
@@ -30,11 +31,16 @@ complete -c asanavox -n $with_session -l pace -x -d 'breath pace in seconds, IN:
 complete -c asanavox -n $with_session -l voice -x -a '(espeak-ng --voices 2>/dev/null | awk "NR > 1 { print \$2 }")' -d 'espeak-ng voice'
 complete -c asanavox -n $with_session -l speed -x -d 'speaking speed, 80 to 450 words per minute'
 complete -c asanavox -n $with_session -l prompts -x -a 'all none 1 2 3 4 5' -d 'breaths per hold with spoken prompts'
+complete -c asanavox -n $with_session -l guide -x -a 'swell tone none' -d 'how breaths without prompts sound'
+complete -c asanavox -n $with_session -l ambience -x -a 'ocean rain drone none' -d 'ambient bed under the session'
 
 # Audio options.
 complete -c asanavox -n "__fish_seen_subcommand_from plan render play" -l rate -x -a '8000 16000 22050 44100 48000 96000' -d 'sample rate'
 complete -c asanavox -n "__fish_seen_subcommand_from render play" -l mono -d 'one channel instead of two'
 complete -c asanavox -n "__fish_seen_subcommand_from render play" -l volume -x -d 'louder or softer, -40 to 20 dB'
+complete -c asanavox -n "__fish_seen_subcommand_from render play" -l voice-volume -x -d 'the voice louder or softer, dB'
+complete -c asanavox -n "__fish_seen_subcommand_from render play" -l bell-volume -x -d 'bells and breath guides louder or softer, dB'
+complete -c asanavox -n "__fish_seen_subcommand_from render play" -l ambience-volume -x -d 'the ambient bed louder or softer, dB'
 
 # Variants: a session fitted to a length, steps left out.
 complete -c asanavox -n "__fish_seen_subcommand_from plan render play" -l length -x -d 'scale the holds so the session lasts about this long (e.g. 20m)'

@@ -41,8 +41,8 @@ set(headed tests/data/config-headed.yoga)  # voice: en-gb, speed: 120
 
 # No file: every setting is its default, and plan shows the built-in voice.
 run(0 "(not there: every setting is its default)" config)
-run(0 "voice            the session's voice:, else en-us" config)
-run(0 "\"voice\": \"en-us\"" plan ${session} --json)
+run(0 "voice            the session's voice:, else en-us+klatt4" config)
+run(0 "\"voice\": \"en-us+klatt4\"" plan ${session} --json)
 run(0 "${cfg}" config --path)
 
 # The config beats the built-in default and the session's header ...
@@ -88,7 +88,7 @@ if(NOT EXISTS "${home}/out/play-short.flac")
   message(SEND_ERROR "render did not write ${home}/out/play-short.flac:\n${last_err}")
 endif()
 # The one line when done: path, length, size; mono from the config.
-run(0 "wrote ${home}/out/play-short.flac (0:13, " render ${session})
+run(0 "wrote ${home}/out/play-short.flac (0:1" render ${session})
 run(0 "Hz mono)" render ${session})
 run(0 "" render ${session} -q -o "${home}/out/quiet.wav")
 if(NOT "${last_err}" STREQUAL "")

@@ -257,11 +257,24 @@ static void test_errors(void **state)
     assert_string_equal(r.err, "asanavox cmd: unknown option '-x' (see 'asanavox cmd --help')\n");
     done(&r);
 
-    /* "--vo" is --voice or --volume: refused, naming both. */
+    /* "--vo" is --voice, --volume or --voice-volume: refused, naming all. */
     PARSE(&r, "--vo", "en-gb", "s");
     assert_int_equal(r.result, CLI_EXIT_USAGE);
-    assert_string_equal(r.err,
-                        "asanavox cmd: option '--vo' is ambiguous; it could be --voice --volume\n");
+    assert_string_equal(r.err, "asanavox cmd: option '--vo' is ambiguous; it could be --voice "
+                               "--volume --voice-volume\n");
+    done(&r);
+
+    /* The sound options: values checked, an ambience is a plain name. */
+    PARSE(&r, "--guide", "loud", "s");
+    assert_int_equal(r.result, CLI_EXIT_USAGE);
+    assert_string_equal(r.err, "asanavox cmd: --guide wants swell, tone or none\n");
+    done(&r);
+    PARSE(&r, "--ambience", "../etc/passwd", "s");
+    assert_int_equal(r.result, CLI_EXIT_USAGE);
+    done(&r);
+    PARSE(&r, "--bell-volume=30", "s");
+    assert_int_equal(r.result, CLI_EXIT_USAGE);
+    assert_string_equal(r.err, "asanavox cmd: --bell-volume must be -40 to 20 dB, not '30'\n");
     done(&r);
 
     PARSE(&r, "s", "--output");

@@ -282,9 +282,11 @@ static void reps_and_end_cue(void **state)
     assert_non_null(event_with_text(c.tl, "Lower.", 2));
     const struct tl_event *end = event_with_text(c.tl, "Rest your forehead.", 0);
     assert_non_null(end);
-    assert_int_equal(end->start, s->hold_end);
-    /* The step lasts until the end cue is spoken (longer than the 1 s gap). */
-    assert_int_equal(s->end, s->hold_end + SPEECH("Rest your forehead."));
+    /* The chime strikes at the end of the hold; the end cue waits 0.7 s
+     * for its strike, and the step lasts until the cue is spoken. */
+    assert_int_equal(end->start, s->hold_end + SECS(0.7));
+    assert_int_equal(end->moved, SECS(0.7));
+    assert_int_equal(s->end, s->hold_end + SECS(0.7) + SPEECH("Rest your forehead."));
     compiled_free(&c);
 
     /* Up on the exhale, alternating sides, per-pose prompts. */

@@ -58,6 +58,8 @@ static int64_t source_frames(struct voice *voice, const struct tl_event *e)
         int native = voice_native_rate(voice);
         return ((int64_t)vc->frames * RATE + native - 1) / native;
     }
+    if (e->sound && e->kind == TL_BREATH)
+        return e->end - e->start; /* a breath guide lasts its phase (mixer.h) */
     if (e->sound) {
         SF_INFO info = {0};
         SNDFILE *f = sf_open(e->sound, SFM_READ, &info);
@@ -101,14 +103,38 @@ static float *source_at_rate(struct voice *voice, const struct tl_event *e, int6
     }
     if (!in)
         return NULL;
-    float *out = calloc((size_t)len + 64, sizeof(float));
+    /* A breath guide repeats its tone over the phase: the source is the
+     * file tiled to the phase's length (its swell or fade is a slow gain,
+     * which the correlation does not mind). */
+    bool guide = e->sound && e->kind == TL_BREATH;
+    int64_t file_len = guide ? ((int64_t)frames * RATE + rate - 1) / rate : len;
+    float *out = calloc((size_t)(len > file_len ? len : file_len) + 64, sizeof(float));
     SRC_DATA d = {.data_in = in, .data_out = out, .input_frames = frames,
-                  .output_frames = (long)len + 64, .src_ratio = (double)RATE / rate};
+                  .output_frames = (long)file_len + 64, .src_ratio = (double)RATE / rate};
     int err = src_simple(&d, SRC_SINC_FASTEST, 1);
     free(in);
     if (err) {
         free(out);
         return NULL;
+    }
+    for (int64_t k = file_len; guide && k < len; k++)
+        out[k] = out[k % file_len];
+    /* ... and shaped as documented (mixer.h, guide.h): the library's
+     * sessions use the default swell, rising through the inhale, falling
+     * through the exhale; a hold is level; 250 ms edges. */
+    for (int64_t k = 0; guide && k < len; k++) {
+        const double pi = 3.14159265358979323846;
+        double u = ((double)k + 0.5) / (double)len, g = 1.0;
+        if (e->phase == TL_INHALE)
+            g = sin(0.5 * pi * u) * sin(0.5 * pi * u);
+        else if (e->phase == TL_EXHALE)
+            g = cos(0.5 * pi * u) * cos(0.5 * pi * u);
+        int64_t edge = RATE / 4 < len / 4 ? RATE / 4 : len / 4;
+        int64_t near = k < len - 1 - k ? k : len - 1 - k;
+        if (near < edge)
+            g *= sin(0.5 * pi * ((double)near + 0.5) / (double)edge) *
+                 sin(0.5 * pi * ((double)near + 0.5) / (double)edge);
+        out[k] *= (float)g;
     }
     return out;
 }

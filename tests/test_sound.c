@@ -2,8 +2,9 @@
  * test_sound.c — the shipped sounds and the module that reads them.
  *
  * Two halves: the files in sounds/ (they load, they have the lengths,
- * levels and shapes the generator promises, they do not click, inhale
- * rises and exhale falls) and sound.c itself on files written here
+ * levels and shapes the generator promises, bells do not click and ring
+ * out with gentle beating, the loops have no seam, the inhale guide sits
+ * above the exhale guide) and sound.c itself on files written here
  * (length contract across rates and odd sizes, stereo mix-down, resampled
  * content lines up in time, errors for missing and non-audio files).
  */
@@ -39,15 +40,18 @@ struct shipped {
     const char *name;
     double min_s, max_s;  /* expected duration range, seconds */
     double peak_dbfs;     /* intended peak */
-    int is_tone;          /* breath tone: smooth, no steep steps */
+    int is_loop;          /* a guide or a bed: repeats seamlessly, no edges */
 };
 
 static const struct shipped shipped[] = {
-    {"bowl.wav", 6.0, 8.0, -3.0, 0},
-    {"chime.wav", 1.5, 2.5, -6.0, 0},
-    {"inhale.wav", 0.6, 0.8, -9.0, 1},
-    {"exhale.wav", 0.6, 0.9, -9.0, 1},
-    {"hold.wav", 0.3, 0.5, -9.0, 1},
+    {"bowl.wav", 8.5, 9.0, -3.0, 0},
+    {"chime.wav", 4.0, 5.0, -6.0, 0},
+    {"inhale.wav", 4.0, 4.0, -9.0, 1},
+    {"exhale.wav", 4.0, 4.0, -9.0, 1},
+    {"hold.wav", 4.0, 4.0, -9.0, 1},
+    {"ocean.wav", 16.0, 16.0, -6.0, 1},
+    {"rain.wav", 16.0, 16.0, -6.0, 1},
+    {"drone.wav", 16.0, 16.0, -6.0, 1},
 };
 enum { NSHIPPED = sizeof shipped / sizeof shipped[0] };
 
@@ -243,12 +247,14 @@ static void test_shipped_load_at_all_rates(void **state)
     }
 }
 
-/* No clicks: every sound starts and ends at (near) zero at every rate, and
- * the breath tones never jump between neighbouring samples. */
+/* No clicks: every one-shot sound starts and ends at (near) zero at every
+ * rate. */
 static void test_shipped_no_clicks(void **state)
 {
     (void)state;
     for (size_t k = 0; k < NSHIPPED; k++) {
+        if (shipped[k].is_loop)
+            continue;
         for (size_t r = 0; r < NRATES; r++) {
             struct sound *s = load_shipped(shipped[k].name, rates[r]);
             const float *x = s->samples;
@@ -260,16 +266,60 @@ static void test_shipped_no_clicks(void **state)
             size_t ms = (size_t)rates[r] / 1000;
             assert_true(peak_of(x, ms) < 0.05);
             assert_true(peak_of(x + n - ms, ms) < 0.01);
-            if (shipped[k].is_tone) {
-                double step = 0.0;
-                for (size_t i = 1; i < n; i++)
-                    if (fabs((double)x[i] - x[i - 1]) > step)
-                        step = fabs((double)x[i] - x[i - 1]);
-                if (step > 0.1)
-                    fail_msg("%s at %d: step %g", shipped[k].name, rates[r], step);
-            }
             sound_destroy(s);
         }
+    }
+}
+
+/* Loops have no seam: the step from the last sample back to the first is
+ * within the signal's normal range, i.e. no larger than the largest step
+ * between neighbours in 99.9 % of the loop (a click would be far above
+ * it); and the frames around the loop point have the loudness of the
+ * rest (no fade hiding a seam). */
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_loops_seamless(void **state)
+{
+    (void)state;
+    static const int loop_rates[] = {48000, 44100, 22050};
+    for (size_t k = 0; k < NSHIPPED * 3; k++) {
+        if (!shipped[k % NSHIPPED].is_loop)
+            continue;
+        /* At 48 kHz the file as it is; at other rates resampled as a loop
+         * (sound_load_loop(), what the mixer uses for guides and beds). */
+        const char *name = shipped[k % NSHIPPED].name;
+        int rate = loop_rates[k / NSHIPPED];
+        struct sound *s;
+        char path[1024];
+        shipped_path(path, sizeof path, name);
+        assert_int_equal(sound_load_loop(path, rate, &s), AV_OK);
+        const float *x = s->samples;
+        size_t n = s->frames;
+        float *d = malloc((n - 1) * sizeof(*d));
+        assert_non_null(d);
+        for (size_t i = 1; i < n; i++)
+            d[i - 1] = fabsf(x[i] - x[i - 1]);
+        qsort(d, n - 1, sizeof(*d), cmp_float);
+        float normal = d[(size_t)((double)(n - 1) * 0.999)];
+        float seam = fabsf(x[0] - x[n - 1]);
+        if (!(seam <= normal))
+            fail_msg("%s at %d: step %g at the loop point, normal steps up to %g", name, rate,
+                     (double)seam, (double)normal);
+        /* 50 ms either side of the loop point against the whole loop. */
+        size_t w = (size_t)rate / 20;
+        double sum = 0.0;
+        for (size_t i = 0; i < w; i++)
+            sum += (double)x[i] * x[i] + (double)x[n - 1 - i] * x[n - 1 - i];
+        double edge = 10.0 * log10(sum / (2.0 * (double)w) + 1e-20);
+        double all = rms_db(x, 0, n);
+        if (edge < all - 12.0)
+            fail_msg("%s at %d: %.1f dB at the loop point, %.1f dB overall", name, rate, edge, all);
+        free(d);
+        sound_destroy(s);
     }
 }
 
@@ -292,15 +342,55 @@ static void test_shipped_peaks(void **state)
     }
 }
 
-/* The bowl is loud at first and rings out to silence: each second of the
- * ring-out is quieter than the one before, and its last half second is
- * below -60 dBFS. */
+/* The bowls ring out: loud at first, each second of the ring-out quieter
+ * than the one before, and the natural decay reaches -60 dB (its T60)
+ * before the file's closing fade begins, so the file is at least T60
+ * long.  The beating is gentle: over 0.5..4 s, the 50 ms level deviates
+ * from its straight-line decay (in dB) by under 4 dB peak to peak (the
+ * old bowl wobbled 11 dB). */
+static void check_rings_out(const char *name, double fade_s)
+{
+    struct sound *s = load_shipped(name, 48000);
+    size_t sec = 48000, w = 2400;
+    double peak = -200.0;
+    size_t nw = s->frames / w;
+    double *db = malloc(nw * sizeof(*db));
+    assert_non_null(db);
+    for (size_t i = 0; i < nw; i++) {
+        db[i] = rms_db(s->samples, i * w, (i + 1) * w);
+        if (db[i] > peak)
+            peak = db[i];
+    }
+    assert_true(rms_db(s->samples, 0, sec / 2) > -20.0);
+    size_t fade_start = (size_t)((double)s->frames / (double)w - fade_s * 20.0);
+    if (!(db[fade_start - 1] < peak - 60.0))
+        fail_msg("%s: %.1f dB below its peak where its fade starts: shorter than T60", name,
+                 peak - db[fade_start - 1]);
+    /* Straight line through 0.5..4 s by least squares. */
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    size_t a = 10, b = 80, m = b - a;
+    for (size_t i = a; i < b; i++) {
+        sx += (double)i, sy += db[i], sxx += (double)i * i, sxy += (double)i * db[i];
+    }
+    double slope = (m * sxy - sx * sy) / (m * sxx - sx * sx), icpt = (sy - slope * sx) / m;
+    double lo = 1e9, hi = -1e9;
+    for (size_t i = a; i < b; i++) {
+        double r = db[i] - (icpt + slope * (double)i);
+        lo = r < lo ? r : lo;
+        hi = r > hi ? r : hi;
+    }
+    if (hi - lo > 4.0)
+        fail_msg("%s wobbles %.1f dB", name, hi - lo);
+    free(db);
+    sound_destroy(s);
+}
+
 static void test_bowl_rings_out(void **state)
 {
     (void)state;
+    check_rings_out("bowl.wav", 0.5);
     struct sound *s = load_shipped("bowl.wav", 48000);
     size_t sec = 48000;
-    assert_true(rms_db(s->samples, 0, sec / 2) > -20.0);
     double prev = rms_db(s->samples, sec, 2 * sec);
     for (size_t t = 2; (t + 1) * sec <= s->frames; t++) {
         double db = rms_db(s->samples, t * sec, (t + 1) * sec);
@@ -308,17 +398,23 @@ static void test_bowl_rings_out(void **state)
             fail_msg("bowl second %zu: %.1f dB after %.1f dB", t, db, prev);
         prev = db;
     }
-    assert_true(rms_db(s->samples, s->frames - sec / 2, s->frames) < -60.0);
     sound_destroy(s);
 }
 
-/* The chime is clearly not the bowl: much shorter and much brighter. */
+static void test_chime_rings_out(void **state)
+{
+    (void)state;
+    check_rings_out("chime.wav", 0.3);
+}
+
+/* The chime is clearly not the bowl: shorter and much brighter. */
 static void test_chime_differs_from_bowl(void **state)
 {
     (void)state;
     struct sound *bowl = load_shipped("bowl.wav", 48000);
     struct sound *chime = load_shipped("chime.wav", 48000);
-    assert_true(chime->frames * 2 < bowl->frames);
+    /* Both ring out to their T60 now: the chime is still the shorter. */
+    assert_true(chime->frames * 3 < bowl->frames * 2);
     size_t at = 48000 / 10; /* 100 ms in, past the attack */
     double cb = centroid_hz(bowl->samples, at, 2048, 48000);
     double cc = centroid_hz(chime->samples, at, 2048, 48000);
@@ -328,35 +424,39 @@ static void test_chime_differs_from_bowl(void **state)
     sound_destroy(chime);
 }
 
-/* Inhale rises, exhale falls, hold is steady, and every exhale pitch is
- * below every inhale pitch; checked at the file's rate and at 16 kHz. */
-static void test_breath_tones_shape(void **state)
+/* The guides are told apart by pitch: the exhale's lowest strong partial
+ * is below the inhale's, and the hold's is steady in between; checked by
+ * the zero-crossing rate of each guide low-passed around its fundamental
+ * region (a plain 4-pole one-pole cascade at 400 Hz), at 48 and 16 kHz. */
+static double low_zcr(const struct sound *s)
+{
+    float *y = malloc(s->frames * sizeof(*y));
+    assert_non_null(y);
+    double a = 1.0 - exp(-2.0 * M_PI * 400.0 / s->rate), st[4] = {0};
+    for (size_t i = 0; i < s->frames; i++) {
+        double v = s->samples[i];
+        for (int k = 0; k < 4; k++) {
+            st[k] += a * (v - st[k]);
+            v = st[k];
+        }
+        y[i] = (float)v;
+    }
+    double hz = zcr_hz(y, s->frames / 10, s->frames, s->rate);
+    free(y);
+    return hz;
+}
+
+static void test_breath_guides_distinct(void **state)
 {
     (void)state;
     static const int check_rates[] = {48000, 16000};
     for (size_t r = 0; r < 2; r++) {
-        int rate = check_rates[r];
-        struct sound *in = load_shipped("inhale.wav", rate);
-        struct sound *ex = load_shipped("exhale.wav", rate);
-        struct sound *hold = load_shipped("hold.wav", rate);
-
-        /* Windows over 10-40% and 60-90% of each tone. */
-        double in1 = zcr_hz(in->samples, in->frames / 10, in->frames * 4 / 10, rate);
-        double in2 = zcr_hz(in->samples, in->frames * 6 / 10, in->frames * 9 / 10, rate);
-        double ex1 = zcr_hz(ex->samples, ex->frames / 10, ex->frames * 4 / 10, rate);
-        double ex2 = zcr_hz(ex->samples, ex->frames * 6 / 10, ex->frames * 9 / 10, rate);
-        double h1 = zcr_hz(hold->samples, hold->frames / 10, hold->frames / 2, rate);
-        double h2 = zcr_hz(hold->samples, hold->frames / 2, hold->frames * 9 / 10, rate);
-
-        if (!(in2 > in1 * 1.1))
-            fail_msg("inhale does not rise: %.0f -> %.0f Hz", in1, in2);
-        if (!(ex2 < ex1 / 1.1))
-            fail_msg("exhale does not fall: %.0f -> %.0f Hz", ex1, ex2);
-        if (!(ex1 < in1 && ex1 < in2))
-            fail_msg("exhale (%.0f Hz) not below inhale (%.0f Hz)", ex1, in1);
-        if (fabs(h1 - h2) > 0.05 * h1 || h1 < 150.0 || h1 > 400.0)
-            fail_msg("hold not a steady low-mid pitch: %.0f / %.0f Hz", h1, h2);
-
+        struct sound *in = load_shipped("inhale.wav", check_rates[r]);
+        struct sound *ex = load_shipped("exhale.wav", check_rates[r]);
+        struct sound *hold = load_shipped("hold.wav", check_rates[r]);
+        double fi = low_zcr(in), fe = low_zcr(ex), fh = low_zcr(hold);
+        if (!(fe * 1.2 < fh && fh * 1.1 < fi && fe > 150.0 && fi < 400.0))
+            fail_msg("guide pitches: inhale %.0f, hold %.0f, exhale %.0f Hz", fi, fh, fe);
         sound_destroy(in);
         sound_destroy(ex);
         sound_destroy(hold);
@@ -538,9 +638,11 @@ int main(void)
         cmocka_unit_test(test_shipped_load_at_all_rates),
         cmocka_unit_test(test_shipped_no_clicks),
         cmocka_unit_test(test_shipped_peaks),
+        cmocka_unit_test(test_loops_seamless),
         cmocka_unit_test(test_bowl_rings_out),
+        cmocka_unit_test(test_chime_rings_out),
         cmocka_unit_test(test_chime_differs_from_bowl),
-        cmocka_unit_test(test_breath_tones_shape),
+        cmocka_unit_test(test_breath_guides_distinct),
         cmocka_unit_test_setup_teardown(test_lengths_odd_sizes, scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(test_stereo_mixdown, scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(test_resampled_content, scratch_setup, scratch_teardown),

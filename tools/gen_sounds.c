@@ -3,24 +3,37 @@
  *
  * Usage: gen_sounds DIR
  *
- * Writes bowl.wav, chime.wav, inhale.wav, exhale.wav and hold.wav into DIR
- * (48 kHz, mono, 16-bit PCM).  Everything is computed from the constants in
- * this file with plain double arithmetic and no randomness, so two runs on
- * the same machine produce byte-identical files.  Each file is written to a
+ * Writes into DIR (48 kHz, mono, 16-bit PCM):
+ *   - bowl.wav and chime.wav, struck sounds that ring out: each file is at
+ *     least as long as its own decay (T60), with partials in slowly and
+ *     gently beating pairs (about 2 dB of wobble, not 11);
+ *   - inhale.wav, exhale.wav and hold.wav, the breath guides: soft pads,
+ *     each a seamless 4 s loop, that the mixer repeats over a whole breath
+ *     phase and shapes to it (a swell, or a steady tone; see mixer.h);
+ *   - ocean.wav, rain.wav and drone.wav, the ambient beds: seamless 16 s
+ *     loops.
+ *
+ * Seamless loops.  A loop of N frames repeats without a seam when every
+ * component is periodic in N: sines at whole multiples of RATE / N Hz,
+ * amplitude modulations whose periods divide N, noise read cyclically
+ * (sample i mod N), and filters run twice around the loop with only the
+ * second pass kept, so their state at the start equals their state at the
+ * end.  Loops are not faded at their edges; bells and guides' one-shot
+ * edges are (raised-cosine attack and release reaching 0 on the last
+ * sample, so nothing clicks when the mixer places them).
+ *
+ * Everything is computed from the constants in this file with plain double
+ * arithmetic and a fixed xorshift generator, so two runs produce
+ * byte-identical files.  Each sound is scaled so its peak sits at a fixed
+ * level and rounded to 16 bits without dither.  Each file is written to a
  * temporary name in DIR and renamed into place, so a reader never sees a
  * half-written sound.
- *
- * Every sound starts and ends at exactly zero: each one is shaped by a
- * raised-cosine attack and a raised-cosine release that reaches 0 on the
- * last sample, so nothing clicks when the mixer places it.  After synthesis
- * each sound is scaled so its peak sits at a fixed level (the bowl at
- * -3 dBFS, the chime at -6 dBFS, the breath tones at -9 dBFS) and rounded
- * to 16 bits without dither.
  *
  * This is a standalone build tool: it links only libsndfile and libm and is
  * not part of the asanavox library.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,25 +93,6 @@ static void strike(double *x, size_t n, double f0, const struct partial *p,
             v += p[k].amp * decay * s;
         }
         x[i] = v * envelope(i, n, attack, release);
-    }
-}
-
-/* A soft breath tone gliding exponentially from `f_start` to `f_end` Hz
- * (equal to hold a steady pitch).  The phase is integrated sample by
- * sample so the glide has no discontinuity; a little second and third
- * harmonic keep it from sounding like a test tone. */
-static void glide(double *x, size_t n, double f_start, double f_end,
-                  size_t attack, size_t release)
-{
-    double phase = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double u = n > 1 ? (double)i / (double)(n - 1) : 0.0;
-        double f = f_start * pow(f_end / f_start, u);
-        double v = sin(phase) + 0.12 * sin(2.0 * phase) + 0.04 * sin(3.0 * phase);
-        x[i] = v * envelope(i, n, attack, release);
-        phase += 2.0 * M_PI * f / RATE;
-        if (phase >= 2.0 * M_PI)
-            phase -= 2.0 * M_PI;
     }
 }
 
@@ -183,68 +177,278 @@ fail:
 }
 
 /* Singing bowl: fundamental 246.9 Hz (B3) with the inharmonic ratios of a
- * free vibrating bar/bowl, each partial split into a slowly beating pair.
+ * free vibrating bowl, each partial split into a slowly beating pair.
  * Higher partials die faster, as in a real bowl, so the ring-out mellows
- * into the fundamental.  7 s, 8 ms attack, 1.5 s release to zero. */
+ * into the fundamental.  The fundamental's T60 is 6.91 * 1.15 = 7.9 s; the
+ * file lasts 8.6 s, so the bowl has rung out (-60 dB) before the last
+ * 0.5 s fade.  The fundamental's twin at 12 % gives about 2 dB of beating
+ * every 1.7 s. */
 static int make_bowl(const char *dir)
 {
     static const struct partial p[] = {
-        {1.00, 1.00, 1.40, 0.9, 0.55},
-        {2.76, 0.55, 0.85, 1.7, 0.50},
-        {5.40, 0.28, 0.45, 2.6, 0.45},
-        {8.93, 0.14, 0.25, 3.3, 0.40},
+        {1.00, 1.00, 1.15, 0.6, 0.12},
+        {2.76, 0.45, 0.70, 1.1, 0.15},
+        {5.40, 0.20, 0.38, 1.9, 0.15},
+        {8.93, 0.10, 0.21, 2.7, 0.15},
     };
-    size_t n = frames_of(7.0);
+    size_t n = frames_of(8.6);
     double *x = malloc(n * sizeof *x);
     if (!x) {
         fprintf(stderr, "gen_sounds: out of memory\n");
         return -1;
     }
     strike(x, n, 246.94, p, sizeof p / sizeof p[0], frames_of(0.008),
-           frames_of(1.5));
+           frames_of(0.5));
     int ret = write_wav(dir, "bowl.wav", x, n, -3.0);
     free(x);
     return ret;
 }
 
-/* Chime: a small bright bell at 1318.5 Hz (E6), nearly harmonic partials,
- * short decay.  2 s, 5 ms attack, 0.5 s release to zero. */
+/* Chime: a small bright bell at 1318.5 Hz (E6), nearly harmonic partials.
+ * T60 of the fundamental 6.91 * 0.6 = 4.1 s; the file lasts 4.5 s with a
+ * 0.3 s fade at the end. */
 static int make_chime(const char *dir)
 {
     static const struct partial p[] = {
-        {1.000, 1.00, 0.50, 1.3, 0.35},
-        {2.005, 0.30, 0.30, 0.0, 0.00},
-        {3.010, 0.10, 0.18, 0.0, 0.00},
+        {1.000, 1.00, 0.60, 1.3, 0.10},
+        {2.005, 0.30, 0.35, 0.0, 0.00},
+        {3.010, 0.10, 0.20, 0.0, 0.00},
     };
-    size_t n = frames_of(2.0);
+    size_t n = frames_of(4.5);
     double *x = malloc(n * sizeof *x);
     if (!x) {
         fprintf(stderr, "gen_sounds: out of memory\n");
         return -1;
     }
     strike(x, n, 1318.51, p, sizeof p / sizeof p[0], frames_of(0.005),
-           frames_of(0.5));
+           frames_of(0.3));
     int ret = write_wav(dir, "chime.wav", x, n, -6.0);
     free(x);
     return ret;
 }
 
-/* Breath tones.  Inhale rises a fifth, 329.6 -> 493.9 Hz (E4 -> B4), in
- * 0.7 s; exhale falls a fifth lower down, 293.7 -> 196.0 Hz (D4 -> G3), in
- * 0.8 s, so the two never share a pitch; hold is a steady 261.6 Hz (C4)
- * for 0.4 s. */
-static int make_tone(const char *dir, const char *name, double seconds,
-                     double f_start, double f_end, double attack_s,
-                     double release_s)
+/* ---- loops ------------------------------------------------------------- */
+
+/* Memory for the loops; a build tool may simply stop when there is none. */
+static double *buf(size_t n)
 {
-    size_t n = frames_of(seconds);
-    double *x = malloc(n * sizeof *x);
+    double *x = calloc(n ? n : 1, sizeof *x);
     if (!x) {
         fprintf(stderr, "gen_sounds: out of memory\n");
-        return -1;
+        exit(1);
     }
-    glide(x, n, f_start, f_end, frames_of(attack_s), frames_of(release_s));
+    return x;
+}
+
+/* xorshift64*: the same numbers on every machine. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static double rnd(void) /* uniform in [-1, 1) */
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    uint64_t v = rng_state * 0x2545F4914F6CDD1Dull;
+    return (double)(v >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+}
+
+static void seed(uint64_t s)
+{
+    rng_state = s ? s : 1;
+}
+
+/* A sine that is periodic in n frames: `cycles` whole cycles per loop. */
+static double loop_sin(size_t i, size_t n, double cycles, double phase)
+{
+    return sin(2.0 * M_PI * cycles * (double)i / (double)n + phase);
+}
+
+/* White noise, periodic in n. */
+static void noise(double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = rnd();
+}
+
+/* One-pole low-pass with a per-frame coefficient (cut[i] in Hz), run
+ * twice around the loop so the result is periodic too. */
+static void lowpass_loop(double *x, size_t n, const double *cut)
+{
+    double *y = buf(n);
+    double s = 0.0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            double a = 1.0 - exp(-2.0 * M_PI * cut[i] / RATE);
+            s += a * (x[i] - s);
+            y[i] = s;
+        }
+    }
+    memcpy(x, y, n * sizeof *x);
+    free(y);
+}
+
+/* One-pole high-pass at `hz`, run twice around the loop. */
+static void highpass_loop(double *x, size_t n, double hz)
+{
+    double a = 1.0 - exp(-2.0 * M_PI * hz / RATE), s = 0.0;
+    double *y = buf(n);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            s += a * (x[i] - s);
+            y[i] = x[i] - s;
+        }
+    }
+    memcpy(x, y, n * sizeof *x);
+    free(y);
+}
+
+/* A breath guide pad: a 4 s loop of soft partials (each with a twin a
+ * quarter or half hertz above, so it breathes slowly) over a little
+ * band-limited noise, the sound of air.  Every frequency is a whole
+ * multiple of 0.25 Hz, so the loop is seamless. */
+struct pad_partial {
+    double hz, amp, twin_hz, twin_amp;
+};
+
+static int make_pad(const char *dir, const char *name, const struct pad_partial *p, size_t np,
+                    double air, double air_hz, uint64_t s)
+{
+    size_t n = frames_of(4.0);
+    double *x = buf(n), *a = buf(n), *cut = buf(n);
+    seed(s);
+    noise(a, n);
+    for (size_t i = 0; i < n; i++)
+        cut[i] = air_hz;
+    lowpass_loop(a, n, cut);
+    highpass_loop(a, n, air_hz / 4.0);
+    double arms = 0.0;
+    for (size_t i = 0; i < n; i++)
+        arms += a[i] * a[i];
+    arms = sqrt(arms / (double)n);
+    for (size_t i = 0; i < n; i++) {
+        double v = 0.0;
+        for (size_t k = 0; k < np; k++) {
+            /* Distinct phases, so the partials' steepest moments never
+             * line up (least of all at the loop point). */
+            v += p[k].amp * loop_sin(i, n, p[k].hz * 4.0, 0.7 + 1.9 * (double)k);
+            v += p[k].amp * p[k].twin_amp *
+                 loop_sin(i, n, (p[k].hz + p[k].twin_hz) * 4.0, 2.3 + 1.3 * (double)k);
+        }
+        x[i] = v + (arms > 0.0 ? air * a[i] / arms : 0.0);
+    }
     int ret = write_wav(dir, name, x, n, -9.0);
+    free(x);
+    free(a);
+    free(cut);
+    return ret;
+}
+
+/* The three guides: the inhale a bright open fifth (E4 + B4), the exhale
+ * a lower, darker one (G3 + D4, always under the inhale), the hold one
+ * quiet C4 with its octave.  Pitches are rounded to 0.25 Hz. */
+static int make_guides(const char *dir)
+{
+    static const struct pad_partial in[] = {
+        {329.75, 1.00, 0.50, 0.35}, {494.00, 0.45, 0.25, 0.30}, {659.50, 0.12, 0.50, 0.0},
+    };
+    static const struct pad_partial out[] = {
+        {196.00, 1.00, 0.25, 0.35}, {293.75, 0.50, 0.50, 0.30}, {392.00, 0.10, 0.25, 0.0},
+    };
+    static const struct pad_partial hold[] = {
+        {261.75, 1.00, 0.25, 0.20}, {523.50, 0.15, 0.0, 0.0},
+    };
+    if (make_pad(dir, "inhale.wav", in, 3, 0.10, 2500.0, 11) != 0 ||
+        make_pad(dir, "exhale.wav", out, 3, 0.10, 1200.0, 12) != 0 ||
+        make_pad(dir, "hold.wav", hold, 2, 0.05, 1800.0, 13) != 0)
+        return -1;
+    return 0;
+}
+
+enum { BED_SECONDS = 16 };
+
+/* Ocean: noise through a low-pass that opens as each wave comes in, and
+ * an envelope of two swells (periods 8 s and 16 s / 3) over a steady wash. */
+static void ocean(double *x, size_t n)
+{
+    double *cut = buf(n), *env = buf(n);
+    seed(21);
+    noise(x, n);
+    for (size_t i = 0; i < n; i++) {
+        double w1 = 0.5 - 0.5 * loop_sin(i, n, 2.0, 0.0);       /* 8 s */
+        double w2 = 0.5 - 0.5 * loop_sin(i, n, 3.0, 1.3);       /* 5.3 s */
+        double w = 0.6 * w1 * w1 + 0.4 * w2 * w2;
+        env[i] = 0.25 + 0.75 * w;
+        cut[i] = 250.0 + 1400.0 * w;
+    }
+    lowpass_loop(x, n, cut);
+    lowpass_loop(x, n, cut);
+    for (size_t i = 0; i < n; i++)
+        x[i] *= env[i];
+    free(cut);
+    free(env);
+}
+
+/* Rain: a steady hiss (band-limited noise, 800 Hz .. 6 kHz) with drops,
+ * short decaying ticks at pseudo-random places, laid around the loop. */
+static void rain(double *x, size_t n)
+{
+    double *cut = buf(n);
+    seed(22);
+    noise(x, n);
+    for (size_t i = 0; i < n; i++)
+        cut[i] = 6000.0;
+    lowpass_loop(x, n, cut);
+    highpass_loop(x, n, 800.0);
+    double rms = 0.0;
+    for (size_t i = 0; i < n; i++)
+        rms += x[i] * x[i];
+    rms = sqrt(rms / (double)n);
+    for (size_t i = 0; i < n; i++)
+        x[i] = 0.5 * x[i] / rms;
+    size_t drops = (size_t)BED_SECONDS * 40;
+    for (size_t d = 0; d < drops; d++) {
+        size_t at = (size_t)((rnd() * 0.5 + 0.5) * (double)n) % n;
+        double amp = 0.3 + 0.9 * (rnd() * 0.5 + 0.5);
+        double hz = 2500.0 + 2000.0 * rnd();
+        double tau = 0.002 + 0.002 * (rnd() * 0.5 + 0.5);
+        size_t len = frames_of(tau * 6.0);
+        for (size_t k = 0; k < len; k++) {
+            double t = (double)k / RATE;
+            double v = amp * exp(-t / tau) * sin(2.0 * M_PI * hz * t);
+            x[(at + k) % n] += v;
+        }
+    }
+    free(cut);
+}
+
+/* Drone: a low open chord (A2, E3, A3, C#4) whose partials and their twins
+ * are whole multiples of 1/16 Hz, each swelling slowly on its own cycle. */
+static void drone(double *x, size_t n)
+{
+    static const struct {
+        double hz, amp, twin, cyc;
+    } p[] = {
+        {110.0, 1.00, 0.1875, 1.0}, {165.0, 0.55, 0.125, 2.0},
+        {220.0, 0.35, 0.25, 3.0},   {277.1875, 0.18, 0.0625, 4.0},
+    };
+    for (size_t i = 0; i < n; i++) {
+        double v = 0.0;
+        for (size_t k = 0; k < sizeof p / sizeof p[0]; k++) {
+            double c = p[k].hz * BED_SECONDS, ct = (p[k].hz + p[k].twin) * BED_SECONDS;
+            double sw = 0.75 + 0.25 * loop_sin(i, n, p[k].cyc, (double)k);
+            v += p[k].amp * sw *
+                 (loop_sin(i, n, c, 1.7 * (double)k) + 0.4 * loop_sin(i, n, ct, 0.5 + (double)k));
+        }
+        x[i] = v;
+    }
+}
+
+static int make_bed(const char *dir, const char *name, void (*fill)(double *, size_t))
+{
+    size_t n = frames_of(BED_SECONDS);
+    double *x = buf(n);
+    fill(x, n);
+    int ret = write_wav(dir, name, x, n, -6.0);
     free(x);
     return ret;
 }
@@ -256,10 +460,9 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *dir = argv[1];
-    if (make_bowl(dir) != 0 || make_chime(dir) != 0 ||
-        make_tone(dir, "inhale.wav", 0.7, 329.63, 493.88, 0.20, 0.25) != 0 ||
-        make_tone(dir, "exhale.wav", 0.8, 293.66, 196.00, 0.20, 0.35) != 0 ||
-        make_tone(dir, "hold.wav", 0.4, 261.63, 261.63, 0.06, 0.12) != 0)
+    if (make_bowl(dir) != 0 || make_chime(dir) != 0 || make_guides(dir) != 0 ||
+        make_bed(dir, "ocean.wav", ocean) != 0 || make_bed(dir, "rain.wav", rain) != 0 ||
+        make_bed(dir, "drone.wav", drone) != 0)
         return 1;
     return 0;
 }

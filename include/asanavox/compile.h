@@ -62,6 +62,10 @@ struct compile_options {
     int prompts;           /* --prompts: -1 not given, else 0..INT_MAX (all) */
     bool has_pace;         /* --pace */
     double pace[4];        /* seconds: inhale, hold, exhale, hold */
+    int guide;             /* --guide: enum tl_guide, -1 not given */
+    const char *ambience;  /* --ambience: a sound name or "none" */
+    bool has_voice_db, has_bell_db, has_ambience_db; /* --voice-volume... */
+    double voice_db, bell_db, ambience_db;
     int64_t length_ms;     /* --length: scale the holds so the session lasts
                               this long (0: as written) */
     const char *const *skip; /* --skip: names of pose, flow and breathe
@@ -116,7 +120,8 @@ int compile_buffer_spoken(const char *path, const char *data, size_t len,
  * exact path; `include NAME` from directory D finds "D/NAME.yoga".  Every
  * plain sound name exists and lasts `sound_seconds`; speech lasts one
  * fourteenth of a second per byte of text, plus a little (no espeak-ng).
- * Voice names must be plain; any speed from 80 to 450 works.  `fs` must
+ * Voice names may use letters, digits, '-', '+', '_' and ':' (as voice:
+ * allows); any speed from 80 to 450 works.  `fs` must
  * outlive the env. */
 struct mem_file {
     const char *path;

@@ -11,19 +11,24 @@
  * memory does not grow with the length of the session.  `render` and
  * `play` use the same mixer; only where the blocks go differs.
  *
- * Loudness, decided once by mixer_create() (see src/mix/loudness.h): every
- * distinct clip is measured with libebur128 (a K-weighted energy profile
- * every 10 ms) and given the gain that puts it at the target after the
- * limiter, so spoken cues are even; bells sit 6 LU and breath tones 10 LU
- * below speech.  The session's integrated loudness is then predicted from
- * those profiles laid out on the timeline with the gates of EBU R128, and
- * all gains move together until the prediction meets the target (-16 LUFS
- * plus --volume).  No second pass over the mix is needed, so a live player
- * can start at once.
+ * Loudness by role, decided once by mixer_create() (see
+ * src/mix/loudness.h): every distinct clip is measured with libebur128 (a
+ * K-weighted energy profile every 10 ms) and given the gain that puts it at
+ * its role's loudness after the limiter: each spoken cue at the target
+ * (-16 LUFS plus --volume plus the timeline's voice_db), bells 6 LU and
+ * breath guides (at their top) 10 LU below it plus bell_db, the ambient bed
+ * 14 LU below it plus ambience_db.  Nothing depends on what else the
+ * session holds, so speech is equally loud in every session; the session's
+ * integrated loudness is only predicted (mixer_predicted_lufs()).  No
+ * second pass over the mix is needed, so a live player can start at once.
  *
  * What a block goes through, in order:
  *   - the clips, each already gained and faded (raised-cosine, 3 ms in and
- *     5 ms out), so no clip starts or stops with a click;
+ *     5 ms out), so no clip starts or stops with a click; a breath tone is
+ *     a loop repeated over its whole phase and shaped to it (a swell or a
+ *     steady tone, timeline.h enum tl_guide; src/mix/guide.h);
+ *   - the ambient bed, when the timeline has one (src/mix/ambience.h): a
+ *     loop faded in and out, ducked 12 dB under every spoken cue;
  *   - their mono sum (every source is mono; clips are added in event order,
  *     so the result does not depend on block sizes, threads or seeking);
  *   - a look-ahead limiter whose detector runs on a 4x oversampled signal,
@@ -57,6 +62,8 @@ struct mixer;
 /* Loudness of bells and of breath tones relative to speech, LU. */
 #define MIXER_BELL_OFFSET_LU (-6.0)
 #define MIXER_TONE_OFFSET_LU (-10.0)
+/* Loudness of the ambient bed (before ducking) relative to speech, LU. */
+#define MIXER_AMBIENCE_OFFSET_LU (-14.0)
 
 /* Where clips come from.  Both functions return mono float samples at
  * `rate` in a malloc'd array that the mixer frees, or an av_error.  The
@@ -164,10 +171,11 @@ size_t mixer_clips_prepared(const struct mixer *m);
 size_t mixer_clips_cached(const struct mixer *m);
 
 /* Resample `n` mono 16-bit frames at `in_rate` to exactly `out_frames`
- * float frames at `out_rate` with libsamplerate (SINC_FASTEST, a long clip
- * cut into segments converted together; when upsampling by two or more, to
- * half the rate followed by an exact 2x half-band step), padding with
- * silence or cutting the last few frames the converter gives beyond that.  Use
+ * float frames at `out_rate`: when upsampling by two or more, first an
+ * exact 2x half-band step, then libsamplerate (SINC_MEDIUM_QUALITY, a long
+ * clip cut into segments converted together) from the doubled rate; the
+ * response of a 22.05 kHz clip is -0.4 dB at 10 kHz.  Pads with silence or
+ * cuts the last few frames the converter gives beyond `out_frames`.  Use
  * voice_frames_at(n, in_rate, out_rate) for `out_frames` to get the planned
  * length.  Any thread.  Returns 0, AV_EINVAL or AV_ENOMEM. */
 int mix_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, float *out,

@@ -57,6 +57,13 @@ struct pace {
     bool ramp;
 };
 
+/* `guide:` — how breath phases without a spoken prompt sound. */
+enum session_guide { SESSION_GUIDE_SWELL, SESSION_GUIDE_TONE, SESSION_GUIDE_NONE };
+
+/* Range of the *-volume: headers and options, dB. */
+#define SESSION_MIN_VOLUME_DB (-40.0)
+#define SESSION_MAX_VOLUME_DB 20.0
+
 enum cue_kind {
     CUE_PLAIN, CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_UP, CUE_DOWN, CUE_HALFWAY, CUE_END,
     CUE_AT,        /* `at TIME: text`: `ms` after the hold starts */
@@ -126,11 +133,14 @@ struct session {
     const char *path;         /* as given to session_parse */
     const char *dir;          /* directory of path ("." when none) */
     struct header title, about, pace, voice, speed, bell, chime, prompts, gap, safety;
+    struct header guide, ambience, voice_volume, bell_volume, ambience_volume;
     /* Header values, checked and converted (defaults when not set). */
     struct pace pace_value;   /* 4 6 */
     int speed_value;          /* 0 when not set */
     int prompts_value;        /* 3; INT32_MAX for all */
     int64_t gap_ms;           /* 1000 */
+    int guide_value;          /* enum session_guide; SESSION_GUIDE_SWELL */
+    double voice_db, bell_db, ambience_db; /* the *-volume: headers; 0 */
     struct node *steps;       /* first top-level step */
     struct arena *arena;
 };

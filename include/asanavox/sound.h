@@ -39,6 +39,13 @@ int sound_frames_at(const char *path, int rate, int64_t *frames);
  * AV_ESOUND or AV_ENOMEM; on failure *out is untouched. */
 int sound_load(const char *path, int rate, struct sound **out);
 
+/* Like sound_load(), for a sound that repeats (breath guides, ambient
+ * beds): resampled with the loop's own end before its start and its start
+ * after its end, so a seamless loop stays seamless at any rate (when
+ * file_frames * rate / file_rate is whole; else it is off by less than a
+ * frame).  Same errors. */
+int sound_load_loop(const char *path, int rate, struct sound **out);
+
 /* Free a sound.  Accepts NULL. */
 void sound_destroy(struct sound *s);
 

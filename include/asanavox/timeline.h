@@ -33,6 +33,12 @@ enum tl_phase {
     TL_HOLD_OUT  /* hold after the exhale */
 };
 
+/* How a breath phase without a spoken prompt sounds (the `guide:` header):
+ * its tone (a seamless loop) repeated over the whole phase, shaped by the
+ * mixer as a swell (rising through the inhale, falling through the
+ * exhale, low and level through a hold) or as a steady tone; or nothing. */
+enum tl_guide { TL_GUIDE_SWELL, TL_GUIDE_TONE, TL_GUIDE_NONE };
+
 enum tl_step_kind { TL_STEP_POSE, TL_STEP_REST, TL_STEP_SAY, TL_STEP_BELL, TL_STEP_SILENCE,
                     TL_STEP_FLOW, TL_STEP_BREATHE };
 
@@ -51,6 +57,8 @@ struct tl_event {
     enum tl_phase phase;  /* TL_BREATH only */
     int32_t breath;       /* TL_BREATH only: 1-based breath (or rep) number */
     int32_t breaths;      /* TL_BREATH only: breaths (or reps) in this hold */
+    int64_t moved;        /* TL_SPEECH: frames the compiler delayed it so it
+                             does not start in a bell's strike; else 0 */
     int movement;         /* TL_BREATH: nonzero for a flow's movement line
                              (an inhale:/exhale: phase, or the silent hold
                              after it), whose breath/breaths are the round;
@@ -89,6 +97,13 @@ struct timeline {
     const char *about;    /* may be "" */
     const char *voice;    /* espeak-ng voice name used for every TL_SPEECH */
     int speed;            /* words per minute */
+    enum tl_guide guide;  /* breath tones: a TL_BREATH event with `sound`
+                             lasts its whole phase (clip_end == end) */
+    const char *ambience; /* resolved path of the ambient loop, or NULL */
+    const char *ambience_name; /* the name the session used, or NULL */
+    double voice_db;      /* level of each role relative to its default, dB */
+    double bell_db;       /* (bells, chimes and breath guides) */
+    double ambience_db;
     int64_t duration;     /* total frames: covers every step and event */
     int64_t length_asked; /* frames asked for with --length, or 0 */
     struct tl_event *events; /* sorted by start (stable) */

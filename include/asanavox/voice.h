@@ -33,6 +33,12 @@
 
 struct voice;
 
+/* The voice a session without voice: speaks with, and the language it is
+ * the default for.  espeak-ng's klatt4 variant of en-us: measured clearer
+ * than plain en-us by an offline recognizer (docs/QUALITY.md). */
+#define VOICE_DEFAULT "en-us+klatt4"
+#define VOICE_DEFAULT_LANGUAGE "en-us"
+
 struct voice_clip {
     const int16_t *samples; /* mono, at voice_native_rate(); owned by the voice */
     size_t frames;
@@ -67,6 +73,18 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
 /* Length at `rate` of `frames` frames at `native` rate: ceil(frames*rate/native). */
 int64_t voice_frames_at(size_t frames, int native, int rate);
 
+/* One voice an engine offers, for voice_list(). */
+struct voice_info {
+    const char *engine;   /* "espeak-ng" or "flite" */
+    const char *name;     /* what voice: and --voice take ("en-us", "flite:slt") */
+    const char *language; /* the language it speaks ("en-us") */
+};
+
+/* Call fn(ctx, info) for every voice of both engines: espeak-ng's voices
+ * (espeak-ng variants such as "+klatt4" can be appended to their names),
+ * then flite's when flite is built in.  The strings live until the next
+ * call into the voice.  Returns 0.  The voice's thread only. */
+int voice_list(struct voice *v, void (*fn)(void *ctx, const struct voice_info *info), void *ctx);
 /* Poll *stop (set by a signal handler) during synthesis; NULL for never.
  * The pointer must outlive its use. */
 void voice_set_stop(struct voice *v, const volatile sig_atomic_t *stop);

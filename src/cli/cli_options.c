@@ -20,6 +20,8 @@ static const struct cli_option session_options[] = {
     {"voice", CLI_VOICE, "NAME", "espeak-ng voice (e.g. en-us, en-gb)"},
     {"speed", CLI_SPEED, "WPM", "speaking speed, 80 to 450 words per minute"},
     {"prompts", CLI_PROMPTS, "N|all|none", "breaths per hold with spoken prompts"},
+    {"guide", CLI_GUIDE, "swell|tone|none", "how breaths without prompts sound (replaces guide:)"},
+    {"ambience", CLI_AMBIENCE, "NAME", "ambient bed: ocean, rain, drone or none (replaces ambience:)"},
     {0},
 };
 
@@ -31,6 +33,9 @@ static const struct cli_option rate_options[] = {
 static const struct cli_option audio_options[] = {
     {"mono", CLI_MONO, NULL, "one channel instead of two"},
     {"volume", CLI_VOLUME, "DB", "louder or softer than the -16 LUFS default, -40 to 20"},
+    {"voice-volume", CLI_VOICE_VOLUME, "DB", "the voice alone, -40 to 20 dB (replaces voice-volume:)"},
+    {"bell-volume", CLI_BELL_VOLUME, "DB", "bells and breath guides, -40 to 20 dB"},
+    {"ambience-volume", CLI_AMBIENCE_VOLUME, "DB", "the ambient bed, -40 to 20 dB"},
     {0},
 };
 
@@ -217,6 +222,56 @@ static int take_common(const struct cli_parser *p, int key, const char *v, struc
             return 0;
         fprintf(stderr, "asanavox %s: --volume must be -40 to 20 dB, not '%s'\n", cmd, v);
         return CLI_EXIT_USAGE;
+    case CLI_GUIDE:
+        if (!strcmp(v, "swell"))
+            c->co.guide = TL_GUIDE_SWELL;
+        else if (!strcmp(v, "tone"))
+            c->co.guide = TL_GUIDE_TONE;
+        else if (!strcmp(v, "none"))
+            c->co.guide = TL_GUIDE_NONE;
+        else {
+            fprintf(stderr, "asanavox %s: --guide wants swell, tone or none\n", cmd);
+            return CLI_EXIT_USAGE;
+        }
+        return 0;
+    case CLI_AMBIENCE: {
+        /* A plain sound name, like the ambience: header: it is looked up
+         * next to the session and in sounds/, never as a path. */
+        size_t len = strlen(v);
+        bool plain = len > 0 && len <= 128 && v[0] != '.' && !strstr(v, "..");
+        for (size_t i = 0; plain && i < len; i++) {
+            unsigned char ch = (unsigned char)v[i];
+            plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
+        }
+        if (plain) {
+            c->co.ambience = v;
+            return 0;
+        }
+        fprintf(stderr, "asanavox %s: --ambience wants ocean, rain, drone, none or a sound name\n",
+                cmd);
+        return CLI_EXIT_USAGE;
+    }
+    case CLI_VOICE_VOLUME:
+    case CLI_BELL_VOLUME:
+    case CLI_AMBIENCE_VOLUME: {
+        double db;
+        if (cli_parse_double(v, -40.0, 20.0, &db)) {
+            if (key == CLI_VOICE_VOLUME)
+                c->co.has_voice_db = true, c->co.voice_db = db;
+            else if (key == CLI_BELL_VOLUME)
+                c->co.has_bell_db = true, c->co.bell_db = db;
+            else
+                c->co.has_ambience_db = true, c->co.ambience_db = db;
+            return 0;
+        }
+        fprintf(stderr, "asanavox %s: --%s must be -40 to 20 dB, not '%s'\n", cmd,
+                key == CLI_VOICE_VOLUME  ? "voice-volume"
+                : key == CLI_BELL_VOLUME ? "bell-volume"
+                                         : "ambience-volume",
+                v);
+        return CLI_EXIT_USAGE;
+    }
     }
     return 1; /* not a shared option */
 }

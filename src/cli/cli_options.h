@@ -43,6 +43,11 @@ enum cli_key {
     CLI_RATE,       /* group CLI_RATE_OPT */
     CLI_MONO,       /* group CLI_AUDIO */
     CLI_VOLUME,
+    CLI_GUIDE,      /* group CLI_SESSION */
+    CLI_AMBIENCE,
+    CLI_VOICE_VOLUME, /* group CLI_AUDIO */
+    CLI_BELL_VOLUME,
+    CLI_AMBIENCE_VOLUME,
     CLI_LENGTH,     /* group CLI_VARIANT */
     CLI_SKIP,
     CLI_OWN = 512,
@@ -57,9 +62,10 @@ enum cli_result {
 
 /* The option groups a command can share. */
 enum cli_group {
-    CLI_SESSION = 1 << 0,  /* --pace --voice --speed --prompts */
+    CLI_SESSION = 1 << 0,  /* --pace --voice --speed --prompts --guide --ambience */
     CLI_RATE_OPT = 1 << 1, /* --rate HZ */
-    CLI_AUDIO = 1 << 2,    /* --mono --volume DB */
+    CLI_AUDIO = 1 << 2,    /* --mono --volume DB --voice-volume DB --bell-volume DB
+                              --ambience-volume DB */
     CLI_VARIANT = 1 << 3,  /* --length DURATION, --skip NAME (plan, render, play) */
 };
 
@@ -73,7 +79,8 @@ struct cli_option {
 
 /* Values of the shared groups, filled in by cli_next(). */
 struct cli_common {
-    struct compile_options co; /* --pace --voice --speed --prompts; --rate into co.rate */
+    struct compile_options co; /* --pace --voice --speed --prompts --guide --ambience
+                                  --*-volume; --rate into co.rate */
     bool rate_given;           /* --rate was given (co.rate is its value) */
     bool mono;                 /* --mono */
     double volume_db;          /* --volume, -40 to 20 (0 when not given) */

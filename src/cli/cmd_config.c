@@ -35,7 +35,7 @@ static const char *default_text(const char *key)
     static const struct {
         const char *key, *text;
     } d[] = {
-        {"voice", "the session's voice:, else en-us"},
+        {"voice", "the session's voice:, else en-us+klatt4"},
         {"speed", "the session's speed:, else 150"},
         {"language", "the session's language:, else en"},
         {"pace", "the session's pace:"},

@@ -52,7 +52,14 @@ void cli_plan_print_json(const struct timeline *tl)
     json_string(f, tl->about);
     fprintf(f, ",\n  \"voice\": ");
     json_string(f, tl->voice);
-    fprintf(f, ",\n  \"speed\": %d,\n  \"sample_rate\": %d,\n  \"duration\": ", tl->speed, r);
+    static const char *const guides[] = {"swell", "tone", "none"};
+    fprintf(f, ",\n  \"speed\": %d,\n  \"guide\": \"%s\",\n  \"ambience\": ", tl->speed,
+            guides[tl->guide]);
+    if (tl->ambience_name)
+        json_string(f, tl->ambience_name);
+    else
+        fprintf(f, "null");
+    fprintf(f, ",\n  \"sample_rate\": %d,\n  \"duration\": ", r);
     json_seconds(f, tl->duration, r);
     fprintf(f, ",\n  \"duration_frames\": %lld", (long long)tl->duration);
     if (tl->length_asked > 0) {
@@ -123,18 +130,24 @@ void cli_plan_print_json(const struct timeline *tl)
             fprintf(f, ", \"prompt_end\": ");
             json_seconds(f, e->clip_end, r);
         }
+        if (e->moved) {
+            fprintf(f, ", \"after_bell\": ");
+            json_seconds(f, e->moved, r);
+        }
         fprintf(f, "}");
     }
     fprintf(f, "\n  ]\n}\n");
 }
 
-static void print_cue(FILE *f, const struct tl_event *e)
+static void print_cue(FILE *f, const struct timeline *tl, const struct tl_event *e)
 {
     switch (e->kind) {
     case TL_SPEECH:
         fputc('"', f);
         esc_fputs(f, e->text);
         fputc('"', f);
+        if (e->moved)
+            fprintf(f, "  (%.1f s later: after the bell)", (double)e->moved / tl->rate);
         break;
     case TL_BELL:
         fputc('(', f);
@@ -150,7 +163,7 @@ static void print_cue(FILE *f, const struct tl_event *e)
         } else if (e->sound_name) {
             fputs("  (", f);
             esc_fputs(f, e->sound_name);
-            fputs(" tone)", f);
+            fprintf(f, " %s)", tl->guide == TL_GUIDE_TONE ? "tone" : "swell");
         }
         break;
     }
@@ -193,7 +206,7 @@ void cli_plan_print_table(const struct timeline *tl)
             const struct tl_event *e = &tl->events[ev++];
             clock_of(e->start, tl->rate, buf, sizeof buf);
             fprintf(f, "%9s  %-30s ", buf, first ? title : "");
-            print_cue(f, e);
+            print_cue(f, tl, e);
             first = false;
         }
         if (first) {

@@ -50,12 +50,17 @@
 #include "asanavox/error.h"
 #include "asanavox/session.h"
 #include "asanavox/strbuf.h"
+#include "asanavox/voice.h"
 
 enum { DEFAULT_RATE = 48000, DEFAULT_SPEED = 150, DEFAULT_BELL_MS = 3000 };
 
 /* Expansion limits beyond SESSION_MAX_STEPS: how many breaths a `breathe`
  * step in time may hold, and how often one `every` cue may sound. */
 enum { BREATHE_MAX_BREATHS = 10000, TIMED_CUE_MAX_REPEATS = 10000 };
+
+/* Speech never starts within this long after a bell's strike: the strike
+ * would mask its first syllable. */
+enum { BELL_CLEAR_MS = 700 };
 
 /* One step after expansion. */
 struct inst {
@@ -105,6 +110,9 @@ struct compiler {
     int prompts;
     int64_t gap;
     const char *bell, *chime; /* NULL for `none` */
+    /* The strike of the latest bell or chime, for say_at(). */
+    bool have_bell;
+    int64_t last_bell;
     struct src_pos bell_pos, chime_pos;
     int32_t round, rounds;    /* the flow round being laid out, or 0 */
     double scale;             /* --length: holds are scaled by this (1: as written) */
@@ -783,16 +791,23 @@ static struct tl_step *add_step(struct compiler *c, enum tl_step_kind kind, cons
 
 /* A speech event of `text` at `start`; returns its length in frames, or -1
  * on a fatal error. */
+/* Speak `text` at `start`, or later when that falls within BELL_CLEAR_MS
+ * of the last bell's strike.  Returns the frames from `start` to the end of
+ * the speech (its length plus any delay), or -1 on a fatal error. */
 static int64_t say_at(struct compiler *c, const char *text, int64_t start)
 {
     struct interned *t = speech(c, text);
     if (!t)
         return -1;
-    struct tl_event *e = add_event(c, TL_SPEECH, start, start + t->frames);
+    int64_t moved = 0, clear = ms_to_frames(c, BELL_CLEAR_MS);
+    if (c->have_bell && start >= c->last_bell && start < c->last_bell + clear)
+        moved = c->last_bell + clear - start;
+    struct tl_event *e = add_event(c, TL_SPEECH, start + moved, start + moved + t->frames);
     if (!e)
         return -1;
     e->text = t->text;
-    return t->frames;
+    e->moved = moved;
+    return moved + t->frames;
 }
 
 /* --- built-in phrases ---------------------------------------------------------- */
@@ -1006,13 +1021,15 @@ static bool breath_phase(struct compiler *c, enum tl_phase phase, const int64_t 
         e->text = spoken->text;
         e->clip_end = c->now + spoken->frames;
         warn_long(c, warn_key, warn_pos, what, spoken->frames, len);
-    } else if (tone) {
+    } else if (tone && c->tl->guide != TL_GUIDE_NONE) {
+        /* The guide lasts the whole phase: the mixer repeats and shapes
+         * the tone to it. */
         const struct sound_ref *r = sound(c, tone, in->s->dir, &in->n->pos);
         if (!r)
             return !c->err;
         e->sound = r->path;
         e->sound_name = r->name;
-        e->clip_end = c->now + r->frames;
+        e->clip_end = c->now + len;
     } else {
         e->clip_end = c->now;
     }
@@ -1378,6 +1395,8 @@ static bool end_of_hold(struct compiler *c, const struct inst *in, size_t step_i
                 return false;
             e->sound = chime->path;
             e->sound_name = chime->name;
+            c->have_bell = true;
+            c->last_bell = c->now;
         } else if (c->err) {
             return false;
         }
@@ -1395,10 +1414,11 @@ static bool end_of_hold(struct compiler *c, const struct inst *in, size_t step_i
             e->sound = p.bell->path;
             e->sound_name = p.bell->name;
         } else if (p.text) {
-            if (say_at(c, p.text, c->now) < 0)
+            int64_t said = say_at(c, p.text, c->now);
+            if (said < 0)
                 return false;
-            if (p.end - p.start > after)
-                after = p.end - p.start;
+            if (said > after)
+                after = said;
         }
     }
     c->now += after;
@@ -1603,9 +1623,10 @@ static bool layout_say(struct compiler *c, const struct inst *in, const char *te
     if (!t)
         return false;
     c->tl->steps[step_index].name = t->text;
-    if (say_at(c, t->text, c->now) < 0)
+    int64_t said = say_at(c, t->text, c->now);
+    if (said < 0)
         return false;
-    c->now += t->frames;
+    c->now += said;
     c->tl->steps[step_index].hold_end = c->now;
     c->now += c->gap;
     c->tl->steps[step_index].end = c->now;
@@ -1633,6 +1654,8 @@ static bool layout_bell(struct compiler *c, const struct inst *in)
             return false;
         e->sound = r->path;
         e->sound_name = r->name;
+        c->have_bell = true;
+        c->last_bell = c->now;
     } else if (c->err) {
         return false;
     }
@@ -1780,11 +1803,24 @@ static bool settings(struct compiler *c)
         tl->title = arena_strndup(tl->arena, base, len);
     }
     tl->about = arena_strdup(tl->arena, s->about.set ? s->about.value : "");
-    const char *voice = o->voice ? o->voice : s->voice.set ? s->voice.value : "en-us";
+    const char *voice = o->voice ? o->voice : s->voice.set ? s->voice.value : VOICE_DEFAULT;
     tl->voice = arena_strdup(tl->arena, voice);
     tl->speed = o->speed > 0 ? o->speed : s->speed_value > 0 ? s->speed_value : DEFAULT_SPEED;
     if (!tl->title || !tl->about || !tl->voice)
         return fail(c, AV_ENOMEM);
+    tl->guide = o->guide >= 0 ? (enum tl_guide)o->guide : (enum tl_guide)s->guide_value;
+    tl->voice_db = o->has_voice_db ? o->voice_db : s->voice_db;
+    tl->bell_db = o->has_bell_db ? o->bell_db : s->bell_db;
+    tl->ambience_db = o->has_ambience_db ? o->ambience_db : s->ambience_db;
+    const char *amb = o->ambience ? o->ambience : s->ambience.set ? s->ambience.value : NULL;
+    if (amb && strcmp(amb, "none") != 0) {
+        const struct src_pos *pos = !o->ambience ? &s->ambience.pos : NULL;
+        const struct sound_ref *r = sound(c, amb, s->dir, pos);
+        if (!r)
+            return false;
+        tl->ambience = r->path;
+        tl->ambience_name = r->name;
+    }
     int err = c->env->set_voice(c->env->ctx, tl->voice, tl->speed);
     if (err == AV_ENOMEM)
         return fail(c, err);
@@ -1818,6 +1854,7 @@ static bool run_layout(struct compiler *c, double scale, struct diag *d)
     c->n_warned = 0;
     c->n_sounds = 0; /* so a missing sound is reported to this `d` */
     c->now = 0;
+    c->have_bell = false;
     c->round = c->rounds = 0;
     c->tl->n_events = 0;
     c->tl->n_steps = 0;
@@ -1900,6 +1937,7 @@ void compile_options_init(struct compile_options *o)
     memset(o, 0, sizeof(*o));
     o->rate = DEFAULT_RATE;
     o->prompts = -1;
+    o->guide = -1;
 }
 
 static int cmp_event(const struct tl_event *a, const struct tl_event *b)

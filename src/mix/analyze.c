@@ -15,12 +15,14 @@
 #include "asanavox/voice.h"
 #include "mixer_internal.h"
 
-static double kind_offset(enum clip_kind k)
+/* A role's level relative to the speech target: the fixed offset plus the
+ * role's volume (--voice-volume, --bell-volume or their headers). */
+static double kind_offset(const struct timeline *tl, enum clip_kind k)
 {
     switch (k) {
-    case CLIP_SPEECH: return 0.0;
-    case CLIP_BELL: return MIXER_BELL_OFFSET_LU;
-    case CLIP_TONE: return MIXER_TONE_OFFSET_LU;
+    case CLIP_SPEECH: return tl->voice_db;
+    case CLIP_BELL: return MIXER_BELL_OFFSET_LU + tl->bell_db;
+    case CLIP_TONE: return MIXER_TONE_OFFSET_LU + tl->bell_db;
     }
     return 0.0;
 }
@@ -37,7 +39,8 @@ static struct level *level_find(const struct mixer *m, enum clip_kind kind, cons
 float mix_clip_gain(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h)
 {
     const struct level *l = level_find(m, kind, key, h);
-    return l ? l->gain : (float)pow(10.0, m->o.volume_db / 20.0);
+    double role_db = kind == CLIP_SPEECH ? m->tl->voice_db : m->tl->bell_db;
+    return l ? l->gain : (float)pow(10.0, (m->o.volume_db + role_db) / 20.0);
 }
 
 /* Profile one distinct clip (loudness.h).  Speech is measured at the
@@ -138,12 +141,14 @@ static double predict(const struct mixer *m, double longest, int *err)
     return lufs;
 }
 
-/* Decide every clip's gain.  Each distinct clip gets the gain that puts it
- * at its target after the limiter (speech at the session target, bells and
- * tones at their offsets), so cues are even; then the session's loudness
- * is predicted from the clips' profiles laid out on the timeline, and all
- * targets move together by the difference, a few rounds until it is within
- * 0.05 LU. */
+/* Decide every clip's gain: levels by role, not by session.  Each distinct
+ * clip gets the gain that puts it at its role's loudness after the limiter
+ * (speech at the target, bells and breath guides at their offsets below
+ * it), whatever else the session holds, so a cue is as loud in a quiet
+ * breathing session as in a busy flow.  The session's integrated loudness
+ * is then predicted from the clips' profiles laid out on the timeline, for
+ * mixer_predicted_lufs(); it is not corrected towards the target (that
+ * made speech up to 2.5 LU louder in sessions with many quiet tones). */
 int mix_analyze(struct mixer *m)
 {
     const struct timeline *tl = m->tl;
@@ -172,7 +177,7 @@ int mix_analyze(struct mixer *m)
         l->hash = h;
         l->kind = kind;
         l->key = key;
-        l->target = target + kind_offset(kind) - channels_db;
+        l->target = target + kind_offset(tl, kind) - channels_db;
         l->gain = 1.0f;
         l->next = m->levels[h % HASH_BUCKETS];
         m->levels[h % HASH_BUCKETS] = l;
@@ -206,23 +211,17 @@ int mix_analyze(struct mixer *m)
             longest = secs;
     }
     free(all);
-    double shift = 0.0;
     m->predicted = -HUGE_VAL;
-    for (int round = 0; round < 4 && !err; round++) {
+    if (!err) {
         for (size_t b = 0; b < HASH_BUCKETS; b++) {
             for (struct level *l = m->levels[b]; l; l = l->next) {
                 if (!l->prof.n)
                     continue;
-                l->gain = (float)loud_solve_gain(&l->prof, l->target + shift, ceiling, l->env);
+                l->gain = (float)loud_solve_gain(&l->prof, l->target, ceiling, l->env);
                 loud_limit_env(&l->prof, l->gain, ceiling, l->env);
             }
         }
         m->predicted = predict(m, longest, &err);
-        if (err || !isfinite(m->predicted) || fabs(target - m->predicted) < 0.05)
-            break;
-        shift += target - m->predicted;
-        if (shift > 12.0 || shift < -12.0)
-            break;
     }
     for (size_t b = 0; b < HASH_BUCKETS; b++) {
         for (struct level *l = m->levels[b]; l; l = l->next) {

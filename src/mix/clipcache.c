@@ -13,6 +13,7 @@
  * dropped least recently used first when the cache exceeds its budget.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +29,14 @@
 
 /* ---- preparing a clip (any thread) ---------------------------------------- */
 
-/* Gain and fades, applied once when a clip is prepared. */
-static void clip_shape(const struct mixer *m, float gain, float *s, size_t n)
+/* Gain and fades, applied once when a clip is prepared.  Breath tones are
+ * loops that a guide repeats and shapes (guide.h): they get no edges. */
+static void clip_shape(const struct mixer *m, enum clip_kind kind, float gain, float *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         s[i] *= gain;
+    if (kind == CLIP_TONE)
+        return;
     size_t fi = (size_t)m->fade_in, fo = (size_t)m->fade_out;
     if (fi > n / 2)
         fi = n / 2;
@@ -47,12 +51,13 @@ static void clip_shape(const struct mixer *m, float gain, float *s, size_t n)
 /* ctx: the mixer's sound_lock.  libsndfile keeps its last error in
  * static variables that every sf_open() writes, so files are opened one at
  * a time even when the mixer prepares clips on two threads. */
-int clip_sound_source(void *ctx, const char *path, int rate, float **samples, size_t *frames)
+static int load_source(void *ctx, const char *path, int rate, bool loop, float **samples,
+                       size_t *frames)
 {
     pthread_mutex_t *lock = ctx;
     struct sound *s;
     pthread_mutex_lock(lock);
-    int err = sound_load(path, rate, &s);
+    int err = loop ? sound_load_loop(path, rate, &s) : sound_load(path, rate, &s);
     pthread_mutex_unlock(lock);
     if (err)
         return err;
@@ -67,6 +72,18 @@ int clip_sound_source(void *ctx, const char *path, int rate, float **samples, si
     *frames = s->frames;
     sound_destroy(s);
     return AV_OK;
+}
+
+int clip_sound_source(void *ctx, const char *path, int rate, float **samples, size_t *frames)
+{
+    return load_source(ctx, path, rate, false, samples, frames);
+}
+
+int clip_loop_source(const struct mixer *m, const char *path, float **samples, size_t *frames)
+{
+    if (m->custom_source)
+        return m->src.sound(m->src.ctx, path, m->rate, samples, frames);
+    return load_source(m->src.ctx, path, m->rate, true, samples, frames);
 }
 
 /* Make the clip's samples from its input.  Touches only c
@@ -89,11 +106,13 @@ static void prepare(const struct mixer *m, struct clip *c, float **samples, size
         *frames = c->out_frames;
     } else if (c->kind == CLIP_SPEECH) {
         *err = m->src.speech(m->src.ctx, c->key, m->rate, samples, frames);
+    } else if (c->kind == CLIP_TONE) {
+        *err = clip_loop_source(m, c->key, samples, frames); /* a guide's loop */
     } else {
         *err = m->src.sound(m->src.ctx, c->key, m->rate, samples, frames);
     }
     if (!*err)
-        clip_shape(m, c->gain, *samples, *frames);
+        clip_shape(m, c->kind, c->gain, *samples, *frames);
 }
 
 /* The worker's job (workq.h): prepare a clip.  Only the thread running

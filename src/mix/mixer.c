@@ -22,6 +22,7 @@
 #include "asanavox/error.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
+#include "ambience.h"
 #include "dsp/kernels.h"
 #include "mixer_internal.h"
 
@@ -79,7 +80,9 @@ bool mix_event_clip(const struct tl_event *e, enum clip_kind *kind, const char *
 }
 
 
-static int play_add(struct mixer *m, struct clip *c, int64_t start)
+/* Start playing clip c for event e (a breath tone as a guide over its
+ * phase). */
+static int play_add(struct mixer *m, struct clip *c, const struct tl_event *e)
 {
     if (m->n_playing == m->cap_playing) {
         size_t cap = m->cap_playing ? m->cap_playing * 2 : 16;
@@ -89,7 +92,16 @@ static int play_add(struct mixer *m, struct clip *c, int64_t start)
         m->playing = p;
         m->cap_playing = cap;
     }
-    m->playing[m->n_playing++] = (struct playing){c, start};
+    struct playing p = {c, e->start, 0, GUIDE_TONE};
+    if (e->kind == TL_BREATH && c->kind == CLIP_TONE && c->frames > 0) {
+        bool swell = m->tl->guide == TL_GUIDE_SWELL;
+        bool hold = e->phase == TL_HOLD_IN || e->phase == TL_HOLD_OUT;
+        p.len = e->end - e->start;
+        p.shape = hold ? (swell ? GUIDE_SWELL_HOLD : GUIDE_TONE_HOLD)
+                  : !swell ? GUIDE_TONE
+                  : e->phase == TL_INHALE ? GUIDE_SWELL_IN : GUIDE_SWELL_OUT;
+    }
+    m->playing[m->n_playing++] = p;
     return AV_OK;
 }
 
@@ -170,7 +182,7 @@ static int activate(struct mixer *m, int64_t b)
         if (c) {
             err = clip_wait(m, c);
             if (!err)
-                err = play_add(m, c, tl->events[m->next_event].start);
+                err = play_add(m, c, &tl->events[m->next_event]);
             if (err) {
                 c->pins--;
                 return err;
@@ -194,10 +206,13 @@ static int mix_range(struct mixer *m, int64_t a, int64_t b, float *dst)
     size_t keep = 0;
     for (size_t i = 0; i < m->n_playing; i++) {
         struct playing p = m->playing[i];
-        int64_t cend = p.start + (int64_t)p.clip->frames;
+        int64_t cend = p.start + (p.len ? p.len : (int64_t)p.clip->frames);
         int64_t s = p.start > a ? p.start : a;
         int64_t e = cend < bb ? cend : bb;
-        if (s < e)
+        if (s < e && p.len)
+            guide_add(dst + (s - a), p.clip->samples, p.clip->frames, s - p.start,
+                      (size_t)(e - s), p.len, p.shape, m->rate);
+        else if (s < e)
             kern_add(dst + (s - a), p.clip->samples + (s - p.start), (size_t)(e - s));
         if (cend <= bb)
             p.clip->pins--;
@@ -205,6 +220,8 @@ static int mix_range(struct mixer *m, int64_t a, int64_t b, float *dst)
             m->playing[keep++] = p;
     }
     m->n_playing = keep;
+    if (m->amb)
+        ambience_add(m->amb, a, (size_t)(bb - a), dst);
 
     /* A click-free end of the session, and a fade-in after a seek. */
     int64_t fs = m->duration - m->fade_out;
@@ -331,12 +348,14 @@ int mixer_seek(struct mixer *m, int64_t frame)
         int err = clip_request(m, kind, key, &c);
         if (!err) {
             err = clip_wait(m, c);
-            if (!err && e->start + (int64_t)c->frames <= frame) {
+            bool guide = e->kind == TL_BREATH && kind == CLIP_TONE;
+            int64_t len = guide ? e->end - e->start : (int64_t)c->frames;
+            if (!err && e->start + len <= frame) {
                 c->pins--;
                 continue;
             }
             if (!err)
-                err = play_add(m, c, e->start);
+                err = play_add(m, c, e);
             if (err)
                 c->pins--;
         }
@@ -371,6 +390,50 @@ static bool has_speech(const struct timeline *tl)
             return true;
     }
     return false;
+}
+
+/* The ambient bed: its loop from the source, at its role's loudness
+ * (measured on the loop), ducked under every speech cue of the timeline.
+ * Returns 0, the source's error (the bed's file is missing or unreadable)
+ * or AV_ENOMEM. */
+static int ambience_open(struct mixer *m)
+{
+    const struct timeline *tl = m->tl;
+    float *loop = NULL;
+    size_t n = 0;
+    int err = clip_loop_source(m, tl->ambience, &loop, &n);
+    if (err) {
+        snprintf(m->detail, sizeof(m->detail), "cannot play %.160s: %s", tl->ambience,
+                 av_strerror(err));
+        return err;
+    }
+    if (n == 0) {
+        free(loop);
+        return AV_OK;
+    }
+    double lufs = mix_clip_loudness(loop, n, m->rate);
+    double target = m->o.target_lufs + m->o.volume_db + MIXER_AMBIENCE_OFFSET_LU +
+                    tl->ambience_db - 10.0 * log10((double)m->channels);
+    float gain = isfinite(lufs) ? (float)pow(10.0, (target - lufs) / 20.0) : 0.0f;
+    int64_t (*sp)[2] = malloc((tl->n_events ? tl->n_events : 1) * sizeof(*sp));
+    if (!sp) {
+        free(loop);
+        return AV_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < tl->n_events; i++) {
+        const struct tl_event *e = &tl->events[i];
+        enum clip_kind kind;
+        const char *key;
+        if (!mix_event_clip(e, &kind, &key) || kind != CLIP_SPEECH)
+            continue;
+        sp[k][0] = e->start;
+        sp[k][1] = e->kind == TL_BREATH ? e->clip_end : e->end;
+        k++;
+    }
+    err = ambience_create(tl, loop, n, gain, (const int64_t(*)[2])sp, k, &m->amb);
+    free(sp);
+    return err;
 }
 
 int mixer_create(const struct timeline *tl, struct voice *voice, const struct mixer_options *opts,
@@ -428,6 +491,8 @@ int mixer_create(const struct timeline *tl, struct voice *voice, const struct mi
     }
     if (!err && o.normalize)
         err = mix_analyze(m);
+    if (!err && tl->ambience)
+        err = ambience_open(m);
     if (!err && o.background)
         err = clip_worker_start(m);
     if (err) {
@@ -450,6 +515,7 @@ void mixer_destroy(struct mixer *m)
     clip_cache_clear(m);
     mix_levels_free(m);
     pthread_mutex_destroy(&m->sound_lock);
+    ambience_destroy(m->amb);
     free(m->pf);
     free(m->playing);
     limiter_deinit(&m->lim);

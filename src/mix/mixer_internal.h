@@ -8,6 +8,8 @@
  *   limiter.c    the true-peak limiter (limiter.h)
  *   resample.c   speech from the voice's rate to the output rate
  *   live.c       play's live additions: volume above 0 dB, spoken overlay
+ *   guide.c      breath guides: a tone loop shaped over its phase (guide.h)
+ *   ambience.c   the ambient bed, ducked under speech (ambience.h)
  *
  * Everything here is used on the mixer's thread only, except where a
  * field says otherwise (the worker prepares clips, see struct clip).
@@ -22,6 +24,7 @@
 #include <stdint.h>
 
 #include "asanavox/mixer.h"
+#include "guide.h"
 #include "asanavox/workq.h"
 #include "limiter.h"
 #include "loudness.h"
@@ -62,6 +65,8 @@ struct clip {
 struct playing {
     struct clip *clip;
     int64_t start;
+    int64_t len;        /* a breath guide: its phase's length (guide.h); else 0 */
+    enum guide_shape shape;
 };
 
 struct prefetched {
@@ -95,6 +100,9 @@ struct mixer {
     int64_t duration;
     int err;
     char detail[256];
+
+    /* the ambient bed (ambience.h), or NULL */
+    struct ambience *amb;
 
     /* loudness */
     struct level *levels[HASH_BUCKETS];
@@ -169,6 +177,12 @@ int clip_wait(struct mixer *m, struct clip *c);
  * mixer's sound_lock.  Any thread. */
 int clip_sound_source(void *ctx, const char *path, int rate, float **samples, size_t *frames);
 
+/* A sound that repeats (a breath guide's tone, the ambient bed) at the
+ * mixer's rate: the default source resamples it as a loop
+ * (sound_load_loop()); a custom source's sound function is used as it is.
+ * Any thread. */
+int clip_loop_source(const struct mixer *m, const char *path, float **samples, size_t *frames);
+
 /* The voice's samples for `text` at its native rate: from the timeline's
  * speech bank when it has one (the voice is then never called), else
  * synthesized by the voice on the calling thread (the mixer's).  Returns
@@ -202,7 +216,8 @@ void mix_live_seek(struct mixer *m, int64_t frame);
  * calling thread and borrows a second core.  Returns 0 or AV_ENOMEM. */
 int mix_analyze(struct mixer *m);
 
-/* The linear gain for a clip: its level's, or plain --volume. */
+/* The linear gain for a clip: its level's, or (without normalization)
+ * plain --volume plus the role's volume. */
 float mix_clip_gain(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h);
 
 /* Free the level table. */

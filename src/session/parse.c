@@ -33,7 +33,9 @@
 static const char *const keywords[] = {"pose",    "rest", "say", "bell",   "silence", "repeat",
                                        "end",     "include", "at",  "flow", "breathe", NULL};
 static const char *const header_names[] = {"title", "about", "pace", "voice", "speed",
-                                           "bell", "chime", "prompts", "gap", "safety", NULL};
+                                           "bell", "chime", "prompts", "gap", "safety",
+                                           "guide", "ambience", "voice-volume",
+                                           "bell-volume", "ambience-volume", NULL};
 static const char *const cue_names[] = {"inhale", "hold", "exhale", "up",
                                         "down", "halfway", "end", NULL};
 static const enum cue_kind cue_kinds[] = {CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_UP,
@@ -270,13 +272,57 @@ static bool take_duration(struct parser *p, const struct line *l, size_t b, size
 
 /* --- headers ------------------------------------------------------------- */
 
+/* A level for the *-volume: headers: an optional sign, digits with an
+ * optional fraction (at most 6 digits each side), optionally "dB" after
+ * optional spaces, within the volume range.  On failure *off is where the
+ * problem is. */
+static bool parse_db(const char *t, size_t b, size_t e, double *out, size_t *off)
+{
+    size_t i = b;
+    double sign = 1.0;
+    *off = b;
+    if (i < e && (t[i] == '-' || t[i] == '+'))
+        sign = t[i++] == '-' ? -1.0 : 1.0;
+    double v = 0.0, scale = 1.0;
+    size_t d0 = i;
+    while (i < e && isdigit((unsigned char)t[i]) && i - d0 < 6)
+        v = v * 10.0 + (t[i++] - '0');
+    if (i == d0)
+        return false;
+    if (i < e && t[i] == '.') {
+        size_t f0 = ++i;
+        while (i < e && isdigit((unsigned char)t[i]) && i - f0 < 6) {
+            scale /= 10.0;
+            v += (t[i++] - '0') * scale;
+        }
+        if (i == f0) {
+            *off = i;
+            return false;
+        }
+    }
+    size_t j = skip_ws(t, i, e);
+    if (j + 2 == e && (t[j] == 'd' || t[j] == 'D') && (t[j + 1] == 'b' || t[j + 1] == 'B'))
+        i = e;
+    if (i != e) {
+        *off = j;
+        return false;
+    }
+    v *= sign;
+    if (v < SESSION_MIN_VOLUME_DB || v > SESSION_MAX_VOLUME_DB)
+        return false;
+    *out = v;
+    return true;
+}
+
 static void parse_header(struct parser *p, const struct line *l, size_t name_end, int which)
 {
     const char *t = l->text;
     size_t vb = skip_ws(t, name_end + 1, l->end);
     size_t ve = l->end;
     struct header *h[] = {&p->s->title, &p->s->about, &p->s->pace,    &p->s->voice, &p->s->speed,
-                          &p->s->bell,  &p->s->chime, &p->s->prompts, &p->s->gap,   &p->s->safety};
+                          &p->s->bell,  &p->s->chime, &p->s->prompts, &p->s->gap,   &p->s->safety,
+                          &p->s->guide, &p->s->ambience, &p->s->voice_volume,
+                          &p->s->bell_volume, &p->s->ambience_volume};
     struct header *hd = h[which];
     if (p->seen_step) {
         ERR(p, l, l->begin, "header '%s:' must come before the first step", header_names[which]);
@@ -307,8 +353,8 @@ static void parse_header(struct parser *p, const struct line *l, size_t name_end
     case 3: /* voice */
         for (size_t i = 0; i < n; i++) {
             unsigned char c = (unsigned char)v[i];
-            if (!(isalnum(c) || c == '-' || c == '+' || c == '_')) {
-                ERR(p, l, vb + i, "a voice name has letters, digits, '-', '+' and '_' only");
+            if (!(isalnum(c) || c == '-' || c == '+' || c == '_' || c == ':')) {
+                ERR(p, l, vb + i, "a voice name has letters, digits, '-', '+', '_' and ':' only");
                 break;
             }
         }
@@ -343,6 +389,35 @@ static void parse_header(struct parser *p, const struct line *l, size_t name_end
             else
                 p->s->gap_ms = dur.ms;
         }
+        break;
+    }
+    case 10: /* guide */
+        if (word_is(t, vb, ve, "swell"))
+            p->s->guide_value = SESSION_GUIDE_SWELL;
+        else if (word_is(t, vb, ve, "tone"))
+            p->s->guide_value = SESSION_GUIDE_TONE;
+        else if (word_is(t, vb, ve, "none"))
+            p->s->guide_value = SESSION_GUIDE_NONE;
+        else
+            ERR(p, l, vb, "guide: is 'swell', 'tone' or 'none'");
+        break;
+    case 11: /* ambience */
+        if (!plain_name(t, vb, ve))
+            ERR(p, l, vb, "ambience: is 'ocean', 'rain', 'drone', 'none' or a sound name");
+        break;
+    case 12: /* voice-volume */
+    case 13: /* bell-volume */
+    case 14: { /* ambience-volume */
+        double db;
+        size_t off;
+        if (!parse_db(t, vb, ve, &db, &off)) {
+            ERR(p, l, off, "%s: is a level in dB from %g to %g, e.g. '-6 dB'", header_names[which],
+                SESSION_MIN_VOLUME_DB, SESSION_MAX_VOLUME_DB);
+            break;
+        }
+        double *dst = which == 12 ? &p->s->voice_db : which == 13 ? &p->s->bell_db
+                                                                  : &p->s->ambience_db;
+        *dst = db;
         break;
     }
     default:

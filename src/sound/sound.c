@@ -18,6 +18,7 @@
 #include "asanavox/sound.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -217,7 +218,47 @@ fail:
     return err;
 }
 
+/* A loop resampled as a loop: the converter sees one second of the loop's
+ * own end before it and of its start after it (wrapping as often as a
+ * short loop needs), so the first and last output frames are converted
+ * from the signal around them rather than from silence, and the result
+ * repeats without a seam.  One second of input is exactly `rate` frames of
+ * output, so the loop's output starts at frame `rate`. */
+static int resample_loop(const float *in, size_t n, int in_rate, int rate, size_t out_n,
+                         float **out)
+{
+    size_t c = (size_t)in_rate;
+    if (n == 0 || n > SIZE_MAX / sizeof(float) - 2 * c)
+        return AV_ENOMEM;
+    float *wide = malloc((n + 2 * c) * sizeof *wide);
+    if (!wide)
+        return AV_ENOMEM;
+    for (size_t i = 0; i < n + 2 * c; i++)
+        wide[i] = in[(i + n - c % n) % n];
+    float *all = NULL;
+    size_t all_n = out_n + 2 * (size_t)rate;
+    int err = resample(wide, n + 2 * c, in_rate, rate, all_n, &all);
+    free(wide);
+    if (err)
+        return err;
+    memmove(all, all + rate, out_n * sizeof *all);
+    *out = all;
+    return AV_OK;
+}
+
+static int load(const char *path, int rate, bool loop, struct sound **out);
+
 int sound_load(const char *path, int rate, struct sound **out)
+{
+    return load(path, rate, false, out);
+}
+
+int sound_load_loop(const char *path, int rate, struct sound **out)
+{
+    return load(path, rate, true, out);
+}
+
+static int load(const char *path, int rate, bool loop, struct sound **out)
 {
     if (!path || !out || rate <= 0)
         return AV_EINVAL;
@@ -252,8 +293,10 @@ int sound_load(const char *path, int rate, struct sound **out)
         s->samples = mono; /* already the right rate: keep the buffer */
         mono = NULL;
     } else {
-        err = resample(mono, (size_t)info.frames, info.samplerate, rate,
-                       (size_t)n, &s->samples);
+        err = loop && n > 0 ? resample_loop(mono, (size_t)info.frames, info.samplerate, rate,
+                                            (size_t)n, &s->samples)
+                            : resample(mono, (size_t)info.frames, info.samplerate, rate,
+                                       (size_t)n, &s->samples);
         if (err)
             goto fail;
         free(mono);

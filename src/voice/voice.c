@@ -8,6 +8,10 @@
  * is trimmed of leading and trailing silence down to a fixed margin, so
  * that "the hold starts when the speech ends" means what a listener hears.
  *
+ * Voice names "flite:NAME" select flite instead (flite.h), for English;
+ * its clips go through the same buffer, trimming, budget and cache, at
+ * flite's own rate (voice_native_rate() follows the selected engine).
+ *
  * No sound server: espeak-ng 1.51's espeak_ng_InitializeOutput() creates a
  * pcaudiolib audio object whatever the output mode (even synchronous
  * retrieval, which never plays), and that connects to PulseAudio (and may
@@ -29,13 +33,16 @@
 
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "asanavox/error.h"
+#include "flite.h"
 
 enum {
     SILENCE_LEVEL = 96,     /* |sample| below this counts as silence (-51 dBFS) */
@@ -51,7 +58,10 @@ struct clip_entry {
 };
 
 struct voice {
-    int rate;
+    int rate;               /* of the selected engine */
+    int espeak_rate;
+    struct flite_engine *fl; /* created when a flite voice is first selected */
+    bool use_flite;
     char name[64];
     int speed;
     /* The cache: open addressing, capacity a power of two. */
@@ -80,6 +90,33 @@ struct audio_object *create_audio_device_object(const char *device, const char *
     return NULL;
 }
 
+/* Append samples to v->buf; false (with v->oom or v->gave_up set) when
+ * out of memory or past the clip budget. */
+static bool buf_append(struct voice *v, const short *wav, int numsamples)
+{
+    size_t need = v->len + (size_t)numsamples;
+    /* The untrimmed clip may carry up to a second of silence around it. */
+    if (need > (size_t)v->rate * (VOICE_MAX_CLIP_SECONDS + 1)) {
+        v->gave_up = GAVE_UP_CLIP;
+        return false;
+    }
+    if (need > v->buf_cap) {
+        size_t cap = v->buf_cap ? v->buf_cap : 16384;
+        while (cap < need)
+            cap *= 2;
+        int16_t *b = realloc(v->buf, cap * sizeof(*b));
+        if (!b) {
+            v->oom = true;
+            return false;
+        }
+        v->buf = b;
+        v->buf_cap = cap;
+    }
+    memcpy(v->buf + v->len, wav, (size_t)numsamples * sizeof(*wav));
+    v->len = need;
+    return true;
+}
+
 static int synth_callback(short *wav, int numsamples, espeak_EVENT *events)
 {
     struct voice *v = events ? events->user_data : NULL;
@@ -91,27 +128,7 @@ static int synth_callback(short *wav, int numsamples, espeak_EVENT *events)
     }
     if (!wav || numsamples <= 0)
         return 0;
-    size_t need = v->len + (size_t)numsamples;
-    /* The untrimmed clip may carry up to a second of silence around it. */
-    if (need > (size_t)v->rate * (VOICE_MAX_CLIP_SECONDS + 1)) {
-        v->gave_up = GAVE_UP_CLIP;
-        return 1;
-    }
-    if (need > v->buf_cap) {
-        size_t cap = v->buf_cap ? v->buf_cap : 16384;
-        while (cap < need)
-            cap *= 2;
-        int16_t *b = realloc(v->buf, cap * sizeof(*b));
-        if (!b) {
-            v->oom = true;
-            return 1; /* abort synthesis */
-        }
-        v->buf = b;
-        v->buf_cap = cap;
-    }
-    memcpy(v->buf + v->len, wav, (size_t)numsamples * sizeof(*wav));
-    v->len = need;
-    return 0;
+    return buf_append(v, wav, numsamples) ? 0 : 1; /* 1 aborts synthesis */
 }
 
 int voice_create(struct voice **out)
@@ -134,7 +151,7 @@ int voice_create(struct voice **out)
         return AV_EVOICE;
     }
     espeak_SetSynthCallback(synth_callback);
-    v->rate = espeak_ng_GetSampleRate();
+    v->rate = v->espeak_rate = espeak_ng_GetSampleRate();
     if (v->rate <= 0) {
         espeak_ng_Terminate();
         free(v);
@@ -168,6 +185,7 @@ void voice_destroy(struct voice *v)
     if (!v)
         return;
     espeak_ng_Terminate();
+    flite_engine_destroy(v->fl);
     clear_cache(v);
     free(v->buf);
     free(v);
@@ -195,6 +213,27 @@ int voice_configure(struct voice *v, const char *name, int speed)
         return AV_EVOICE;
     if (v->speed == speed && !strcmp(v->name, name))
         return AV_OK;
+    if (!strncmp(name, "flite:", 6)) {
+        if (!v->fl) {
+            int err = flite_engine_create(&v->fl);
+            if (err)
+                return err == AV_ENOMEM ? err : AV_EVOICE;
+        }
+        if (flite_engine_select(v->fl, name + 6, speed) != AV_OK) {
+            v->use_flite = false;
+            if (v->name[0] && strncmp(v->name, "flite:", 6) != 0)
+                espeak_ng_SetVoiceByName(v->name);
+            else if (v->name[0])
+                v->use_flite = flite_engine_select(v->fl, v->name + 6, v->speed) == AV_OK;
+            return AV_EVOICE;
+        }
+        clear_cache(v);
+        strcpy(v->name, name);
+        v->speed = speed;
+        v->use_flite = true;
+        v->rate = flite_engine_rate(v->fl);
+        return AV_OK;
+    }
     /* By name first ("en-us" is a voice file name); then as a language,
      * which is how "en-gb" is found (its file is "gmw/en"). */
     if (espeak_ng_SetVoiceByName(name) != ENS_OK) {
@@ -214,6 +253,8 @@ int voice_configure(struct voice *v, const char *name, int speed)
     clear_cache(v);
     strcpy(v->name, name);
     v->speed = speed;
+    v->use_flite = false;
+    v->rate = v->espeak_rate;
     return AV_OK;
 }
 
@@ -230,6 +271,30 @@ void voice_clear_cache(struct voice *v)
 int voice_native_rate(const struct voice *v)
 {
     return v->rate;
+}
+
+int voice_list(struct voice *v, void (*fn)(void *ctx, const struct voice_info *info), void *ctx)
+{
+    (void)v;
+    const espeak_VOICE **all = espeak_ListVoices(NULL);
+    for (size_t i = 0; all && all[i]; i++) {
+        /* languages: (priority byte, name) pairs; the first is the main one */
+        const char *lang = all[i]->languages && all[i]->languages[0] ? all[i]->languages + 1 : "";
+        struct voice_info info = {"espeak-ng", all[i]->identifier ? all[i]->identifier : "",
+                                  lang};
+        /* Voices are named by their file ("gmw/en-US"); what voice: takes
+         * is the file's base name, or the language. */
+        const char *slash = strrchr(info.name, '/');
+        info.name = lang[0] ? lang : slash ? slash + 1 : info.name;
+        fn(ctx, &info);
+    }
+    static char buf[32];
+    for (size_t i = 0; flite_engine_voices[i]; i++) {
+        snprintf(buf, sizeof buf, "flite:%s", flite_engine_voices[i]);
+        struct voice_info info = {"flite", buf, "en-us"};
+        fn(ctx, &info);
+    }
+    return AV_OK;
 }
 
 size_t voice_cache_count(const struct voice *v)
@@ -291,9 +356,26 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
         v->len = 0;
         v->oom = false;
         v->gave_up = GAVE_UP_NO;
-        size_t size = strlen(text) + 1;
-        espeak_ng_STATUS st = espeak_ng_Synthesize(text, size, 0, POS_CHARACTER, 0,
-                                                   espeakCHARS_UTF8, NULL, v);
+        espeak_ng_STATUS st = ENS_OK;
+        if (v->use_flite) {
+            /* flite makes the whole clip at once: the stop flag is polled
+             * before it, the clip budget after. */
+            if (v->stop && *v->stop)
+                return AV_EINTERRUPTED;
+            int16_t *fs;
+            size_t fn;
+            int err = flite_engine_synth(v->fl, text, &fs, &fn);
+            if (err)
+                return err;
+            if (fn > (size_t)INT_MAX)
+                v->gave_up = GAVE_UP_CLIP;
+            else if (fn)
+                (void)buf_append(v, fs, (int)fn);
+            free(fs);
+        } else {
+            size_t size = strlen(text) + 1;
+            st = espeak_ng_Synthesize(text, size, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, v);
+        }
         if (v->oom)
             return AV_ENOMEM;
         if (v->gave_up == GAVE_UP_CLIP)
