@@ -1415,18 +1415,19 @@ static void test_delay(void **state)
             peak[0] = a;
         else if (sec >= 4.9 && sec < 6.0 && a > peak[1])
             peak[1] = a;
-        else if (sec >= 1.5 && sec < 4.5 && a > quiet)
+        else if (sec >= 2.5 && sec < 4.5 && a > quiet)
             quiet = a;
     }
     print_message("lead-in: ticks peak %.4f and %.4f, between them %.5f\n", peak[0], peak[1],
                   quiet);
     assert_true(peak[0] > 0.005 && peak[0] < 0.1);
     assert_true(peak[1] > 0.005 && peak[1] < 0.1);
-    assert_true(quiet < 0.0005);
+    assert_true(quiet < peak[0] / 10); /* each tick dies away before the next */
     size_t rn;
     float *ref = render_ref(SHORT, &rn);
     size_t off = (size_t)(5.5 * RATE);
-    struct match m = compare_within(r.cap + off * CH, r.frames - off, ref, rn, 2 * RATE);
+    /* (The last tick rings out past the lead-in's 6 s.) */
+    struct match m = compare_within(r.cap + off * CH, r.frames - off, ref, rn, 5 * RATE);
     print_message("the session after the lead-in: from %.2f s, correlation %.6f\n",
                   (double)(off + m.lag) / RATE, m.corr);
     assert_true(m.corr >= 0.999);

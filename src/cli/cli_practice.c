@@ -24,20 +24,24 @@
 #include "cli_term.h"
 #include "commands.h"
 
-/* Compile the lead-in of `seconds` at `rate`: the shipped `hold` tone at
- * 0, 5, 10, ... s.  Returns 0 with *tl, or an exit status after printing
+/* Compile the lead-in of `seconds` at `rate`: the shipped `chime` at
+ * 0, 5, 10, ... s (bells ring out, so each is given 0.4 s).  Returns 0 with *tl, or an exit status after printing
  * why.  (The compiler selects the voice though nothing is spoken.) */
 static int leadin_timeline(double seconds, int rate, struct voice *voice, struct timeline **tl)
 {
     /* A session of its own, compiled like any other: ticks of the shipped
-     * `hold` tone, each given 5 s, and the rest as silence. */
+     * `chime`, each given 5 s, and the rest as silence. */
     char text[4096];
     size_t n = (size_t)snprintf(text, sizeof text,
-                                "title: Lead-in\nbell: hold\n");
+                                "title: Lead-in\nbell: chime\n");
     /* A tick at 0, 5, 10, ... s: each bell lasts up to the next one. */
-    for (double left = seconds; left > 0.0005 && n + 40 < sizeof text; left -= 5.0)
-        n += (size_t)snprintf(text + n, sizeof text - n, "bell hold, %.3fs\n",
-                              left < 5.0 ? left : 5.0);
+    for (double left = seconds; left > 0.0005 && n + 80 < sizeof text; left -= 5.0) {
+        double step = left < 5.0 ? left : 5.0;
+        double tick = step < 0.4 ? step : 0.4; /* the tone's own length */
+        n += (size_t)snprintf(text + n, sizeof text - n, "bell chime, %.3fs\n", tick);
+        if (step - tick >= 0.001)
+            n += (size_t)snprintf(text + n, sizeof text - n, "silence %.3fs\n", step - tick);
+    }
     struct compile_options co;
     compile_options_init(&co);
     co.rate = rate;

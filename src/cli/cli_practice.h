@@ -23,7 +23,7 @@ bool practice_parse_delay(const char *v, double *seconds);
 
 /* Play a quiet lead-in of `seconds` (up to 600) at `rate` on `device`
  * before the session (`voice` only compiles it): a soft tick (the shipped
- * `hold` tone, 18 dB down, not normalized) every 5 s, with "starting in
+ * `chime`, 18 dB down, not normalized) every 5 s, with "starting in
  * 0:15" on standard error when `status`.  With `keys` (raw mode is on,
  * cli_term.h), q quits and n ends it.  Returns -1 to go on with the
  * session, or the exit status when it was quit (0) or interrupted (128 +
