@@ -2,11 +2,14 @@
 # gen-session.sh MINUTES — write a realistic practice session of about
 # MINUTES minutes to standard output, for the benchmarks.
 #
-# It cycles through a pool of 24 poses, each with its own cue lines and
-# breath cues, in rounds separated by rests; a round names itself ("Round
-# 3."), so the session has a new text every few minutes, as a long class
-# would.  Holds are 5 or 6 breaths at 4:6 with 2 spoken prompts, then
-# tones.  The last bell is placed with `at MINUTES:00`, so the session lasts
+# It cycles through a pool of 24 poses in rounds separated by rests; a
+# round names itself ("Round 3.").  Every pose gets cue lines of its own, as
+# in a real session: the pose's instruction and a focus that changes each
+# time the pool comes round, and a second line from another pose's advice,
+# so no two poses say the same thing and the distinct speech grows with
+# the length (the 2-hour session has four times the 30-minute one's).
+# Breath prompts name the pose's own detail too.  Holds are 5 or 6 breaths
+# at 4:6 with 2 spoken prompts, then tones.  The last bell is placed with `at MINUTES:00`, so the session lasts
 # MINUTES minutes plus the bell's ring-out.
 set -eu
 minutes=${1:?usage: gen-session.sh MINUTES}
@@ -27,6 +30,7 @@ BEGIN {
     n = split("Mountain|Chair|Standing forward fold|Half lift|Low lunge|High lunge|Warrior one|Warrior two|Triangle|Side angle|Tree|Downward dog|Plank|Cobra|Locust|Bridge|Cat cow|Child pose|Seated twist|Seated forward fold|Butterfly|Pigeon|Reclined twist|Happy baby", pose, "|")
     split("Stand with your feet hip width apart.|Sit back as if into a chair.|Hinge at the hips and let your head hang.|Lengthen your spine halfway up.|Step one foot back and lower the knee.|Lift the back knee and reach up.|Square your hips to the front of the mat.|Open your hips to the side of the mat.|Reach forward, then tip down to the shin.|Rest your forearm on your front thigh.|Press the foot into the standing leg.|Lift your hips up and back.|Stack your shoulders over your wrists.|Press your hands down and lift your chest.|Lift your chest and legs off the mat.|Press your feet down and lift your hips.|Move between arching and rounding.|Sink your hips to your heels.|Turn from your belly, then your chest.|Fold forward from your hips.|Bring the soles of your feet together.|Slide one knee forward behind your wrist.|Let both knees fall to one side.|Hold the outsides of your feet.", cue, "|")
     split("Soften your knees.|Keep your weight in your heels.|Let your neck relax.|Draw your shoulders back.|Sink a little lower.|Reach through your fingertips.|Press through the back heel.|Gaze over the front hand.|Lengthen both sides of the waist.|Open the top arm to the ceiling.|Find a point to look at.|Pedal your feet slowly.|Keep your belly firm.|Keep your elbows close.|Reach back through your toes.|Walk your shoulders under.|Follow your breath.|Rest your forehead down.|Sit up tall on each inhale.|Let your back round gently.|Let your knees fall open.|Square your hips.|Stretch the opposite arm out.|Rock gently side to side.", extra, "|")
+    nf = split("Notice the breath in the ribs.|Let the face soften.|Keep the jaw loose.|Feel both feet on the ground.|Let the shoulders drop.|Move a little more slowly this time.|Notice any difference from the last round.|Keep the breath smooth and even.|Relax the hands.|Stay a little longer in the stillness.|Let the belly soften.|Feel the length in the spine.", focus, "|")
     t = 20; i = 0; round = 1
     limit = minutes * 60 - 90
     while (t < limit) {
@@ -35,9 +39,12 @@ BEGIN {
             round++; t += 6
         }
         k = i % n + 1
+        r = int(i / n)
+        f = r % nf + 1
+        e = (k - 1 + 5 * r) % n + 1
         b = 5 + i % 2
-        printf("pose %s, %d breaths\n  %s\n  %s\n", pose[k], b, cue[k], extra[k])
-        printf("  inhale: Breathe in. %s\n  exhale: Breathe out, and let go.\n", extra[k])
+        printf("pose %s, %d breaths\n  %s %s\n  %s\n", pose[k], b, cue[k], focus[f], extra[e])
+        printf("  inhale: Breathe in. %s\n  exhale: Breathe out, %s\n", extra[e], tolower(substr(focus[f], 1, 1)) substr(focus[f], 2))
         t += 8 + b * 10 + 1
         if (i % 4 == 3) { print "rest 30s"; t += 30 }
         i++

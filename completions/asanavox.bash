@@ -7,8 +7,8 @@ _asanavox()
     local cur prev words cword
     _init_completion -n = || return
 
-    local commands="list check plan render play devices voices config history help"
-    local session="--pace --voice --speed --prompts --guide --ambience"
+    local commands="list check plan render play devices voices config history cache help"
+    local session="--pace --voice --speed --prompts --guide --ambience --no-cache"
     local audio="--rate --mono --volume --voice-volume --bell-volume --ambience-volume"
     local variant="--length --skip"
     local always="--help --version"
@@ -20,7 +20,7 @@ _asanavox()
 
     local cmd=${words[1]} opts
     case $cmd in
-    list) opts="--json --names" ;;
+    list) opts="--json --names --no-cache" ;;
     check) opts="$session" ;;
     plan) opts="--json --chapters --rate $variant $session" ;;
     render) opts="--output -o --format --quiet -q $audio $variant $session" ;;
@@ -28,6 +28,10 @@ _asanavox()
     devices | voices) opts="" ;;
     config) opts="--path" ;;
     history) opts="--json --count" ;;
+    cache)
+        ((cword == 2)) && COMPREPLY=($(compgen -W "clear --help" -- "$cur"))
+        return
+        ;;
     help)
         ((cword == 2)) && COMPREPLY=($(compgen -W "$commands" -- "$cur"))
         return

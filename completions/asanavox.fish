@@ -2,7 +2,7 @@
 # session names (from `asanavox list --names`, which compiles nothing).
 # Installed as share/fish/vendor_completions.d/asanavox.fish.
 
-set -l commands list check plan render play devices voices config history help
+set -l commands list check plan render play devices voices config history cache help
 
 complete -c asanavox -f
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a list -d 'list the sessions on the search path'
@@ -14,6 +14,8 @@ complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a devices -
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a config -d 'show the preferences and where each comes from'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a history -d 'show recent practice and the run of days'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a voices -d 'list the voices of espeak-ng and flite'
+complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a cache -d 'clear the speech and session caches'
+complete -c asanavox -n "__fish_seen_subcommand_from cache" -a clear -d 'remove every cached clip and summary'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a help -d 'show the help of a command'
 complete -c asanavox -n "__fish_seen_subcommand_from help" -a "$commands"
 
@@ -33,6 +35,7 @@ complete -c asanavox -n $with_session -l speed -x -d 'speaking speed, 80 to 450 
 complete -c asanavox -n $with_session -l prompts -x -a 'all none 1 2 3 4 5' -d 'breaths per hold with spoken prompts'
 complete -c asanavox -n $with_session -l guide -x -a 'swell tone none' -d 'how breaths without prompts sound'
 complete -c asanavox -n $with_session -l ambience -x -a 'ocean rain drone none' -d 'ambient bed under the session'
+complete -c asanavox -n "__fish_seen_subcommand_from list check plan render play" -l no-cache -d 'neither read nor write the speech and session caches'
 
 # Audio options.
 complete -c asanavox -n "__fish_seen_subcommand_from plan render play" -l rate -x -a '8000 16000 22050 44100 48000 96000' -d 'sample rate'

@@ -54,7 +54,7 @@ t asanavox list --
   expect("bash" "${out}" "[asanavox render --mo] --mono\n")
   expect("bash" "${out}" "[asanavox play --fr] --from\n")
   expect("bash" "${out}" "[asanavox help ren] render\n")
-  expect("bash" "${out}" "[asanavox list --] --json --names --help --version\n")
+  expect("bash" "${out}" "[asanavox list --] --json --names --no-cache --help --version\n")
 else()
   message(STATUS "bash-completion is not installed: bash completion not run")
 endif()

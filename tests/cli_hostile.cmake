@@ -121,7 +121,7 @@ foreach(i RANGE 1 16000)
 endforeach()
 file(WRITE "${gen}/distinct-says.yoga" "${says}")
 expect_case("${gen}/distinct-says.yoga"
-  "BUILD/hostile-generated/distinct-says.yoga:272:1: error: the session's distinct spoken text passes 20 minutes here")
+  "BUILD/hostile-generated/distinct-says.yoga:208:1: error: the session's distinct spoken text passes 15 minutes here")
 
 # 100 KB of cue lines for one pose: one ten-hour text.
 string(REPEAT "  a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a\n" 2100 cues)

@@ -34,7 +34,7 @@
 #define SESSION_MAX_TOTAL_BYTES (4 * 1024 * 1024) /* a session and all it includes */
 #define SESSION_MAX_FILES 256                  /* distinct files included */
 #define SESSION_MAX_SPEECH_CHARS 32768         /* bytes of distinct spoken text */
-#define SESSION_MAX_SPEECH_MS (20LL * 60 * 1000) /* distinct speech, summed */
+#define SESSION_MAX_SPEECH_MS (15LL * 60 * 1000) /* distinct speech, summed */
 #define SESSION_MAX_CLIP_MS (2LL * 60 * 1000)  /* one spoken text */
 #define SESSION_MAX_EVENTS 200000              /* cues, prompts and bells */
 

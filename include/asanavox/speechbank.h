@@ -9,10 +9,10 @@
  * sound are by construction the ones whose length was planned, whatever
  * the voice did in between (a reconfiguration, a cleared cache).
  *
- * espeak-ng's output also depends on everything it spoke before in the
- * process, so a process that compiles several sessions (the picker of
- * `play`) speaks them differently from a fresh one; the picker therefore
- * plays its choice in a fresh process (cmd_play.c).
+ * A text's samples do not depend on what the voice spoke before it
+ * (voice.h: each text is spoken by a fresh copy of espeak-ng), so any
+ * process that compiles a session gets the same bank, whatever else it
+ * compiled first.
  *
  * A bank is filled by one thread; once the timeline is made it is only
  * read, by any number of threads.

@@ -1,20 +1,25 @@
 /*
- * voice.h — speech from espeak-ng, in-process, cached per text.
+ * voice.h — speech from espeak-ng, cached per text in memory and on disk.
  *
- * espeak-ng keeps its state in globals, so a process creates ONE voice, at
- * most once (espeak-ng 1.51 hangs when it is initialised a second time in
- * the same process), and only one thread may use it.  A voice synthesizes
- * each distinct text once and keeps the samples (16-bit mono at espeak-ng's
- * native rate, 22050 Hz) until voice_destroy() or until the voice or speed
- * changes; it never evicts.
+ * Independence: the samples of a text depend only on espeak-ng (its version
+ * and data), the voice, the speed and the text, never on what was spoken
+ * before.  espeak-ng 1.51 carries state from one utterance to the next in
+ * globals no API resets, so it runs in a helper process and every text is
+ * spoken by a fresh fork of a freshly configured copy (src/voice/server.h).
+ * `plan`, `render`, `play` and `list` therefore agree to the sample in any
+ * order, and clips can be kept on disk and shared between runs.
  *
- * Determinism: espeak-ng carries some state from one utterance to the next,
- * so the same text can come out a few samples longer or shorter depending
- * on what was spoken before.  A fresh process that synthesizes the same
- * texts in the same order gets identical samples.  That is why clips are
- * never dropped and synthesized again: `plan` and `render` both synthesize
- * every text once, in timeline order, during compilation, and so agree to
- * the sample.
+ * Caches: a voice keeps every clip it has returned (16-bit mono at
+ * espeak-ng's native rate, 22050 Hz) until voice_destroy() or until the
+ * voice or speed changes; it never evicts.  With voice_use_cache() it also
+ * looks clips up in, and adds them to, a persistent cache directory
+ * (filecache.h): a run that finds all its texts there never starts
+ * espeak-ng.
+ *
+ * Threads: only one thread may use a voice.  voice_create() forks the
+ * helper, so call it while the process still has one thread.  Several
+ * voices may exist at once and one after another (each has its own
+ * helper).
  *
  * Lengths at another rate: a clip of n native frames lasts exactly
  * voice_frames_at(n, native, rate) = ceil(n * rate / native) frames at
@@ -44,31 +49,57 @@ struct voice_clip {
     size_t frames;
 };
 
-/* Initialise espeak-ng (data from its default location) and create the
- * voice.  Returns 0, AV_ENOMEM, or AV_EVOICE when espeak-ng cannot start
- * (missing espeak-ng-data) or when another voice exists already. */
+/* Create a voice and fork its espeak-ng helper (espeak-ng itself starts,
+ * in the helper, at the first voice_configure() that the disk cache cannot
+ * answer).  Returns 0, AV_ENOMEM, or AV_EVOICE when the helper cannot be
+ * forked. */
 int voice_create(struct voice **out);
 
-/* Terminate espeak-ng and free every cached clip.  Accepts NULL. */
+/* Stop the helper and free every cached clip.  Accepts NULL. */
 void voice_destroy(struct voice *v);
 
-/* Select the espeak-ng voice (e.g. "en-us") and speed (words per minute,
- * 80..450).  Drops the cache when either changes.  Returns 0, AV_EINVAL
- * for a speed out of range, or AV_EVOICE when espeak-ng has no such voice. */
+/* Use the directory `dir` as a persistent cache of clips (and of the voice
+ * names espeak-ng accepts), bounded to `max_bytes`; it is created if
+ * missing.  Call at most once, before the first voice_configure().
+ * Returns 0, AV_EIO (the directory cannot be used; the voice still works
+ * without it), AV_EINVAL (called twice) or AV_ENOMEM. */
+int voice_use_cache(struct voice *v, const char *dir, uint64_t max_bytes);
+
+/* Select the espeak-ng voice (e.g. "en-us", or a language it lists such as
+ * "en-gb") and speed (words per minute, 80..450).  Drops the memory cache
+ * when either changes.  Returns 0, AV_EINVAL for a speed out of range, or
+ * AV_EVOICE when espeak-ng has no such voice or cannot start. */
 int voice_configure(struct voice *v, const char *name, int speed);
 
-/* espeak-ng's output rate in frames per second. */
+/* espeak-ng's output rate in frames per second; 0 before the first
+ * successful voice_configure(). */
 int voice_native_rate(const struct voice *v);
 
-/* Synthesize `text` (UTF-8) with the configured voice, or return the cached
- * clip.  Leading and trailing silence is trimmed to a short fixed margin.
+/* The clip of `text` (UTF-8) with the configured voice: from memory, from
+ * the disk cache, or synthesized (and then stored in both).  Leading and
+ * trailing silence is trimmed to a short fixed margin.
  * *out stays valid until voice_destroy(), voice_clear_cache() or the next
  * voice_configure() that changes something.  Returns 0, AV_ENOMEM,
- * AV_ELIMIT (the text
- * takes longer than VOICE_MAX_CLIP_SECONDS: synthesis stops there),
- * AV_EINTERRUPTED (the stop flag was raised; synthesis stops within one
- * block of samples) or AV_EVOICE. */
+ * AV_ELIMIT (the text takes longer than VOICE_MAX_CLIP_SECONDS: synthesis
+ * stops there), AV_EINTERRUPTED (the stop flag was raised: the wait for
+ * espeak-ng ends within 50 ms, and the helper is dropped, so every later
+ * synthesis fails too) or AV_EVOICE. */
 int voice_synth(struct voice *v, const char *text, const struct voice_clip **out);
+
+/* Poll *stop (set by a signal handler) while waiting for speech; NULL for
+ * never.  The pointer must outlive its use. */
+void voice_set_stop(struct voice *v, const volatile sig_atomic_t *stop);
+
+/* Forget every clip held in memory, for a caller that holds no clip
+ * pointers any more (e.g. `check` between sessions).  The disk cache
+ * keeps them. */
+void voice_clear_cache(struct voice *v);
+
+/* A string naming espeak-ng's version and its data (malloc'd; NULL when
+ * out of memory): two runs with the same string speak every text alike.
+ * Part of every cache key that depends on speech.  It sets espeak-ng's data
+ * path (a global): call it from one thread at a time. */
+char *voice_engine_stamp(void);
 
 /* Length at `rate` of `frames` frames at `native` rate: ceil(frames*rate/native). */
 int64_t voice_frames_at(size_t frames, int native, int rate);
@@ -83,17 +114,17 @@ struct voice_info {
 /* Call fn(ctx, info) for every voice of both engines: espeak-ng's voices
  * (espeak-ng variants such as "+klatt4" can be appended to their names),
  * then flite's when flite is built in.  The strings live until the next
- * call into the voice.  Returns 0.  The voice's thread only. */
+ * call into the voice.  Starts espeak-ng in this process to read its list
+ * (it never speaks here).  Returns 0 or AV_EVOICE.  The voice's thread
+ * only. */
 int voice_list(struct voice *v, void (*fn)(void *ctx, const struct voice_info *info), void *ctx);
-/* Poll *stop (set by a signal handler) during synthesis; NULL for never.
- * The pointer must outlive its use. */
-void voice_set_stop(struct voice *v, const volatile sig_atomic_t *stop);
 
-/* Forget every cached clip, for a caller that holds no clip pointers any
- * more (e.g. `check` between sessions). */
-void voice_clear_cache(struct voice *v);
-
-/* Number of distinct texts synthesized and cached so far. */
+/* Number of distinct texts held in memory (since the last change of voice
+ * or speed). */
 size_t voice_cache_count(const struct voice *v);
+
+/* Number of texts espeak-ng has spoken for this voice (misses of both
+ * caches) since voice_create(). */
+size_t voice_synth_count(const struct voice *v);
 
 #endif

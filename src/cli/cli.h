@@ -21,9 +21,9 @@ struct timeline;
  * directory) and compile it,
  * printing diagnostics to stderr.  The voice: when `voice` points to a
  * voice, that one is used (and stays the caller's); when it points to NULL,
- * a voice is created and handed back in *voice on success (espeak-ng can
- * be started only once per process, so commands that compile several
- * sessions pass the same voice each time); when `voice` itself is NULL, a
+ * a voice is created and handed back in *voice on success (commands that
+ * compile several sessions pass the same voice each time, so that each
+ * text is fetched or spoken once); when `voice` itself is NULL, a
  * voice is created and destroyed here.  On success returns 0 with *tl for
  * the caller to destroy.  Otherwise returns the exit status to use: 2 for
  * a missing or invalid session, 1 for a runtime failure (voice). */
@@ -36,8 +36,17 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
 struct tags;
 int cli_tags(const char *name, const struct timeline *tl, struct tags **out);
 
-/* Create the voice, printing the reason on failure.  Returns 0 or 1 (the
- * exit status). */
+/* False after --no-cache: commands then neither read nor write the caches
+ * in $XDG_CACHE_HOME/asanavox (speech, session summaries). */
+extern bool cli_use_cache;
+
+/* The cache directory $XDG_CACHE_HOME/asanavox/SUB (filecache_root()),
+ * malloc'd.  Returns 0, AV_ENOENT (no usable XDG_CACHE_HOME or HOME) or
+ * AV_ENOMEM. */
+int cli_cache_dir(const char *sub, char **out);
+
+/* Create the voice, with the speech cache unless --no-cache was given,
+ * printing the reason on failure.  Returns 0 or 1 (the exit status). */
 int cli_voice(const char *cmd, struct voice **voice);
 
 /* `plan`'s output of a compiled timeline on standard output: JSON

@@ -7,10 +7,8 @@
 #include <stdlib.h>
 
 #include "asanavox/compile.h"
-#include "asanavox/diag.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
-#include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 
 int cli_catalog(const struct compile_options *o, struct voice *voice, struct cli_session **out,
@@ -31,26 +29,22 @@ int cli_catalog(const struct compile_options *o, struct voice *voice, struct cli
         v[i].path = found[i].path;
     }
     free(found);
-    struct compile_env env;
-    compile_env_default(&env, voice);
+    struct summary_ctx ctx;
+    summary_ctx_init(&ctx, voice);
     voice_set_stop(voice, o->stop);
     for (size_t i = 0; i < n; i++) {
-        if (o->stop && *o->stop) {
+        err = (o->stop && *o->stop) ? AV_EINTERRUPTED
+                                    : session_summary(&ctx, v[i].path, o, &v[i].sum);
+        if (err) {
+            summary_ctx_deinit(&ctx);
             cli_catalog_free(v, n);
-            return AV_EINTERRUPTED;
+            return err;
         }
-        struct diag *d = diag_create();
-        if (!d) {
-            cli_catalog_free(v, n);
-            return AV_ENOMEM;
-        }
-        if (compile_session(v[i].path, o, &env, d, &v[i].tl))
-            v[i].tl = NULL;
-        diag_destroy(d);
         /* Only lengths are kept: each session gets the whole speech
          * budget, whatever the others on the path cost (voice.h). */
         voice_clear_cache(voice);
     }
+    summary_ctx_deinit(&ctx);
     *out = v;
     *count = n;
     return AV_OK;
@@ -63,7 +57,7 @@ void cli_catalog_free(struct cli_session *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(v[i].name);
         free(v[i].path);
-        timeline_destroy(v[i].tl);
+        session_summary_deinit(&v[i].sum);
     }
     free(v);
 }

@@ -10,6 +10,7 @@
 
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
+#include "asanavox/filecache.h"
 #include "asanavox/paths.h"
 #include "asanavox/safefile.h"
 #include "asanavox/session.h"
@@ -31,6 +32,23 @@ static void print_search_path(FILE *f)
     paths_free_list(dirs);
 }
 
+int cli_cache_dir(const char *sub, char **out)
+{
+    char *root;
+    int err = filecache_root(&root);
+    if (err)
+        return err;
+    size_t n = strlen(root) + strlen(sub) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", root, sub);
+    free(root);
+    if (!p)
+        return AV_ENOMEM;
+    *out = p;
+    return AV_OK;
+}
+
 int cli_tags(const char *name, const struct timeline *tl, struct tags **out)
 {
     char *path = NULL;
@@ -48,6 +66,13 @@ int cli_voice(const char *cmd, struct voice **voice)
         fprintf(stderr, "asanavox %s: cannot start espeak-ng: %s (is espeak-ng-data installed?)\n",
                 cmd, av_strerror(err));
         return EXIT_RUNTIME;
+    }
+    /* The speech cache is an optimisation: when its directory cannot be
+     * used, speech is synthesized as if --no-cache had been given. */
+    char *dir;
+    if (cli_use_cache && cli_cache_dir("speech", &dir) == AV_OK) {
+        voice_use_cache(*voice, dir, FILECACHE_DEFAULT_MAX);
+        free(dir);
     }
     return EXIT_OK;
 }
@@ -157,6 +182,10 @@ int cli_compile(const char *cmd, const char *name, const struct compile_options 
     voice_set_stop(voice, o->stop);
     err = from_stdin ? compile_buffer_spoken(path, data, len, o, voice, d, tl)
                      : compile_session_spoken(path, o, voice, d, tl);
+    /* The timeline's speech bank holds its own copy of every clip; the
+     * voice's copies in memory would only double the memory for the whole
+     * run (and are on disk if needed again). */
+    voice_clear_cache(voice);
     free(data);
     diag_print(d, stderr);
     diag_destroy(d);

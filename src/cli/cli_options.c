@@ -12,8 +12,11 @@
 
 #include "asanavox/config.h"
 #include "asanavox/error.h"
+#include "cli.h"
 #include "asanavox/session.h"
 #include "cli_options.h"
+
+bool cli_use_cache = true;
 
 static const struct cli_option session_options[] = {
     {"pace", CLI_PACE, "IN[:HOLD]:OUT[:HOLD]", "breath pace in seconds (replaces the session's pace:)"},
@@ -36,6 +39,11 @@ static const struct cli_option audio_options[] = {
     {"voice-volume", CLI_VOICE_VOLUME, "DB", "the voice alone, -40 to 20 dB (replaces voice-volume:)"},
     {"bell-volume", CLI_BELL_VOLUME, "DB", "bells and breath guides, -40 to 20 dB"},
     {"ambience-volume", CLI_AMBIENCE_VOLUME, "DB", "the ambient bed, -40 to 20 dB"},
+    {0},
+};
+
+static const struct cli_option cache_options[] = {
+    {"no-cache", CLI_NO_CACHE, NULL, "neither read nor write the speech and session caches"},
     {0},
 };
 
@@ -84,6 +92,8 @@ void cli_parser_init(struct cli_parser *p, const char *cmd, unsigned groups,
         add_table(p, rate_options);
     if (groups & CLI_AUDIO)
         add_table(p, audio_options);
+    if (groups & (CLI_SESSION | CLI_CACHE_OPT))
+        add_table(p, cache_options);
     if (groups & CLI_VARIANT)
         add_table(p, variant_options);
     add_table(p, own);
@@ -197,6 +207,10 @@ static int take_common(const struct cli_parser *p, int key, const char *v, struc
         return CLI_EXIT_USAGE;
     case CLI_MONO:
         c->mono = true;
+        return 0;
+    case CLI_NO_CACHE:
+        c->no_cache = true;
+        cli_use_cache = false; /* read where the voice is made (cli_voice()) */
         return 0;
     case CLI_LENGTH:
         if (cli_parse_length(v, &c->co.length_ms))
@@ -360,6 +374,8 @@ void cli_print_options(FILE *f, unsigned groups, const struct cli_option *own)
         print_table(f, rate_options);
     if (groups & CLI_SESSION)
         print_table(f, session_options);
+    if (groups & (CLI_SESSION | CLI_CACHE_OPT))
+        print_table(f, cache_options);
     if (groups & CLI_VARIANT)
         print_table(f, variant_options);
     print_table(f, always_options);

@@ -48,6 +48,7 @@ enum cli_key {
     CLI_VOICE_VOLUME, /* group CLI_AUDIO */
     CLI_BELL_VOLUME,
     CLI_AMBIENCE_VOLUME,
+    CLI_NO_CACHE,   /* group CLI_CACHE_OPT (and CLI_SESSION) */
     CLI_LENGTH,     /* group CLI_VARIANT */
     CLI_SKIP,
     CLI_OWN = 512,
@@ -67,6 +68,7 @@ enum cli_group {
     CLI_AUDIO = 1 << 2,    /* --mono --volume DB --voice-volume DB --bell-volume DB
                               --ambience-volume DB */
     CLI_VARIANT = 1 << 3,  /* --length DURATION, --skip NAME (plan, render, play) */
+    CLI_CACHE_OPT = 1 << 4, /* --no-cache (implied by CLI_SESSION: speech is cached) */
 };
 
 /* One option of a table (tables end with a zeroed entry). */
@@ -84,6 +86,7 @@ struct cli_common {
     bool rate_given;           /* --rate was given (co.rate is its value) */
     bool mono;                 /* --mono */
     double volume_db;          /* --volume, -40 to 20 (0 when not given) */
+    bool no_cache;             /* --no-cache (also clears cli_use_cache, cli.h) */
     /* --skip names (co.skip points here once one is given, so a
      * cli_common must not be copied after parsing). */
     const char *skip[COMPILE_MAX_SKIP];

@@ -39,7 +39,7 @@ static void help(FILE *f)
                "List the sessions on the search path ($ASANAVOX_PATH, $XDG_DATA_HOME/asanavox/\n"
                "sessions, the installed sessions, $XDG_DATA_DIRS; for a development build also\n"
                "./sessions and the source tree) with title and length.\n\n");
-    cli_print_options(f, 0, options);
+    cli_print_options(f, CLI_CACHE_OPT, options);
 }
 
 /* --names: shell completion asks for these on every Tab, so nothing is
@@ -66,7 +66,7 @@ int cmd_list(int argc, char **argv)
     struct cli_common c;
     cli_common_init(&c);
     struct cli_parser p;
-    cli_parser_init(&p, "list", 0, options, help, argc, argv);
+    cli_parser_init(&p, "list", CLI_CACHE_OPT, options, help, argc, argv);
     const char *val;
     int key;
     while ((key = cli_next(&p, &c, &val)) >= 0) {
@@ -97,9 +97,7 @@ int cmd_list(int argc, char **argv)
         fprintf(stderr, "asanavox list: out of memory\n");
         return EXIT_RUNTIME;
     }
-    int err = voice_create(&voice);
-    if (err) {
-        fprintf(stderr, "asanavox list: cannot start espeak-ng: %s\n", av_strerror(err));
+    if (cli_voice("list", &voice)) { /* with the speech cache, unless --no-cache */
         status = EXIT_RUNTIME;
         goto done;
     }
@@ -120,13 +118,13 @@ int cmd_list(int argc, char **argv)
             json_string(stdout, v[i].name);
             printf(", \"path\": ");
             json_string(stdout, v[i].path);
-            if (v[i].tl) {
+            if (v[i].sum.valid) {
                 printf(", \"title\": ");
-                json_string(stdout, v[i].tl->title);
+                json_string(stdout, v[i].sum.title);
                 printf(", \"about\": ");
-                json_string(stdout, v[i].tl->about);
+                json_string(stdout, v[i].sum.about);
                 printf(", \"duration\": ");
-                json_seconds(stdout, v[i].tl->duration, v[i].tl->rate);
+                json_seconds(stdout, v[i].sum.duration, v[i].sum.rate);
                 printf(", \"valid\": true}");
             } else {
                 printf(", \"title\": null, \"about\": null, \"duration\": null, \"valid\": false}");
@@ -142,11 +140,11 @@ int cmd_list(int argc, char **argv)
         printf("%-22s %8s  %s\n", "NAME", "LENGTH", "TITLE");
         for (size_t i = 0; i < n; i++) {
             char buf[32];
-            if (v[i].tl) {
-                av_clock_text(v[i].tl->duration, v[i].tl->rate, buf, sizeof buf);
+            if (v[i].sum.valid) {
+                av_clock_text(v[i].sum.duration, v[i].sum.rate, buf, sizeof buf);
                 char name[256];
                 printf("%-22s %8s  ", esc_str(name, sizeof name, v[i].name), buf);
-                esc_fputs(stdout, v[i].tl->title);
+                esc_fputs(stdout, v[i].sum.title);
                 putchar('\n');
             } else {
                 char name[256];

@@ -105,9 +105,9 @@ static void usage(FILE *f)
 
 /* ---- choosing a session ------------------------------------------------------ */
 
-/* `play` without NAME: list the sessions (compiled with the command's
- * options, so durations are those that will play) and, on a terminal, ask
- * which.  Returns 0 with the chosen session's path (malloc'd; NULL when
+/* `play` without NAME: list the sessions (summarised with the command's
+ * options, so durations are those that will play; from the summary cache
+ * when unchanged) and, on a terminal, ask which.  Returns 0 with the chosen session's path (malloc'd; NULL when
  * nothing was chosen), or an exit status. */
 static int pick_session(const struct compile_options *co, struct voice **voice, char **name,
                         struct timeline **tl, const struct resume_point *rp, bool *resumed)
@@ -141,11 +141,11 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
     }
     for (size_t i = 0; i < n; i++) {
         char t[32];
-        if (v[i].tl) {
-            av_clock_text(v[i].tl->duration, v[i].tl->rate, t, sizeof t);
+        if (v[i].sum.valid) {
+            av_clock_text(v[i].sum.duration, v[i].sum.rate, t, sizeof t);
             char nm[256];
             fprintf(f, "%4zu  %-22s %8s  ", i + 1, esc_str(nm, sizeof nm, v[i].name), t);
-            esc_fputs(f, v[i].tl->title);
+            esc_fputs(f, v[i].sum.title);
             fputc('\n', f);
         } else {
             char nm[256];
@@ -193,7 +193,7 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
             fprintf(f, "No session '%s'.\n", s);
             continue;
         }
-        if (!v[pick].tl) {
+        if (!v[pick].sum.valid) {
             fprintf(f, "'%s' has errors (see 'asanavox check %s').\n", v[pick].name, v[pick].name);
             continue;
         }
@@ -232,9 +232,10 @@ static int audio_join(struct audio_start *a)
 }
 
 /* Play the picked session as 'asanavox play [OPTIONS] PATH' in a fresh
- * process (execv of this program).  espeak-ng's output depends on all it
- * has spoken before, and the list compiled every session: only a fresh
- * process speaks the chosen one exactly as `render` and 'play NAME' do.
+ * process (execv of this program), exactly as 'play NAME' would.  (Its
+ * speech would be the same in this process too, since a text's samples do
+ * not depend on what was spoken before (voice.h); the fresh process also
+ * starts PortAudio and the terminal afresh.)
  * PortAudio is stopped and the terminal and signals are put back first.
  * Returns only on failure (an exit status). */
 static int replay_picked(int argc, char **argv, const char *path, struct audio_start *as,
@@ -495,6 +496,12 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     const char *name = name_arg;
     int err;
 
+    /* The voice first: it forks its espeak-ng helper, which is best done
+     * while this process has one thread. */
+    if (cli_voice("play", &voice)) {
+        as.err = AV_EDEVICE; /* audio was never opened */
+        goto done;
+    }
     /* PortAudio starts while the session compiles. */
     as.running = av_thread_create(&as.thread, audio_start_main, &as) == 0;
     if (!as.running)

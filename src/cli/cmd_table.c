@@ -15,6 +15,7 @@ const struct command asanavox_commands[] = {
     {"devices", "list the sound output devices play can use", cmd_devices},
     {"config", "show the preferences and where each comes from", cmd_config},
     {"history", "show recent practice, minutes this week and month, the run of days", cmd_history},
+    {"cache", "clear the speech and session caches (cache clear)", cmd_cache},
     {"voices", "list the voices of espeak-ng and flite", cmd_voices},
     {NULL, NULL, NULL},
 };

@@ -25,6 +25,7 @@ int cmd_play(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 int cmd_voices(int argc, char **argv);
 
 /* The table main() dispatches on, terminated by a zeroed entry. */

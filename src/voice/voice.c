@@ -1,48 +1,47 @@
 /*
- * voice.c — espeak-ng in-process, with a cache of clips keyed by text.
+ * voice.c — speech for a text: from memory, from the disk cache, or from
+ * espeak-ng in a helper process (server.c), in that order.
  *
- * espeak-ng runs in synchronous mode: espeak_ng_Synthesize() returns after
- * calling our callback with every block of samples, which we append to a
- * growing buffer owned by the voice (the callback gets the voice through
- * the event's user_data, so there is no global of ours).  The finished clip
- * is trimmed of leading and trailing silence down to a fixed margin, so
- * that "the hold starts when the speech ends" means what a listener hears.
+ * Every text is spoken by a fresh copy of a freshly configured espeak-ng
+ * (see server.h), so its samples depend only on the engine, its data, the
+ * voice, the speed and the text.  That is what makes a clip safe to keep
+ * on disk and share between runs, commands and processes: the key of a
+ * disk entry is exactly that list (engine_stamp() stands for the engine and
+ * its data).  A clip is trimmed of leading and trailing silence down to a
+ * fixed margin before it is stored, so that "the hold starts when the
+ * speech ends" means what a listener hears.
  *
- * Voice names "flite:NAME" select flite instead (flite.h), for English;
- * its clips go through the same buffer, trimming, budget and cache, at
- * flite's own rate (voice_native_rate() follows the selected engine).
+ * The disk cache also remembers which voice names espeak-ng accepts and
+ * its output rate, so a run that finds every text on disk never starts
+ * espeak-ng at all.
  *
- * No sound server: espeak-ng 1.51's espeak_ng_InitializeOutput() creates a
- * pcaudiolib audio object whatever the output mode (even synchronous
- * retrieval, which never plays), and that connects to PulseAudio (and may
- * map large shared-memory files, so `ulimit -f` killed `check`).  We only
- * ever take samples through the callback, so this file defines
- * create_audio_device_object() itself, returning "no device": the
- * executable's definition is the one the dynamic linker binds espeak-ng's
- * call to.  espeak-ng treats a NULL audio object as "no audio" in
- * synchronous mode, and closes it NULL-safely.
+ * Voice names "flite:NAME" select flite instead (flite.h), for English,
+ * in this process: flite keeps no state between utterances that changes
+ * them (its random numbers are seeded before each), and its clips are
+ * kept in memory only (the disk cache's key names espeak-ng's data).
  *
- * Budgets: the callback gives up (returning 1 stops espeak-ng) once a clip
- * passes VOICE_MAX_CLIP_SECONDS or when the stop flag is raised, so no
- * text, however long, costs more than that in time or memory.  The cache
- * as a whole is bounded by the compiler's budget on distinct speech (about
- * 53 MB of clips per session); commands that compile many sessions only
- * to measure them clear it in between (voice_clear_cache()).
+ * Budgets: no clip is longer than VOICE_MAX_CLIP_SECONDS (the helper stops
+ * synthesis there, and a longer clip on disk is refused), and a raised stop
+ * flag ends the wait for the helper.  The memory cache as a whole is
+ * bounded by the compiler's budget on distinct speech; commands that
+ * compile many sessions only to measure them clear it in between
+ * (voice_clear_cache()).
  */
 #include "asanavox/voice.h"
 
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <sys/stat.h>
 
 #include "asanavox/error.h"
+#include "asanavox/filecache.h"
 #include "flite.h"
+#include "server.h"
 
 enum {
     SILENCE_LEVEL = 96,     /* |sample| below this counts as silence (-51 dBFS) */
@@ -58,115 +57,37 @@ struct clip_entry {
 };
 
 struct voice {
-    int rate;               /* of the selected engine */
-    int espeak_rate;
-    struct flite_engine *fl; /* created when a flite voice is first selected */
-    bool use_flite;
+    struct speech_server *server;
+    struct filecache *disk; /* NULL: no persistent cache */
+    char *stamp;            /* the engine and its data, for disk keys */
+    int rate;               /* 0 until a voice is configured */
     char name[64];
     int speed;
-    /* The cache: open addressing, capacity a power of two. */
+    bool server_ready;      /* the helper is configured with name and speed */
+    size_t synthesized;
+    const volatile sig_atomic_t *stop;
+    struct flite_engine *fl; /* created when a flite voice is first selected */
+    bool use_flite;
+    /* The memory cache: open addressing, capacity a power of two. */
     struct clip_entry **slots;
     size_t n, cap;
-    /* The buffer the callback fills during one synthesis. */
-    int16_t *buf;
-    size_t len, buf_cap;
-    bool oom;
-    enum { GAVE_UP_NO, GAVE_UP_CLIP, GAVE_UP_STOP } gave_up;
-    const volatile sig_atomic_t *stop;
 };
-
-/* pcaudiolib's constructor, replaced (see the top of this file): asanavox
- * never lets espeak-ng play, so it gets no audio device.  Declared here
- * because pcaudiolib's header is not a build dependency. */
-struct audio_object;
-struct audio_object *create_audio_device_object(const char *device, const char *application_name,
-                                                const char *description);
-struct audio_object *create_audio_device_object(const char *device, const char *application_name,
-                                                const char *description)
-{
-    (void)device;
-    (void)application_name;
-    (void)description;
-    return NULL;
-}
-
-/* Append samples to v->buf; false (with v->oom or v->gave_up set) when
- * out of memory or past the clip budget. */
-static bool buf_append(struct voice *v, const short *wav, int numsamples)
-{
-    size_t need = v->len + (size_t)numsamples;
-    /* The untrimmed clip may carry up to a second of silence around it. */
-    if (need > (size_t)v->rate * (VOICE_MAX_CLIP_SECONDS + 1)) {
-        v->gave_up = GAVE_UP_CLIP;
-        return false;
-    }
-    if (need > v->buf_cap) {
-        size_t cap = v->buf_cap ? v->buf_cap : 16384;
-        while (cap < need)
-            cap *= 2;
-        int16_t *b = realloc(v->buf, cap * sizeof(*b));
-        if (!b) {
-            v->oom = true;
-            return false;
-        }
-        v->buf = b;
-        v->buf_cap = cap;
-    }
-    memcpy(v->buf + v->len, wav, (size_t)numsamples * sizeof(*wav));
-    v->len = need;
-    return true;
-}
-
-static int synth_callback(short *wav, int numsamples, espeak_EVENT *events)
-{
-    struct voice *v = events ? events->user_data : NULL;
-    if (!v)
-        return 0;
-    if (v->stop && *v->stop) {
-        v->gave_up = GAVE_UP_STOP;
-        return 1;
-    }
-    if (!wav || numsamples <= 0)
-        return 0;
-    return buf_append(v, wav, numsamples) ? 0 : 1; /* 1 aborts synthesis */
-}
 
 int voice_create(struct voice **out)
 {
     struct voice *v = calloc(1, sizeof(*v));
     if (!v)
         return AV_ENOMEM;
-    espeak_ng_InitializePath(NULL);
-    espeak_ng_ERROR_CONTEXT ctx = NULL;
-    if (espeak_ng_Initialize(&ctx) != ENS_OK) {
-        espeak_ng_ClearErrorContext(&ctx);
+    int err = speech_server_start(&v->server);
+    if (err) {
         free(v);
-        return AV_EVOICE;
-    }
-    /* Synchronous retrieval: espeak_ng_Synthesize() returns after handing
-     * every sample to synth_callback(); nothing is played. */
-    if (espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, NULL) != ENS_OK) {
-        espeak_ng_Terminate();
-        free(v);
-        return AV_EVOICE;
-    }
-    espeak_SetSynthCallback(synth_callback);
-    v->rate = v->espeak_rate = espeak_ng_GetSampleRate();
-    if (v->rate <= 0) {
-        espeak_ng_Terminate();
-        free(v);
-        return AV_EVOICE;
-    }
-    if (v->rate <= 0) {
-        espeak_ng_Terminate();
-        free(v);
-        return AV_EVOICE;
+        return err;
     }
     *out = v;
     return AV_OK;
 }
 
-static void clear_cache(struct voice *v)
+static void clear_memory(struct voice *v)
 {
     for (size_t i = 0; i < v->cap; i++) {
         if (!v->slots[i])
@@ -184,32 +105,111 @@ void voice_destroy(struct voice *v)
 {
     if (!v)
         return;
-    espeak_ng_Terminate();
+    speech_server_stop(v->server);
     flite_engine_destroy(v->fl);
-    clear_cache(v);
-    free(v->buf);
+    filecache_close(v->disk);
+    free(v->stamp);
+    clear_memory(v);
     free(v);
 }
 
-/* True when the current espeak-ng voice lists `lang` exactly among its
- * languages.  The list is a run of (priority byte, NUL-terminated name)
- * pairs, ended by a zero priority byte. */
-static bool speaks_language(const char *lang)
+/* The data is stood for by the size and time of its phoneme file and the
+ * time of its directory, which a package upgrade (files replaced by rename)
+ * changes; hashing the data itself would cost more than a warm run. */
+char *voice_engine_stamp(void)
 {
-    const espeak_VOICE *cur = espeak_GetCurrentVoice();
-    if (!cur || !cur->languages)
-        return false;
-    for (const char *p = cur->languages; *p; p += strlen(p + 1) + 2)
-        if (!strcasecmp(p + 1, lang))
-            return true;
-    return false;
+    espeak_ng_InitializePath(NULL); /* only finds the data directory */
+    const char *data = NULL;
+    const char *version = espeak_Info(&data);
+    if (!data)
+        data = "";
+    char phondata[4096];
+    snprintf(phondata, sizeof phondata, "%s/phondata", data);
+    struct stat a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    stat(phondata, &a);
+    stat(data, &b);
+    char buf[4096 + 256];
+    int n = snprintf(buf, sizeof buf, "espeak-ng %s|%s|%lld|%lld.%09ld|%lld.%09ld",
+                     version ? version : "?", data, (long long)a.st_size,
+                     (long long)a.st_mtim.tv_sec, a.st_mtim.tv_nsec, (long long)b.st_mtim.tv_sec,
+                     b.st_mtim.tv_nsec);
+    return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
+}
+
+int voice_use_cache(struct voice *v, const char *dir, uint64_t max_bytes)
+{
+    if (v->disk)
+        return AV_EINVAL;
+    char *stamp = voice_engine_stamp();
+    if (!stamp)
+        return AV_ENOMEM;
+    int err = filecache_open(dir, max_bytes, &v->disk);
+    if (err) {
+        free(stamp);
+        return err;
+    }
+    v->stamp = stamp;
+    return AV_OK;
+}
+
+/* "KIND\nSTAMP\nNAME\nSPEED\nTEXT", malloc'd: the key of a disk entry. */
+static char *disk_key(const struct voice *v, const char *kind, const char *name, int speed,
+                      const char *text, size_t *len)
+{
+    size_t n = strlen(kind) + strlen(v->stamp) + strlen(name) + strlen(text) + 32;
+    char *k = malloc(n);
+    if (!k)
+        return NULL;
+    int w = snprintf(k, n, "%s\n%s\n%s\n%d\n%s", kind, v->stamp, name, speed, text);
+    if (w < 0 || (size_t)w >= n) {
+        free(k);
+        return NULL;
+    }
+    *len = (size_t)w;
+    return k;
+}
+
+/* The disk remembers a voice name that espeak-ng accepted, with its
+ * output rate: 0 and *rate, or AV_ENOENT. */
+static int known_voice(struct voice *v, const char *name, int *rate)
+{
+    size_t klen;
+    char *key = disk_key(v, "voice", name, 0, "", &klen);
+    if (!key)
+        return AV_ENOMEM;
+    void *data;
+    size_t len;
+    int err = filecache_get(v->disk, key, klen, &data, &len);
+    free(key);
+    if (err)
+        return err;
+    int32_t r = 0;
+    if (len == sizeof(r))
+        memcpy(&r, data, sizeof(r));
+    free(data);
+    if (r <= 0)
+        return AV_ENOENT;
+    *rate = r;
+    return AV_OK;
+}
+
+static void remember_voice(struct voice *v, const char *name, int rate)
+{
+    size_t klen;
+    char *key = disk_key(v, "voice", name, 0, "", &klen);
+    int32_t r = rate;
+    if (key)
+        filecache_put(v->disk, key, klen, &r, sizeof(r)); /* best effort */
+    free(key);
 }
 
 int voice_configure(struct voice *v, const char *name, int speed)
 {
     if (speed < 80 || speed > 450)
         return AV_EINVAL;
-    if (strlen(name) >= sizeof(v->name))
+    if (!name[0] || strlen(name) >= sizeof(v->name))
         return AV_EVOICE;
     if (v->speed == speed && !strcmp(v->name, name))
         return AV_OK;
@@ -220,41 +220,36 @@ int voice_configure(struct voice *v, const char *name, int speed)
                 return err == AV_ENOMEM ? err : AV_EVOICE;
         }
         if (flite_engine_select(v->fl, name + 6, speed) != AV_OK) {
-            v->use_flite = false;
-            if (v->name[0] && strncmp(v->name, "flite:", 6) != 0)
-                espeak_ng_SetVoiceByName(v->name);
-            else if (v->name[0])
-                v->use_flite = flite_engine_select(v->fl, v->name + 6, v->speed) == AV_OK;
+            /* The previous flite voice, if any, is selected again. */
+            if (v->use_flite)
+                flite_engine_select(v->fl, v->name + 6, v->speed);
             return AV_EVOICE;
         }
-        clear_cache(v);
+        clear_memory(v);
         strcpy(v->name, name);
         v->speed = speed;
         v->use_flite = true;
         v->rate = flite_engine_rate(v->fl);
         return AV_OK;
     }
-    /* By name first ("en-us" is a voice file name); then as a language,
-     * which is how "en-gb" is found (its file is "gmw/en"). */
-    if (espeak_ng_SetVoiceByName(name) != ENS_OK) {
-        espeak_VOICE props;
-        memset(&props, 0, sizeof(props));
-        props.languages = name;
-        if (espeak_ng_SetVoiceByProperties(&props) != ENS_OK || !speaks_language(name)) {
-            /* Matching by language is loose ("no-such-voice" finds
-             * Norwegian): put the previous voice back and refuse. */
-            if (v->name[0])
-                espeak_ng_SetVoiceByName(v->name);
-            return AV_EVOICE;
+    int rate = 0;
+    bool ready = false;
+    if (!v->disk || known_voice(v, name, &rate) != AV_OK) {
+        int err = speech_server_configure(v->server, name, speed, &rate);
+        if (err) {
+            v->server_ready = false; /* the helper dropped the previous voice */
+            return err;
         }
+        ready = true;
+        if (v->disk)
+            remember_voice(v, name, rate);
     }
-    if (espeak_ng_SetParameter(espeakRATE, speed, 0) != ENS_OK)
-        return AV_EVOICE;
-    clear_cache(v);
+    clear_memory(v);
     strcpy(v->name, name);
     v->speed = speed;
+    v->rate = rate;
+    v->server_ready = ready;
     v->use_flite = false;
-    v->rate = v->espeak_rate;
     return AV_OK;
 }
 
@@ -265,7 +260,7 @@ void voice_set_stop(struct voice *v, const volatile sig_atomic_t *stop)
 
 void voice_clear_cache(struct voice *v)
 {
-    clear_cache(v);
+    clear_memory(v);
 }
 
 int voice_native_rate(const struct voice *v)
@@ -276,6 +271,18 @@ int voice_native_rate(const struct voice *v)
 int voice_list(struct voice *v, void (*fn)(void *ctx, const struct voice_info *info), void *ctx)
 {
     (void)v;
+    /* Listing needs espeak-ng's data in this process; it never speaks
+     * here (the helper does), so this leaves speech unchanged. */
+    static bool ready;
+    if (!ready) {
+        espeak_ng_InitializePath(NULL);
+        espeak_ng_ERROR_CONTEXT ectx = NULL;
+        if (espeak_ng_Initialize(&ectx) != ENS_OK) {
+            espeak_ng_ClearErrorContext(&ectx);
+            return AV_EVOICE;
+        }
+        ready = true;
+    }
     const espeak_VOICE **all = espeak_ListVoices(NULL);
     for (size_t i = 0; all && all[i]; i++) {
         /* languages: (priority byte, name) pairs; the first is the main one */
@@ -300,6 +307,11 @@ int voice_list(struct voice *v, void (*fn)(void *ctx, const struct voice_info *i
 size_t voice_cache_count(const struct voice *v)
 {
     return v->n;
+}
+
+size_t voice_synth_count(const struct voice *v)
+{
+    return v->synthesized;
 }
 
 int64_t voice_frames_at(size_t frames, int native, int rate)
@@ -343,6 +355,105 @@ static bool loud(int16_t s)
     return s > SILENCE_LEVEL || s < -SILENCE_LEVEL;
 }
 
+/* From the disk: 0 with the samples (malloc'd), or AV_ENOENT.  An entry is
+ * an int32 rate followed by the samples; one at another rate is a miss. */
+static int from_disk(struct voice *v, const char *key, size_t klen, int16_t **samples,
+                     size_t *frames)
+{
+    void *data;
+    size_t len;
+    int err = filecache_get(v->disk, key, klen, &data, &len);
+    if (err)
+        return err;
+    int32_t rate = 0;
+    if (len >= sizeof(rate))
+        memcpy(&rate, data, sizeof(rate));
+    if (rate != v->rate || (len - sizeof(rate)) % sizeof(int16_t)) {
+        free(data);
+        return AV_ENOENT;
+    }
+    size_t n = (len - sizeof(rate)) / sizeof(int16_t);
+    if (n > (size_t)v->rate * VOICE_MAX_CLIP_SECONDS) {
+        free(data); /* not one we wrote: a miss, and speaking it says why */
+        return AV_ENOENT;
+    }
+    int16_t *s = malloc(n ? n * sizeof(*s) : 1);
+    if (!s) {
+        free(data);
+        return AV_ENOMEM;
+    }
+    memcpy(s, (char *)data + sizeof(rate), n * sizeof(*s));
+    free(data);
+    *samples = s;
+    *frames = n;
+    return AV_OK;
+}
+
+static void to_disk(struct voice *v, const char *key, size_t klen, const int16_t *samples,
+                    size_t frames)
+{
+    size_t len = sizeof(int32_t) + frames * sizeof(*samples);
+    char *data = malloc(len);
+    if (!data)
+        return; /* best effort: the clip is still spoken */
+    int32_t rate = v->rate;
+    memcpy(data, &rate, sizeof(rate));
+    memcpy(data + sizeof(rate), samples, frames * sizeof(*samples));
+    filecache_put(v->disk, key, klen, data, len);
+    free(data);
+}
+
+/* Speak `text` with espeak-ng and trim it: *samples is malloc'd. */
+static int speak(struct voice *v, const char *text, int16_t **samples, size_t *frames)
+{
+    int16_t *raw;
+    size_t len;
+    int err;
+    if (v->use_flite) {
+        /* flite makes the whole clip at once: the stop flag is polled
+         * before it, the clip budget after. */
+        if (v->stop && *v->stop)
+            return AV_EINTERRUPTED;
+        err = flite_engine_synth(v->fl, text, &raw, &len);
+        if (err)
+            return err;
+        v->synthesized++;
+        goto trim;
+    }
+    if (!v->server_ready) {
+        int rate;
+        err = speech_server_configure(v->server, v->name, v->speed, &rate);
+        if (err)
+            return err;
+        if (rate != v->rate)
+            return AV_EVOICE; /* the cache and espeak-ng disagree: impossible */
+        v->server_ready = true;
+    }
+    err = speech_server_synth(v->server, text, v->stop, &raw, &len);
+    if (err)
+        return err;
+    v->synthesized++;
+trim:;
+    size_t first = 0, last = len;
+    while (first < len && !loud(raw[first]))
+        first++;
+    while (last > first && !loud(raw[last - 1]))
+        last--;
+    size_t lead = (size_t)v->rate * LEAD_MARGIN_MS / 1000;
+    size_t tail = (size_t)v->rate * TAIL_MARGIN_MS / 1000;
+    first = first > lead ? first - lead : 0;
+    last = last + tail < len ? last + tail : len;
+    size_t n = last > first ? last - first : 0;
+    memmove(raw, raw + first, n * sizeof(*raw));
+    if (n > (size_t)v->rate * VOICE_MAX_CLIP_SECONDS) {
+        free(raw);
+        return AV_ELIMIT;
+    }
+    *samples = raw;
+    *frames = n;
+    return AV_OK;
+}
+
 int voice_synth(struct voice *v, const char *text, const struct voice_clip **out)
 {
     if (!v->speed)
@@ -350,69 +461,44 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
     if (v->n * 2 >= v->cap && grow(v))
         return AV_ENOMEM;
     struct clip_entry **slot = find_slot(v->slots, v->cap, text);
-    if (!*slot) {
-        if (v->stop && *v->stop)
-            return AV_EINTERRUPTED;
-        v->len = 0;
-        v->oom = false;
-        v->gave_up = GAVE_UP_NO;
-        espeak_ng_STATUS st = ENS_OK;
-        if (v->use_flite) {
-            /* flite makes the whole clip at once: the stop flag is polled
-             * before it, the clip budget after. */
-            if (v->stop && *v->stop)
-                return AV_EINTERRUPTED;
-            int16_t *fs;
-            size_t fn;
-            int err = flite_engine_synth(v->fl, text, &fs, &fn);
-            if (err)
-                return err;
-            if (fn > (size_t)INT_MAX)
-                v->gave_up = GAVE_UP_CLIP;
-            else if (fn)
-                (void)buf_append(v, fs, (int)fn);
-            free(fs);
-        } else {
-            size_t size = strlen(text) + 1;
-            st = espeak_ng_Synthesize(text, size, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, v);
-        }
-        if (v->oom)
-            return AV_ENOMEM;
-        if (v->gave_up == GAVE_UP_CLIP)
-            return AV_ELIMIT;
-        if (v->gave_up == GAVE_UP_STOP)
-            return AV_EINTERRUPTED;
-        if (st != ENS_OK)
-            return AV_EVOICE;
-        size_t first = 0, last = v->len;
-        while (first < v->len && !loud(v->buf[first]))
-            first++;
-        while (last > first && !loud(v->buf[last - 1]))
-            last--;
-        size_t lead = (size_t)v->rate * LEAD_MARGIN_MS / 1000;
-        size_t tail = (size_t)v->rate * TAIL_MARGIN_MS / 1000;
-        first = first > lead ? first - lead : 0;
-        last = last + tail < v->len ? last + tail : v->len;
-        size_t frames = last > first ? last - first : 0;
-        if (frames > (size_t)v->rate * VOICE_MAX_CLIP_SECONDS)
-            return AV_ELIMIT;
-        struct clip_entry *e = malloc(sizeof(*e));
-        int16_t *samples = malloc((frames ? frames : 1) * sizeof(*samples));
-        char *copy = strdup(text);
-        if (!e || !samples || !copy) {
-            free(e);
-            free(samples);
-            free(copy);
-            return AV_ENOMEM;
-        }
-        if (frames)
-            memcpy(samples, v->buf + first, frames * sizeof(*samples));
-        e->text = copy;
-        e->clip.samples = samples;
-        e->clip.frames = frames;
-        *slot = e;
-        v->n++;
+    if (*slot) {
+        *out = &(*slot)->clip;
+        return AV_OK;
     }
-    *out = &(*slot)->clip;
+    if (v->stop && *v->stop)
+        return AV_EINTERRUPTED;
+    int16_t *samples = NULL;
+    size_t frames = 0;
+    char *key = NULL;
+    size_t klen = 0;
+    int err = AV_ENOENT;
+    if (v->disk && !v->use_flite) {
+        key = disk_key(v, "speech", v->name, v->speed, text, &klen);
+        if (!key)
+            return AV_ENOMEM;
+        err = from_disk(v, key, klen, &samples, &frames);
+    }
+    if (err == AV_ENOENT) {
+        err = speak(v, text, &samples, &frames);
+        if (!err && key)
+            to_disk(v, key, klen, samples, frames);
+    }
+    free(key);
+    if (err)
+        return err;
+    struct clip_entry *e = malloc(sizeof(*e));
+    char *copy = strdup(text);
+    if (!e || !copy) {
+        free(e);
+        free(copy);
+        free(samples);
+        return AV_ENOMEM;
+    }
+    e->text = copy;
+    e->clip.samples = samples;
+    e->clip.frames = frames;
+    *slot = e;
+    v->n++;
+    *out = &e->clip;
     return AV_OK;
 }

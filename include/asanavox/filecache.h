@@ -1,0 +1,78 @@
+/*
+ * filecache.h — a persistent cache on disk: one file per entry, keyed by a
+ * byte string.
+ *
+ * Used for speech (src/voice/) and for session summaries (`list`).  Each
+ * entry is a file in the cache directory named after a 128-bit hash of its
+ * key; the file holds the whole key (so that a hash collision is a miss,
+ * never a wrong answer), the data, their lengths and a checksum.
+ *
+ * Safety:
+ *   - An entry is written to a temporary file and renamed into place, so a
+ *     reader sees a whole entry or none, and two processes may read and
+ *     write the same directory at once (the last rename wins; both wrote
+ *     the same data for the same key).
+ *   - Entries are not fsync'd: a cache is allowed to lose entries in a
+ *     crash, and a torn or truncated entry fails its length or checksum
+ *     test, is removed and counts as a miss.  It is never returned.
+ *   - The directory is bounded: when a process has written to it, its total
+ *     size is brought back under the bound when the cache is closed, oldest
+ *     entries first ("oldest" by modification time, which a hit refreshes
+ *     once a day).
+ *
+ * Threads: one thread at a time per `struct filecache`; any number of
+ * processes at once.
+ *
+ * Errors: every function returns 0 or an AV_* code; a failing cache is
+ * never fatal to its callers, which then simply work without it.
+ */
+#ifndef ASANAVOX_FILECACHE_H
+#define ASANAVOX_FILECACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct filecache;
+
+/* The default bound of a cache directory, in bytes. */
+#define FILECACHE_DEFAULT_MAX ((uint64_t)256 << 20)
+
+/* The cache root: $XDG_CACHE_HOME/asanavox, or $HOME/.cache/asanavox when
+ * XDG_CACHE_HOME is unset, empty or relative (as the XDG spec says).
+ * *out is malloc'd.  Returns 0, AV_ENOENT (neither variable usable) or
+ * AV_ENOMEM. */
+int filecache_root(char **out);
+
+/* Open (creating it and its parents, mode 0700) the directory `dir` as a
+ * cache of at most `max_bytes`.  Returns 0, AV_EIO (cannot create or use
+ * the directory) or AV_ENOMEM. */
+int filecache_open(const char *dir, uint64_t max_bytes, struct filecache **out);
+
+/* Evict down to the bound if this handle wrote anything, and free the
+ * handle.  Accepts NULL. */
+void filecache_close(struct filecache *c);
+
+/* Look up `key`.  On a hit returns 0 with *data (malloc'd, caller frees)
+ * and *len.  Returns AV_ENOENT for a miss (including a corrupt, truncated
+ * or colliding entry; a corrupt one is removed), AV_ENOMEM. */
+int filecache_get(struct filecache *c, const void *key, size_t key_len, void **data,
+                  size_t *len);
+
+/* Store `data` under `key`, atomically.  Returns 0, AV_EIO or AV_ENOMEM. */
+int filecache_put(struct filecache *c, const void *key, size_t key_len, const void *data,
+                  size_t len);
+
+/* Number of entries this handle has written, and read back successfully. */
+size_t filecache_puts(const struct filecache *c);
+size_t filecache_hits(const struct filecache *c);
+
+/* Bring the directory under its bound now (filecache_close() does it when
+ * needed).  Returns 0 or AV_EIO. */
+int filecache_trim(struct filecache *c);
+
+/* Remove every entry (and stray temporary file) from the cache directory
+ * `dir`, leaving other files alone.  A missing directory is fine.  Returns
+ * 0 or AV_EIO. */
+int filecache_clear(const char *dir);
+
+#endif

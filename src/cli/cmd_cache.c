@@ -1,0 +1,59 @@
+/*
+ * cmd_cache.c — `asanavox cache clear`: empty the caches in
+ * $XDG_CACHE_HOME/asanavox (speech clips, session summaries).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asanavox/error.h"
+#include "asanavox/filecache.h"
+#include "cli.h"
+#include "commands.h"
+
+/* The cache directories this program writes, below the cache root. */
+static const char *const subdirs[] = {"speech", "list"};
+
+static void help(FILE *f)
+{
+    fprintf(f, "usage: asanavox cache clear\n\n"
+               "Remove every cached speech clip and session summary from\n"
+               "$XDG_CACHE_HOME/asanavox (by default ~/.cache/asanavox).  They are made\n"
+               "again when needed; --no-cache on any command bypasses them.\n\n");
+    cli_print_options(f, 0, NULL);
+}
+
+int cmd_cache(int argc, char **argv)
+{
+    struct cli_common c;
+    cli_common_init(&c);
+    struct cli_parser p;
+    cli_parser_init(&p, "cache", 0, NULL, help, argc, argv);
+    const char *val;
+    int key = cli_next(&p, &c, &val);
+    if (key != CLI_END)
+        return cli_exit_status(key);
+    if (p.optind != argc - 1 || strcmp(argv[p.optind], "clear")) {
+        if (p.optind < argc)
+            fprintf(stderr, "asanavox cache: unexpected argument '%s'\n",
+                    argv[p.optind + (p.optind < argc - 1 && !strcmp(argv[p.optind], "clear"))]);
+        help(stderr);
+        return EXIT_USAGE;
+    }
+    int status = EXIT_OK;
+    for (size_t i = 0; i < sizeof subdirs / sizeof *subdirs; i++) {
+        char *dir = NULL;
+        int err = cli_cache_dir(subdirs[i], &dir);
+        if (err == AV_ENOENT)
+            return EXIT_OK; /* no cache directory at all: nothing to clear */
+        if (!err)
+            err = filecache_clear(dir);
+        if (err) {
+            fprintf(stderr, "asanavox cache: cannot clear %s: %s\n", subdirs[i],
+                    av_strerror(err));
+            status = EXIT_RUNTIME;
+        }
+        free(dir);
+    }
+    return status;
+}
