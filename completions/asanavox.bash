@@ -7,8 +7,8 @@ _asanavox()
     local cur prev words cword
     _init_completion -n = || return
 
-    local commands="list check plan render play devices voices config history cache help"
-    local session="--pace --voice --speed --prompts --guide --ambience --no-cache"
+    local commands="list check plan render play devices voices cache phrases config history help"
+    local session="--pace --voice --language --speed --prompts --guide --ambience --no-cache"
     local audio="--rate --mono --volume --voice-volume --bell-volume --ambience-volume"
     local variant="--length --skip"
     local always="--help --version"
@@ -31,6 +31,10 @@ _asanavox()
     cache)
         ((cword == 2)) && COMPREPLY=($(compgen -W "clear --help" -- "$cur"))
         return
+        ;;
+    phrases)
+        ((cword == 2)) && [[ $cur != -* ]] && COMPREPLY=($(compgen -W "en de es fr it pt nl pl ru hi" -- "$cur")) && return
+        opts=""
         ;;
     help)
         ((cword == 2)) && COMPREPLY=($(compgen -W "$commands" -- "$cur"))
@@ -66,6 +70,10 @@ _asanavox()
         COMPREPLY=($(compgen -W "$(espeak-ng --voices 2>/dev/null | awk 'NR > 1 { print $2 }')" -- "$cur"))
         return
         ;;
+    --language)
+        COMPREPLY=($(compgen -W "en de es fr it pt nl pl ru hi" -- "$cur"))
+        return
+        ;;
     --pace | --speed | --rate | --volume | --from | --device | --length | --skip)
         return
         ;;
@@ -76,7 +84,7 @@ _asanavox()
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace
         return
     fi
-    [[ $cmd == list || $cmd == devices ]] && return
+    [[ $cmd == list || $cmd == devices || $cmd == phrases ]] && return
     # A session: a name on the search path, or a .yoga file.
     COMPREPLY=($(compgen -W "$(asanavox list --names 2>/dev/null)" -- "$cur"))
     _filedir yoga

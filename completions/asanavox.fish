@@ -2,7 +2,7 @@
 # session names (from `asanavox list --names`, which compiles nothing).
 # Installed as share/fish/vendor_completions.d/asanavox.fish.
 
-set -l commands list check plan render play devices voices config history cache help
+set -l commands list check plan render play devices voices cache phrases config history help
 
 complete -c asanavox -f
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a list -d 'list the sessions on the search path'
@@ -16,7 +16,9 @@ complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a history -
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a voices -d 'list the voices of espeak-ng and flite'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a cache -d 'clear the speech and session caches'
 complete -c asanavox -n "__fish_seen_subcommand_from cache" -a clear -d 'remove every cached clip and summary'
+complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a phrases -d 'print the built-in phrases of a language'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a help -d 'show the help of a command'
+complete -c asanavox -n "__fish_seen_subcommand_from phrases" -a 'en de es fr it pt nl pl ru hi'
 complete -c asanavox -n "__fish_seen_subcommand_from help" -a "$commands"
 
 # Every command.
@@ -31,6 +33,7 @@ complete -c asanavox -n "__fish_seen_subcommand_from check plan render play" -a 
 set -l with_session "__fish_seen_subcommand_from check plan render play"
 complete -c asanavox -n $with_session -l pace -x -d 'breath pace in seconds, IN:OUT or IN:HOLD:OUT:HOLD'
 complete -c asanavox -n $with_session -l voice -x -a '(espeak-ng --voices 2>/dev/null | awk "NR > 1 { print \$2 }")' -d 'espeak-ng voice'
+complete -c asanavox -n $with_session -l language -x -a 'en de es fr it pt nl pl ru hi' -d 'language of the built-in phrases and the voice'
 complete -c asanavox -n $with_session -l speed -x -d 'speaking speed, 80 to 450 words per minute'
 complete -c asanavox -n $with_session -l prompts -x -a 'all none 1 2 3 4 5' -d 'breaths per hold with spoken prompts'
 complete -c asanavox -n $with_session -l guide -x -a 'swell tone none' -d 'how breaths without prompts sound'

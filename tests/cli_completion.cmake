@@ -50,7 +50,8 @@ t asanavox list --
   execute_process(COMMAND "${BASH}" -c "${t}" bash "${dir}/asanavox.bash"
                   WORKING_DIRECTORY "${SRC}" OUTPUT_VARIABLE out ERROR_VARIABLE err)
   expect("bash" "${out}${err}" "[asanavox pl] plan play\n")
-  expect("bash" "${out}" "[asanavox plan upper-back-f] upper-back-flow\n")
+  # The session and its translations (docs/SESSIONS.md).
+  expect("bash" "${out}" "[asanavox plan upper-back-f] upper-back-flow upper-back-flow.de upper-back-flow.es upper-back-flow.fr\n")
   expect("bash" "${out}" "[asanavox render --mo] --mono\n")
   expect("bash" "${out}" "[asanavox play --fr] --from\n")
   expect("bash" "${out}" "[asanavox help ren] render\n")

@@ -18,7 +18,7 @@ foreach(page asanavox.1 asanavox-session.5)
 endforeach()
 
 file(READ "${BIN}/man/asanavox.1" man)
-foreach(cmd list check plan render play devices voices config history help)
+foreach(cmd list check plan render play devices voices phrases config history help)
   string(FIND "${man}" "\\fB${cmd}\\fR" at)
   if(at EQUAL -1)
     message(SEND_ERROR "asanavox.1 does not describe the command '${cmd}'")

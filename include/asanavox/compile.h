@@ -58,6 +58,7 @@ struct compile_env {
 struct compile_options {
     int rate;              /* output rate, default 48000 */
     const char *voice;     /* --voice */
+    const char *language;  /* --language: a phrase catalog (phrases.h) */
     int speed;             /* --speed */
     int prompts;           /* --prompts: -1 not given, else 0..INT_MAX (all) */
     bool has_pace;         /* --pace */

@@ -129,11 +129,23 @@ struct header {
     struct src_pos pos;       /* the value */
 };
 
+/* One line of a `phrases:` block: a catalog entry replaced for this
+ * session (phrases.h). */
+struct phrase_line {
+    int key;                  /* enum phrase_key */
+    const char *text;         /* never empty */
+    struct src_pos pos;       /* the text */
+    struct phrase_line *next;
+};
+
 struct session {
     const char *path;         /* as given to session_parse */
     const char *dir;          /* directory of path ("." when none) */
     struct header title, about, pace, voice, speed, bell, chime, prompts, gap, safety;
     struct header guide, ambience, voice_volume, bell_volume, ambience_volume;
+    struct header language;   /* checked against the catalogs by the compiler */
+    struct header phrases;    /* `phrases:` (value ""); its lines follow */
+    struct phrase_line *phrase_lines; /* in file order, keys distinct */
     /* Header values, checked and converted (defaults when not set). */
     struct pace pace_value;   /* 4 6 */
     int speed_value;          /* 0 when not set */

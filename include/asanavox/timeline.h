@@ -77,6 +77,8 @@ struct tl_step {
     enum tl_step_kind kind;
     const char *name;     /* pose name, spoken text, sound name, or "" */
     enum tl_side side;
+    const char *side_word; /* the side in the session's language ("links"),
+                              or NULL */
     int64_t start;        /* first frame of the step (its announcement) */
     int64_t hold_start;   /* frame where the hold begins (== start for
                              steps without a hold) */

@@ -117,7 +117,7 @@ struct transport_status {
     size_t step;         /* index into tl->steps */
     size_t steps;        /* tl->n_steps */
     const char *name;    /* the step's name ("" when it has none) */
-    const char *side;    /* "left", "right" or NULL */
+    const char *side;    /* "left", "right" (in the session's language) or NULL */
     const char *kind;    /* "pose", "rest", ... */
     int breath, breaths; /* breath (or rep) n of N now; 0 when not in one */
     int round, rounds;   /* in a flow: round n of N now; 0 elsewhere */

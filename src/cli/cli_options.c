@@ -13,6 +13,8 @@
 #include "asanavox/config.h"
 #include "asanavox/error.h"
 #include "cli.h"
+#include "asanavox/escape.h"
+#include "asanavox/phrases.h"
 #include "asanavox/session.h"
 #include "cli_options.h"
 
@@ -21,6 +23,7 @@ bool cli_use_cache = true;
 static const struct cli_option session_options[] = {
     {"pace", CLI_PACE, "IN[:HOLD]:OUT[:HOLD]", "breath pace in seconds (replaces the session's pace:)"},
     {"voice", CLI_VOICE, "NAME", "espeak-ng voice (e.g. en-us, en-gb)"},
+    {"language", CLI_LANGUAGE, "LANG", "built-in phrases (and voice) in LANG: en, de, es, fr, ..."},
     {"speed", CLI_SPEED, "WPM", "speaking speed, 80 to 450 words per minute"},
     {"prompts", CLI_PROMPTS, "N|all|none", "breaths per hold with spoken prompts"},
     {"guide", CLI_GUIDE, "swell|tone|none", "how breaths without prompts sound (replaces guide:)"},
@@ -178,6 +181,16 @@ static int take_common(const struct cli_parser *p, int key, const char *v, struc
         }
         fprintf(stderr, "asanavox %s: --voice wants an espeak-ng voice name, e.g. en-us\n", cmd);
         return CLI_EXIT_USAGE;
+    case CLI_LANGUAGE: {
+        if (phrase_catalog_find(v)) {
+            c->co.language = v;
+            return 0;
+        }
+        char shown[64];
+        fprintf(stderr, "asanavox %s: --language: no built-in phrases for '%s'; the languages are %s\n",
+                cmd, esc_str(shown, sizeof shown, v), phrase_languages());
+        return CLI_EXIT_USAGE;
+    }
     case CLI_SPEED:
         if (cli_parse_long(v, 80, 450, &n)) {
             c->co.speed = (int)n;

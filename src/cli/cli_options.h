@@ -40,6 +40,7 @@ enum cli_key {
     CLI_VOICE,
     CLI_SPEED,
     CLI_PROMPTS,
+    CLI_LANGUAGE,
     CLI_RATE,       /* group CLI_RATE_OPT */
     CLI_MONO,       /* group CLI_AUDIO */
     CLI_VOLUME,
@@ -63,7 +64,7 @@ enum cli_result {
 
 /* The option groups a command can share. */
 enum cli_group {
-    CLI_SESSION = 1 << 0,  /* --pace --voice --speed --prompts --guide --ambience */
+    CLI_SESSION = 1 << 0,  /* --pace --voice --language --speed --prompts --guide --ambience */
     CLI_RATE_OPT = 1 << 1, /* --rate HZ */
     CLI_AUDIO = 1 << 2,    /* --mono --volume DB --voice-volume DB --bell-volume DB
                               --ambience-volume DB */
@@ -81,7 +82,7 @@ struct cli_option {
 
 /* Values of the shared groups, filled in by cli_next(). */
 struct cli_common {
-    struct compile_options co; /* --pace --voice --speed --prompts --guide --ambience
+    struct compile_options co; /* --pace --voice --language --speed --prompts --guide --ambience
                                   --*-volume; --rate into co.rate */
     bool rate_given;           /* --rate was given (co.rate is its value) */
     bool mono;                 /* --mono */

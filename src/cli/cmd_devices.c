@@ -8,6 +8,7 @@
 
 #include "asanavox/device.h"
 #include "asanavox/error.h"
+#include "asanavox/utf8.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -53,9 +54,12 @@ int cmd_devices(int argc, char **argv)
         status = EXIT_RUNTIME;
     } else {
         printf("  %3s  %-40s %-10s %8s %8s\n", "ID", "DEVICE", "API", "CHANNELS", "RATE");
-        for (size_t i = 0; i < n; i++)
-            printf("%c %3d  %-40s %-10.10s %8d %8.0f\n", v[i].is_default ? '*' : ' ', v[i].id,
-                   v[i].name, v[i].api, v[i].channels, v[i].rate);
+        for (size_t i = 0; i < n; i++) {
+            /* Names may be UTF-8 ("Kopfhörer"): pad by characters. */
+            size_t w = utf8_width(v[i].name);
+            printf("%c %3d  %s%*s %-10.10s %8d %8.0f\n", v[i].is_default ? '*' : ' ', v[i].id,
+                   v[i].name, w < 40 ? (int)(40 - w) : 0, "", v[i].api, v[i].channels, v[i].rate);
+        }
         if (fflush(stdout) != 0 || ferror(stdout))
             status = EXIT_RUNTIME;
     }

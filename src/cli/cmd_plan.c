@@ -9,8 +9,10 @@
 #include "asanavox/compile.h"
 #include "asanavox/escape.h"
 #include "asanavox/session.h"
+#include "asanavox/strbuf.h"
 #include "asanavox/tags.h"
 #include "asanavox/timeline.h"
+#include "asanavox/utf8.h"
 #include "cli.h"
 #include "cli_config.h"
 #include "cli_json.h"
@@ -170,6 +172,18 @@ static void print_cue(FILE *f, const struct timeline *tl, const struct tl_event 
     fputc('\n', f);
 }
 
+/* `text` in a column `width` characters wide: cut with "..." when longer
+ * (never inside a character), padded with spaces when shorter. */
+static void put_column(FILE *f, const char *text, size_t width)
+{
+    size_t w = utf8_width(text);
+    if (w > width) {
+        fprintf(f, "%.*s...", (int)utf8_prefix(text, width - 3), text);
+        return;
+    }
+    fprintf(f, "%s%*s", text, (int)(width - w), "");
+}
+
 void cli_plan_print_table(const struct timeline *tl)
 {
     FILE *f = stdout;
@@ -194,18 +208,24 @@ void cli_plan_print_table(const struct timeline *tl)
     size_t ev = 0;
     for (size_t i = 0; i < tl->n_steps; i++) {
         const struct tl_step *s = &tl->steps[i];
-        char title[64], name[64];
-        const char *side = tl_side_name(s->side);
-        snprintf(title, sizeof title, "%3zu %-7s %s%s%s", i + 1, tl_step_kind_name(s->kind),
-                 esc_str(name, sizeof name, s->name), side ? ", " : "", side ? side : "");
-        /* Long names are cut for the table; --json has them whole. */
-        if (strlen(title) > 30)
-            memcpy(title + 27, "...", 4);
+        /* The name escaped (control characters shown, never sent), the side
+         * in the session's language; long names are cut for the table by
+         * characters, --json has them whole. */
+        const char *side = s->side_word ? s->side_word : tl_side_name(s->side);
+        char name[256], side_text[128];
+        struct strbuf tb;
+        strbuf_init(&tb);
+        strbuf_printf(&tb, "%3zu %-7s %s%s%s", i + 1, tl_step_kind_name(s->kind),
+                      esc_str(name, sizeof name, s->name), side ? ", " : "",
+                      side ? esc_str(side_text, sizeof side_text, side) : "");
+        const char *title = strbuf_failed(&tb) ? "" : strbuf_str(&tb);
         bool first = true;
         while (ev < tl->n_events && tl->events[ev].step == (int32_t)i) {
             const struct tl_event *e = &tl->events[ev++];
             clock_of(e->start, tl->rate, buf, sizeof buf);
-            fprintf(f, "%9s  %-30s ", buf, first ? title : "");
+            fprintf(f, "%9s  ", buf);
+            put_column(f, first ? title : "", 30);
+            fputc(' ', f);
             print_cue(f, tl, e);
             first = false;
         }
@@ -213,8 +233,11 @@ void cli_plan_print_table(const struct timeline *tl)
             clock_of(s->start, tl->rate, buf, sizeof buf);
             char len[32];
             clock_of(s->end - s->start, tl->rate, len, sizeof len);
-            fprintf(f, "%9s  %-30s (%s)\n", buf, title, len);
+            fprintf(f, "%9s  ", buf);
+            put_column(f, title, 30);
+            fprintf(f, " (%s)\n", len);
         }
+        strbuf_deinit(&tb);
     }
     clock_of(tl->duration, tl->rate, buf, sizeof buf);
     fprintf(f, "%9s  %-30s end\n", buf, "");

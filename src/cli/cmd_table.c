@@ -17,5 +17,6 @@ const struct command asanavox_commands[] = {
     {"history", "show recent practice, minutes this week and month, the run of days", cmd_history},
     {"cache", "clear the speech and session caches (cache clear)", cmd_cache},
     {"voices", "list the voices of espeak-ng and flite", cmd_voices},
+    {"phrases", "print the built-in phrases of a language, to override them", cmd_phrases},
     {NULL, NULL, NULL},
 };

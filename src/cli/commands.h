@@ -26,6 +26,7 @@ int cmd_devices(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
+int cmd_phrases(int argc, char **argv);
 int cmd_voices(int argc, char **argv);
 
 /* The table main() dispatches on, terminated by a zeroed entry. */

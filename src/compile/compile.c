@@ -19,9 +19,9 @@
  * times (fit_length()), each run from scratch on the same expanded steps.
  *
  * Flows, breathe steps and timed cues (at, left, every, countdown) are laid
- * out here too; every built-in phrase they speak is in one table
- * (phrase_text), and the expansion limits beyond SESSION_MAX_STEPS are one
- * enum (BREATHE_MAX_BREATHS, TIMED_CUE_MAX_REPEATS).
+ * out here too; every built-in phrase they speak comes from the phrase
+ * catalog (phrases.h) like the others, and the expansion limits beyond
+ * SESSION_MAX_STEPS are one enum (BREATHE_MAX_BREATHS, TIMED_CUE_MAX_REPEATS).
  *
  * The timeline owns its strings (an arena); every distinct spoken text is
  * stored once (an intern table), which also caches its measured length, so
@@ -48,6 +48,7 @@
 #include "asanavox/arena.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
+#include "asanavox/phrases.h"
 #include "asanavox/session.h"
 #include "asanavox/strbuf.h"
 #include "asanavox/voice.h"
@@ -114,6 +115,10 @@ struct compiler {
     bool have_bell;
     int64_t last_bell;
     struct src_pos bell_pos, chime_pos;
+    /* Every word the compiler says on its own: the catalog's entry, or the
+     * session's `phrases:` line for it (which lives as long as the top
+     * session). */
+    const char *phrase[PHRASE_N];
     int32_t round, rounds;    /* the flow round being laid out, or 0 */
     double scale;             /* --length: holds are scaled by this (1: as written) */
 
@@ -783,6 +788,9 @@ static struct tl_step *add_step(struct compiler *c, enum tl_step_kind kind, cons
     st->kind = kind;
     st->name = step_name;
     st->side = in ? in->side : TL_SIDE_NONE;
+    st->side_word = st->side == TL_SIDE_LEFT    ? c->phrase[PHRASE_LEFT]
+                    : st->side == TL_SIDE_RIGHT ? c->phrase[PHRASE_RIGHT]
+                                                : NULL;
     st->start = st->hold_start = st->hold_end = st->end = c->now;
     st->path = it->text;
     st->line = in ? in->n->pos.line : 0;
@@ -808,37 +816,6 @@ static int64_t say_at(struct compiler *c, const char *text, int64_t start)
     e->text = t->text;
     e->moved = moved;
     return moved + t->frames;
-}
-
-/* --- built-in phrases ---------------------------------------------------------- */
-
-/* Every built-in phrase the flows and countdowns speak, in one table, so a
- * phrase catalog (translations, a teacher's own wording) can replace it in
- * one place.  The keys are the catalog's names. */
-enum phrase_key {
-    PHRASE_LAST_ROUND, /* last_round */
-    PHRASE_COUNT_1,    /* count_1 .. count_10 follow in order */
-    PHRASE_COUNT_10 = PHRASE_COUNT_1 + 9,
-    PHRASE_COUNT
-};
-
-static const char *const phrase_text[PHRASE_COUNT] = {
-    [PHRASE_LAST_ROUND] = "Last round.",
-    [PHRASE_COUNT_1] = "One.",
-    [PHRASE_COUNT_1 + 1] = "Two.",
-    [PHRASE_COUNT_1 + 2] = "Three.",
-    [PHRASE_COUNT_1 + 3] = "Four.",
-    [PHRASE_COUNT_1 + 4] = "Five.",
-    [PHRASE_COUNT_1 + 5] = "Six.",
-    [PHRASE_COUNT_1 + 6] = "Seven.",
-    [PHRASE_COUNT_1 + 7] = "Eight.",
-    [PHRASE_COUNT_1 + 8] = "Nine.",
-    [PHRASE_COUNT_10] = "Ten.",
-};
-
-static const char *phrase(enum phrase_key k)
-{
-    return phrase_text[k];
 }
 
 /* --- layout: text building --------------------------------------------------- */
@@ -868,7 +845,7 @@ static void put_cue_text(struct compiler *c, const char *text, const struct inst
         if (!strncmp(m, "{side}", 6)) {
             p = m + 6;
             if (side != TL_SIDE_NONE) {
-                strbuf_puts(&c->sb, tl_side_name(side));
+                strbuf_puts(&c->sb, c->phrase[side == TL_SIDE_LEFT ? PHRASE_LEFT : PHRASE_RIGHT]);
                 continue;
             }
             if (first_warning(c, pos))
@@ -895,20 +872,21 @@ static void put_cue_text(struct compiler *c, const char *text, const struct inst
 
 static bool ends_sentence(const char *s)
 {
-    size_t n = strlen(s);
-    return n > 0 && (s[n - 1] == '.' || s[n - 1] == '!' || s[n - 1] == '?');
+    return phrase_ends_sentence(s, strlen(s));
 }
 
-/* "Name, left side" */
+/* "Name, left side" (the side in the session's language). */
 static void put_pose_title(struct compiler *c, const struct inst *in)
 {
     const char *name = in->n->text;
     size_t n = strlen(name);
-    if (in->side != TL_SIDE_NONE && ends_sentence(name))
+    if (in->side != TL_SIDE_NONE && n > 0 && strchr(".!?", name[n - 1]))
         n--;
     strbuf_append(&c->sb, name, n);
-    if (in->side != TL_SIDE_NONE)
-        strbuf_printf(&c->sb, ", %s side", tl_side_name(in->side));
+    if (in->side != TL_SIDE_NONE) {
+        strbuf_puts(&c->sb, ", ");
+        strbuf_puts(&c->sb, c->phrase[in->side == TL_SIDE_LEFT ? PHRASE_LEFT_SIDE : PHRASE_RIGHT_SIDE]);
+    }
 }
 
 static void put_sentence_end(struct compiler *c)
@@ -925,19 +903,22 @@ static const struct cue *find_cue(const struct node *n, enum cue_kind kind)
     return NULL;
 }
 
-/* `prefix` then the text of cue `q` with its placeholders filled in, or
- * `dflt` when q is NULL.  Returns an interned, measured text, or NULL on a
- * fatal error. */
+/* `prefix` (a phrase said first) then the text of cue `q` with its
+ * placeholders filled in, or `dflt` (a phrase, which a session may have
+ * given a {side} too) when q is NULL.  Returns an interned, measured text,
+ * or NULL on a fatal error. */
 static struct interned *text_of(struct compiler *c, const struct inst *in, const struct cue *q,
                                 const char *prefix, const char *dflt)
 {
     strbuf_clear(&c->sb);
-    if (prefix)
+    if (prefix) {
         strbuf_puts(&c->sb, prefix);
+        strbuf_putc(&c->sb, ' ');
+    }
     if (q)
         put_cue_text(c, q->text, in, &q->pos);
     else
-        strbuf_puts(&c->sb, dflt);
+        put_cue_text(c, dflt, in, &in->n->pos);
     if (strbuf_failed(&c->sb)) {
         fail(c, AV_ENOMEM);
         return NULL;
@@ -1040,7 +1021,8 @@ static bool breath_phase(struct compiler *c, enum tl_phase phase, const int64_t 
     return true;
 }
 
-static const char *const phase_default[4] = {"Breathe in.", "Hold.", "Breathe out.", "Hold."};
+static const enum phrase_key phase_default[4] = {PHRASE_INHALE, PHRASE_HOLD, PHRASE_EXHALE,
+                                                 PHRASE_HOLD};
 static const char *const phase_tone[4] = {"inhale", "hold", "exhale", "hold"};
 static const enum cue_kind phase_cue[4] = {CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_HOLD};
 
@@ -1069,14 +1051,14 @@ static bool hold_breaths(struct compiler *c, const struct inst *in, const struct
             if (lens[ph] == 0)
                 continue;
             enum cue_kind kind = phase_cue[ph];
-            const char *dflt = phase_default[ph];
+            const char *dflt = c->phrase[phase_default[ph]];
             const char *prefix = NULL;
             if (reps && ph == up_phase) {
-                kind = CUE_UP, dflt = "Up.";
+                kind = CUE_UP, dflt = c->phrase[PHRASE_UP];
                 if (b == count && count > 1)
-                    prefix = "Last one. ";
+                    prefix = c->phrase[PHRASE_LAST_ONE];
             } else if (reps && ph == down_phase) {
-                kind = CUE_DOWN, dflt = "Down.";
+                kind = CUE_DOWN, dflt = c->phrase[PHRASE_DOWN];
             }
             /* With "up on exhale" the first inhale comes before any lift:
              * it prepares, so it must not speak the 'down' cue. */
@@ -1085,7 +1067,7 @@ static bool hold_breaths(struct compiler *c, const struct inst *in, const struct
             struct interned *text = NULL;
             bool spoken = reps || b <= prompts || q;
             if (prepare) {
-                text = speech(c, phase_default[0]);
+                text = speech(c, c->phrase[PHRASE_INHALE]);
                 if (!text)
                     return false;
             } else if (spoken) {
@@ -1291,7 +1273,7 @@ static bool timed_cues(struct compiler *c, const struct inst *in, int64_t hs, in
             }
             for (int32_t k = q->count; k >= 1 && ok; k--) {
                 p.start = he - (int64_t)k * c->rate;
-                ok = cue_content(c, in, q, phrase((enum phrase_key)(PHRASE_COUNT_1 + k - 1)), &p) &&
+                ok = cue_content(c, in, q, c->phrase[PHRASE_COUNT_1 + k - 1], &p) &&
                      place(c, &v, &nv, &cap, p);
             }
             break;
@@ -1364,8 +1346,10 @@ static int64_t announce(struct compiler *c, const struct inst *in)
 {
     const struct node *n = in->n;
     strbuf_clear(&c->sb);
-    if (in->second_side)
-        strbuf_puts(&c->sb, "Switch sides. ");
+    if (in->second_side) {
+        strbuf_puts(&c->sb, c->phrase[PHRASE_SWITCH_SIDES]);
+        strbuf_putc(&c->sb, ' ');
+    }
     put_pose_title(c, in);
     put_sentence_end(c);
     for (const struct cue *q = n->cues; q; q = q->next) {
@@ -1501,12 +1485,10 @@ static bool layout_flow(struct compiler *c, const struct inst *in)
         for (const struct cue *q = n->cues; q; q = q->next) {
             if (q->kind == CUE_PLAIN)
                 continue;
-            const char *prefix = first && r == rounds && rounds > 1 ? phrase(PHRASE_LAST_ROUND) : NULL;
-            char pre[64];
-            if (prefix)
-                snprintf(pre, sizeof pre, "%s ", prefix);
+            const char *prefix =
+                first && r == rounds && rounds > 1 ? c->phrase[PHRASE_LAST_ROUND] : NULL;
             first = false;
-            struct interned *t = text_of(c, &rin, q, prefix ? pre : NULL, "");
+            struct interned *t = text_of(c, &rin, q, prefix, "");
             if (!t)
                 return false;
             if (q->kind == CUE_FLOW_HOLD) {
@@ -1548,7 +1530,7 @@ static bool layout_flow(struct compiler *c, const struct inst *in)
 static bool layout_rest(struct compiler *c, const struct inst *in, size_t i)
 {
     const struct node *n = in->n;
-    struct tl_step *st = add_step(c, TL_STEP_REST, "Rest", in);
+    struct tl_step *st = add_step(c, TL_STEP_REST, c->phrase[PHRASE_REST_NAME], in);
     if (!st)
         return false;
     size_t step_index = c->tl->n_steps - 1;
@@ -1566,7 +1548,7 @@ static bool layout_rest(struct compiler *c, const struct inst *in, size_t i)
         any = true;
     }
     if (!any)
-        strbuf_puts(&c->sb, "Rest.");
+        strbuf_puts(&c->sb, c->phrase[PHRASE_REST]);
     if (strbuf_failed(&c->sb))
         return fail(c, AV_ENOMEM);
     int64_t said = say_at(c, strbuf_str(&c->sb), start);
@@ -1577,8 +1559,16 @@ static bool layout_rest(struct compiler *c, const struct inst *in, size_t i)
     const struct inst *next = next_pose(c, i);
     if (next) {
         strbuf_clear(&c->sb);
-        strbuf_puts(&c->sb, "Next: ");
         put_pose_title(c, next);
+        if (strbuf_failed(&c->sb))
+            return fail(c, AV_ENOMEM);
+        char *title = strdup(strbuf_str(&c->sb));
+        if (!title)
+            return fail(c, AV_ENOMEM);
+        const char *vars[] = {"pose", title, NULL};
+        strbuf_clear(&c->sb);
+        phrase_expand(&c->sb, c->phrase[PHRASE_NEXT], vars);
+        free(title);
         put_sentence_end(c);
         if (strbuf_failed(&c->sb))
             return fail(c, AV_ENOMEM);
@@ -1684,11 +1674,11 @@ static bool layout_intro(struct compiler *c)
     const struct session *s = c->top;
     if (!s->safety.set)
         return true;
+    /* The opening phrase drops its own '.' after a title that ends a
+     * sentence already; the safety text gets one when it has none. */
     strbuf_clear(&c->sb);
-    strbuf_puts(&c->sb, c->tl->title);
-    put_sentence_end(c);
-    strbuf_putc(&c->sb, ' ');
-    strbuf_puts(&c->sb, s->safety.value);
+    const char *vars[] = {"title", c->tl->title, "safety", s->safety.value, NULL};
+    phrase_expand(&c->sb, c->phrase[PHRASE_OPENING], vars);
     put_sentence_end(c);
     if (strbuf_failed(&c->sb))
         return fail(c, AV_ENOMEM);
@@ -1803,7 +1793,25 @@ static bool settings(struct compiler *c)
         tl->title = arena_strndup(tl->arena, base, len);
     }
     tl->about = arena_strdup(tl->arena, s->about.set ? s->about.value : "");
-    const char *voice = o->voice ? o->voice : s->voice.set ? s->voice.value : VOICE_DEFAULT;
+
+    /* The language (--language, else `language:`) picks the phrases, and
+     * the voice follows it unless one is given; without a language the
+     * phrases follow the voice.  A bad language or voice is reported and
+     * the session is still laid out (English phrases, the default voice), so
+     * one run shows every error. */
+    const char *lang = o->language ? o->language : s->language.set ? s->language.value : NULL;
+    const struct phrase_catalog *cat = NULL;
+    bool lang_ok = true, voice_ok = true;
+    if (lang && !(cat = phrase_catalog_find(lang))) {
+        diag_error(c->d, o->language ? NULL : &s->language.pos,
+                   "no built-in phrases for language '%s'; the languages are %s", lang,
+                   phrase_languages());
+        lang_ok = false;
+    }
+    const char *voice = o->voice          ? o->voice
+                        : s->voice.set    ? s->voice.value
+                        : cat             ? cat->voice
+                                          : VOICE_DEFAULT;
     tl->voice = arena_strdup(tl->arena, voice);
     tl->speed = o->speed > 0 ? o->speed : s->speed_value > 0 ? s->speed_value : DEFAULT_SPEED;
     if (!tl->title || !tl->about || !tl->voice)
@@ -1833,9 +1841,27 @@ static bool settings(struct compiler *c)
         err = c->env->set_voice(c->env->ctx, "en-us", DEFAULT_SPEED);
         if (err == AV_ENOMEM)
             return fail(c, err);
-        return err == AV_OK;
+        voice_ok = false;
     }
-    return true;
+    if (!cat && !(cat = phrase_catalog_for_voice(voice))) {
+        if (lang_ok && voice_ok) {
+            const struct src_pos *pos = !o->voice && s->voice.set ? &s->voice.pos : NULL;
+            diag_warning(c->d, pos,
+                         "there are no built-in phrases in the language of voice '%s', so they "
+                         "are English; 'language:' picks one of %s, and 'phrases:' replaces any",
+                         voice, phrase_languages());
+        }
+        cat = phrase_catalog_at(0);
+    }
+    for (int k = 0; k < PHRASE_N; k++)
+        c->phrase[k] = cat->text[k];
+    for (const struct phrase_line *q = s->phrase_lines; q; q = q->next) {
+        c->phrase[q->key] = q->text;
+        if (q->key == PHRASE_NEXT && !strstr(q->text, "{pose}"))
+            diag_warning(c->d, &q->pos, "this 'next' phrase has no {pose}, so the next pose's "
+                                        "name is not said");
+    }
+    return voice_ok || err == AV_OK;
 }
 
 /* --- running the layout, and --length ----------------------------------------------- */

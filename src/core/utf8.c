@@ -1,5 +1,7 @@
 /*
- * utf8.c — validating and measuring UTF-8 text (utf8.h).
+ * utf8.c — UTF-8 validation, counting and cutting (utf8.h).  By hand: these
+ * are a few lines each, and the C library's multibyte functions depend on
+ * the process locale, which asanavox does not set.
  */
 #include "asanavox/utf8.h"
 
@@ -46,5 +48,41 @@ size_t utf8_count(const char *s, size_t len)
     for (size_t i = 0; i < len; i++)
         if (((unsigned char)s[i] & 0xC0) != 0x80)
             n++;
+    return n;
+}
+
+size_t utf8_prefix(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (s[i] && n) {
+        i++;
+        while ((s[i] & 0xC0) == 0x80)
+            i++;
+        n--;
+    }
+    return i;
+}
+
+size_t utf8_cut(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n])
+        n++;
+    /* Back off over the continuation bytes of a character that does not
+     * fit whole. */
+    if (s[n] && n > 0) {
+        size_t k = n;
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--;
+        n = k;
+    }
+    return n;
+}
+
+size_t utf8_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += (*s & 0xC0) != 0x80;
     return n;
 }

@@ -20,6 +20,7 @@
 
 #include "asanavox/error.h"
 #include "asanavox/sound.h"
+#include "asanavox/utf8.h"
 #include "asanavox/speechbank.h"
 #include "asanavox/thread.h"
 #include "asanavox/timeline.h"
@@ -288,9 +289,9 @@ int clip_wait(struct mixer *m, struct clip *c)
     }
     if (c->state == CLIP_FAILED) {
         int speech = c->kind == CLIP_SPEECH;
-        snprintf(m->detail, sizeof(m->detail), "cannot %s %s%.160s%s: %s",
-                 speech ? "speak" : "play", speech ? "\"" : "", c->key, speech ? "\"" : "",
-                 av_strerror(c->err));
+        snprintf(m->detail, sizeof(m->detail), "cannot %s %s%.*s%s: %s",
+                 speech ? "speak" : "play", speech ? "\"" : "", (int)utf8_cut(c->key, 160), c->key,
+                 speech ? "\"" : "", av_strerror(c->err));
         return c->err;
     }
     return AV_OK;

@@ -11,6 +11,7 @@
 #include "asanavox/error.h"
 #include "asanavox/session.h"
 #include "asanavox/timeline.h"
+#include "asanavox/utf8.h"
 
 void transport_init(struct transport *t, const struct timeline *tl)
 {
@@ -275,7 +276,7 @@ void transport_status(const struct transport *t, int64_t frame, struct transport
     const struct tl_step *s = &tl->steps[i];
     st->step = i;
     st->name = s->name ? s->name : "";
-    st->side = tl_side_name(s->side);
+    st->side = s->side_word ? s->side_word : tl_side_name(s->side);
     st->kind = tl_step_kind_name(s->kind);
     st->reps = s->reps != 0;
     bool flow = s->kind == TL_STEP_FLOW && s->rounds > 0;
@@ -305,27 +306,6 @@ void transport_status(const struct transport *t, int64_t frame, struct transport
     }
 }
 
-/* Bytes of the first `n` code points of `s` (whole UTF-8 sequences). */
-static size_t utf8_prefix(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (s[i] && n) {
-        i++;
-        while ((s[i] & 0xC0) == 0x80)
-            i++;
-        n--;
-    }
-    return i;
-}
-
-static size_t utf8_width(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += (*s & 0xC0) != 0x80;
-    return n;
-}
-
 char *transport_format(const struct transport_status *st, int rate, int width, char *buf,
                        size_t size)
 {
@@ -341,6 +321,8 @@ char *transport_format(const struct transport_status *st, int rate, int width, c
         title[0] = '\0';
     if (st->kind && !strcmp(st->kind, "say") && st->name[0])
         snprintf(title, sizeof title, "%zu/%zu \"%s\"", st->step + 1, st->steps, st->name);
+    /* snprintf may have cut a long name inside a character: end it before. */
+    title[utf8_validate(title, strlen(title))] = '\0';
 
     char tail[128], t1[24], t2[24];
     size_t n = 0;

@@ -171,7 +171,9 @@ const char *duration_parse(const char *s, size_t len, unsigned allowed, struct d
             }
             i = skip_space(s, len, i);
             size_t w = i;
-            while (i < len && isalpha((unsigned char)s[i]))
+            /* A unit is a word of letters, in any script: "Atemzüge" is
+             * reported whole, not cut at the 'ü'. */
+            while (i < len && (isalpha((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80))
                 i++;
             if (i == w) {
                 *err_off = w;
@@ -181,11 +183,21 @@ const char *duration_parse(const char *s, size_t len, unsigned allowed, struct d
             if (!u) {
                 const char *sug = diag_suggest(s + w, i - w, unit_words);
                 *err_off = w;
+                /* Quote at most 24 characters, cut between characters, so
+                 * the message fits `msg` whole. */
+                size_t shown = 0;
+                for (int chars = 0; w + shown < i && chars < 24; chars++) {
+                    shown++;
+                    while (w + shown < i && ((unsigned char)s[w + shown] & 0xC0) == 0x80)
+                        shown++;
+                }
+                const char *more = w + shown < i ? "..." : "";
                 if (sug)
-                    snprintf(msg, msg_size, "unknown duration unit '%.*s' (did you mean '%s'?)",
-                             (int)(i - w), s + w, sug);
+                    snprintf(msg, msg_size, "unknown duration unit '%.*s%s' (did you mean '%s'?)",
+                             (int)shown, s + w, more, sug);
                 else
-                    snprintf(msg, msg_size, "unknown duration unit '%.*s'", (int)(i - w), s + w);
+                    snprintf(msg, msg_size, "unknown duration unit '%.*s%s'", (int)shown, s + w,
+                             more);
                 return msg;
             }
             if (u->kind != DUR_TIME) {

@@ -27,6 +27,7 @@
 
 #include "asanavox/arena.h"
 #include "asanavox/error.h"
+#include "asanavox/phrases.h"
 #include "asanavox/session.h"
 #include "asanavox/utf8.h"
 
@@ -35,7 +36,9 @@ static const char *const keywords[] = {"pose",    "rest", "say", "bell",   "sile
 static const char *const header_names[] = {"title", "about", "pace", "voice", "speed",
                                            "bell", "chime", "prompts", "gap", "safety",
                                            "guide", "ambience", "voice-volume",
-                                           "bell-volume", "ambience-volume", NULL};
+                                           "bell-volume", "ambience-volume", "language", "phrases",
+                                           NULL};
+enum { HEADER_LANGUAGE = 15, HEADER_PHRASES = 16 };
 static const char *const cue_names[] = {"inhale", "hold", "exhale", "up",
                                         "down", "halfway", "end", NULL};
 static const enum cue_kind cue_kinds[] = {CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_UP,
@@ -75,6 +78,9 @@ struct parser {
     struct node *cur;    /* the step the current line made, if any */
     bool seen_step;
     bool oom;
+    bool in_phrases;     /* lines indented under `phrases:` are entries */
+    int phrases_indent;
+    struct phrase_line **phrase_tail;
 };
 
 /* --- positions and diagnostics ------------------------------------------ */
@@ -322,7 +328,8 @@ static void parse_header(struct parser *p, const struct line *l, size_t name_end
     struct header *h[] = {&p->s->title, &p->s->about, &p->s->pace,    &p->s->voice, &p->s->speed,
                           &p->s->bell,  &p->s->chime, &p->s->prompts, &p->s->gap,   &p->s->safety,
                           &p->s->guide, &p->s->ambience, &p->s->voice_volume,
-                          &p->s->bell_volume, &p->s->ambience_volume};
+                          &p->s->bell_volume, &p->s->ambience_volume, &p->s->language,
+                          &p->s->phrases};
     struct header *hd = h[which];
     if (p->seen_step) {
         ERR(p, l, l->begin, "header '%s:' must come before the first step", header_names[which]);
@@ -331,6 +338,20 @@ static void parse_header(struct parser *p, const struct line *l, size_t name_end
     if (hd->set) {
         ERR(p, l, l->begin, "'%s:' is given twice (first on line %d)", header_names[which],
             hd->pos.line);
+        return;
+    }
+    if (which == HEADER_PHRASES) {
+        if (vb != ve) {
+            ERR(p, l, vb, "'phrases:' takes its entries on the lines below it, indented, "
+                          "e.g. '  inhale: Breathe in slowly.'");
+            return;
+        }
+        hd->set = true;
+        hd->value = "";
+        hd->pos = pos_at(p, l, vb);
+        p->in_phrases = true;
+        p->phrases_indent = l->indent;
+        p->phrase_tail = &p->s->phrase_lines;
         return;
     }
     if (vb == ve) {
@@ -964,9 +985,64 @@ static void parse_step(struct parser *p, const struct line *l)
             (int)(ke - kb), t + kb);
 }
 
+/* "  key: text" under `phrases:`: one catalog entry replaced. */
+static void parse_phrase(struct parser *p, const struct line *l)
+{
+    const char *t = l->text;
+    size_t b = l->begin, ke = b;
+    while (ke < l->end && (islower((unsigned char)t[ke]) || isdigit((unsigned char)t[ke]) ||
+                           t[ke] == '_'))
+        ke++;
+    if (ke == b || ke == l->end || t[ke] != ':') {
+        ERR(p, l, b, "a line under 'phrases:' is 'key: text', e.g. 'next: Now {pose}.' "
+                     "('asanavox phrases' lists the keys)");
+        return;
+    }
+    int key = phrase_key_find(t + b, ke - b);
+    if (key < 0) {
+        const char *sug = diag_suggest(t + b, ke - b, phrase_key_names);
+        if (sug)
+            ERR(p, l, b, "unknown phrase '%.*s' (did you mean '%s'?)", (int)(ke - b), t + b, sug);
+        else
+            ERR(p, l, b, "unknown phrase '%.*s' ('asanavox phrases' lists the keys)",
+                (int)(ke - b), t + b);
+        return;
+    }
+    size_t vb = skip_ws(t, ke + 1, l->end);
+    if (vb == l->end) {
+        ERR(p, l, vb, "phrase '%s' needs its words after the ':'", phrase_key_names[key]);
+        return;
+    }
+    for (const struct phrase_line *q = p->s->phrase_lines; q; q = q->next) {
+        if (q->key == key) {
+            ERR(p, l, b, "phrase '%s' is given twice (first on line %d)", phrase_key_names[key],
+                q->pos.line);
+            return;
+        }
+    }
+    struct phrase_line *q = arena_alloc(p->a, sizeof(*q));
+    if (!q) {
+        p->oom = true;
+        return;
+    }
+    q->key = key;
+    q->text = text_dup(p, t, vb, l->end);
+    q->pos = pos_at(p, l, vb);
+    q->next = NULL;
+    *p->phrase_tail = q;
+    p->phrase_tail = &q->next;
+}
+
 static void parse_line(struct parser *p, const struct line *l)
 {
     const char *t = l->text;
+    if (p->in_phrases) {
+        if (l->indent > p->phrases_indent) {
+            parse_phrase(p, l);
+            return;
+        }
+        p->in_phrases = false;
+    }
     /* Cue lines of the open pose or rest. */
     if (p->block && l->indent > p->block_indent) {
         parse_cue(p, l);

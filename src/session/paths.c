@@ -13,6 +13,7 @@
 #include "asanavox/datadirs.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
+#include "asanavox/phrases.h"
 #include "asanavox/safefile.h"
 
 bool paths_plain_name(const char *name)
@@ -195,9 +196,25 @@ static bool session_name_ok(const char *name)
     return true;
 }
 
-/* The session named by a unique prefix of its name, if there is one.  The
- * full name is then looked up like any name, so the same rules (regular
- * file, no link out of its directory) apply. */
+/* Whether `name` is "BASE.ll", a translation (ll a phrase catalog's
+ * language, docs/SESSIONS.md) of a session BASE that is in v[0..n) and
+ * also starts with `prefix`. */
+static bool translation_in(const struct session_entry *v, size_t n, const char *name,
+                           const char *prefix)
+{
+    size_t len = strlen(name), plen = strlen(prefix);
+    if (len < 4 || name[len - 3] != '.' || !phrase_catalog_find(name + len - 2) || plen > len - 3)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strlen(v[i].name) == len - 3 && !strncmp(v[i].name, name, len - 3))
+            return true;
+    return false;
+}
+
+/* The session named by a unique prefix of its name, if there is one; a
+ * session's translations do not count against it ("morn" is morning-5,
+ * not also morning-5.de).  The full name is then looked up like any name,
+ * so the same rules (regular file, no link out of its directory) apply. */
 static int find_by_prefix(const char *name, char **dirs, char **path)
 {
     struct session_entry *v;
@@ -207,7 +224,7 @@ static int find_by_prefix(const char *name, char **dirs, char **path)
         return err;
     size_t len = strlen(name), hits = 0, hit = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!strncmp(v[i].name, name, len)) {
+        if (!strncmp(v[i].name, name, len) && !translation_in(v, n, v[i].name, name)) {
             hits++;
             hit = i;
         }
