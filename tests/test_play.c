@@ -1396,19 +1396,21 @@ static void test_time_key_speaks(void **state)
     run_free(&r);
 }
 
-/* --delay: a quiet lead-in with a soft tick every 5 s, then the session as
- * render has it. */
+/* --delay: a quiet lead-in with a soft tick every 5 s while a tick's whole
+ * ring fits in it, then the session as render has it, starting when the
+ * lead-in is over and not later (the chime rings about 4.5 s: ticks at 0 and
+ * 5 s of a 12 s lead-in, none at 10 s). */
 static void test_delay(void **state)
 {
     (void)state;
-    const char *args[] = {"play", SHORT, "--delay", "6s", NULL};
+    const char *args[] = {"play", SHORT, "--delay", "12s", NULL};
     struct run r = {.conf = FILE_CONF, .args = args};
     run_play(&r);
     if (r.status != 0)
         fail_msg("exit %d:\n%s", r.status, r.err);
-    assert_true(r.frames > 6 * RATE);
-    double peak[2] = {0, 0}, quiet = 0;
-    for (size_t i = 0; i < 6 * RATE; i++) {
+    assert_true(r.frames > 12 * RATE);
+    double peak[2] = {0, 0}, quiet = 0, tail = 0;
+    for (size_t i = 0; i < 12 * RATE; i++) {
         double a = fabs(r.cap[i * CH]);
         double sec = (double)i / RATE;
         if (sec < 1.0 && a > peak[0])
@@ -1417,20 +1419,23 @@ static void test_delay(void **state)
             peak[1] = a;
         else if (sec >= 2.5 && sec < 4.5 && a > quiet)
             quiet = a;
+        else if (sec >= 10.0 && sec < 11.9 && a > tail)
+            tail = a;
     }
-    print_message("lead-in: ticks peak %.4f and %.4f, between them %.5f\n", peak[0], peak[1],
-                  quiet);
+    print_message("lead-in: ticks peak %.4f and %.4f, between them %.5f, before the end %.6f\n",
+                  peak[0], peak[1], quiet, tail);
     assert_true(peak[0] > 0.005 && peak[0] < 0.1);
     assert_true(peak[1] > 0.005 && peak[1] < 0.1);
     assert_true(quiet < peak[0] / 10); /* each tick dies away before the next */
+    assert_true(tail < 1e-4);          /* no tick at 10 s: it would ring past 12 s */
     size_t rn;
     float *ref = render_ref(SHORT, &rn);
-    size_t off = (size_t)(5.5 * RATE);
-    /* (The last tick rings out past the lead-in's 6 s.) */
-    struct match m = compare_within(r.cap + off * CH, r.frames - off, ref, rn, 5 * RATE);
-    print_message("the session after the lead-in: from %.2f s, correlation %.6f\n",
-                  (double)(off + m.lag) / RATE, m.corr);
+    size_t off = (size_t)(11.5 * RATE);
+    struct match m = compare_within(r.cap + off * CH, r.frames - off, ref, rn, 2 * RATE);
+    const double start = (double)(off + m.lag) / RATE;
+    print_message("the session after the lead-in: from %.3f s, correlation %.6f\n", start, m.corr);
     assert_true(m.corr >= 0.999);
+    assert_true(start >= 11.95 && start < 12.5);
     free(ref);
     run_free(&r);
 }

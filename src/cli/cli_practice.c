@@ -24,29 +24,42 @@
 #include "cli_term.h"
 #include "commands.h"
 
-/* Compile the lead-in of `seconds` at `rate`: the shipped `chime` at
- * 0, 5, 10, ... s (bells ring out, so each is given 0.4 s).  Returns 0 with *tl, or an exit status after printing
- * why.  (The compiler selects the voice though nothing is spoken.) */
+/* Compile the lead-in of `seconds` at `rate`: the shipped `chime` at 0, 5,
+ * 10, ... s, as long as its whole ring fits before `seconds` (bells ring
+ * out, and the lead-in must not run past what was asked), then silence to
+ * the end.  Returns 0 with *tl, or an exit status after printing why.  (The
+ * compiler selects the voice though nothing is spoken.) */
 static int leadin_timeline(double seconds, int rate, struct voice *voice, struct timeline **tl)
 {
-    /* A session of its own, compiled like any other: ticks of the shipped
-     * `chime`, each given 5 s, and the rest as silence. */
+    struct compile_env env;
+    compile_env_default(&env, voice);
+    char *chime_path = NULL;
+    int64_t chime_frames = 0;
+    if (env.sound(env.ctx, "chime", NULL, rate, &chime_path, &chime_frames) != AV_OK)
+        chime_frames = INT64_MAX; /* no chime: a silent lead-in */
+    free(chime_path);
+    const double ring = chime_frames == INT64_MAX ? 1e9 : (double)chime_frames / rate;
+    /* A session of its own, compiled like any other. */
     char text[4096];
-    size_t n = (size_t)snprintf(text, sizeof text,
-                                "title: Lead-in\nbell: chime\n");
-    /* A tick at 0, 5, 10, ... s: each bell lasts up to the next one. */
-    for (double left = seconds; left > 0.0005 && n + 80 < sizeof text; left -= 5.0) {
-        double step = left < 5.0 ? left : 5.0;
-        double tick = step < 0.4 ? step : 0.4; /* the tone's own length */
-        n += (size_t)snprintf(text + n, sizeof text - n, "bell chime, %.3fs\n", tick);
-        if (step - tick >= 0.001)
-            n += (size_t)snprintf(text + n, sizeof text - n, "silence %.3fs\n", step - tick);
+    size_t n = (size_t)snprintf(text, sizeof text, "title: Lead-in\nbell: chime\n");
+    double t = 0;
+    while (n + 80 < sizeof text && seconds - t >= 0.001) {
+        const double left = seconds - t;
+        const double step = left < 5.0 ? left : 5.0; /* up to the next tick */
+        if (left >= ring) {
+            /* A tick whose whole ring ends before the lead-in does. */
+            const double tick = step < 0.4 ? step : 0.4;
+            n += (size_t)snprintf(text + n, sizeof text - n, "bell chime, %.3fs\n", tick);
+            if (step - tick >= 0.001)
+                n += (size_t)snprintf(text + n, sizeof text - n, "silence %.3fs\n", step - tick);
+        } else {
+            n += (size_t)snprintf(text + n, sizeof text - n, "silence %.3fs\n", step);
+        }
+        t += step;
     }
     struct compile_options co;
     compile_options_init(&co);
     co.rate = rate;
-    struct compile_env env;
-    compile_env_default(&env, voice);
     struct diag *d = diag_create();
     if (!d) {
         fprintf(stderr, "asanavox play: %s\n", av_strerror(AV_ENOMEM));
