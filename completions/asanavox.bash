@@ -7,7 +7,7 @@ _asanavox()
     local cur prev words cword
     _init_completion -n = || return
 
-    local commands="list check plan render play devices voices cache phrases help"
+    local commands="list check plan render play devices voices cache phrases config history help"
     local session="--pace --voice --language --speed --prompts --guide --ambience --no-cache"
     local audio="--rate --mono --volume --voice-volume --bell-volume --ambience-volume"
     local variant="--length --skip"
@@ -23,9 +23,11 @@ _asanavox()
     list) opts="--json --names --no-cache" ;;
     check) opts="$session" ;;
     plan) opts="--json --chapters --rate $variant $session" ;;
-    render) opts="--output -o --format $audio $variant $session" ;;
-    play) opts="--from --device --stats $audio $variant $session" ;;
+    render) opts="--output -o --format --quiet -q $audio $variant $session" ;;
+    play) opts="--from --exact --resume --delay --device --stats $audio $variant $session" ;;
     devices | voices) opts="" ;;
+    config) opts="--path" ;;
+    history) opts="--json --count" ;;
     cache)
         ((cword == 2)) && COMPREPLY=($(compgen -W "clear --help" -- "$cur"))
         return

@@ -2,7 +2,7 @@
 # session names (from `asanavox list --names`, which compiles nothing).
 # Installed as share/fish/vendor_completions.d/asanavox.fish.
 
-set -l commands list check plan render play devices voices cache phrases help
+set -l commands list check plan render play devices voices cache phrases config history help
 
 complete -c asanavox -f
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a list -d 'list the sessions on the search path'
@@ -11,6 +11,8 @@ complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a plan -d '
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a render -d 'write a session as one audio file'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a play -d 'play a session through the sound card'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a devices -d 'list the sound output devices'
+complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a config -d 'show the preferences and where each comes from'
+complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a history -d 'show recent practice and the run of days'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a voices -d 'list the voices of espeak-ng and flite'
 complete -c asanavox -n "not __fish_seen_subcommand_from $commands" -a cache -d 'clear the speech and session caches'
 complete -c asanavox -n "__fish_seen_subcommand_from cache" -a clear -d 'remove every cached clip and summary'
@@ -59,3 +61,10 @@ complete -c asanavox -n "__fish_seen_subcommand_from render" -s o -l output -r -
 complete -c asanavox -n "__fish_seen_subcommand_from play" -l from -x -d 'start at a step number or a time'
 complete -c asanavox -n "__fish_seen_subcommand_from play" -l device -x -d 'the output device (see asanavox devices)'
 complete -c asanavox -n "__fish_seen_subcommand_from play" -l stats -d 'print first-audio time, underruns and CPU at the end'
+complete -c asanavox -n "__fish_seen_subcommand_from play" -l exact -d '--from TIME starts exactly there'
+complete -c asanavox -n "__fish_seen_subcommand_from play" -l resume -d 'go on where the last practice stopped'
+complete -c asanavox -n "__fish_seen_subcommand_from play" -l delay -x -d 'a quiet lead-in first (e.g. 20s)'
+complete -c asanavox -n "__fish_seen_subcommand_from render" -s q -l quiet -d 'say nothing when done'
+complete -c asanavox -n "__fish_seen_subcommand_from config" -l path -d 'print only the config file path'
+complete -c asanavox -n "__fish_seen_subcommand_from history" -l json -d 'print JSON'
+complete -c asanavox -n "__fish_seen_subcommand_from history" -l count -x -d 'how many sessions to show'

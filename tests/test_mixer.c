@@ -715,6 +715,93 @@ static void test_session_speech_lines_up(void **state)
     real_free(&r);
 }
 
+/* ---- live play: volume above 0 dB and the spoken overlay (live.c) ------------- */
+
+/* A live gain of 4 (+12 dB) goes through the limiter: loud parts stop at
+ * the ceiling, quiet parts are exactly 4 times louder. */
+static void test_live_gain_limited(void **state)
+{
+    (void)state;
+    static const struct ev evs[] = {
+        {TL_BELL, 0, "sine 997 0.05 48000"},
+        {TL_SPEECH, 60000, "sine 997 0.8 48000"},
+    };
+    struct timeline *tl = make_tl(120000, evs, 2);
+    struct mixer_options o;
+    raw_options(&o, 1);
+    size_t frames;
+    float *plain = mix_all(tl, &o, 4096, &frames);
+    o.limiter = true;
+    struct mixer *m;
+    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_OK);
+    mixer_set_live_gain(m, 4.0f);
+    float *y = malloc((size_t)tl->duration * sizeof *y);
+    assert_non_null(y);
+    size_t done = 0, got;
+    do {
+        assert_int_equal(mixer_read(m, y + done, 4096, &got), AV_OK);
+        done += got;
+    } while (got);
+    mixer_destroy(m);
+    const float ceiling = (float)pow(10.0, MIXER_CEILING_DBTP / 20.0);
+    double peak = 0;
+    for (size_t i = 0; i < done; i++)
+        peak = fabs(y[i]) > peak ? fabs(y[i]) : peak;
+    print_message("live gain 4 over a 0.8 sine: peak %.4f (ceiling %.4f)\n", peak, ceiling);
+    assert_true(peak <= ceiling * 1.0001f);
+    assert_true(peak >= ceiling * 0.95f); /* it is loud, not silenced */
+    for (size_t i = 1000; i < 40000; i++) /* the quiet bell: 4x, untouched */
+        assert_true(fabsf(y[i] - 4.0f * plain[i]) < 1e-5f);
+    free(y);
+    free(plain);
+    timeline_destroy(tl);
+}
+
+/* The overlay: spoken over the session, which is 12 dB lower meanwhile;
+ * the session as it was once the duck has ended; a seek elsewhere drops
+ * it. */
+static void test_overlay(void **state)
+{
+    (void)state;
+    static const struct ev evs[] = {{TL_BELL, 0, "sine 1000 0.4 96000"}};
+    struct timeline *tl = make_tl(96000, evs, 1);
+    struct mixer_options o;
+    raw_options(&o, 1);
+    size_t frames;
+    float *ref = mix_all(tl, &o, 4096, &frames);
+    struct mixer *m;
+    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_OK);
+    const int64_t at = 10000;
+    assert_int_equal(mixer_say_over(m, "sine 300 0.2 24000", at), AV_OK);
+    float *y = malloc((size_t)tl->duration * sizeof *y);
+    assert_non_null(y);
+    size_t done = 0, got;
+    do {
+        assert_int_equal(mixer_read(m, y + done, 4096, &got), AV_OK);
+        done += got;
+    } while (got);
+    const double duck = pow(10.0, -12.0 / 20.0);
+    const int64_t ramp = RATE / 20, edge = RATE / 200; /* 50 ms duck ramps, 5 ms clip edges */
+    for (int64_t t = 0; t < at - ramp; t++) /* before: untouched */
+        assert_true(fabsf(y[t] - ref[t]) < 1e-6f);
+    for (int64_t t = at + edge; t < at + 24000 - edge; t++) {
+        double want = ref[t] * duck + 0.2 * sin(2 * PI * 300 * (double)(t - at) / RATE);
+        assert_true(fabs(y[t] - want) < 1e-4);
+    }
+    for (int64_t t = at + 24000 + ramp; t < (int64_t)done; t++) /* after: the session */
+        assert_true(fabsf(y[t] - ref[t]) < 1e-6f);
+    /* Seek back: it is not said again. */
+    assert_int_equal(mixer_seek(m, 5000), AV_OK);
+    float buf[30000];
+    assert_int_equal(mixer_read(m, buf, 30000, &got), AV_OK);
+    for (size_t i = 300; i < got; i++)
+        assert_true(fabsf(buf[i] - ref[5000 + i]) < 1e-6f);
+    mixer_destroy(m);
+    free(y);
+    free(ref);
+    timeline_destroy(tl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -731,6 +818,8 @@ int main(void)
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_session_loudness),
         cmocka_unit_test(test_session_speech_lines_up),
+        cmocka_unit_test(test_live_gain_limited),
+        cmocka_unit_test(test_overlay),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     voice_destroy(the_voice);

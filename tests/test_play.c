@@ -38,6 +38,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asanavox/mixer.h"
+#include "asanavox/voice.h"
+
 #define ASANAVOX TEST_BINARY_DIR "/asanavox"
 #define WORK TEST_BINARY_DIR "/play-test"
 #define FILE_CONF TEST_SOURCE_DIR "/tests/alsa/file.conf"
@@ -115,6 +118,7 @@ struct run {
     tick_fn tick;
     const char *pcm;         /* where ALSA writes instead of the FIFO */
     const char *search;      /* $ASANAVOX_PATH for the program */
+    const char *xdg;         /* XDG_CONFIG_HOME=X/config, XDG_STATE_HOME=X/state */
     /* state */
     pid_t pid;
     int master, slave;       /* pty */
@@ -215,6 +219,13 @@ static void run_play(struct run *r)
         setenv("ASANAVOX_TEST_PCM", r->pcm ? r->pcm : fifo, 1);
         if (r->search)
             setenv("ASANAVOX_PATH", r->search, 1);
+        if (r->xdg) {
+            char d[512];
+            snprintf(d, sizeof d, "%s/config", r->xdg);
+            setenv("XDG_CONFIG_HOME", d, 1);
+            snprintf(d, sizeof d, "%s/state", r->xdg);
+            setenv("XDG_STATE_HOME", d, 1);
+        }
         int out = open("/dev/null", O_WRONLY);
         if (r->pty) {
             setsid();
@@ -327,12 +338,14 @@ static int run_cmd(const char *const *args, const char *conf, char **out)
 
 /* ---- the reference ---------------------------------------------------------- */
 
-/* `asanavox render` of the session, left channel, as floats. */
-static float *render_ref(const char *session, size_t *frames)
+/* `asanavox render` of the session, left channel, as floats; at --volume
+ * `volume` when not NULL. */
+static float *render_ref_at(const char *session, const char *volume, size_t *frames)
 {
     char wav[256];
     snprintf(wav, sizeof wav, WORK "/ref-%d.wav", (int)getpid());
-    const char *args[] = {ASANAVOX, "render", session, "-o", wav, NULL};
+    const char *args[] = {ASANAVOX, "render", session, "-o", wav, volume ? "--volume" : NULL,
+                          volume, NULL};
     char *out = NULL;
     int st = run_cmd(args, NULL, &out);
     if (st != 0)
@@ -355,6 +368,11 @@ static float *render_ref(const char *session, size_t *frames)
     free(inter);
     *frames = (size_t)info.frames;
     return left;
+}
+
+static float *render_ref(const char *session, size_t *frames)
+{
+    return render_ref_at(session, NULL, frames);
 }
 
 struct match {
@@ -504,9 +522,10 @@ static size_t step_start(const char *session, int index)
     return (size_t)llround(t * RATE);
 }
 
-static void check_from(const char *from, size_t start)
+static void check_from(const char *from, bool exact, size_t start)
 {
-    const char *args[] = {"play", SHORT, "--from", from, "--stats", NULL};
+    const char *args[] = {"play", SHORT, "--from", from, "--stats", exact ? "--exact" : NULL,
+                          NULL};
     struct run r = {.conf = FILE_CONF, .args = args};
     run_play(&r);
     if (r.status != 0)
@@ -530,13 +549,21 @@ static void check_from(const char *from, size_t start)
 static void test_from_step(void **state)
 {
     (void)state;
-    check_from("3", step_start(SHORT, 2));
+    check_from("3", false, step_start(SHORT, 2));
 }
 
 static void test_from_time(void **state)
 {
     (void)state;
-    check_from("0:05", 5 * RATE);
+    check_from("0:05", true, 5 * RATE);
+}
+
+/* --from a time inside step 3 (2.5 s to 11.5 s) without --exact: from the
+ * step's start, so its pose is announced again. */
+static void test_from_time_starts_the_step(void **state)
+{
+    (void)state;
+    check_from("0:07", false, step_start(SHORT, 2));
 }
 
 /* Keys: pause for a while, resume, skip two steps, quit. */
@@ -596,6 +623,8 @@ static void test_keys(void **state)
         fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
     assert_no_chatter(r.err);
     assert_non_null(strstr(r.err, "stopped at"));
+    /* The volume the keys set is not lost without a word. */
+    assert_non_null(strstr(r.err, "the keys set the volume to -2 dB; 'volume: -2' in "));
     /* The terminal is as it was: canonical, echoing. */
     assert_true(r.after.c_lflag & ICANON);
     assert_true(r.after.c_lflag & ECHO);
@@ -655,7 +684,7 @@ static void restart_tick(struct run *r)
 static void test_restart_while_playing(void **state)
 {
     (void)state;
-    const char *args[] = {"play", SHORT, "--from", "0:07", NULL};
+    const char *args[] = {"play", SHORT, "--from", "0:07", "--exact", NULL};
     struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = restart_tick};
     run_play(&r);
     if (r.status != 0 || r.stage != 3)
@@ -895,6 +924,569 @@ static void test_bad_from(void **state)
     free(out);
 }
 
+
+/* ---- preferences, resume, history, keys (issue 14) ------------------------------ */
+
+/* A fresh directory for XDG_CONFIG_HOME (dir/config) and XDG_STATE_HOME
+ * (dir/state), with `config` as the config file when not NULL. */
+static void xdg_fresh(const char *dir, const char *config)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    mkdir(WORK, 0777);
+    assert_int_equal(mkdir(dir, 0777), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/config", dir);
+    assert_int_equal(mkdir(path, 0777), 0);
+    snprintf(path, sizeof path, "%s/config/asanavox", dir);
+    assert_int_equal(mkdir(path, 0777), 0);
+    if (config) {
+        snprintf(path, sizeof path, "%s/config/asanavox/config", dir);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(config, f);
+        fclose(f);
+    }
+}
+
+static char *state_file(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/state/asanavox/%s", dir, name);
+    return slurp(path, NULL);
+}
+
+static void send_text(struct run *r, const char *s)
+{
+    assert_int_equal(write(r->master, s, strlen(s)), (ssize_t)strlen(s));
+}
+
+/* The least-squares gain of the capture (left channel, from `lag`) against
+ * the reference. */
+static double gain_against(const float *cap, size_t cn, size_t lag, const float *ref, size_t rn)
+{
+    double xy = 0, yy = 0;
+    for (size_t i = 0; i < rn && lag + i < cn; i++) {
+        xy += (double)cap[(lag + i) * CH] * ref[i];
+        yy += (double)ref[i] * ref[i];
+    }
+    return yy > 0 ? xy / yy : 0;
+}
+
+/* The config file's volume beats the default; the command line beats the
+ * config file. */
+static void test_config_precedence(void **state)
+{
+    (void)state;
+    const char *dir = WORK "/xdg-config";
+    xdg_fresh(dir, "# softer for the morning\nvolume: -6\n");
+    /* Render at -6 and at 0 dB: the one play matches tells which volume it
+     * used (their gains differ by half). */
+    const char *a1[] = {"play", SHORT, NULL};
+    const char *a2[] = {"play", SHORT, "--volume", "0", NULL};
+    const char *const *args[] = {a1, a2};
+    const char *volume[] = {"-6", "0"};
+    for (int k = 0; k < 2; k++) {
+        size_t rn;
+        float *ref = render_ref_at(SHORT, volume[k], &rn);
+        struct run r = {.conf = FILE_CONF, .args = args[k], .xdg = dir};
+        run_play(&r);
+        if (r.status != 0)
+            fail_msg("exit %d:\n%s", r.status, r.err);
+        struct match m = compare(r.cap, r.frames, ref, rn);
+        double g = gain_against(r.cap, r.frames, m.lag, ref, rn);
+        print_message("%s: correlation %.6f, gain %.3f against render at %s dB\n",
+                      k ? "config -6 dB, --volume 0" : "config -6 dB", m.corr, g, volume[k]);
+        assert_true(m.corr >= 0.999);
+        assert_true(g >= 0.97 && g <= 1.03);
+        free(ref);
+        run_free(&r);
+    }
+    /* A bad value in the config stops play with the file's path and line. */
+    xdg_fresh(dir, "voice: en-us\nvolume: loud\n");
+    const char *a3[] = {"play", SHORT, NULL};
+    struct run r = {.conf = FILE_CONF, .args = a3, .xdg = dir};
+    run_play(&r);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "xdg-config/config/asanavox/config:2: --volume must be"));
+    assert_int_equal(r.frames, 0);
+    run_free(&r);
+}
+
+/* Quit inside step 3: the resume point and a "stopped" history line; then
+ * --resume plays from the start of step 3 (its pose announced again) as
+ * render has it, to the end: a "completed" line, and the point is gone. */
+static void resume_tick(struct run *r)
+{
+    if (r->stage == 0 && captured_s(r) > 6.0 && tty_has(r, "3/4 Reach")) {
+        send_key(r, 'q');
+        r->stage = 1;
+    }
+}
+
+static void test_resume_and_history(void **state)
+{
+    (void)state;
+    const char *dir = WORK "/xdg-resume";
+    xdg_fresh(dir, NULL);
+    const char *a1[] = {"play", SHORT, NULL};
+    struct run r = {.conf = FILE_CONF, .args = a1, .pty = true, .tick = resume_tick, .xdg = dir};
+    run_play(&r);
+    if (r.status != 0 || r.stage != 1)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
+    /* The hint at the start, and a quit line that names the session. */
+    assert_non_null(strstr(r.err, "? help"));
+    assert_non_null(strstr(r.err, "stopped at 0:0"));
+    assert_non_null(strstr(r.err, "in play-short (go on with 'asanavox play --resume'"));
+    run_free(&r);
+
+    char real[4096];
+    assert_non_null(realpath(SHORT, real));
+    char *resume = state_file(dir, "resume");
+    assert_non_null(resume);
+    print_message("resume: %s", resume);
+    assert_true(!strncmp(resume, real, strlen(real)));
+    const char *f = strstr(resume, "\tplay-short\t");
+    assert_non_null(f);
+    double at = strtod(f + strlen("\tplay-short\t"), NULL);
+    assert_true(at > 2.5 && at < 11.5); /* inside step 3 */
+    free(resume);
+    char *hist = state_file(dir, "history");
+    assert_non_null(hist);
+    print_message("history:\n%s", hist);
+    assert_non_null(strstr(hist, "\tplay-short\t"));
+    assert_non_null(strstr(hist, "\tstopped at 0:0"));
+    assert_non_null(strstr(hist, "(step 3/4 Reach)\n"));
+    assert_int_equal(strchr(hist, '\n') - hist + 1, (long)strlen(hist)); /* one line */
+    free(hist);
+
+    const char *a2[] = {"play", "--resume", "--stats", NULL};
+    struct run r2 = {.conf = FILE_CONF, .args = a2, .xdg = dir};
+    run_play(&r2);
+    if (r2.status != 0)
+        fail_msg("exit %d:\n%s", r2.status, r2.err);
+    assert_non_null(strstr(r2.err, "going on with play-short at 0:02, the start of step 3/4"));
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    size_t start = step_start(SHORT, 2);
+    struct match m = compare(r2.cap, r2.frames, ref + start, rn - start);
+    print_message("--resume: lag %zu, length difference %ld, correlation %.6f\n", m.lag,
+                  m.len_diff, m.corr);
+    assert_true(m.corr >= 0.999);
+    assert_true(labs(m.len_diff) <= buffer_frames(r2.err));
+    free(ref);
+    run_free(&r2);
+    assert_null(state_file(dir, "resume"));
+    hist = state_file(dir, "history");
+    assert_non_null(hist);
+    const char *second = strchr(hist, '\n') + 1;
+    assert_non_null(strstr(second, "\tplay-short\t"));
+    assert_non_null(strstr(second, "\tcompleted\n"));
+    free(hist);
+
+    /* Nothing to resume now. */
+    const char *a3[] = {"play", "--resume", NULL};
+    struct run r3 = {.conf = FILE_CONF, .args = a3, .xdg = dir};
+    run_play(&r3);
+    assert_int_equal(r3.status, 2);
+    assert_non_null(strstr(r3.err, "nothing to resume"));
+    run_free(&r3);
+}
+
+/* `history: no` keeps no log. */
+static void test_history_off(void **state)
+{
+    (void)state;
+    const char *dir = WORK "/xdg-nohistory";
+    xdg_fresh(dir, "history: no\n");
+    const char *a[] = {"play", SHORT, "--from", "4", NULL};
+    struct run r = {.conf = FILE_CONF, .args = a, .xdg = dir};
+    run_play(&r);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    assert_null(state_file(dir, "history"));
+}
+
+/* Pause in the middle of step 3's announcement ("Reach. Arms up."); on
+ * resume it starts again from the sentence's start. */
+static void pause_tick(struct run *r)
+{
+    double t = captured_s(r);
+    switch (r->stage) {
+    case 0:
+        if (t > 0.7 && tty_has(r, "3/4 Reach")) {
+            send_key(r, ' ');
+            r->stage = 1;
+            r->stage_at = t;
+        }
+        break;
+    case 1:
+        if (tty_has(r, "paused") && t - r->stage_at > 1.5) {
+            send_key(r, ' ');
+            r->jump_at = r->frames;
+            r->stage = 2;
+        }
+        break;
+    case 2:
+        if (r->frames > r->jump_at + 3 * RATE) {
+            send_key(r, 'q');
+            r->stage = 3;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void test_pause_rewinds_to_the_sentence(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", SHORT, "--from", "3", NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = pause_tick};
+    run_play(&r);
+    if (r.status != 0 || r.stage != 3)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    size_t start = step_start(SHORT, 2);
+    struct match m = compare_within(r.cap + r.jump_at * CH, r.frames - r.jump_at, ref + start,
+                                    2 * RATE, RATE);
+    print_message("after pause and resume: lag %zu, correlation %.6f with the sentence's start\n",
+                  m.lag, m.corr);
+    assert_true(m.corr >= 0.999);
+    free(ref);
+    run_free(&r);
+}
+
+/* Keys: an unbound letter and an unbound escape sequence (F1) do nothing;
+ * the left arrow goes 15 s back (from 0:10 to the start). */
+static void left_tick(struct run *r)
+{
+    switch (r->stage) {
+    case 0:
+        if (captured_s(r) > 0.5 && tty_has(r, "3/4 Reach")) {
+            send_text(r, "x\033OPz");
+            r->stage = 1;
+            r->stage_at = captured_s(r);
+        }
+        break;
+    case 1:
+        if (captured_s(r) > r->stage_at + 0.5) {
+            /* Still playing step 3, nothing changed. */
+            assert_false(tty_has(r, "paused"));
+            send_text(r, "\033[D");
+            r->jump_at = r->frames;
+            r->stage = 2;
+        }
+        break;
+    case 2:
+        if (r->frames > r->jump_at + 3 * RATE) {
+            send_key(r, 'q');
+            r->stage = 3;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void test_arrows_seek(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", SHORT, "--from", "0:10", "--exact", NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = left_tick};
+    run_play(&r);
+    if (r.status != 0 || r.stage != 3)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    struct match m = compare_within(r.cap + r.jump_at * CH, r.frames - r.jump_at, ref, 2 * RATE,
+                                    RATE);
+    print_message("after the left arrow at 0:10: lag %zu, correlation %.6f with the start\n",
+                  m.lag, m.corr);
+    assert_true(m.corr >= 0.999);
+    run_free(&r);
+
+    free(ref);
+}
+
+static void right_tick(struct run *r)
+{
+    if (r->stage == 0 && captured_s(r) > 0.5 && tty_has(r, "1/4")) {
+        send_text(r, "\033[C");
+        r->stage = 1;
+    }
+}
+
+static void test_right_arrow_to_the_end(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", SHORT, NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = right_tick};
+    run_play(&r);
+    if (r.status != 0 || r.stage != 1)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
+    print_message("captured %.2f s of a 13.6 s session\n", captured_s(&r));
+    assert_true(captured_s(&r) < 5.0);
+    assert_null(strstr(r.err, "stopped at"));
+    run_free(&r);
+}
+
+/* Up arrow three times: +6 dB.  The limiter keeps every sample below
+ * full scale, and it is louder. */
+static void louder_tick(struct run *r)
+{
+    if (r->stage == 0 && captured_s(r) > 0.2 && tty_has(r, "1/4")) {
+        send_text(r, "\033[A\033[A\033[A");
+        r->stage = 1;
+    }
+}
+
+static void test_volume_limited(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", SHORT, NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = louder_tick};
+    run_play(&r);
+    if (r.status != 0 || r.stage != 1)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
+    assert_non_null(strstr(r.err, "+6 dB"));
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    size_t full = 0;
+    double peak = 0, e_cap = 0, e_ref = 0;
+    for (size_t i = 0; i < r.frames * CH; i++) {
+        double a = fabs(r.cap[i]);
+        full += a >= 0.999;
+        if (a > peak)
+            peak = a;
+    }
+    /* Energy from 2 s on (after the change) against render's. */
+    for (size_t i = 2 * RATE; i < r.frames; i++)
+        e_cap += (double)r.cap[i * CH] * r.cap[i * CH];
+    for (size_t i = 2 * RATE; i < rn; i++)
+        e_ref += (double)ref[i] * ref[i];
+    double ratio_db = 10 * log10(e_cap / e_ref);
+    print_message("+6 dB: %zu full-scale samples, peak %.4f (%.2f dBFS), %.1f dB louder than "
+                  "render\n",
+                  full, peak, 20 * log10(peak), ratio_db);
+    assert_int_equal(full, 0);
+    assert_true(peak < 0.891); /* -1 dBFS */
+    assert_true(ratio_db > 3.0);
+    free(ref);
+    run_free(&r);
+}
+
+/* The best Pearson correlation of the 10 ms RMS envelope of `clip` (mono,
+ * n frames) against that of x (stride floats per frame, xn frames), over
+ * every offset; *lag_s is where, in seconds. */
+static double envelope_match(const float *x, size_t stride, size_t xn, const float *clip, size_t n,
+                             double *lag_s)
+{
+    enum { W = RATE / 100 };
+    size_t xe = xn / W, ne = n / W;
+    double *ex = calloc(xe + 1, sizeof *ex), *ec = calloc(ne + 1, sizeof *ec);
+    assert_non_null(ex);
+    assert_non_null(ec);
+    for (size_t k = 0; k < xe; k++) {
+        double e = 0;
+        for (size_t i = 0; i < W; i++)
+            e += (double)x[(k * W + i) * stride] * x[(k * W + i) * stride];
+        ex[k] = sqrt(e / W);
+    }
+    for (size_t k = 0; k < ne; k++) {
+        double e = 0;
+        for (size_t i = 0; i < W; i++)
+            e += (double)clip[k * W + i] * clip[k * W + i];
+        ec[k] = sqrt(e / W);
+    }
+    double best = -2;
+    *lag_s = 0;
+    for (size_t lag = 0; lag + ne <= xe; lag++) {
+        double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+        for (size_t i = 0; i < ne; i++) {
+            double a = ex[lag + i], b = ec[i];
+            sx += a, sy += b, sxx += a * a, syy += b * b, sxy += a * b;
+        }
+        double nn = (double)ne;
+        double den = (sxx - sx * sx / nn) * (syy - sy * sy / nn);
+        double c = den > 0 ? (sxy - sx * sy / nn) / sqrt(den) : -1;
+        if (c > best) {
+            best = c;
+            *lag_s = (double)(lag * W) / RATE;
+        }
+    }
+    free(ex);
+    free(ec);
+    return best;
+}
+
+/* t: the time left is spoken over the session.  The test synthesizes the
+ * sentence the terminal shows with espeak-ng itself and finds it in what
+ * the device played. */
+static void time_tick(struct run *r)
+{
+    if (r->stage == 0 && captured_s(r) > 0.3 && tty_has(r, "3/4 Reach")) {
+        send_key(r, 't');
+        r->jump_at = r->frames;
+        r->stage = 1;
+    } else if (r->stage == 1 && r->frames > r->jump_at + 4 * RATE) {
+        send_key(r, 'q');
+        r->stage = 2;
+    }
+}
+
+static void test_time_key_speaks(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", SHORT, "--from", "0:07", "--exact", NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = time_tick};
+    run_play(&r);
+    if (r.status != 0 || r.stage != 2)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
+    const char *t = strstr(r.err, "t: ");
+    assert_non_null(t);
+    char text[256];
+    size_t len = strcspn(t + 3, "\r\n");
+    assert_true(len > 0 && len < sizeof text);
+    memcpy(text, t + 3, len);
+    text[len] = '\0';
+    print_message("t said: '%s'\n", text);
+    assert_non_null(strstr(text, "seconds left."));
+
+    struct voice *v;
+    assert_int_equal(voice_create(&v), 0);
+    assert_int_equal(voice_configure(v, "en-us", 150), 0);
+    const struct voice_clip *vc;
+    assert_int_equal(voice_synth(v, text, &vc), 0);
+    int native = voice_native_rate(v);
+    size_t n = (size_t)voice_frames_at(vc->frames, native, RATE);
+    float *clip = malloc(n * sizeof *clip);
+    assert_non_null(clip);
+    assert_int_equal(mix_resample_s16(vc->samples, vc->frames, native, RATE, clip, n), 0);
+    voice_destroy(v);
+    /* Where is it?  Its loudness envelope (RMS every 10 ms) against the
+     * capture's: espeak-ng's waveform for a text depends a little on what
+     * it said before (the player's voice said the session first), so the
+     * envelope is compared, not the samples. */
+    size_t from = r.jump_at > RATE / 2 ? r.jump_at - RATE / 2 : 0;
+    double lag_s;
+    double c = envelope_match(r.cap + from * CH, CH, r.frames - from, clip, n, &lag_s);
+    print_message("the sentence found %.2f s after the key, envelope correlation %.4f\n",
+                  lag_s + ((double)from - (double)r.jump_at) / RATE, c);
+    if (c < 0.9) {
+        FILE *f = fopen(WORK "/time-capture.raw", "wb");
+        if (f) {
+            fwrite(r.cap, sizeof(float) * CH, r.frames, f);
+            fclose(f);
+        }
+        print_message("capture in " WORK "/time-capture.raw, key at frame %zu\n", r.jump_at);
+    }
+    assert_true(c >= 0.9);
+    assert_true(lag_s + ((double)from - (double)r.jump_at) / RATE < 1.5);
+    /* The session itself (render from 0:07) has no such sentence. */
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    double none = envelope_match(ref + 7 * RATE, 1, rn - 7 * RATE, clip, n, &lag_s);
+    print_message("best envelope match in the session without t: %.4f\n", none);
+    assert_true(none < 0.7);
+    free(ref);
+    free(clip);
+    run_free(&r);
+}
+
+/* --delay: a quiet lead-in with a soft tick every 5 s while a tick's whole
+ * ring fits in it, then the session as render has it, starting when the
+ * lead-in is over and not later (the chime rings about 4.5 s: ticks at 0 and
+ * 5 s of a 12 s lead-in, none at 10 s). */
+static void test_delay(void **state)
+{
+    (void)state;
+    const char *args[] = {"play", SHORT, "--delay", "12s", NULL};
+    struct run r = {.conf = FILE_CONF, .args = args};
+    run_play(&r);
+    if (r.status != 0)
+        fail_msg("exit %d:\n%s", r.status, r.err);
+    assert_true(r.frames > 12 * RATE);
+    double peak[2] = {0, 0}, quiet = 0, tail = 0;
+    for (size_t i = 0; i < 12 * RATE; i++) {
+        double a = fabs(r.cap[i * CH]);
+        double sec = (double)i / RATE;
+        if (sec < 1.0 && a > peak[0])
+            peak[0] = a;
+        else if (sec >= 4.9 && sec < 6.0 && a > peak[1])
+            peak[1] = a;
+        else if (sec >= 2.5 && sec < 4.5 && a > quiet)
+            quiet = a;
+        else if (sec >= 10.0 && sec < 11.9 && a > tail)
+            tail = a;
+    }
+    print_message("lead-in: ticks peak %.4f and %.4f, between them %.5f, before the end %.6f\n",
+                  peak[0], peak[1], quiet, tail);
+    assert_true(peak[0] > 0.005 && peak[0] < 0.1);
+    assert_true(peak[1] > 0.005 && peak[1] < 0.1);
+    assert_true(quiet < peak[0] / 10); /* each tick dies away before the next */
+    assert_true(tail < 1e-4);          /* no tick at 10 s: it would ring past 12 s */
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    size_t off = (size_t)(11.5 * RATE);
+    struct match m = compare_within(r.cap + off * CH, r.frames - off, ref, rn, 2 * RATE);
+    const double start = (double)(off + m.lag) / RATE;
+    print_message("the session after the lead-in: from %.3f s, correlation %.6f\n", start, m.corr);
+    assert_true(m.corr >= 0.999);
+    assert_true(start >= 11.95 && start < 12.5);
+    free(ref);
+    run_free(&r);
+}
+
+/* The picker: entry 0 goes on where the last practice stopped (from the
+ * start of that step), exactly as render has it although the list
+ * compiled every session first (test_pick_matches_render covers a
+ * session chosen by name). */
+static void pick_resume_tick(struct run *r)
+{
+    if (r->stage == 0 && tty_has(r, "Play which?")) {
+        send_text(r, "0\n");
+        r->stage = 1;
+    }
+}
+
+static void test_pick_continue(void **state)
+{
+    (void)state;
+    const char *dir = WORK "/xdg-pick";
+    xdg_fresh(dir, NULL);
+    char real[4096], path[600];
+    assert_non_null(realpath(SHORT, real));
+    snprintf(path, sizeof path, "%s/state", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/state/asanavox", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/state/asanavox/resume", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%s\tplay-short\t6.000\t13.556\n", real);
+    fclose(f);
+    const char *args[] = {"play", "--stats", NULL};
+    struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = pick_resume_tick,
+                    .search = TEST_SOURCE_DIR "/tests/data", .xdg = dir};
+    run_play(&r);
+    if (r.status != 0 || r.stage != 1)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
+    assert_non_null(strstr(r.err, "   0  continue play-short at 0:06"));
+    assert_non_null(strstr(r.err, "going on with play-short at 0:02, the start of step 3/4"));
+    size_t rn;
+    float *ref = render_ref(SHORT, &rn);
+    size_t start = step_start(SHORT, 2);
+    struct match m = compare(r.cap, r.frames, ref + start, rn - start);
+    print_message("picker entry 0: lag %zu, length difference %ld, correlation %.6f\n", m.lag,
+                  m.len_diff, m.corr);
+    assert_true(m.corr >= 0.999);
+    free(ref);
+    run_free(&r);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -914,6 +1506,20 @@ int main(void)
         cmocka_unit_test(test_no_name_without_terminal),
         cmocka_unit_test(test_devices),
         cmocka_unit_test(test_bad_from),
+        cmocka_unit_test(test_from_time_starts_the_step),
+        cmocka_unit_test(test_config_precedence),
+        cmocka_unit_test(test_resume_and_history),
+        cmocka_unit_test(test_history_off),
+        cmocka_unit_test(test_pause_rewinds_to_the_sentence),
+        cmocka_unit_test(test_arrows_seek),
+        cmocka_unit_test(test_right_arrow_to_the_end),
+        cmocka_unit_test(test_volume_limited),
+        cmocka_unit_test(test_time_key_speaks),
+        cmocka_unit_test(test_delay),
+        cmocka_unit_test(test_pick_continue),
     };
+    /* ASANAVOX_TEST_FILTER=test_delay runs only the tests matching it. */
+    if (getenv("ASANAVOX_TEST_FILTER"))
+        cmocka_set_test_filter(getenv("ASANAVOX_TEST_FILTER"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -338,7 +338,20 @@ static void test_cli_wav_length_is_the_plan(void **state)
     const char *argv[] = {"asanavox", "render", BASIC, "-o", out, NULL};
     struct run r = run_program(argv, NULL);
     assert_int_equal(r.status, 0);
-    assert_string_equal(r.err, ""); /* quiet when stderr is not a terminal */
+    /* One line when done: the file, its length and size (as stat says). */
+    struct stat st;
+    assert_int_equal(stat(out, &st), 0);
+    char want[600];
+    long secs = (long)(planned_frames(BASIC, 48000) / 48000);
+    snprintf(want, sizeof want, "wrote %s (%ld:%02ld, %.1f MB, 48000 Hz stereo)\n", out,
+             secs / 60, secs % 60, (double)st.st_size / 1e6);
+    assert_string_equal(r.err, want);
+    /* -q: nothing. */
+    const char *quiet[] = {"asanavox", "render", BASIC, "-o", out, "-q", NULL};
+    struct run rq = run_program(quiet, NULL);
+    assert_int_equal(rq.status, 0);
+    assert_string_equal(rq.err, "");
+    free(rq.out);
     int rate, ch;
     assert_int_equal(file_frames(out, &rate, &ch), planned_frames(BASIC, 48000));
     assert_int_equal(rate, 48000);

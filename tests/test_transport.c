@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "asanavox/transport.h"
 #include "support.h"
@@ -265,6 +267,128 @@ static void test_status(void **state)
     assert_non_null(strstr(line, "paused"));
 }
 
+/* Bytes as a terminal sends them: arrows as escape sequences (normal and
+ * application mode, with modifiers); unbound keys and sequences do
+ * nothing. */
+static void test_key_sequences(void **state)
+{
+    (void)state;
+    struct {
+        const char *bytes;
+        enum transport_action want; /* of the last byte; NONE before it */
+    } cases[] = {
+        {"\033[A", TRANSPORT_LOUDER},  {"\033[B", TRANSPORT_SOFTER},
+        {"\033[C", TRANSPORT_FORWARD}, {"\033[D", TRANSPORT_BACK},
+        {"\033OD", TRANSPORT_BACK},    {"\033[1;5C", TRANSPORT_FORWARD},
+        {"\033OP", TRANSPORT_NONE},    {"\033[15~", TRANSPORT_NONE},
+        {"\033q", TRANSPORT_QUIT},     {"t", TRANSPORT_TIME},
+        {"?", TRANSPORT_HELP},         {"x", TRANSPORT_NONE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct transport_keys k = {0};
+        const char *b = cases[i].bytes;
+        size_t n = strlen(b);
+        for (size_t j = 0; j + 1 < n; j++)
+            assert_int_equal(transport_key_feed(&k, (unsigned char)b[j]), TRANSPORT_NONE);
+        assert_int_equal(transport_key_feed(&k, (unsigned char)b[n - 1]), cases[i].want);
+        /* The decoder is back to plain keys. */
+        assert_int_equal(transport_key_feed(&k, 'n'), TRANSPORT_NEXT);
+    }
+}
+
+/* The arrows go 15 s back and forward, within the session. */
+static void test_seek_keys(void **state)
+{
+    (void)state;
+    const struct timeline *tl = C.tl;
+    struct transport t;
+    transport_init(&t, tl);
+    int64_t seek;
+    const int64_t r = tl->rate;
+    assert_true(transport_apply(&t, TRANSPORT_BACK, 20 * r, &seek));
+    assert_int_equal(seek, 5 * r);
+    assert_true(transport_apply(&t, TRANSPORT_BACK, 10 * r, &seek));
+    assert_int_equal(seek, 0);
+    assert_true(transport_apply(&t, TRANSPORT_FORWARD, 2 * r, &seek));
+    assert_int_equal(seek, 17 * r);
+    assert_true(transport_apply(&t, TRANSPORT_FORWARD, tl->duration - r, &seek));
+    assert_int_equal(seek, tl->duration);
+    /* t and ? change nothing here (play says and shows). */
+    assert_false(transport_apply(&t, TRANSPORT_TIME, 2 * r, &seek));
+    assert_int_equal(seek, -1);
+    assert_false(transport_apply(&t, TRANSPORT_HELP, 2 * r, &seek));
+}
+
+/* Resuming after a pause: the start of the cue sounding then. */
+static void test_resume_point(void **state)
+{
+    (void)state;
+    const struct timeline *tl = C.tl;
+    size_t checked_speech = 0, checked_breath = 0;
+    for (size_t i = 0; i < tl->n_events; i++) {
+        const struct tl_event *e = &tl->events[i];
+        if (e->end - e->start < 4)
+            continue;
+        int64_t mid = e->start + (e->end - e->start) / 2;
+        /* Only where no other cue overlaps (the cue is the only one). */
+        bool alone = true;
+        for (size_t j = 0; j < tl->n_events; j++)
+            if (j != i && tl->events[j].start <= mid && mid < tl->events[j].end &&
+                (tl->events[j].kind == TL_SPEECH || tl->events[j].text || tl->events[j].sound))
+                alone = false;
+        if (!alone)
+            continue;
+        if (e->kind == TL_SPEECH) {
+            assert_int_equal(transport_resume_point(tl, mid), e->start);
+            checked_speech++;
+        } else if (e->kind == TL_BREATH && (e->text || e->sound)) {
+            assert_int_equal(transport_resume_point(tl, mid), e->start);
+            checked_breath++;
+        }
+    }
+    assert_true(checked_speech >= 2);
+    assert_true(checked_breath >= 2);
+    /* In the silent rest (after its cue): no rewind. */
+    const struct tl_step *rest = &tl->steps[tl->n_steps - 1];
+    assert_int_equal(transport_resume_point(tl, rest->end - 1), rest->end - 1);
+}
+
+/* Where --from TIME and --resume start: the step's start. */
+static void test_step_start(void **state)
+{
+    (void)state;
+    const struct timeline *tl = C.tl;
+    for (size_t i = 0; i < tl->n_steps; i++) {
+        const struct tl_step *s = &tl->steps[i];
+        if (s->end > s->start) {
+            assert_int_equal(transport_step_start(tl, s->start), s->start);
+            assert_int_equal(transport_step_start(tl, s->end - 1), s->start);
+        }
+    }
+}
+
+/* What t says. */
+static void test_time_text(void **state)
+{
+    (void)state;
+    const struct timeline *tl = C.tl;
+    char buf[256];
+    /* In Cat (step 3): the next pose is Child, left. */
+    const struct tl_step *cat = &tl->steps[2];
+    long left = (long)((tl->duration - cat->start) / tl->rate);
+    char want[256];
+    snprintf(want, sizeof want, "%ld seconds left. Next: Child, left.", left);
+    if (left >= 60)
+        snprintf(want, sizeof want, "%ld minute%s left. Next: Child, left.", (left + 30) / 60,
+                 (left + 30) / 60 == 1 ? "" : "s");
+    assert_string_equal(transport_time_text(tl, cat->start, buf, sizeof buf), want);
+    /* In the rest at the end: no next pose. */
+    const struct tl_step *rest = &tl->steps[5];
+    snprintf(want, sizeof want, "%ld seconds left.",
+             (long)((tl->duration - rest->start) / tl->rate));
+    assert_string_equal(transport_time_text(tl, rest->start, buf, sizeof buf), want);
+}
+
 static void test_status_in_a_flow(void **state)
 {
     (void)state;
@@ -317,6 +441,9 @@ int main(void)
         cmocka_unit_test(test_pause),    cmocka_unit_test(test_next),
         cmocka_unit_test(test_previous), cmocka_unit_test(test_volume),
         cmocka_unit_test(test_from),     cmocka_unit_test(test_status),
+        cmocka_unit_test(test_key_sequences), cmocka_unit_test(test_seek_keys),
+        cmocka_unit_test(test_resume_point),  cmocka_unit_test(test_step_start),
+        cmocka_unit_test(test_time_text),
         cmocka_unit_test(test_status_in_a_flow),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

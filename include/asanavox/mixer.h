@@ -137,6 +137,18 @@ int mixer_read_mono(struct mixer *m, float *out, size_t frames, size_t *got);
  * 0 or the error of a clip that could not be prepared. */
 int mixer_seek(struct mixer *m, int64_t frame);
 
+/* Live play only (render never calls these, so its output stays as
+ * above).  mixer_set_live_gain(): multiply the mix by `gain` (linear, 1 to
+ * 4) before the limiter, from the next frame mixed on, so a volume above
+ * 0 dB is limited like the rest and never clips.  mixer_say_over():
+ * synthesize `text` now (on the calling thread, with the timeline's voice)
+ * and mix it at the level of the session's speech from session frame `at`
+ * on, over the session, which is ducked by 12 dB under it (50 ms ramps);
+ * it replaces an earlier overlay, and a mixer_seek() anywhere but `at`
+ * drops it.  Returns 0, AV_EVOICE or AV_ENOMEM. */
+void mixer_set_live_gain(struct mixer *m, float gain);
+int mixer_say_over(struct mixer *m, const char *text, int64_t at);
+
 /* The next frame mixer_read() will produce, and the total (tl->duration). */
 int64_t mixer_position(const struct mixer *m);
 int64_t mixer_duration(const struct mixer *m);

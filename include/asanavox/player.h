@@ -93,8 +93,17 @@ void player_seek(struct player *p, int64_t frame);
 /* Pause (fade out, clock stops) or resume (fade in). */
 void player_set_paused(struct player *p, bool paused);
 
-/* Live gain, linear (transport_gain()). */
+/* Live gain, linear (transport_gain()).  Up to 1 it acts in the callback
+ * (heard within one device buffer); above 1 the mixer applies the rest
+ * before its limiter (mixer_set_live_gain()), so no sample clips at any
+ * volume: the player mixes again from the position heard now. */
 void player_set_gain(struct player *p, float gain);
+
+/* Say `text` over the session from the position heard now, ducking it
+ * (mixer_say_over(); synthesized on the producer thread, then mixed again
+ * from there so it is heard at once).  Failures are silent: the session
+ * plays on. */
+void player_say(struct player *p, const char *text);
 
 /* Stop now: fade out (at most ~50 ms), stop the stream, stop the producer.
  * Safe in any state. */

@@ -14,9 +14,14 @@
  *     p       back to the start of this step; when that is less than
  *             TRANSPORT_RESTART_WINDOW seconds back (so: p pressed twice),
  *             to the start of the previous step
- *     + or =  louder by TRANSPORT_VOLUME_STEP dB (up to TRANSPORT_VOLUME_MAX)
- *     - or _  softer (down to TRANSPORT_VOLUME_MIN)
+ *     + or =  louder by TRANSPORT_VOLUME_STEP dB (up to TRANSPORT_VOLUME_MAX);
+ *             also the up arrow
+ *     - or _  softer (down to TRANSPORT_VOLUME_MIN); also the down arrow
+ *     left, right arrows   TRANSPORT_SEEK_SECONDS back, forward
+ *     t       say the time left and the next pose
+ *     ?       print the keys
  *     q       quit
+ * Every other key, and every other escape sequence, does nothing.
  *
  * A transport borrows its timeline.  One thread at a time.
  */
@@ -33,6 +38,7 @@ struct timeline;
 #define TRANSPORT_VOLUME_STEP 2.0    /* dB */
 #define TRANSPORT_VOLUME_MIN (-30.0) /* dB */
 #define TRANSPORT_VOLUME_MAX 6.0     /* dB */
+#define TRANSPORT_SEEK_SECONDS 15.0
 
 enum transport_action {
     TRANSPORT_NONE,
@@ -42,6 +48,17 @@ enum transport_action {
     TRANSPORT_LOUDER,
     TRANSPORT_SOFTER,
     TRANSPORT_QUIT,
+    TRANSPORT_BACK,     /* TRANSPORT_SEEK_SECONDS back */
+    TRANSPORT_FORWARD,  /* ... forward */
+    TRANSPORT_TIME,     /* say the time left (the caller does) */
+    TRANSPORT_HELP,     /* print the keys (the caller does) */
+};
+
+/* The terminal's keys arrive as bytes; arrows as escape sequences
+ * (ESC [ A, or ESC O A in application mode, possibly with modifiers as
+ * ESC [ 1 ; 5 A).  The decoder keeps the state between bytes. */
+struct transport_keys {
+    int state;  /* 0 plain, 1 after ESC, 2 inside ESC [ or ESC O */
 };
 
 struct transport {
@@ -55,6 +72,25 @@ void transport_init(struct transport *t, const struct timeline *tl);
 
 /* The action of a key (a byte read from the terminal), or TRANSPORT_NONE. */
 enum transport_action transport_key(int c);
+
+/* Feed one byte from the terminal: the action once a key is complete
+ * (a plain key at once, an arrow at its last byte), else TRANSPORT_NONE.
+ * A lone ESC followed by a plain key gives that key's action.  Start from
+ * a zeroed struct. */
+enum transport_action transport_key_feed(struct transport_keys *k, int c);
+
+/* The start of the step that `frame` is in (0 before the first step):
+ * where `--from TIME` and --resume start, so the pose is announced. */
+int64_t transport_step_start(const struct timeline *tl, int64_t frame);
+
+/* Where to go on after a pause at `frame`: the start of the spoken cue or
+ * breath phase sounding at `frame` (the latest one that has begun and not
+ * ended), else `frame` itself. */
+int64_t transport_resume_point(const struct timeline *tl, int64_t frame);
+
+/* "12 minutes left. Next: Child's pose, left side." for `frame` (spoken by
+ * `t`), into buf.  Returns buf. */
+char *transport_time_text(const struct timeline *tl, int64_t frame, char *buf, size_t size);
 
 /* The index of the step that `frame` is in: the last step starting at or
  * before it (0 before the first step and for a timeline without steps). */

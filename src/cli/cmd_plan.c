@@ -14,6 +14,7 @@
 #include "asanavox/timeline.h"
 #include "asanavox/utf8.h"
 #include "cli.h"
+#include "cli_config.h"
 #include "cli_json.h"
 #include "commands.h"
 
@@ -242,13 +243,30 @@ void cli_plan_print_table(const struct timeline *tl)
     fprintf(f, "%9s  %-30s end\n", buf, "");
 }
 
+static int plan_main(struct cli_parser *pp, struct cli_common *cc, bool json, bool chapters);
+
 int cmd_plan(int argc, char **argv)
 {
     struct cli_common c;
     cli_common_init(&c);
     bool json = false, chapters = false;
+    /* The config file's options first (cli_config.h), so plan shows what
+     * play and render make; its strings live until the end. */
+    struct cli_config cfg;
+    int cst = cli_config_load(&cfg, "plan");
     struct cli_parser p;
     cli_parser_init(&p, "plan", GROUPS, options, help, argc, argv);
+    if (!cst)
+        cst = cli_config_apply(&cfg, &p);
+    int status = cst ? cst : plan_main(&p, &c, json, chapters);
+    cli_config_deinit(&cfg);
+    return status;
+}
+
+static int plan_main(struct cli_parser *pp, struct cli_common *cc, bool json, bool chapters)
+{
+    struct cli_parser p = *pp;
+    struct cli_common c = *cc;
     const char *val;
     int key;
     while ((key = cli_next(&p, &c, &val)) >= 0) {
@@ -263,6 +281,8 @@ int cmd_plan(int argc, char **argv)
         fprintf(stderr, "asanavox plan: --json or --chapters, not both\n");
         return EXIT_USAGE;
     }
+    const int argc = p.argc;
+    char **const argv = p.argv;
     if (p.optind == argc) {
         help(stderr);
         return EXIT_USAGE;

@@ -13,6 +13,11 @@
  * the stream is aborted) well within 100 ms; the exit status is 128 + the
  * signal.  The terminal's mode is restored on every way out, including
  * Ctrl-Z (SIGTSTP restores it and stops; SIGCONT takes raw mode again).
+ *
+ * Around the practice (cli_practice.h): the config file's options go in
+ * front of the command line (cli_config.h), --delay plays a lead-in first,
+ * and at the end a line goes to the practice log and the resume point is
+ * recorded or cleared (cli_state.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +51,9 @@
 #include "asanavox/voice.h"
 #include "cli.h"
 #include "cli_catalog.h"
+#include "cli_config.h"
+#include "cli_practice.h"
+#include "cli_state.h"
 #include "commands.h"
 #include "cli_term.h"
 
@@ -54,14 +62,31 @@ enum {
     OPT_FROM = CLI_OWN,
     OPT_DEVICE,
     OPT_STATS,
+    OPT_RESUME,
+    OPT_EXACT,
+    OPT_DELAY,
 };
 
 static const struct cli_option options[] = {
-    {"from", OPT_FROM, "STEP|TIME", "start at a step number (as 'plan' shows) or a time (2:30)"},
+    {"from", OPT_FROM, "STEP|TIME",
+     "start at a step number (as 'plan' shows), or the step a time (2:30) is in"},
+    {"exact", OPT_EXACT, NULL, "--from TIME starts exactly there, not at its step's start"},
+    {"resume", OPT_RESUME, NULL, "go on where the last practice stopped, from that step's start"},
+    {"delay", OPT_DELAY, "TIME", "a quiet lead-in first, a soft tick every 5 s (e.g. 20s)"},
     {"device", OPT_DEVICE, "ID|NAME", "the output device (see 'asanavox devices')"},
     {"stats", OPT_STATS, NULL, "at the end, print time to first audio, underruns and CPU"},
     {0},
 };
+
+#define KEY_LEGEND                                                                         \
+    "  space             pause / resume (from the start of the sentence)\n"                  \
+    "  n                 next step\n"                                                         \
+    "  p                 back to the start of this step; twice: the step before\n"            \
+    "  left / right      15 s back / forward\n"                                               \
+    "  + / -, up / down  louder / softer (2 dB steps, up to +6 dB)\n"                          \
+    "  t                 say the time left and the next pose\n"                               \
+    "  ?                 show these keys\n"                                                   \
+    "  q                 quit (Ctrl-C works too)\n"
 
 static void usage(FILE *f)
 {
@@ -71,14 +96,11 @@ static void usage(FILE *f)
             "NAME, on a terminal, choose from the sessions 'asanavox list' shows.\n"
             "NAME '-' reads the session from standard input (then there are no keys).\n\n"
             "keys (when standard input is a terminal):\n"
-            "  space             pause / resume\n"
-            "  n                 next step\n"
-            "  p                 back to the start of this step; twice: the step before\n"
-            "  + / -             louder / softer (%.0f dB steps)\n"
-            "  q                 quit (Ctrl-C works too)\n\n",
-            TRANSPORT_VOLUME_STEP);
+            "%s\n",
+            KEY_LEGEND);
     cli_print_options(f, GROUPS, options);
-    fprintf(f, "\nNo sound device?  'asanavox render NAME' writes the session to a file.\n");
+    fprintf(f, "\nThe config file's settings come before these options ('asanavox config').\n"
+               "No sound device?  'asanavox render NAME' writes the session to a file.\n");
 }
 
 /* ---- choosing a session ------------------------------------------------------ */
@@ -88,7 +110,7 @@ static void usage(FILE *f)
  * when unchanged) and, on a terminal, ask which.  Returns 0 with the chosen session's path (malloc'd; NULL when
  * nothing was chosen), or an exit status. */
 static int pick_session(const struct compile_options *co, struct voice **voice, char **name,
-                        struct timeline **tl)
+                        struct timeline **tl, const struct resume_point *rp, bool *resumed)
 {
     struct cli_session *v;
     size_t n;
@@ -110,6 +132,13 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
     FILE *f = stderr;
     if (!tty)
         fprintf(f, "asanavox play: which session?  Name one: asanavox play NAME\n");
+    if (rp) {
+        /* Entry 0: go on where the last practice stopped (--resume). */
+        char t[32];
+        av_clock_text((int64_t)rp->seconds, 1, t, sizeof t);
+        char nm[256];
+        fprintf(f, "%4d  continue %s at %s\n", 0, esc_str(nm, sizeof nm, rp->name), t);
+    }
     for (size_t i = 0; i < n; i++) {
         char t[32];
         if (v[i].sum.valid) {
@@ -130,7 +159,7 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         return EXIT_USAGE;
     }
     for (;;) {
-        fprintf(f, "Play which? (1-%zu or a name; Enter to cancel) ", n);
+        fprintf(f, "Play which? (%s-%zu or a name; Enter to cancel) ", rp ? "0" : "1", n);
         fflush(f);
         char line[256];
         if (!fgets(line, sizeof line, stdin) || term_signal()) {
@@ -149,6 +178,12 @@ static int pick_session(const struct compile_options *co, struct voice **voice, 
         size_t pick = SIZE_MAX;
         char *end;
         long k = strtol(s, &end, 10);
+        if (rp && end != s && !*end && k == 0) {
+            *name = strdup(rp->spec);
+            *resumed = true;
+            cli_catalog_free(v, n);
+            return *name ? EXIT_OK : EXIT_RUNTIME;
+        }
         if (end != s && !*end && k >= 1 && (size_t)k <= n)
             pick = (size_t)k - 1;
         for (size_t i = 0; i < n && pick == SIZE_MAX; i++)
@@ -323,15 +358,46 @@ static double cpu_seconds(void)
 
 /* ---- the command ------------------------------------------------------------------ */
 
+/* What cmd_play() read from its options for play_main(). */
+struct play_args {
+    int64_t t_start;
+    const char *from, *device;
+    bool stats, resume, exact;
+    double delay; /* seconds of lead-in */
+};
+
+static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
+                     const struct cli_config *cfg, const struct play_args *a);
+
 int cmd_play(int argc, char **argv)
 {
     const int64_t t_start = av_now_ns();
-    const char *name_arg = NULL, *from_arg = NULL, *device = NULL;
-    bool stats = false;
+    const char *from_arg = NULL, *device = NULL, *delay_arg = NULL;
+    bool stats = false, resume = false, exact = false;
     struct cli_common c;
     cli_common_init(&c);
+    /* The config file's options go in front of the command line's. */
+    struct cli_config cfg;
+    int cst = cli_config_load(&cfg, "play");
     struct cli_parser p;
     cli_parser_init(&p, "play", GROUPS, options, usage, argc, argv);
+    if (!cst)
+        cst = cli_config_apply(&cfg, &p);
+    /* play's own option in the config, checked here to name its line. */
+    int dline = 0;
+    const char *dcfg = cst ? NULL : cli_config_get(&cfg, "delay", &dline);
+    double dsec;
+    if (dcfg && !practice_parse_delay(dcfg, &dsec)) {
+        fprintf(stderr, "asanavox play: %s:%d: --delay wants a time up to 10 minutes, e.g. 20s\n",
+                cfg.path, dline);
+        cst = EXIT_USAGE;
+    }
+    if (cst) {
+        cli_config_deinit(&cfg);
+        return cst;
+    }
+    argc = p.argc;
+    argv = p.argv;
     const char *val;
     int key;
     while ((key = cli_next(&p, &c, &val)) >= 0) {
@@ -341,9 +407,41 @@ int cmd_play(int argc, char **argv)
             device = val;
         else if (key == OPT_STATS)
             stats = true;
+        else if (key == OPT_RESUME)
+            resume = true;
+        else if (key == OPT_EXACT)
+            exact = true;
+        else if (key == OPT_DELAY)
+            delay_arg = val;
     }
-    if (key != CLI_END)
+    if (key != CLI_END) {
+        cli_config_deinit(&cfg);
         return cli_exit_status(key);
+    }
+    double delay = 0;
+    if (delay_arg && !practice_parse_delay(delay_arg, &delay)) {
+        fprintf(stderr, "asanavox play: --delay wants a time up to 10 minutes, e.g. 20s or 1:30\n");
+        cli_config_deinit(&cfg);
+        return EXIT_USAGE;
+    }
+    struct play_args a = {.t_start = t_start, .from = from_arg, .device = device, .stats = stats,
+                          .resume = resume, .exact = exact, .delay = delay};
+    int status = play_main(&p, &c, &cfg, &a);
+    cli_config_deinit(&cfg);
+    return status;
+}
+
+static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
+                     const struct cli_config *cfg, const struct play_args *pa)
+{
+    const struct cli_parser p = *pp;
+    const struct cli_common c = *cc;
+    const int argc = p.argc;
+    char **const argv = p.argv;
+    const char *name_arg = NULL;
+    const int64_t t_start = pa->t_start;
+    const char *from_arg = pa->from, *device = pa->device;
+    const bool stats = pa->stats;
     if (argc - p.optind > 1) {
         fprintf(stderr, "asanavox play: one session at a time ('%s' and '%s')\n", argv[p.optind],
                 argv[p.optind + 1]);
@@ -351,6 +449,23 @@ int cmd_play(int argc, char **argv)
     }
     if (p.optind < argc)
         name_arg = argv[p.optind];
+    /* --resume: the session and place the last practice stopped at. */
+    struct resume_point rp;
+    const bool have_rp = resume_load(&rp) == AV_OK;
+    bool resumed = false;
+    if (pa->resume) {
+        if (name_arg || from_arg) {
+            fprintf(stderr, "asanavox play: --resume goes on where practice stopped; it takes no "
+                            "session name or --from\n");
+            return EXIT_USAGE;
+        }
+        if (!have_rp) {
+            fprintf(stderr, "asanavox play: nothing to resume (no practice has stopped early)\n");
+            return EXIT_USAGE;
+        }
+        name_arg = rp.spec;
+        resumed = true;
+    }
     /* Without --rate, play compiles at 48000 Hz and may retry at the
      * device's own rate (below). */
     const long rate = c.rate_given ? c.co.rate : 0;
@@ -375,7 +490,8 @@ int cmd_play(int argc, char **argv)
     struct voice *voice = NULL;
     struct timeline *tl = NULL;
     struct player *pl = NULL;
-    char *picked = NULL;
+    char *picked = NULL, *spec = NULL;
+    char shown[256] = "";
     struct status_line sl = {0};
     const char *name = name_arg;
     int err;
@@ -392,9 +508,11 @@ int cmd_play(int argc, char **argv)
         as.err = audio_open(as.msg, sizeof as.msg);
 
     int st = name ? cli_compile("play", name, &co, &voice, &tl)
-                  : pick_session(&co, &voice, &picked, &tl);
+                  : pick_session(&co, &voice, &picked, &tl, have_rp ? &rp : NULL, &resumed);
     if (st == 0 && !name && picked) {
-        status = replay_picked(argc, argv, picked, &as, &saved_stderr);
+        /* A fresh process plays it (replay_picked()); entry 0 is
+         * 'play --resume' there. */
+        status = replay_picked(argc, argv, resumed ? "--resume" : picked, &as, &saved_stderr);
         goto done;
     }
     if (st != 0 || !tl) {
@@ -403,6 +521,8 @@ int cmd_play(int argc, char **argv)
     }
     if (!name)
         name = picked;
+    spec = practice_spec(name);
+    practice_display_name(strcmp(name, "-") ? name : "(standard input)", shown, sizeof shown);
     const int64_t t_compiled = av_now_ns();
     if (term_signal())
         goto done;
@@ -413,14 +533,36 @@ int cmd_play(int argc, char **argv)
         goto done;
     }
 
+    /* Keys only when we own the terminal (not in the background). */
+    const bool keys = term_raw_on();
+    sl.on = keys && isatty(STDERR_FILENO);
+
+    if (pa->delay > 0) {
+        st = practice_lead_in(pa->delay, tl->rate, voice, device, mono, keys, sl.on);
+        if (st >= 0) {
+            status = st;
+            goto done;
+        }
+    }
+
     struct player_options po;
     player_options_init(&po);
     po.device = device;
     po.channels = mono ? 1 : 0;
     po.mixer.volume_db = volume;
     for (int attempt = 0;; attempt++) {
+        if (resumed) {
+            /* From the start of the step that was interrupted, so its pose
+             * is announced again (0 when the session has changed since). */
+            int64_t at = (int64_t)(rp.seconds * tl->rate);
+            po.from = at < tl->duration ? transport_step_start(tl, at) : 0;
+        }
         if (from_arg) {
             err = transport_parse_from(tl, from_arg, &po.from);
+            /* A time inside a step starts at the step's start (where its
+             * pose is announced), unless --exact. */
+            if (!err && !pa->exact && from_arg[strspn(from_arg, " \t0123456789")] != '\0')
+                po.from = transport_step_start(tl, po.from);
             if (err) {
                 char t[32];
                 av_clock_text(tl->duration, tl->rate, t, sizeof t);
@@ -461,11 +603,8 @@ int cmd_play(int argc, char **argv)
         goto done;
     }
 
-    /* Keys only when we own the terminal (not in the background). */
     struct transport tr;
     transport_init(&tr, tl);
-    const bool keys = term_raw_on();
-    sl.on = keys && isatty(STDERR_FILENO);
 
     err = player_start(pl);
     if (err) {
@@ -474,13 +613,31 @@ int cmd_play(int argc, char **argv)
     }
     const double cpu0 = cpu_seconds();
     const int64_t wall0 = av_now_ns();
+    const time_t started = time(NULL);
+    if (resumed) {
+        char at[32];
+        av_clock_text(po.from, tl->rate, at, sizeof at);
+        size_t i = transport_step_at(tl, po.from);
+        fprintf(stderr, "asanavox play: going on with %s at %s, the start of step %zu/%zu\n", shown,
+                at, tl->n_steps ? i + 1 : 0, tl->n_steps);
+    }
+    if (sl.on)
+        fprintf(stderr, "keys: space pause, n/p steps, arrows seek and volume, t time left, "
+                        "? help, q quit\n");
 
     bool stdin_open = keys;
     enum player_state ps = PLAYER_PLAYING;
     bool quit = false;
     int64_t t_stop = 0;
+    struct transport_keys kd = {0};
+    double played = 0; /* seconds sounding, not paused */
+    int64_t last_ns = av_now_ns();
     while (!term_signal() && !quit) {
         ps = player_poll(pl);
+        int64_t now = av_now_ns();
+        if (!tr.paused)
+            played += (double)(now - last_ns) / 1e9;
+        last_ns = now;
         if (ps != PLAYER_PLAYING)
             break;
         status_show(&sl, &tr, player_position(pl));
@@ -501,15 +658,39 @@ int cmd_play(int argc, char **argv)
                 continue;
             }
             for (ssize_t k = 0; k < got && !quit; k++) {
-                enum transport_action act = transport_key(keybuf[k]);
+                enum transport_action act = transport_key_feed(&kd, keybuf[k]);
                 int64_t seek;
+                const int64_t pos = player_position(pl);
                 if (act == TRANSPORT_QUIT) {
                     quit = true;
                     t_stop = av_now_ns();
                     break;
                 }
-                if (!transport_apply(&tr, act, player_position(pl), &seek))
+                if (act == TRANSPORT_HELP) {
+                    status_clear(&sl);
+                    fprintf(stderr, "keys:\n%s", KEY_LEGEND);
                     continue;
+                }
+                if (act == TRANSPORT_TIME) {
+                    /* Spoken, and shown above the status line for
+                     * whoever looks. */
+                    char text[256];
+                    transport_time_text(tl, pos, text, sizeof text);
+                    player_say(pl, text);
+                    status_clear(&sl);
+                    fprintf(stderr, "t: %s\n", text);
+                    continue;
+                }
+                const bool was_paused = tr.paused;
+                if (!transport_apply(&tr, act, pos, &seek))
+                    continue;
+                if (was_paused && !tr.paused && seek < 0) {
+                    /* Resuming: from the start of the sentence (or breath
+                     * prompt) the pause cut into. */
+                    int64_t back = transport_resume_point(tl, pos);
+                    if (back < pos)
+                        seek = back;
+                }
                 if (seek >= 0)
                     player_seek(pl, seek);
                 player_set_paused(pl, tr.paused);
@@ -522,13 +703,18 @@ int cmd_play(int argc, char **argv)
     char at[32], total[32];
     av_clock_text(pos, tl->rate, at, sizeof at);
     av_clock_text(tl->duration, tl->rate, total, sizeof total);
+    struct practice pr = {.spec = spec, .name = shown, .started = started,
+                          .seconds_played = played, .stopped_at = pos};
     if (ps == PLAYER_ENDED && !term_signal() && !quit) {
         err = player_finish(pl);
         status_clear(&sl);
         if (err) {
             fprintf(stderr, "asanavox play: %s\n", player_message(pl));
+            practice_record(cfg, tl, &pr);
             goto stats;
         }
+        pr.completed = true;
+        practice_record(cfg, tl, &pr);
         status = EXIT_OK;
     } else if (ps == PLAYER_FAILED) {
         const int why = player_error(pl); /* before stopping changes it */
@@ -541,6 +727,7 @@ int cmd_play(int argc, char **argv)
                     player_message(pl), at, name, at, name);
         else
             fprintf(stderr, "asanavox play: %s\n", player_message(pl));
+        practice_record(cfg, tl, &pr);
     } else {
         /* q, or a signal: fade out and stop now. */
         if (term_signal())
@@ -551,9 +738,25 @@ int cmd_play(int argc, char **argv)
             status = 128 + term_signal();
         else
             status = EXIT_OK;
-        if (pos < tl->duration)
-            fprintf(stderr, "asanavox play: stopped at %s of %s (go on with --from %s)\n", at,
-                    total, at);
+        if (pos < tl->duration) {
+            if (spec)
+                fprintf(stderr,
+                        "asanavox play: stopped at %s of %s in %s (go on with 'asanavox play "
+                        "--resume', or 'asanavox play %s --from %s')\n",
+                        at, total, shown, name, at);
+            else
+                fprintf(stderr, "asanavox play: stopped at %s of %s in %s (go on with --from %s)\n",
+                        at, total, shown, at);
+        }
+        pr.completed = pos >= tl->duration;
+        practice_record(cfg, tl, &pr);
+    }
+    if (tr.volume_db != 0.0) {
+        /* The keys' volume is for this practice; the config keeps one. */
+        double keep = c.volume_db + tr.volume_db;
+        fprintf(stderr, "asanavox play: the keys set the volume to %+.0f dB; 'volume: %g' in %s "
+                        "keeps it\n",
+                tr.volume_db, keep, cfg->path ? cfg->path : "the config file");
     }
 stats:
     if (stats) {
@@ -577,6 +780,7 @@ done:
     timeline_destroy(tl);
     voice_destroy(voice);
     free(picked);
+    free(spec);
     if (term_signal() && (status == EXIT_OK || status == EXIT_RUNTIME || status == EXIT_USAGE))
         status = 128 + term_signal();
     term_finish();

@@ -30,6 +30,7 @@
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "cli.h"
+#include "cli_config.h"
 #include "commands.h"
 #include "cli_term.h"
 
@@ -38,6 +39,7 @@ enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO | CLI_VARIANT, OPT_FORMAT
 static const struct cli_option options[] = {
     {"output", 'o', "OUT", "where to write (a file, '-', a pipe or a device)"},
     {"format", OPT_FORMAT, "FMT", "wav, flac, ogg, opus or mp3 (default: from OUT, else wav)"},
+    {"quiet", 'q', NULL, "say nothing when done"},
     {0},
 };
 
@@ -52,13 +54,16 @@ static void usage(FILE *f)
             "unless --format says otherwise).  The file is tagged (title, artist, album,\n"
             "comment, date) and has a chapter per pose, flow, breathe step and rest;\n"
             "'asanavox plan --chapters' shows them.  NAME '-' reads the session from\n"
-            "standard input.\n\n");
+            "standard input.  Without -o, the config file's 'format:' and 'output-dir:'\n"
+            "(see 'asanavox config') choose the format and the directory.  When done, one\n"
+            "line on standard error says what was written: the file, its length and size.\n\n");
     cli_print_options(f, GROUPS, options);
 }
 
-/* NAME.EXT from a session name or path: the base name without ".yoga"
- * ("session.EXT" for a session from standard input). */
-static char *default_output(const char *name, const char *ext)
+/* [DIR/]NAME.EXT from a session name or path: the base name without
+ * ".yoga" ("session.EXT" for a session from standard input); DIR (NULL:
+ * none) is the config file's output-dir. */
+static char *default_output(const char *name, const char *dir, const char *ext)
 {
     const char *slash = strrchr(name, '/');
     const char *base = slash ? slash + 1 : name;
@@ -71,12 +76,16 @@ static char *default_output(const char *name, const char *ext)
         base = "session";
         len = strlen(base);
     }
-    size_t elen = strlen(ext);
-    char *out = malloc(len + elen + 2);
+    size_t dlen = dir ? strlen(dir) : 0;
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    size_t n = dlen + 1 + len + 1 + strlen(ext) + 1;
+    char *out = malloc(n);
     if (out) {
-        memcpy(out, base, len);
-        out[len] = '.';
-        memcpy(out + len + 1, ext, elen + 1);
+        if (dir)
+            snprintf(out, n, "%.*s/%.*s.%s", (int)dlen, dir, (int)len, base, ext);
+        else
+            snprintf(out, n, "%.*s.%s", (int)len, base, ext);
     }
     return out;
 }
@@ -126,13 +135,38 @@ static void clear_bar(void)
     fflush(stderr);
 }
 
+/* "135 MB" (decimal units, as file managers show them). */
+static void human_size(char *buf, size_t cap, double bytes)
+{
+    if (bytes >= 1e9)
+        snprintf(buf, cap, "%.1f GB", bytes / 1e9);
+    else if (bytes >= 1e6)
+        snprintf(buf, cap, "%.1f MB", bytes / 1e6);
+    else if (bytes >= 1e3)
+        snprintf(buf, cap, "%.0f kB", bytes / 1e3);
+    else
+        snprintf(buf, cap, "%.0f bytes", bytes);
+}
+
+static int render_main(struct cli_parser *pp, struct cli_common *cc, const struct cli_config *cfg,
+                       const char *out_arg, const char *format_arg, bool quiet);
+
 int cmd_render(int argc, char **argv)
 {
     const char *out_arg = NULL, *format_arg = NULL;
+    bool quiet = false;
     struct cli_common c;
     cli_common_init(&c);
+    struct cli_config cfg;
+    int cst = cli_config_load(&cfg, "render");
     struct cli_parser p;
     cli_parser_init(&p, "render", GROUPS, options, usage, argc, argv);
+    if (!cst)
+        cst = cli_config_apply(&cfg, &p);
+    if (cst) {
+        cli_config_deinit(&cfg);
+        return cst;
+    }
     const char *val;
     int key;
     while ((key = cli_next(&p, &c, &val)) >= 0) {
@@ -140,9 +174,25 @@ int cmd_render(int argc, char **argv)
             out_arg = val;
         else if (key == OPT_FORMAT)
             format_arg = val;
+        else if (key == 'q')
+            quiet = true;
     }
-    if (key != CLI_END)
+    if (key != CLI_END) {
+        cli_config_deinit(&cfg);
         return cli_exit_status(key);
+    }
+    int status = render_main(&p, &c, &cfg, out_arg, format_arg, quiet);
+    cli_config_deinit(&cfg);
+    return status;
+}
+
+static int render_main(struct cli_parser *pp, struct cli_common *cc, const struct cli_config *cfg,
+                       const char *out_arg, const char *format_arg, bool quiet)
+{
+    const struct cli_parser p = *pp;
+    const struct cli_common c = *cc;
+    const int argc = p.argc;
+    char **const argv = p.argv;
     if (p.optind == argc) {
         fprintf(stderr, "asanavox render: which session? (see 'asanavox render --help')\n");
         return EXIT_USAGE;
@@ -166,7 +216,26 @@ int cmd_render(int argc, char **argv)
     char *out_alloc = NULL;
     const char *out = out_arg;
     if (!out) {
-        out = out_alloc = default_output(name, sink_format_name(fmt));
+        /* The config file's format: (when --format is not given) and
+         * output-dir:. */
+        int line = 0;
+        const char *cf = cli_config_get(cfg, "format", &line);
+        if (!format_arg && cf && sink_format_from_name(cf, &fmt) != AV_OK) {
+            fprintf(stderr, "%s:%d:1: error: 'format:' wants wav, flac, ogg, opus or mp3\n",
+                    cfg->path, line);
+            return EXIT_USAGE;
+        }
+        if (!format_arg && cf)
+            format_arg = cf;
+        const char *dir = cli_config_get(cfg, "output-dir", NULL);
+        /* "~/x" is under $HOME, as a shell would have it. */
+        char home_dir[4096];
+        const char *home = getenv("HOME");
+        if (dir && !strncmp(dir, "~/", 2) && home && home[0]) {
+            snprintf(home_dir, sizeof home_dir, "%s/%s", home, dir + 2);
+            dir = home_dir;
+        }
+        out = out_alloc = default_output(name, dir, sink_format_name(fmt));
         if (!out) {
             fprintf(stderr, "asanavox render: %s\n", av_strerror(AV_ENOMEM));
             return EXIT_RUNTIME;
@@ -297,10 +366,14 @@ int cmd_render(int argc, char **argv)
         fprintf(stderr, "asanavox render: %s\n", why[0] ? why : av_strerror(err));
         goto done;
     }
-    if (tty && !streamed) {
-        char t[32];
+    if (!quiet) {
+        char t[32], size[32] = "";
         av_clock_text(tl->duration, (int)rate, t, sizeof(t));
-        fprintf(stderr, "wrote %s (%s, %ld Hz %s)\n", out, t, rate, mono ? "mono" : "stereo");
+        struct stat fst;
+        if (!streamed && stat(out, &fst) == 0)
+            human_size(size, sizeof size, (double)fst.st_size);
+        fprintf(stderr, "wrote %s (%s, %s%s%ld Hz %s)\n", !strcmp(out, "-") ? "standard output" : out,
+                t, size, size[0] ? ", " : "", rate, mono ? "mono" : "stereo");
     }
     status = EXIT_OK;
     goto done;

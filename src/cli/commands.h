@@ -23,6 +23,8 @@ int cmd_list(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_play(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_phrases(int argc, char **argv);
 int cmd_voices(int argc, char **argv);

@@ -232,6 +232,8 @@ static int mix_range(struct mixer *m, int64_t a, int64_t b, float *dst)
         for (int64_t t = m->fade_from > a ? m->fade_from : a; t < bb && t < fe; t++)
             dst[t - a] *= ramp((size_t)(t - m->fade_from), (size_t)m->fade_in);
     }
+    if (m->live_gain != 1.0f || m->ov)
+        mix_live_apply(m, a, bb, dst);
     return AV_OK;
 }
 /* ---- the stream ----------------------------------------------------------- */
@@ -318,6 +320,7 @@ static void reset_stream(struct mixer *m, int64_t frame)
     m->fade_from = frame > 0 ? frame : -1;
     limiter_reset(&m->lim);
     memset(m->x, 0, xcap(m) * sizeof(float));
+    mix_live_seek(m, frame);
 }
 
 int mixer_seek(struct mixer *m, int64_t frame)
@@ -477,6 +480,7 @@ int mixer_create(const struct timeline *tl, struct voice *voice, const struct mi
     m->duration = tl->duration;
     m->fade_in = (int)lround(o.fade_in_ms * tl->rate / 1000.0);
     m->fade_out = (int)lround(o.fade_out_ms * tl->rate / 1000.0);
+    m->live_gain = 1.0f;
 
     int err = limiter_init(&m->lim, tl->rate, o.ceiling_dbtp, o.limiter, BLOCK);
     if (!err) {
@@ -515,6 +519,7 @@ void mixer_destroy(struct mixer *m)
     free(m->pf);
     free(m->playing);
     limiter_deinit(&m->lim);
+    free(m->ov);
     free(m->x);
     free(m->y);
     free(m);

@@ -7,6 +7,7 @@
  *   analyze.c    deciding every clip's gain before the first block
  *   limiter.c    the true-peak limiter (limiter.h)
  *   resample.c   speech from the voice's rate to the output rate
+ *   live.c       play's live additions: volume above 0 dB, spoken overlay
  *   guide.c      breath guides: a tone loop shaped over its phase (guide.h)
  *   ambience.c   the ambient bed, ducked under speech (ambience.h)
  *
@@ -129,6 +130,14 @@ struct mixer {
     int64_t fade_from;  /* start of the fade-in after a seek, or -1 */
     int fade_in, fade_out;
 
+    /* live.c: play's volume above 0 dB and a spoken overlay (`t`); both
+     * act on the mono sum before the limiter. */
+    float live_gain;    /* 1 unless set */
+    float *ov;          /* the overlay's samples (gained), or NULL */
+    size_t ov_frames;
+    int64_t ov_at;      /* session frame of its first sample */
+    float ov_duck;      /* the session's gain under it */
+
     /* limiter */
     struct limiter lim;
     float *x;           /* BLOCK + LA - 1 + 2 * LIM_TP_HALF */
@@ -190,6 +199,16 @@ void clip_worker_stop(struct mixer *m);
 
 /* Free every cached clip; the worker must be stopped. */
 void clip_cache_clear(struct mixer *m);
+
+/* ---- live.c ---- */
+
+/* Apply the live gain and the overlay to the mono sum dst of frames
+ * [a, b). */
+void mix_live_apply(struct mixer *m, int64_t a, int64_t b, float *dst);
+
+/* A seek to `frame`: the overlay is dropped unless it starts there (the
+ * player's jump that makes it heard at once). */
+void mix_live_seek(struct mixer *m, int64_t frame);
 
 /* ---- analyze.c ---- */
 

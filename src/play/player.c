@@ -60,6 +60,9 @@ struct player {
     _Atomic unsigned seek_gen;
     _Atomic int64_t seek_target;
     _Atomic int err;              /* producer's error */
+    _Atomic float boost;          /* live gain above 1, for the mixer */
+    _Atomic unsigned say_gen;     /* a `t` request: say_text under lock */
+    char say_text[256];
     char detail[256];             /* producer's, read after `done` */
     char message[512];            /* controller's */
 
@@ -159,8 +162,32 @@ static void *producer_main(void *arg)
         goto fail;
     wake(p); /* the controller may be waiting for the prebuffer */
 
+    float boost = 1.0f;
+    unsigned said = atomic_load(&p->say_gen);
     while (!atomic_load(&p->quit)) {
         unsigned gen = atomic_load_explicit(&p->seek_gen, memory_order_acquire);
+        /* The boost is stored before the seek that makes it heard. */
+        float want = atomic_load(&p->boost);
+        if (want != boost) {
+            boost = want;
+            mixer_set_live_gain(p->mixer, boost);
+        }
+        unsigned sg = atomic_load(&p->say_gen);
+        if (sg != said) {
+            char text[sizeof p->say_text];
+            pthread_mutex_lock(&p->lock);
+            memcpy(text, p->say_text, sizeof text);
+            pthread_mutex_unlock(&p->lock);
+            said = sg;
+            /* Synthesize, then mix it from where the listener is now:
+             * jump there, so it is heard at once, not after the ring. */
+            int64_t at = player_position(p);
+            if (mixer_say_over(p->mixer, text, at) == AV_OK && !at_end) {
+                atomic_store(&p->seek_target, at);
+                atomic_fetch_add_explicit(&p->seek_gen, 1, memory_order_release);
+            }
+            continue;
+        }
         if (gen != handled) {
             int64_t target = atomic_load(&p->seek_target);
             handled = gen;
@@ -236,6 +263,7 @@ int player_create(const struct timeline *tl, struct voice *voice, const struct p
     /* Mark 1 is the start (see player_position()). */
     atomic_init(&p->seek_gen, 1);
     atomic_init(&p->seek_target, p->o.from);
+    atomic_init(&p->boost, 1.0f);
     *out = p;
     int err = AV_OK;
     p->buf = malloc((size_t)BLOCK * 2 * sizeof(float));
@@ -406,8 +434,26 @@ void player_set_paused(struct player *p, bool paused)
 
 void player_set_gain(struct player *p, float gain)
 {
-    if (p->lo)
-        liveout_set_gain(p->lo, gain);
+    if (!p->lo)
+        return;
+    /* At most 1 in the callback (after the limiter); above that, in the
+     * mixer before the limiter, made heard at once by mixing again from
+     * the position heard now. */
+    liveout_set_gain(p->lo, gain < 1.0f ? gain : 1.0f);
+    float boost = gain > 1.0f ? gain : 1.0f;
+    if (boost != atomic_load(&p->boost)) {
+        atomic_store(&p->boost, boost);
+        player_seek(p, player_position(p));
+    }
+}
+
+void player_say(struct player *p, const char *text)
+{
+    pthread_mutex_lock(&p->lock);
+    snprintf(p->say_text, sizeof p->say_text, "%s", text);
+    pthread_mutex_unlock(&p->lock);
+    atomic_fetch_add(&p->say_gen, 1);
+    wake(p);
 }
 
 void player_stop(struct player *p)

@@ -29,8 +29,112 @@ enum transport_action transport_key(int c)
     case '+': case '=': return TRANSPORT_LOUDER;
     case '-': case '_': return TRANSPORT_SOFTER;
     case 'q': case 'Q': return TRANSPORT_QUIT;
+    case 't': case 'T': return TRANSPORT_TIME;
+    case '?': return TRANSPORT_HELP;
     default: return TRANSPORT_NONE;
     }
+}
+
+enum transport_action transport_key_feed(struct transport_keys *k, int c)
+{
+    switch (k->state) {
+    case 1: /* after ESC */
+        if (c == '[' || c == 'O') {
+            k->state = 2;
+            return TRANSPORT_NONE;
+        }
+        k->state = 0;
+        if (c == 0x1b) {
+            k->state = 1;
+            return TRANSPORT_NONE;
+        }
+        return transport_key(c);
+    case 2: /* parameters, then the final byte */
+        if ((c >= '0' && c <= '9') || c == ';')
+            return TRANSPORT_NONE;
+        k->state = 0;
+        switch (c) {
+        case 'A': return TRANSPORT_LOUDER;
+        case 'B': return TRANSPORT_SOFTER;
+        case 'C': return TRANSPORT_FORWARD;
+        case 'D': return TRANSPORT_BACK;
+        default: return TRANSPORT_NONE; /* Home, F-keys, ...: nothing */
+        }
+    default:
+        if (c == 0x1b) {
+            k->state = 1;
+            return TRANSPORT_NONE;
+        }
+        return transport_key(c);
+    }
+}
+
+int64_t transport_step_start(const struct timeline *tl, int64_t frame)
+{
+    if (tl->n_steps == 0)
+        return 0;
+    const struct tl_step *s = &tl->steps[transport_step_at(tl, frame)];
+    return s->start <= frame ? s->start : 0;
+}
+
+int64_t transport_resume_point(const struct timeline *tl, int64_t frame)
+{
+    /* Events are sorted by start: look back from the last one that has
+     * begun.  Cues last seconds, so stop once events start more than a
+     * minute earlier. */
+    size_t lo = 0, hi = tl->n_events;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tl->events[mid].start <= frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int64_t best = frame;
+    for (size_t k = lo; k-- > 0;) {
+        const struct tl_event *e = &tl->events[k];
+        if (frame - e->start > (int64_t)60 * tl->rate)
+            break;
+        bool spoken = e->kind == TL_SPEECH || (e->kind == TL_BREATH && (e->text || e->sound));
+        if (spoken && frame < e->end && e->start < best)
+            best = e->start;
+    }
+    return best;
+}
+
+char *transport_time_text(const struct timeline *tl, int64_t frame, char *buf, size_t size)
+{
+    int64_t left = tl->duration - frame;
+    if (left < 0)
+        left = 0;
+    long s = (long)(left / (tl->rate > 0 ? tl->rate : 1));
+    long m = (s + 30) / 60;
+    int n = 0;
+    if (s < 60)
+        n = snprintf(buf, size, "%ld seconds left.", s);
+    else if (m < 60)
+        n = snprintf(buf, size, "%ld minute%s left.", m, m == 1 ? "" : "s");
+    else
+        n = snprintf(buf, size, "%ld hour%s %ld minutes left.", m / 60, m / 60 == 1 ? "" : "s",
+                     m % 60);
+    if (n < 0 || (size_t)n >= size)
+        return buf;
+    /* The next pose: the first pose step after this one. */
+    size_t i = tl->n_steps ? transport_step_at(tl, frame) : 0;
+    if (tl->n_steps && tl->steps[i].start > frame)
+        i = 0; /* before the first step: it is next */
+    else
+        i++;
+    for (; i < tl->n_steps; i++) {
+        const struct tl_step *st = &tl->steps[i];
+        if (st->kind == TL_STEP_POSE && st->name && st->name[0]) {
+            const char *side = tl_side_name(st->side);
+            snprintf(buf + n, size - (size_t)n, " Next: %s%s%s.", st->name,
+                     side ? ", " : "", side ? side : "");
+            break;
+        }
+    }
+    return buf;
 }
 
 size_t transport_step_at(const struct timeline *tl, int64_t frame)
@@ -97,8 +201,17 @@ bool transport_apply(struct transport *t, enum transport_action a, int64_t frame
         t->volume_db = v;
         return changed;
     }
+    case TRANSPORT_BACK:
+    case TRANSPORT_FORWARD: {
+        int64_t d = (int64_t)(TRANSPORT_SEEK_SECONDS * tl->rate);
+        int64_t to = a == TRANSPORT_BACK ? frame - d : frame + d;
+        *seek = to < 0 ? 0 : to > tl->duration ? tl->duration : to;
+        return true;
+    }
     case TRANSPORT_QUIT:
     case TRANSPORT_NONE:
+    case TRANSPORT_TIME:
+    case TRANSPORT_HELP:
         break;
     }
     return false;
