@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # baseline.sh SESSION OUT.wav — the same session rendered the plain way,
 # with command-line tools, as the speed baseline for `asanavox render`.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cues.c — the spoken cues of sessions as the mixer renders them: their
  * loudness, the ducking of the ambient bed under them, and (for bench/voice)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # gen-session.sh MINUTES — write a realistic practice session of about
 # MINUTES minutes to standard output, for the benchmarks.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * mixstat.c — compile a session and run the mixer into the null sink,
  * printing where the time goes (compile, mix) and the clip cache figures.

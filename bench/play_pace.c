@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * play_pace.c — run `asanavox play` against the ALSA file device of the
  * tests (tests/alsa/file.conf) and be its sound card: read what it plays

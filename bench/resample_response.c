@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * resample_response.c — the frequency response of the speech resampler.
  *

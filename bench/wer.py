@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """wer.py CUES.TSV HYP.TXT -- word error rate of pocketsphinx_batch output.
 
 CUES.TSV holds "ID<TAB>reference text" (from bench/cues.c), HYP.TXT the

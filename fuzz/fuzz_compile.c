@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_compile.c — libFuzzer target over the parser and compiler: all that
  * `check` and `plan` do short of speech synthesis and reading sound files.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The bad-input corpus: every tests/bad/NAME.yoga must make `asanavox check`
 # exit with status 2, and the first line it prints must be exactly
 # tests/bad/NAME.expect.  Two more inputs are made here rather than

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The caches in $XDG_CACHE_HOME/asanavox: warm runs print exactly what cold
 # runs and --no-cache runs print; `list` notices an edited session, an
 # edited include and a new file that shadows an include; a damaged speech

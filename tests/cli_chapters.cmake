@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Chapters as a player sees them: every format, written to a file and to
 # standard output (`-o - --format`), read back with FFmpeg's ffprobe, must
 # have the chapters `plan --chapters` prints, each start (and each end but

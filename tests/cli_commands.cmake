@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The command-line contract: exit statuses, help, version, session lookup,
 # and files too large to read.  Invoked by ctest as:
 #   cmake -DASANAVOX=... -DSRC=... -DBIN=... -P cli_commands.cmake

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Shell completion: bash, fish and zsh complete commands, options and
 # session names for real (each shell runs the script against the built
 # program; zsh in a pseudo-terminal, tests/zsh_complete.zsh).  All three must offer every option that each

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Preferences (cli_config.h) and the practice log's command: the config
 # file's place, its precedence (command line > config > session header),
 # errors naming the file and line, `asanavox config`, render's default

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Fault paths of `render` that need a shell: standard output closed or full
 # with `-o -` (streamed, never renamed over), and a read-only directory.
 # Each must exit non-zero with one clear line and leave no file behind.

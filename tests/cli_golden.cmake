@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Golden plans: `plan --json` and the table for every tests/golden/plan-*.yoga
 # and two library sessions, made by tests/golden_plan (the compiler with
 # real files and sounds but speech lengths fixed by the text, so an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The hostile-input corpus: session files made to exhaust time or memory,
 # escape their directory or write to the terminal.  Every case must end
 # with `asanavox check` exiting 2 within 2 seconds under `ulimit -v` (256 MiB

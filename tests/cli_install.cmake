@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A relocatable install: `cmake --install` into a temporary prefix, the tree
 # moved somewhere else, and the moved program run from a third directory.
 # It must find the installed sessions and sounds relative to itself

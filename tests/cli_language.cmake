@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Practice in other languages, through the program: `phrases`, --language,
 # and plan --json of Hindi and Russian sessions (valid UTF-8, valid JSON,
 # the text as written).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The manual pages: groff formats both without a single warning, and
 # asanavox(1) documents every command and every option that the commands'
 # --help lists (both come from the same option tables, so this keeps the

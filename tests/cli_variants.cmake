@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Variants of one file (issue 11): --length and --skip on plan, render and
 # play, and session names (suggestions, unique prefixes, names with spaces).
 # Invoked by ctest as: cmake -DASANAVOX=... -DSRC=... -DBIN=... -P cli_variants.cmake

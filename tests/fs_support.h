@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fs_support.h — temporary directories for the tests that write files
  * (header-only; include after <cmocka.h>).

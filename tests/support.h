@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * support.h — helpers shared by the cmocka tests (header-only).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_alloc_fail.c — every allocation failure inside mixer_create() is
  * reported as AV_ENOMEM and leaks nothing.

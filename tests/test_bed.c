@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_bed.c — what surrounds the voice: levels by role, the breath guides
  * over their phases, and the ambient bed with its ducking under speech.

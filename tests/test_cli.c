@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_cli.c — the command-line option parser (cli_options.h) on real
  * argument vectors: "--opt value", "--opt=value", "-oVALUE", unambiguous

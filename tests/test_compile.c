@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_compile.c — the compiler: expansion (sides, repeats, includes, at)
  * and the exact layout rules of docs/FORMAT.md, in the memory env (speech

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_core.c — the small core modules: diagnostics (format, caret,
  * suggestions, limit), UTF-8, arena, strbuf, error strings.

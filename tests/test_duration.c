@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_duration.c — every duration and pace form of docs/FORMAT.md.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_filecache.c — the persistent cache: round trips, misses, damaged
  * and colliding entries, the size bound, clearing, and where it lives.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_flite.c — flite as the second speech engine: its voices are
  * selected by "flite:NAME", speak real (trimmed) speech at their own rate,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_format.c — every session example in docs/FORMAT.md (the fenced
  * blocks marked `yoga`) compiles without an error, in the memory env.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_language.c — practice in other languages: the phrase catalogs,
  * `language:`, `phrases:` and the voice that follows the language, in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_library.c — every session in sessions/ is clean and renders.
  *

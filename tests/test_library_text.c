@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_library_text.c — what the library sessions say, read as a teacher
  * and as the articles' authors would read it.

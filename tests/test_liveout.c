@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_liveout.c — the live-output engine (liveout.h) without a device:
  * liveout_render() is called here as a sound card's callback would, with

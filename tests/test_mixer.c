@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_mixer.c — the mixer: resampling length, sample-accurate placement,
  * click-free edges, the limiter's ceiling, determinism, seeking, the

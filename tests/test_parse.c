@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_parse.c — the session parser: the tree it builds, and a diagnostic
  * at the right line and column for every class of bad input.

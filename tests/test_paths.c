@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_paths.c — finding sessions and sounds: search order, shadowing,
  * the data directories of a development build and $XDG_DATA_*, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_play.c — `asanavox play` end to end, without sound hardware.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_render.c — render_run() and the `asanavox render` command: the
  * file's length is the plan's, every format comes out readable and

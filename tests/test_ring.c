@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_ring.c — the lock-free SPSC ring (ring.h): capacity, wrap-around,
  * partial reads and writes, zero-copy peeking, discarding, and a two-thread

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_runtime.c — the small shared helpers of src/core: the clock text,
  * deadlines on the monotonic clock (the PortAudio sink's wait for room

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_sink.c — the file sink: every format readable back, deterministic
  * bytes, atomic replacement, streaming to pipes and devices, and the

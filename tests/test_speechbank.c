@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_speechbank.c — the speech bank (speechbank.h): the table itself,
  * and a session compiled with compile_session_spoken() rendering without

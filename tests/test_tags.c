@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_tags.c — tags and chapters of rendered files (tags.h): made from a
  * compiled session, then written by the real file sink in every format,

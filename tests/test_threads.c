@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_threads.c — threads that asanavox starts block every signal
  * (thread.h), so a handler never runs on a worker: the mixer's clip

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_transport.c — the keys of `play` without audio (transport.h):
  * pause, next, previous (restart, and twice: the step before), volume

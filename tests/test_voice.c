@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_voice.c — real espeak-ng speech: trimmed, cached once per text in
  * memory and on disk, the same samples whatever was spoken before, exact

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * gen_sounds.c — synthesize the sounds asanavox ships (the WAV files in sounds/).
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tools/test-deb.sh BUILD_DIR — build the Debian package from BUILD_DIR with
 # CPack, install it, and run the installed program from another directory:
 # `asanavox list` must show the library and `asanavox render` must write a

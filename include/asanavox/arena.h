@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * arena.h — a bump allocator for data that lives and dies together.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * clock.h — the one monotonic clock and the one time formatter.
  *

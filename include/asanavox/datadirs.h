@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * datadirs.h — where asanavox's data (sessions/ and sounds/) lives.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * device.h — sound output through PortAudio: starting PortAudio quietly,
  * listing and choosing output devices, and the live controls of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * diag.h — diagnostics: errors and warnings about a session file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * escape.h — text from session files, made safe to show on a terminal.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fdio.h — reading and writing an exact number of bytes on a descriptor.
  *

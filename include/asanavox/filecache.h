@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * filecache.h — a persistent cache on disk: one file per entry, keyed by a
  * byte string.

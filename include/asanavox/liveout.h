@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * liveout.h — the live-output engine: what happens between the producer
  * that mixes a session and a sound card's real-time callback, without the

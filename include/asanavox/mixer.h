@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * mixer.h — a timeline turned into audio, one block at a time.
  *

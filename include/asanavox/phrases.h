@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * phrases.h — the words asanavox says on its own, in ten languages.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * player.h — a timeline played live: mixer → ring → PortAudio.
  *

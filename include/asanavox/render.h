@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * render.h — a whole session, block by block, from the mixer into a sink.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ring.h — a single-producer, single-consumer lock-free ring of audio frames.
  *

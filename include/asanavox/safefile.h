@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * safefile.h — reading files named by untrusted session files, safely.
  *

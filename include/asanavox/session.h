@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * session.h — a parsed session file: headers and a tree of steps.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sink.h — where mixed blocks go: a file, nothing, or (later) a device.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sound.h — bells and breath tones: WAV files read with libsndfile.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * speechbank.h — every spoken text of a compiled session with its samples.
  *

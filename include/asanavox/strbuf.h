@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * strbuf.h — a growable NUL-terminated string.
  *

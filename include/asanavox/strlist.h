@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * strlist.h — a growable NULL-terminated list of malloc'd strings.
  *

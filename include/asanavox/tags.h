@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * tags.h — what a rendered file says about itself: title, artist, album,
  * comment, date, and one chapter per step a listener would skip to.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * timeline.h — the compiled session: what sounds when, to the sample.
  *

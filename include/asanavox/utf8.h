@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * utf8.h — the little UTF-8 asanavox needs: validation, counting characters
  * and cutting between them.  Widths are counted in code points (what the

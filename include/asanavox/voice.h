@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * voice.h — speech from espeak-ng, cached per text in memory and on disk.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * workq.h — one worker thread running queued jobs in order: the one queue
  * behind the mixer's clip worker, the render writer and the WAV writer.

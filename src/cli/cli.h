@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli.h — what the subcommands share: loading a session (and, through
  * cli_options.h, the option parser).

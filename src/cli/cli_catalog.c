@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_catalog.c — the compiled list of sessions shared by `list` and the
  * picker of `play` (cli_catalog.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_catalog.h — the sessions on the search path with their titles and
  * lengths: what `list` prints and what the picker of `play` offers, made

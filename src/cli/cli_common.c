@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_common.c — loading a session for a command: by name, path or from
  * standard input, with the diagnostics printed; and its file tags.

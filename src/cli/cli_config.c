@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_config.c — reading the preferences file and putting its options in
  * front of a command line (cli_config.h).

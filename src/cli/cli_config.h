@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_config.h — the user's preferences file and the per-user state
  * directory.

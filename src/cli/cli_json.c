@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_json.c — JSON string and number output for the commands' --json (cli_json.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_json.h — the two JSON primitives the commands' --json output needs.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_options.c — the command-line option parser (getopt_long) and the
  * options check, plan, render and play share.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_practice.c — play's lead-in, practice log line and resume point
  * (cli_practice.h).

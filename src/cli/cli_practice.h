@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_practice.h — what `play` does around the practice itself: the quiet
  * lead-in of --delay, and at the end the practice log line and the resume

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_state.c — the practice log and the resume point in
  * $XDG_STATE_HOME/asanavox (cli_state.h).

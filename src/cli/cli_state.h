@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_state.h — what `play` remembers between runs: the practice log and
  * where the last practice stopped.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_summary.c — session summaries for `list` and the picker, compiled or
  * taken from the cache when every input the compile read is unchanged.

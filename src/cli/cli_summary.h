@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_summary.h — a session's title, about line and length, for `list` and
  * the picker of `play`, from a cache when the session has not changed.

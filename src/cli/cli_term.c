@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_term.c — stop signals through a self-pipe, Ctrl-Z and raw key mode for
  * the long-running commands (cli_term.h).

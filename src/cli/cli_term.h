@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_term.h — the runtime of the long-running commands (play, render): stop
  * signals, Ctrl-Z and the terminal's raw key mode, in one place.

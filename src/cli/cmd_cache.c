@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_cache.c — `asanavox cache clear`: empty the caches in
  * $XDG_CACHE_HOME/asanavox (speech clips, session summaries).

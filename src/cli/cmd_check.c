@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_check.c — `asanavox check FILE|NAME...`: report every problem.
  */

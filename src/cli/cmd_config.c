@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_config.c — `asanavox config`: the effective preferences and where
  * each comes from.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_devices.c — `asanavox devices`: the sound outputs `play --device`
  * can use.

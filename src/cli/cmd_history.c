@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_history.c — `asanavox history`: recent practice, minutes this week
  * and this month, and the current run of days, from the practice log

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_list.c — `asanavox list [--json | --names]`: the sessions on the
  * search path.

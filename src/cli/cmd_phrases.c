@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_phrases.c — `asanavox phrases [LANG]`: print a built-in phrase catalog.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_plan.c — `asanavox plan NAME [--json | --chapters]`: print the
  * compiled timeline (or the chapters a render would have).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_play.c — `asanavox play [NAME]`: practise along live, through the
  * sound card, with keys that work without looking.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_render.c — `asanavox render NAME [-o OUT]`: the whole session as one
  * audio file.

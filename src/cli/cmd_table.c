@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_table.c — the table of subcommands that main() dispatches on.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_voices.c — `asanavox voices`: the voices of both speech engines
  * (espeak-ng and, when built in, flite) that voice: and --voice take.

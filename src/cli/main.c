@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * main.c — asanavox's entry point: pick a subcommand and run it.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * breaths.c — the layout of holds counted in breaths or reps: the length
  * of each breath at a pace (and a ramp), its spoken prompts or tones, how

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * compile.c — a parsed session to a timeline at exact frame positions: this
  * file runs the phases below and owns the entry points; the phases live in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * compile_internal.h — what the parts of the compiler share: the compiler's
  * state (struct compiler), the expanded instances, and the functions one

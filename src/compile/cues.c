@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cues.c — the layout of timed cues (at, left, every, countdown, halfway,
  * end) inside a hold: where each falls, what it says or rings, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * env.c — the compiler's window on the real world (compile_env_default()).
  *

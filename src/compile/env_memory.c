@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * env_memory.c — compile_env_memory(): the compiler without a file system,
  * sound files or espeak-ng, so tests and the fuzzer are fast, deterministic

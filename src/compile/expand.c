@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * expand.c — the expansion phase: walking the session tree into the flat
  * array of instances, splicing in includes (each read and parsed once),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * layout.c — the layout phase: walking the expanded instances with the
  * clock and emitting the timeline's steps and events for poses, flows,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * phrases.c — the built-in phrase catalogs and their lookups (phrases.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * speech.c — what the compiler says: the intern table of spoken texts and
  * their measured lengths, the sounds it looks up, and building the text of

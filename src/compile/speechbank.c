@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * speechbank.c — the speech bank (speechbank.h): text → samples in an
  * open-addressing hash table that doubles when half full.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * timeline.c — freeing a timeline and naming its enums (timeline.h).
  */

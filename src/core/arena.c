@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * arena.c — the arena allocator: many small allocations freed at once (arena.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * clock.c — the monotonic clock, deadlines on it, and the clock text of
  * positions (clock.h).

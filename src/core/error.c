@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * error.c — av_strerror(): the one name for every av_error code (error.h).
  */

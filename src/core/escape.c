@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * escape.c — showing untrusted text without letting it drive the terminal
  * (escape.h).  Small enough to write here: no Debian library offers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fdio.c — exact reads and writes on a descriptor, again after EINTR and
  * short counts (fdio.h).

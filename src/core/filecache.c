@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * filecache.c — a bounded directory of cache entries, one file per key.
  *

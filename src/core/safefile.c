@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * safefile.c — opening and reading untrusted files (safefile.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * strbuf.c — a growable string buffer that remembers allocation failure (strbuf.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * strlist.c — a growable NULL-terminated list of strings that remembers
  * allocation failure (strlist.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * thread.c — threads started with every signal blocked (thread.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * utf8.c — UTF-8 validation, counting and cutting (utf8.h).  By hand: these
  * are a few lines each, and the C library's multibyte functions depend on

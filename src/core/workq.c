@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * workq.c — one worker thread running queued jobs in order (workq.h).
  */

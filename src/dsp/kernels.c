@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * kernels.c — per-sample loops (kernels.h).  Every loop here gives exactly
  * the same result as its scalar tail, so output does not depend on block

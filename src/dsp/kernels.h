@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * kernels.h — the few loops that touch every sample of a session, written
  * with GCC/clang vector extensions so they run 4 samples at a time on any

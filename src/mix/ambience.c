@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ambience.c — the ambient bed under a session, ducked under speech (see
  * ambience.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ambience.h — the ambient bed: a seamless loop under the whole session,
  * faded in and out, and ducked under every speech cue.  Internal to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * analyze.c — the mixer's loudness analysis: before the first block, every
  * distinct clip is measured (loudness.h) and given its gain, and the

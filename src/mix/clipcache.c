@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * clipcache.c — the mixer's clips: each distinct (kind, text or path)
  * prepared once (speech resampled from the voice's samples, sounds loaded;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * guide.c — breath guides: a tone loop stretched over its breath phase
  * (see guide.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * guide.h — breath guides: a seamless tone loop repeated over a whole
  * breath phase and shaped to it.  Internal to src/mix.

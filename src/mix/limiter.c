@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * limiter.c — the look-ahead true-peak limiter (limiter.h): a 4x
  * oversampled peak detector, a van Herk min-filter hold, release and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * limiter.h — the mixer's look-ahead true-peak limiter (internal to
  * src/mix).

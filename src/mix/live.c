@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * live.c — what only live play adds to the mix: the volume above 0 dB and
  * a spoken overlay (the `t` key), both before the limiter (mixer.h).

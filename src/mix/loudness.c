@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * loudness.c — measuring clips and predicting a session's loudness
  * (loudness.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * loudness.h — per-clip loudness and a prediction of a whole session's
  * integrated loudness, without mixing it.  Internal to src/mix.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * mixer.c — the mixer's stream (mixer.h): timeline events in, blocks of
  * audio out; seeking and the mixer's life cycle.  The parts it joins are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * mixer_internal.h — the mixer's state, shared by the files of src/mix
  * that make up the mixer (mixer.h is the public manual):

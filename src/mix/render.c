@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * render.c — mixer → sink, one block at a time (render.h).
  *

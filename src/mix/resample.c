@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * resample.c — speech from the voice's rate to the output rate
  * (mix_resample_s16() in mixer.h): libsamplerate in parallel segments, and

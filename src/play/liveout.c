@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * liveout.c — the live-output engine (liveout.h): ring, marks, envelopes
  * and the audio clock, with liveout_render() as an output callback's body.

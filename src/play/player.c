@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * player.c — mixer → live-output engine (liveout.h) → PortAudio, with a
  * producer thread (player.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ring.c — the lock-free SPSC frame ring (ring.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * transport.c — keys, steps and the status line of `play` (transport.h).
  */

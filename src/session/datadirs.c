@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * datadirs.c — the data directories: the user's, a development build's
  * source tree, the install relative to the executable, $XDG_DATA_DIRS.

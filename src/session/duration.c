@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * duration.c — the duration and pace forms of FORMAT.md.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * parse_cue.c — the cue lines under a step: their head (a cue word, a timed
  * form such as `at 1:00:` or `every 5 min:`, or a flow's `hold 5 breaths:`),

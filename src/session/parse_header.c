@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * parse_header.c — the header lines of a session (title:, pace:, voice:,
  * the volumes, language:, phrases: and the rest) and the phrase entries

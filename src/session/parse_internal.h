@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * parse_internal.h — what the parts of the session parser share: the
  * parser's state, the source line, positions and the ERR/WARN macros, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * parse_step.c — step lines: pose, flow and breathe with their options,
  * rest, say, bell, silence, repeat/end and include.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * file.c — the file sink (sink.h): written atomically or streamed.
  *

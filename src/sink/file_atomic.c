@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * file_atomic.c — atomic output for the file sink: the temporary file next
  * to the target, and at the end fsync(), rename over the target and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * file_internal.h — the state of the file sink (file.c) and the parts it
  * is made of, each in a file of its own:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * file_temp.c — the file sink's temporary files: removing the ones a
  * killed render left behind, and keeping an existing target's mode.

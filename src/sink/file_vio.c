@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * file_vio.c — libsndfile's virtual I/O for the file sink: writes go to
  * our descriptor (through the Ogg serial fix for Ogg), so errno of a failed

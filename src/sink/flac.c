@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * flac.c — FLAC through libFLAC, with our tags and chapters in its
  * VORBIS_COMMENT block (sink_tags.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ogg_serial.c — deterministic Ogg: libsndfile seeds the stream serial
  * number from the clock, so two renders would differ.  Every Ogg page the

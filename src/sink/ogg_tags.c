@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ogg_tags.c — our comment header in the Ogg Vorbis and Opus streams
  * libsndfile encodes (sink_tags.h).

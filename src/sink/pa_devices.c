@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * pa_devices.c — PortAudio started and stopped, and its output devices
  * listed and found by number or name (device.h).

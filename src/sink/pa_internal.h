@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * pa_internal.h — what the PortAudio files of src/sink share:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * pa_quiet.c — keeping ALSA, JACK and PortAudio's own chatter off the
  * terminal (device.h): do-nothing error handlers installed in ALSA and

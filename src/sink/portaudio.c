@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * portaudio.c — the PortAudio sink (sink.h) and its controls (device.h):
  * glue between a PortAudio output stream and the live-output engine

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sink.c — the sink life cycle (sink.h) and the null sink.
  */

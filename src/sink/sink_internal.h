@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sink_internal.h — the sink's state and its table of functions, which
  * the sink implementations share with sink.c (sink.h keeps them opaque).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sink_tags.h — the parts of the file sink (file.c) that write tags and
  * chapters (tags.h) where libsndfile cannot: its sf_set_string() knows a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * tags.c — a rendered file's tags and chapters (tags.h): made from the
  * timeline, and laid out as Vorbis comments, WAV chunks, an ID3v2 tag or

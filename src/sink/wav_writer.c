@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * wav_writer.c — 16-bit WAV written by the file sink itself, front to back
  * (file_internal.h): aligned buffers, O_DIRECT where the file system

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sound.c — reading bells and tones: libsndfile in, mono float out,
  * libsamplerate in between when the file's rate is not the output rate.

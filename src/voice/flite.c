@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * flite.c — flite as a second speech engine for English (see flite.h).
  *

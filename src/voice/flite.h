@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * flite.h — flite (CMU's small C synthesizer) as asanavox's second speech
  * engine, for English.  Internal to src/voice: voice.c selects it for voice

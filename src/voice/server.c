@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * server.c — run espeak-ng in a helper process, a fresh fork per text.
  *

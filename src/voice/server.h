@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * server.h — espeak-ng in a helper process, one fresh copy per text
  * (internal to src/voice/).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * voice.c — speech for a text: from memory, from the disk cache, or from
  * espeak-ng in a helper process (server.c), in that order.
