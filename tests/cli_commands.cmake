@@ -3,22 +3,7 @@
 # and files too large to read.  Invoked by ctest as:
 #   cmake -DASANAVOX=... -DSRC=... -DBIN=... -P cli_commands.cmake
 
-function(run expect_rc expect_out)
-  execute_process(COMMAND "${ASANAVOX}" ${ARGN}
-                  WORKING_DIRECTORY "${SRC}"
-                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-  if(NOT rc EQUAL expect_rc)
-    message(SEND_ERROR "asanavox ${ARGN}: exit ${rc}, want ${expect_rc}\n${out}${err}")
-  endif()
-  if(NOT "${expect_out}" STREQUAL "")
-    string(FIND "${out}${err}" "${expect_out}" at)
-    if(at EQUAL -1)
-      message(SEND_ERROR "asanavox ${ARGN}: output lacks '${expect_out}':\n${out}${err}")
-    endif()
-  endif()
-  set(last_out "${out}" PARENT_SCOPE)
-  set(last_err "${err}" PARENT_SCOPE)
-endfunction()
+include("${SRC}/tests/support_run.cmake")
 
 run(0 "usage: asanavox COMMAND" --help)
 run(0 "asanavox 0.1" --version)

@@ -13,22 +13,7 @@ set(ENV{XDG_CONFIG_HOME} "${home}/config")
 set(ENV{XDG_STATE_HOME} "${home}/state")
 set(cfg "${home}/config/asanavox/config")
 
-function(run expect_rc expect_out)
-  execute_process(COMMAND "${ASANAVOX}" ${ARGN}
-                  WORKING_DIRECTORY "${SRC}"
-                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-  if(NOT rc EQUAL expect_rc)
-    message(SEND_ERROR "asanavox ${ARGN}: exit ${rc}, want ${expect_rc}\n${out}${err}")
-  endif()
-  if(NOT "${expect_out}" STREQUAL "")
-    string(FIND "${out}${err}" "${expect_out}" at)
-    if(at EQUAL -1)
-      message(SEND_ERROR "asanavox ${ARGN}: output lacks '${expect_out}':\n${out}${err}")
-    endif()
-  endif()
-  set(last_out "${out}" PARENT_SCOPE)
-  set(last_err "${err}" PARENT_SCOPE)
-endfunction()
+include("${SRC}/tests/support_run.cmake")
 
 function(lacks text)
   string(FIND "${last_out}${last_err}" "${text}" at)

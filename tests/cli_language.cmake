@@ -4,21 +4,7 @@
 # the text as written).
 # Invoked by ctest as: cmake -DASANAVOX=... -DSRC=... -DBIN=... -P cli_language.cmake
 
-function(run expect_rc expect_out)
-  execute_process(COMMAND "${ASANAVOX}" ${ARGN}
-                  WORKING_DIRECTORY "${SRC}"
-                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-  if(NOT rc EQUAL expect_rc)
-    message(SEND_ERROR "asanavox ${ARGN}: exit ${rc}, want ${expect_rc}\n${out}${err}")
-  endif()
-  if(NOT "${expect_out}" STREQUAL "")
-    string(FIND "${out}${err}" "${expect_out}" at)
-    if(at EQUAL -1)
-      message(SEND_ERROR "asanavox ${ARGN}: output lacks '${expect_out}':\n${out}${err}")
-    endif()
-  endif()
-  set(last_out "${out}" PARENT_SCOPE)
-endfunction()
+include("${SRC}/tests/support_run.cmake")
 
 # `phrases` prints a catalog as a phrases: block; English by default.
 run(0 "  next: Next: {pose}." phrases)
