@@ -15,6 +15,7 @@
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "mixer_internal.h"
+#include "peakctl.h"
 
 /* A role's level relative to the speech target: the fixed offset plus the
  * role's volume (--voice-volume, --bell-volume or their headers). */
@@ -42,6 +43,24 @@ float mix_clip_gain(const struct mixer *m, enum clip_kind kind, const char *key,
     const struct level *l = level_find(m, kind, key, h);
     double role_db = kind == CLIP_SPEECH ? m->tl->voice_db : m->tl->bell_db;
     return l ? l->gain : (float)pow(10.0, (m->o.volume_db + role_db) / 20.0);
+}
+
+float mix_clip_peak(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h)
+{
+    const struct level *l = level_find(m, kind, key, h);
+    return l ? l->peak : 0.0f;
+}
+
+/* Speech's peak control (peakctl.h), applied to the samples about to be
+ * profiled, so that the clip's gain is decided from what will be mixed.
+ * Its threshold is kept in l->peak for clip preparation (clipcache.c),
+ * which applies the same control to the resampled clip.  Returns 0 or
+ * AV_ENOMEM. */
+static int speech_peak_control(struct level *l, float *s, size_t n, int rate,
+                               pthread_mutex_t *init_lock)
+{
+    int err = peakctl_speech_threshold(s, n, rate, init_lock, &l->peak);
+    return err ? err : peakctl_apply(s, n, rate, l->peak);
 }
 
 /* Profile one distinct clip (loudness.h).  Speech is measured at the
@@ -74,7 +93,10 @@ static int level_measure(const struct mixer *m, struct level *l, pthread_mutex_t
         return err;
     if (err)
         return AV_OK;
-    err = loud_profile(s, n, rate, init_lock, &l->prof);
+    if (l->kind == CLIP_SPEECH)
+        err = speech_peak_control(l, s, n, rate, init_lock);
+    if (!err)
+        err = loud_profile(s, n, rate, init_lock, &l->prof);
     free(s);
     if (!err && l->prof.n) {
         l->env = malloc(l->prof.n * sizeof(float));

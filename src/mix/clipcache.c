@@ -28,6 +28,7 @@
 #include "asanavox/voice.h"
 #include "asanavox/workq.h"
 #include "mixer_internal.h"
+#include "peakctl.h"
 
 /* ---- preparing a clip (any thread) ---------------------------------------- */
 
@@ -113,8 +114,17 @@ static void prepare(const struct mixer *m, struct clip *c, float **samples, size
     } else {
         *err = m->src.sound(m->src.ctx, c->key, m->rate, samples, frames);
     }
-    if (!*err)
-        clip_shape(m, c->kind, c->gain, *samples, *frames);
+    /* Speech's peak control, with the threshold the analysis measured
+     * the clip with (analyze.c), before the gain scales it. */
+    if (!*err && c->kind == CLIP_SPEECH)
+        *err = peakctl_apply(*samples, *frames, m->rate, c->peak);
+    if (*err) {
+        free(*samples);
+        *samples = NULL;
+        *frames = 0;
+        return;
+    }
+    clip_shape(m, c->kind, c->gain, *samples, *frames);
 }
 
 /* The worker's job (workq.h): prepare a clip.  Only the thread running
@@ -225,6 +235,7 @@ int clip_request(struct mixer *m, enum clip_kind kind, const char *key, struct c
     c->pins = 1;
     c->state = CLIP_PENDING;
     c->gain = mix_clip_gain(m, kind, key, h);
+    c->peak = mix_clip_peak(m, kind, key, h);
     if (kind == CLIP_SPEECH && !m->custom_source) {
         /* From the speech bank, or espeak-ng on the mixer's thread. */
         const int16_t *s;

@@ -7,6 +7,7 @@
  *   clipcache.c  preparing clips (on a worker thread) and caching them
  *   analyze.c    deciding every clip's gain before the first block
  *   limiter.c    the true-peak limiter (limiter.h)
+ *   peakctl.c    gentle peak control of each speech clip (peakctl.h)
  *   resample.c   speech from the voice's rate to the output rate
  *   live.c       play's live additions: volume above 0 dB, spoken overlay
  *   guide.c      breath guides: a tone loop shaped over its phase (guide.h)
@@ -50,6 +51,7 @@ struct clip {
     unsigned pins;                    /* playing and prefetched uses */
     size_t budget;                    /* bytes counted in the cache */
     float gain;                       /* from the level table */
+    float peak;                       /* speech: peak control threshold, ditto */
     /* Input of the preparation (speech from the voice). */
     const int16_t *native;
     size_t native_frames, out_frames;
@@ -84,6 +86,8 @@ struct level {
     const char *key;                  /* the timeline's string */
     double target;                    /* the clip's own loudness target */
     float gain;                       /* linear, applied when prepared */
+    float peak;                       /* speech: peak control threshold
+                                         (peakctl.h), before the gain; 0: none */
     struct loud_profile prof;         /* only during analyze() */
     float *env;                       /* only during analyze() */
     const int16_t *native;            /* speech: the voice's clip */
@@ -220,6 +224,11 @@ int mix_analyze(struct mixer *m);
 /* The linear gain for a clip: its level's, or (without normalization)
  * plain --volume plus the role's volume. */
 float mix_clip_gain(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h);
+
+/* The threshold of the clip's peak control (peakctl.h) decided by
+ * mix_analyze(), in the clip's own scale (before its gain); 0 for none
+ * (every clip but speech, or a clip the analysis did not see). */
+float mix_clip_peak(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h);
 
 /* Free the level table. */
 void mix_levels_free(struct mixer *m);
