@@ -39,7 +39,7 @@ static struct voice *voice(void)
 {
     if (!the_voice) {
         assert_int_equal(voice_create(&the_voice), AV_OK);
-        assert_int_equal(voice_configure(the_voice, VOICE_DEFAULT, 150), AV_OK);
+        assert_int_equal(voice_configure(the_voice, VOICE_DEFAULT, VOICE_DEFAULT_SPEED), AV_OK);
     }
     return the_voice;
 }

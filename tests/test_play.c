@@ -1362,8 +1362,8 @@ static void test_time_key_speaks(void **state)
     struct voice *v;
     assert_int_equal(voice_create(&v), 0);
     /* The voice play speaks `t` with: the session has no voice:, so the
-     * default one. */
-    assert_int_equal(voice_configure(v, VOICE_DEFAULT, 150), 0);
+     * default one, at its default speed. */
+    assert_int_equal(voice_configure(v, VOICE_DEFAULT, VOICE_DEFAULT_SPEED), 0);
     const struct voice_clip *vc;
     assert_int_equal(voice_synth(v, text, &vc), 0);
     int native = voice_native_rate(v);
