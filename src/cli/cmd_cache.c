@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_cache.c — `asanavox cache clear`: empty the caches in
- * $XDG_CACHE_HOME/asanavox (speech clips, session summaries).
+ * $XDG_CACHE_HOME/asanavox (speech clips, the same resampled with their
+ * loudness, session summaries).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 #include "commands.h"
 
 /* The cache directories this program writes, below the cache root. */
-static const char *const subdirs[] = {"speech", "list"};
+static const char *const subdirs[] = {"speech", "clips", "list"};
 
 static void help(FILE *f)
 {

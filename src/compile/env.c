@@ -67,13 +67,15 @@ static int env_speech(void *ctx, const char *text, int rate, int64_t *frames)
     if (err)
         return err;
     const int native = voice_native_rate(env->voice);
+    *frames = voice_frames_at(clip->frames, native, rate);
     if (env->bank) {
         err = speech_bank_put(env->bank, text, clip->samples, clip->frames, native);
-        if (err)
-            return err;
+        /* The bank has the samples now (on disk, speechbank.h): the
+         * voice's copy in memory would only make memory grow with the
+         * session's distinct speech.  The compiler asks for each text once. */
+        voice_clear_cache(env->voice);
     }
-    *frames = voice_frames_at(clip->frames, native, rate);
-    return AV_OK;
+    return err;
 }
 
 void compile_env_default(struct compile_env *env, struct voice *voice)
