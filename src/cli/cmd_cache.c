@@ -19,7 +19,7 @@ static const char *const subdirs[] = {"speech", "clips", "list"};
 static void help(FILE *f)
 {
     fprintf(f, "usage: asanavox cache clear\n\n"
-               "Remove every cached speech clip and session summary from\n"
+               "Remove every cached speech clip (also resampled) and session summary from\n"
                "$XDG_CACHE_HOME/asanavox (by default ~/.cache/asanavox).  They are made\n"
                "again when needed; --no-cache on any command bypasses them.\n\n");
     cli_print_options(f, 0, NULL);
