@@ -22,6 +22,9 @@
  *    fetch it, never first in the middle of the practice (props named in
  *    the four languages).
  *  - The desk starter fits its promise of two minutes (at most 2:30).
+ *  - A translation ("morning-5.de.yoga") has its English session's steps,
+ *    sides, breaths, reps, rounds, hold lengths and number of cues, so it
+ *    cannot fall behind when the English session is revised.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -743,6 +746,98 @@ static void the_desk_starter_fits_two_and_a_half_minutes(void **state)
     fail_msg("sessions/desk-starter.yoga is missing");
 }
 
+/* --- 6. a translation keeps the structure of its English session ---------------------- */
+
+/* What one step does, apart from its words: the same in "x.yoga" and in
+ * "x.de.yoga" when the translation follows the English session. */
+struct step_shape {
+    enum tl_step_kind kind;
+    enum tl_side side;
+    int32_t breaths, rounds;
+    int reps;
+    int64_t hold;  /* hold length in frames; -1 where words set it */
+    size_t speech, bells, breath_phases, spoken_phases;
+};
+
+static struct step_shape shape_of(const struct timeline *tl, size_t k)
+{
+    const struct tl_step *st = &tl->steps[k];
+    struct step_shape sh = {.kind = st->kind, .side = st->side, .breaths = st->breaths,
+                            .rounds = st->rounds, .reps = st->reps, .hold = -1};
+    /* A say step lasts as long as its words; a flow's `hold N breaths:`
+     * lines speak inside the hold.  Every other hold is set by the
+     * session's durations, breaths and pace alone. */
+    if (st->kind != TL_STEP_SAY && st->kind != TL_STEP_FLOW)
+        sh.hold = st->hold_end - st->hold_start;
+    for (size_t i = 0; i < tl->n_events; i++) {
+        const struct tl_event *e = &tl->events[i];
+        if ((size_t)e->step != k)
+            continue;
+        if (e->kind == TL_SPEECH)
+            sh.speech++;
+        else if (e->kind == TL_BELL)
+            sh.bells++;
+        else {
+            sh.breath_phases++;
+            if (e->text)
+                sh.spoken_phases++;
+        }
+    }
+    return sh;
+}
+
+static void every_translation_keeps_its_sessions_shape(void **state)
+{
+    (void)state;
+    size_t pairs = 0, differ = 0;
+    for (size_t s = 0; s < n_lib; s++) {
+        char lang[3];
+        file_language(lib[s].file, lang);
+        if (!strcmp(lang, "en"))
+            continue;
+        /* "morning-5.de.yoga" -> "morning-5.yoga" */
+        char english[256];
+        size_t len = strlen(lib[s].file);
+        snprintf(english, sizeof english, "%.*s.yoga", (int)(len - 8), lib[s].file);
+        const struct timeline *en = NULL;
+        for (size_t t = 0; t < n_lib; t++)
+            if (!strcmp(lib[t].file, english))
+                en = lib[t].tl;
+        if (!en)
+            continue;
+        pairs++;
+        const struct timeline *tr = lib[s].tl;
+        if (tr->n_steps != en->n_steps) {
+            fprintf(stderr, "%s has %zu steps, %s has %zu\n", lib[s].file, tr->n_steps, english,
+                    en->n_steps);
+            differ++;
+            continue;
+        }
+        for (size_t k = 0; k < en->n_steps; k++) {
+            struct step_shape a = shape_of(en, k), b = shape_of(tr, k);
+            if (a.kind != b.kind || a.side != b.side || a.breaths != b.breaths ||
+                a.rounds != b.rounds || a.reps != b.reps || a.hold != b.hold ||
+                a.speech != b.speech || a.bells != b.bells ||
+                a.breath_phases != b.breath_phases || a.spoken_phases != b.spoken_phases) {
+                fprintf(stderr,
+                        "%s:%d (%s) differs from %s:%d (%s), translation/English: kind %d/%d side %d/%d "
+                        "breaths %d/%d rounds %d/%d reps %d/%d hold %lld/%lld frames, "
+                        "speech %zu/%zu bells %zu/%zu phases %zu/%zu spoken %zu/%zu\n",
+                        lib[s].file, tr->steps[k].line, tr->steps[k].name, english,
+                        en->steps[k].line, en->steps[k].name, b.kind, a.kind, b.side, a.side,
+                        b.breaths, a.breaths, b.rounds, a.rounds, b.reps, a.reps,
+                        (long long)b.hold, (long long)a.hold, b.speech, a.speech, b.bells,
+                        a.bells, b.breath_phases, a.breath_phases, b.spoken_phases,
+                        a.spoken_phases);
+                differ++;
+            }
+        }
+    }
+    if (!limited)
+        assert_true(pairs >= 9);
+    assert_int_equal(differ, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -752,6 +847,7 @@ int main(void)
         cmocka_unit_test(every_prone_backbend_and_twist_has_a_neck_cue),
         cmocka_unit_test(every_prop_is_set_out_before_the_first_pose),
         cmocka_unit_test(the_desk_starter_fits_two_and_a_half_minutes),
+        cmocka_unit_test(every_translation_keeps_its_sessions_shape),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
