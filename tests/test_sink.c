@@ -238,8 +238,10 @@ static void test_wav_tagged_long(void **state)
         size_t flen;
         unsigned char *b = slurp(path, &flen);
         size_t at = 12;
-        while (at + 8 <= flen && memcmp(b + at, "data", 4) != 0)
-            at += 8 + ((b[at + 4] | b[at + 5] << 8 | b[at + 6] << 16 | (size_t)b[at + 7] << 24) + 1) / 2 * 2;
+        while (at + 8 <= flen && memcmp(b + at, "data", 4) != 0) {
+            size_t clen = b[at + 4] | b[at + 5] << 8 | b[at + 6] << 16 | (size_t)b[at + 7] << 24;
+            at += 8 + (clen + 1) / 2 * 2;
+        }
         assert_true(at + 8 <= flen);
         size_t data = at + 8;
         straddled = straddled || data % 4 != 0;
