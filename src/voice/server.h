@@ -59,8 +59,8 @@ void speech_server_stop(struct speech_server *s);
 int speech_server_configure(struct speech_server *s, const char *name, int speed, int *rate);
 
 /* Ask for `text` (UTF-8) to be spoken with the configured voice, behind
- * every text submitted before; its answer comes after theirs from
- * speech_server_collect() returns.  Returns 0, AV_EVOICE (not configured,
+ * every text submitted before: speech_server_collect() returns its answer
+ * after theirs.  Returns 0, AV_EVOICE (not configured,
  * or the helper failed) or AV_EINVAL (longer than 1 MiB). */
 int speech_server_submit(struct speech_server *s, const char *text);
 
