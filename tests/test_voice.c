@@ -208,8 +208,7 @@ static void asked_ahead_same_samples(void **state)
     struct copy want[sizeof texts / sizeof *texts];
     for (size_t i = 0; i < n; i++) {
         const struct voice_clip *c;
-        if (i == 4) {
-            assert_int_equal(voice_synth(ref, texts[i], &c), AV_ELIMIT);
+        if (i == 4) { /* too long (clip_budget shows it alone) */
             want[i].s = NULL;
             continue;
         }

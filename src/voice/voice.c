@@ -12,6 +12,11 @@
  * fixed margin before it is stored, so that "the hold starts when the
  * speech ends" means what a listener hears.
  *
+ * Texts may be asked for ahead (voice_prefetch()): those found in neither
+ * cache are queued to the helper, which speaks several at once and
+ * answers in queue order; voice_synth() of a queued text collects the
+ * answers up to its own, keeping every clip that came whole.
+ *
  * The disk cache also remembers which voice names espeak-ng accepts and
  * its output rate, so a run that finds every text on disk never starts
  * espeak-ng at all.
