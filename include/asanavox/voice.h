@@ -94,7 +94,9 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
  * several at once (one per CPU) in the order they were asked for.  A later
  * voice_synth() of a queued text waits only for the texts queued before
  * it.  Clips do not depend on the order (see the top of this file).
- * flite voices queue nothing (flite speaks in this process, on demand).
+ * flite voices queue nothing: flite speaks in this process, on demand,
+ * one text at a time, because its voices draw on libc's rand(), whose one
+ * process-wide state two texts spoken at once would share (flite.h).
  * Returns 0, AV_ENOMEM, AV_EINTERRUPTED (the stop flag is raised) or
  * AV_EVOICE. */
 int voice_prefetch(struct voice *v, const char *text, const struct voice_clip **known);
