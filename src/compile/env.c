@@ -85,10 +85,10 @@ static int env_prefetch(void *ctx, const char *text, int rate, int64_t *frames)
     *frames = ((int64_t)strlen(text) + 4) * rate / 14;
     if (!env->voice)
         return AV_EVOICE;
-    const struct voice_clip *clip;
-    int err = voice_prefetch(env->voice, text, &clip);
-    if (!err && clip)
-        *frames = voice_frames_at(clip->frames, voice_native_rate(env->voice), rate);
+    int64_t known;
+    int err = voice_prefetch(env->voice, text, &known);
+    if (!err && known >= 0)
+        *frames = voice_frames_at((size_t)known, voice_native_rate(env->voice), rate);
     return err;
 }
 

@@ -636,23 +636,36 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
     return collect_until(v, text, out);
 }
 
-int voice_prefetch(struct voice *v, const char *text, const struct voice_clip **known)
+int voice_prefetch(struct voice *v, const char *text, int64_t *frames)
 {
-    *known = NULL;
+    *frames = -1;
     if (!v->speed)
         return AV_EVOICE;
     const struct voice_clip *c = in_memory(v, text);
     if (c) {
-        *known = c;
+        *frames = (int64_t)c->frames;
         return AV_OK;
     }
     if (v->stop && *v->stop)
         return AV_EINTERRUPTED;
-    int err = from_disk_to_memory(v, text, known);
-    if (err != AV_ENOENT)
-        return err;
     if (v->use_flite || is_pending(v, text))
         return AV_OK;
+    if (v->disk) {
+        /* Only the length: the samples are read when voice_synth() asks,
+         * so asking ahead keeps no clip in memory. */
+        size_t klen, len;
+        char *key = disk_key(v, "speech", v->name, v->speed, text, &klen);
+        if (!key)
+            return AV_ENOMEM;
+        int err = filecache_peek(v->disk, key, klen, &len);
+        free(key);
+        if (err == AV_ENOMEM)
+            return err;
+        if (!err && len >= sizeof(int32_t)) {
+            *frames = (int64_t)((len - sizeof(int32_t)) / sizeof(int16_t));
+            return AV_OK;
+        }
+    }
     return submit(v, text);
 }
 
