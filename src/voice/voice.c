@@ -597,6 +597,13 @@ static int collect_until(struct voice *v, const char *text, const struct voice_c
     return text ? AV_EVOICE : AV_OK; /* not pending: cannot happen */
 }
 
+/* A Ctrl-C from the terminal reaches the helper processes too, which die
+ * of it at once: the helper failing then is the stop, not a fault. */
+static int interrupted(const struct voice *v, int err)
+{
+    return err == AV_EVOICE && v->stop && *v->stop ? AV_EINTERRUPTED : err;
+}
+
 /* flite, in this process: the whole clip at once; the stop flag is
  * polled before it, the clip budget after. */
 static int speak_flite(struct voice *v, const char *text, const struct voice_clip **out)
@@ -631,9 +638,9 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
         return err;
     if (v->use_flite)
         return speak_flite(v, text, out);
-    if (!is_pending(v, text) && (err = submit(v, text)))
-        return err;
-    return collect_until(v, text, out);
+    if (is_pending(v, text) || !(err = submit(v, text)))
+        err = collect_until(v, text, out);
+    return interrupted(v, err);
 }
 
 int voice_prefetch(struct voice *v, const char *text, int64_t *frames)
@@ -666,7 +673,7 @@ int voice_prefetch(struct voice *v, const char *text, int64_t *frames)
             return AV_OK;
         }
     }
-    return submit(v, text);
+    return interrupted(v, submit(v, text));
 }
 
 void voice_prefetch_end(struct voice *v)
