@@ -49,6 +49,7 @@
  * call to.  espeak-ng treats a NULL audio object as "no audio" in
  * synchronous mode, and closes it NULL-safely.
  */
+#define _GNU_SOURCE 1 /* sched_getaffinity(), CPU_COUNT() */
 #include "server_internal.h"
 
 #include <dirent.h>
@@ -57,6 +58,7 @@
 #include <espeak-ng/speak_lib.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -469,9 +471,13 @@ static void read_requests(struct copy *cp)
     }
 }
 
+/* One worker per CPU this process may run on (its affinity, which a
+ * container or taskset narrows), else per online CPU. */
 static int count_workers(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+    long n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
+                                                         : sysconf(_SC_NPROCESSORS_ONLN);
     return n < MIN_WORKERS ? MIN_WORKERS : n > MAX_WORKERS ? MAX_WORKERS : (int)n;
 }
 
