@@ -23,7 +23,7 @@
  * fresh fork, and the answers come back in the order the texts were
  * submitted, whichever finished first.  Since every text starts from the
  * same image, its samples do not depend on the order or on what ran
- * beside it.  The processes' side is server_helper.c.
+ * beside it.  The processes' side is server_helper.c and server_copy.c.
  *
  * Threads: one thread at a time per server.  speech_server_start() forks,
  * so call it while the process has one thread (the helper itself then
