@@ -4,7 +4,8 @@
  *
  * Sessions and sounds come from the file system through paths.h, sound
  * lengths from libsndfile (sound.h) and speech lengths from espeak-ng
- * (voice.h).  The environment is its own context: it holds the voice and,
+ * (voice.h), which is asked ahead for every text (env_prefetch()) so that
+ * espeak-ng speaks several at once while the compiler lays out.  The environment is its own context: it holds the voice and,
  * for compile_session_spoken(), the speech bank that keeps what was
  * synthesized.
  */
@@ -78,6 +79,28 @@ static int env_speech(void *ctx, const char *text, int rate, int64_t *frames)
     return err;
 }
 
+/* Known lengths are exact; the estimate for the others is about 14 bytes
+ * of text a second (150 words a minute), as the memory env's. */
+static int env_prefetch(void *ctx, const char *text, int rate, int64_t *frames)
+{
+    const struct compile_env *env = ctx;
+    *frames = ((int64_t)strlen(text) + 4) * rate / 14;
+    if (!env->voice)
+        return AV_EVOICE;
+    int64_t known;
+    int err = voice_prefetch(env->voice, text, &known);
+    if (!err && known >= 0)
+        *frames = voice_frames_at((size_t)known, voice_native_rate(env->voice), rate);
+    return err;
+}
+
+static void env_prefetch_end(void *ctx)
+{
+    const struct compile_env *env = ctx;
+    if (env->voice)
+        voice_prefetch_end(env->voice);
+}
+
 void compile_env_default(struct compile_env *env, struct voice *voice)
 {
     env->ctx = env;
@@ -88,6 +111,8 @@ void compile_env_default(struct compile_env *env, struct voice *voice)
     env->sound = env_sound;
     env->set_voice = env_set_voice;
     env->speech = env_speech;
+    env->prefetch = env_prefetch;
+    env->prefetch_end = env_prefetch_end;
 }
 
 /* compile_session_spoken() and compile_buffer_spoken(): `data` NULL means

@@ -216,6 +216,45 @@ done:
     return err;
 }
 
+/* The head and the key of the entry only: for a caller that plans with
+ * lengths (voice_prefetch()) and reads the data later with
+ * filecache_get(), which checks it. */
+int filecache_peek(struct filecache *c, const void *key, size_t key_len, size_t *len)
+{
+    char *path = entry_path(c, key, key_len);
+    if (!path)
+        return AV_ENOMEM;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    free(path);
+    if (fd < 0)
+        return AV_ENOENT;
+    int err = AV_ENOENT;
+    struct stat st;
+    unsigned char head[HEADER];
+    uint64_t klen, dlen;
+    char *k = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || fdio_read_exact(fd, head, sizeof head) ||
+        memcmp(head, MAGIC, 8))
+        goto done;
+    memcpy(&klen, head + 8, 8);
+    memcpy(&dlen, head + 16, 8);
+    if (klen != key_len || dlen > (uint64_t)st.st_size ||
+        (uint64_t)HEADER + klen + dlen != (uint64_t)st.st_size)
+        goto done;
+    if (!(k = malloc(key_len ? key_len : 1))) {
+        err = AV_ENOMEM;
+        goto done;
+    }
+    if (fdio_read_exact(fd, k, key_len) || memcmp(k, key, key_len))
+        goto done;
+    *len = (size_t)dlen;
+    err = AV_OK;
+done:
+    free(k);
+    close(fd);
+    return err;
+}
+
 int filecache_put(struct filecache *c, const void *key, size_t key_len, const void *data,
                   size_t len)
 {
