@@ -17,6 +17,14 @@
 
 enum { BLOCK = 4096 };
 
+/* Change the number when the control changes what it does. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+const char *peakctl_version(void)
+{
+    return "peakctl 1 plr " STR(PEAKCTL_SPEECH_PLR_DB) " release " STR(PEAKCTL_RELEASE_MS);
+}
+
 int peakctl_apply(float *s, size_t n, int rate, float threshold)
 {
     if (threshold <= 0.0f || n == 0 || rate <= 0)

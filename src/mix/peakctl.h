@@ -33,6 +33,10 @@
  * syllable, short enough to let the next word through untouched. */
 #define PEAKCTL_RELEASE_MS 80.0
 
+/* Names this control and its settings, for the keys of stored profiles
+ * that were measured after it (clipstore.h). */
+const char *peakctl_version(void);
+
 /* The threshold (linear true peak, in the clip's own scale) that leaves
  * the mono speech clip s[0 .. n) at `rate`, once peakctl_apply() has
  * held its peaks there, with its true peak PEAKCTL_SPEECH_PLR_DB (within
