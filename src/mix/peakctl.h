@@ -7,7 +7,7 @@
  * master limiter used to act on almost every cue.  Each speech clip is
  * therefore limited on its own, once, when the mixer analyses it: its
  * true peaks are held at most PEAKCTL_SPEECH_PLR_DB above its own
- * integrated loudness.  At the speech target that is -3 dBTP, 1.5 dB under
+ * integrated loudness.  At the speech target that is -2.5 dBTP, 1 dB under
  * the master ceiling, which is left as a safety net for overlaps (a bell
  * under a cue) and for louder --voice-volume settings.
  *
@@ -28,7 +28,7 @@
 #include <stddef.h>
 
 /* Speech's largest peak-to-loudness ratio after peak control, dB. */
-#define PEAKCTL_SPEECH_PLR_DB 13.0
+#define PEAKCTL_SPEECH_PLR_DB 13.5
 /* Release of the gain towards 1, ms: long enough not to pump within a
  * syllable, short enough to let the next word through untouched. */
 #define PEAKCTL_RELEASE_MS 80.0
