@@ -5,10 +5,10 @@
  * resampled to the output rate, and its loudness profile.  Internal to
  * src/mix.
  *
- * A warm run therefore neither resamples nor measures speech: analysis
- * reads every clip's small profile entry, and the mix reads each clip's
- * samples at the output rate when it reaches them (a buffer the clip owns
- * and frees).  Both are pure functions of the clip's samples, which the
+ * A warm run therefore neither resamples nor measures speech: as the mix
+ * approaches a clip, its preparation reads the clip's small profile entry
+ * (for its gain) and its samples at the output rate (a buffer the clip
+ * owns and frees).  Both are pure functions of the clip's samples, which the
  * bank names by a 128-bit hash (speechbank.h), so the keys name every
  * input: that hash and length, the rates, and the version of the code that
  * made the entry (the resampler's, libsamplerate's and libebur128's).
