@@ -312,11 +312,14 @@ int clip_request(struct mixer *m, enum clip_kind kind, const char *key, struct c
 int clip_wait(struct mixer *m, struct clip *c)
 {
     if (m->wq.started) {
-        /* Rather than wait, help: the queue is in event order, so its
-         * head is this clip or one needed before it. */
+        /* While the clip is queued, help rather than wait: the queue is
+         * in event order, so its head is this clip or one needed before
+         * it.  Once the worker has taken it, only wait: the head is then
+         * a later clip, and preparing that would delay this one's use
+         * (the first block would wait for clips it does not play). */
         workq_lock(&m->wq);
         while (c->state == CLIP_PENDING)
-            if (!workq_help_locked(&m->wq))
+            if (!workq_queued_locked(&m->wq, c) || !workq_help_locked(&m->wq))
                 workq_wait_locked(&m->wq);
         workq_unlock(&m->wq);
     }
