@@ -127,15 +127,17 @@ static int native_floats(const struct mixer *m, const struct speech_src *sp, flo
  * so a warm run reads it and measures nothing.  Other clips are measured
  * at the output rate, from `made` when the caller has just made them (not
  * for a breath tone: `made` is then its loop, and the tone is measured as
- * the source loads it).  Returns 0 or AV_ENOMEM. */
+ * the source loads it); with a clip store, a sound's profile is kept there
+ * too, named by its samples.  Returns 0 or AV_ENOMEM. */
 static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *key,
                         const struct speech_src *sp, const float *made, size_t made_frames,
                         struct loud_profile *prof)
 {
     memset(prof, 0, sizeof(*prof));
     float *s = NULL;
-    size_t n = 0;
-    int rate = m->rate, err;
+    const float *x = made;
+    size_t n = made_frames;
+    int rate = m->rate, err = AV_OK;
     if (kind == CLIP_SPEECH && !m->custom_source) {
         if (!sp || (!sp->native && !sp->bank))
             return AV_OK; /* synthesis failed */
@@ -147,21 +149,32 @@ static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *
         rate = sp->native_rate;
         n = sp->native_frames;
         err = native_floats(m, sp, &s);
-    } else if (made && kind != CLIP_TONE) {
-        return loud_profile(made, made_frames, m->rate, loud_lock(m), prof);
-    } else if (kind == CLIP_SPEECH) {
-        err = m->src.speech(m->src.ctx, key, m->rate, &s, &n);
-    } else {
-        err = m->src.sound(m->src.ctx, key, m->rate, &s, &n);
+        x = s;
+    } else if (!made || kind == CLIP_TONE) {
+        err = kind == CLIP_SPEECH ? m->src.speech(m->src.ctx, key, m->rate, &s, &n)
+                                  : m->src.sound(m->src.ctx, key, m->rate, &s, &n);
+        x = s;
     }
     if (err == AV_ENOMEM)
         return err;
     if (err)
         return AV_OK;
-    err = loud_profile(s, n, rate, loud_lock(m), prof);
+    uint64_t id[2];
+    bool sound_stored = kind != CLIP_SPEECH && m->store;
+    if (sound_stored) {
+        clipstore_sound_id(x, n, id);
+        err = clipstore_get_sound_loud(m->store, id, n, rate, prof);
+        if (err != AV_ENOENT) {
+            free(s);
+            return err;
+        }
+    }
+    err = loud_profile(x, n, rate, loud_lock(m), prof);
     free(s);
     if (!err && kind == CLIP_SPEECH && sp && sp->bank && m->store)
         clipstore_put_loud(m->store, sp->bank, prof);
+    if (!err && sound_stored)
+        clipstore_put_sound_loud(m->store, id, n, rate, prof);
     return err;
 }
 

@@ -2,7 +2,8 @@
 /*
  * clipstore.h — what the mixer keeps between runs for each spoken clip of
  * a speech bank, in a persistent cache directory (filecache.h): the clip
- * resampled to the output rate, and its loudness profile.  Internal to
+ * resampled to the output rate, and its loudness profile; and the loudness
+ * profile of each sound (bell, breath tone) it plays.  Internal to
  * src/mix.
  *
  * A warm run therefore neither resamples nor measures speech: as the mix
@@ -58,5 +59,16 @@ int clipstore_get_loud(struct clipstore *s, const struct speech_clip *c, struct 
 /* Store it (best effort). */
 void clipstore_put_loud(struct clipstore *s, const struct speech_clip *c,
                         const struct loud_profile *p);
+
+/* A sound's (a bell's, a breath tone's) profile is kept too, named by the
+ * XXH3-128 hash of its `frames` float samples at the output rate `rate`
+ * (clipstore_sound_id()), with its length and rate, so a warm run reads it
+ * rather than measuring the sound again; a changed file has other samples
+ * and so another entry.  Same returns as for speech. */
+void clipstore_sound_id(const float *samples, size_t frames, uint64_t id[2]);
+int clipstore_get_sound_loud(struct clipstore *s, const uint64_t id[2], size_t frames, int rate,
+                             struct loud_profile *p);
+void clipstore_put_sound_loud(struct clipstore *s, const uint64_t id[2], size_t frames, int rate,
+                              const struct loud_profile *p);
 
 #endif
