@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -540,61 +539,48 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         if (ps != PLAYER_PLAYING)
             break;
         status_show(&sl, &tr, player_position(pl));
-        struct pollfd fds[2] = {{.fd = term_wake_fd(), .events = POLLIN},
-                                {.fd = STDIN_FILENO, .events = POLLIN}};
-        int r = poll(fds, stdin_open ? 2 : 1, 100);
-        if (r < 0 && errno != EINTR)
+        unsigned char keybuf[32];
+        int got = term_poll_keys(&stdin_open, keybuf, sizeof keybuf, 100);
+        if (got < 0)
             break;
-        if (r <= 0)
-            continue;
-        if (fds[0].revents)
-            term_drain();
-        if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-            unsigned char keybuf[32];
-            ssize_t got = read(STDIN_FILENO, keybuf, sizeof keybuf);
-            if (got <= 0) {
-                stdin_open = false; /* the terminal went away: play on */
+        for (int k = 0; k < got && !quit; k++) {
+            enum transport_action act = transport_key_feed(&kd, keybuf[k]);
+            int64_t seek;
+            const int64_t pos = player_position(pl);
+            if (act == TRANSPORT_QUIT) {
+                quit = true;
+                t_stop = av_now_ns();
+                break;
+            }
+            if (act == TRANSPORT_HELP) {
+                status_clear(&sl);
+                fprintf(stderr, "keys:\n%s", KEY_LEGEND);
                 continue;
             }
-            for (ssize_t k = 0; k < got && !quit; k++) {
-                enum transport_action act = transport_key_feed(&kd, keybuf[k]);
-                int64_t seek;
-                const int64_t pos = player_position(pl);
-                if (act == TRANSPORT_QUIT) {
-                    quit = true;
-                    t_stop = av_now_ns();
-                    break;
-                }
-                if (act == TRANSPORT_HELP) {
-                    status_clear(&sl);
-                    fprintf(stderr, "keys:\n%s", KEY_LEGEND);
-                    continue;
-                }
-                if (act == TRANSPORT_TIME) {
-                    /* Spoken, and shown above the status line for
-                     * whoever looks. */
-                    char text[256];
-                    transport_time_text(tl, pos, text, sizeof text);
-                    player_say(pl, text);
-                    status_clear(&sl);
-                    fprintf(stderr, "t: %s\n", text);
-                    continue;
-                }
-                const bool was_paused = tr.paused;
-                if (!transport_apply(&tr, act, pos, &seek))
-                    continue;
-                if (was_paused && !tr.paused && seek < 0) {
-                    /* Resuming: from the start of the sentence (or breath
-                     * prompt) the pause cut into. */
-                    int64_t back = transport_resume_point(tl, pos);
-                    if (back < pos)
-                        seek = back;
-                }
-                if (seek >= 0)
-                    player_seek(pl, seek);
-                player_set_paused(pl, tr.paused);
-                player_set_gain(pl, transport_gain(&tr));
+            if (act == TRANSPORT_TIME) {
+                /* Spoken, and shown above the status line for
+                 * whoever looks. */
+                char text[256];
+                transport_time_text(tl, pos, text, sizeof text);
+                player_say(pl, text);
+                status_clear(&sl);
+                fprintf(stderr, "t: %s\n", text);
+                continue;
             }
+            const bool was_paused = tr.paused;
+            if (!transport_apply(&tr, act, pos, &seek))
+                continue;
+            if (was_paused && !tr.paused && seek < 0) {
+                /* Resuming: from the start of the sentence (or breath
+                 * prompt) the pause cut into. */
+                int64_t back = transport_resume_point(tl, pos);
+                if (back < pos)
+                    seek = back;
+            }
+            if (seek >= 0)
+                player_seek(pl, seek);
+            player_set_paused(pl, tr.paused);
+            player_set_gain(pl, transport_gain(&tr));
         }
     }
 
