@@ -447,7 +447,13 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     player_options_init(&po);
     po.device = device;
     po.channels = mono ? 1 : 0;
-    po.mixer.volume_db = volume;
+    /* The live volume the keys left last time is where this play starts:
+     * made part of the mix, so the keys move on from it. */
+    struct transport tr;
+    double kept = 0.0;
+    if (volume_load(&kept) != AV_OK)
+        kept = 0.0;
+    po.mixer.volume_db = volume + kept;
     for (int attempt = 0;; attempt++) {
         if (resumed) {
             /* From the start of the step that was interrupted, so its pose
@@ -501,8 +507,8 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         goto done;
     }
 
-    struct transport tr;
     transport_init(&tr, tl);
+    transport_start_at(&tr, kept);
 
     err = player_start(pl);
     if (err) {
@@ -519,6 +525,8 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         fprintf(stderr, "asanavox play: going on with %s at %s, the start of step %zu/%zu\n", shown,
                 at, tl->n_steps ? i + 1 : 0, tl->n_steps);
     }
+    if (kept != 0.0)
+        fprintf(stderr, "asanavox play: volume %+.0f dB, where the keys left it last time\n", kept);
     if (sl.on)
         fprintf(stderr, "keys: space pause, n/p steps, arrows seek and volume, t time left, "
                         "? help, q quit\n");
@@ -636,12 +644,17 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         pr.completed = pos >= tl->duration;
         practice_record(cfg, tl, &pr);
     }
-    if (tr.volume_db != 0.0) {
-        /* The keys' volume is for this practice; the config keeps one. */
-        double keep = c.volume_db + tr.volume_db;
-        fprintf(stderr, "asanavox play: the keys set the volume to %+.0f dB; 'volume: %g' in %s "
-                        "keeps it\n",
-                tr.volume_db, keep, cfg->path ? cfg->path : "the config file");
+    if (tr.volume_db != kept) {
+        /* The keys' volume is kept for the next play (cli_state.h). */
+        int kerr = volume_save(tr.volume_db);
+        if (kerr)
+            fprintf(stderr, "asanavox play: the keys set the volume to %+.0f dB but it cannot be "
+                            "kept for the next play: %s\n",
+                    tr.volume_db, av_strerror(kerr));
+        else
+            fprintf(stderr, "asanavox play: the keys set the volume to %+.0f dB; the next play "
+                            "starts there\n",
+                    tr.volume_db);
     }
 stats:
     if (stats) {
