@@ -258,6 +258,26 @@ static int state_write(const char *file, const char *line)
     return err;
 }
 
+/* The first line of state file `file` into `line`, without its end:
+ * AV_ENOENT when there is no file or nothing in it, AV_EIO when it cannot
+ * be read. */
+static int state_read_line(const char *file, char *line, size_t size)
+{
+    char *path = state_path(file);
+    if (!path)
+        return AV_ENOENT;
+    FILE *f = fopen(path, "r");
+    free(path);
+    if (!f)
+        return errno == ENOENT ? AV_ENOENT : AV_EIO;
+    bool got = fgets(line, (int)size, f) != NULL;
+    fclose(f);
+    if (!got)
+        return AV_ENOENT;
+    line[strcspn(line, "\r\n")] = '\0';
+    return AV_OK;
+}
+
 int resume_save(const struct resume_point *r)
 {
     char spec[sizeof r->spec], name[sizeof r->name];
@@ -274,19 +294,10 @@ int resume_save(const struct resume_point *r)
 int resume_load(struct resume_point *r)
 {
     memset(r, 0, sizeof *r);
-    char *path = state_path("resume");
-    if (!path)
-        return AV_ENOENT;
-    FILE *f = fopen(path, "r");
-    free(path);
-    if (!f)
-        return errno == ENOENT ? AV_ENOENT : AV_EIO;
     char line[sizeof r->spec + sizeof r->name + 64];
-    bool got = fgets(line, sizeof line, f) != NULL;
-    fclose(f);
-    if (!got)
-        return AV_ENOENT;
-    line[strcspn(line, "\r\n")] = '\0';
+    int err = state_read_line("resume", line, sizeof line);
+    if (err)
+        return err;
     char *spec = line, *name, *sec, *tot;
     if (!(name = strchr(spec, '\t')))
         return AV_ENOENT;
@@ -335,19 +346,10 @@ int volume_save(double db)
 int volume_load(double *db)
 {
     *db = 0.0;
-    char *path = state_path("volume");
-    if (!path)
-        return AV_ENOENT;
-    FILE *f = fopen(path, "r");
-    free(path);
-    if (!f)
-        return errno == ENOENT ? AV_ENOENT : AV_EIO;
     char line[64];
-    bool got = fgets(line, sizeof line, f) != NULL;
-    fclose(f);
-    if (!got)
-        return AV_ENOENT;
-    line[strcspn(line, "\r\n")] = '\0';
+    int err = state_read_line("volume", line, sizeof line);
+    if (err)
+        return err;
     char *end;
     double v = strtod(line, &end);
     if (end == line || *end || !isfinite(v) || v < TRANSPORT_VOLUME_MIN || v > TRANSPORT_VOLUME_MAX)
