@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The caches in $XDG_CACHE_HOME/asanavox: warm runs print exactly what cold
-# runs and --no-cache runs print; `list` notices an edited session, an
-# edited include and a new file that shadows an include; a damaged speech
-# entry is re-made; `cache clear` empties both caches.
+# runs and --no-cache runs print (renders: the same bytes); `list` notices an
+# edited session, an edited include and a new file that shadows an include;
+# damaged speech and clips entries are re-made; `cache clear` empties them
+# all.
 # Invoked by ctest as: cmake -DASANAVOX=... -DSRC=... -DBIN=... -P cli_cache.cmake
 
 # The program runs as if installed in ${work} (a copy without the build
@@ -79,6 +80,36 @@ if(NOT n2 EQUAL n)
   message(SEND_ERROR "damaged entry not re-made: ${n2} entries, had ${n}")
 endif()
 
+# render: cold (speech resampled and measured, then kept in clips/), warm
+# (read back) and --no-cache write the same bytes.
+run(render sessions/main.yoga -q -o "${work}/cold.wav")
+entries(clips nclips)
+if(nclips LESS 4)
+  message(SEND_ERROR "render left ${nclips} clips entries, want at least 4")
+endif()
+run(render sessions/main.yoga -q -o "${work}/warm.wav")
+run(render sessions/main.yoga -q --no-cache -o "${work}/nocache.wav")
+file(SHA256 "${work}/cold.wav" h_cold)
+file(SHA256 "${work}/warm.wav" h_warm)
+file(SHA256 "${work}/nocache.wav" h_nocache)
+same("render cold and warm" "${h_cold}" "${h_warm}")
+same("render cached and --no-cache" "${h_cold}" "${h_nocache}")
+# Truncated clips entries are re-made, never played.
+file(GLOB clips "${cache}/clips/*.ent")
+foreach(f ${clips})
+  file(WRITE "${f}" "AVXCACH1")
+endforeach()
+run(render sessions/main.yoga -q -o "${work}/mended.wav")
+file(SHA256 "${work}/mended.wav" h_mended)
+same("render with truncated clips entries" "${h_cold}" "${h_mended}")
+file(GLOB clips "${cache}/clips/*.ent")
+foreach(f ${clips})
+  file(SIZE "${f}" size)
+  if(size LESS 100)
+    message(SEND_ERROR "clips entry ${f} not re-made (${size} bytes)")
+  endif()
+endforeach()
+
 # list: warm equals cold equals --no-cache.
 run(list --json)
 set(list1 "${out}")
@@ -145,17 +176,20 @@ set(nocache "${out}")
 run(list --json)
 same("list after shadowing, cached and --no-cache" "${nocache}" "${out}")
 
-# cache clear empties both caches.
+# cache clear empties every cache.
 run(cache clear)
 entries(speech n)
 entries(list m)
-if(NOT n EQUAL 0 OR NOT m EQUAL 0)
-  message(SEND_ERROR "cache clear left ${n} speech and ${m} list entries")
+entries(clips k)
+if(NOT n EQUAL 0 OR NOT m EQUAL 0 OR NOT k EQUAL 0)
+  message(SEND_ERROR "cache clear left ${n} speech, ${m} list and ${k} clips entries")
 endif()
 # --no-cache writes nothing.
 run(plan --no-cache sessions/main.yoga)
+run(render --no-cache -q sessions/main.yoga -o "${work}/nocache.wav")
 entries(speech n)
-if(NOT n EQUAL 0)
-  message(SEND_ERROR "plan --no-cache wrote ${n} speech entries")
+entries(clips k)
+if(NOT n EQUAL 0 OR NOT k EQUAL 0)
+  message(SEND_ERROR "plan and render --no-cache wrote ${n} speech and ${k} clips entries")
 endif()
 file(REMOVE_RECURSE "${work}")

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "asanavox/session.h"
+#include "asanavox/strbuf.h"
 #include "support.h"
 
 /* No errors (warnings allowed) and a timeline. */
@@ -632,6 +634,176 @@ static void the_example_of_the_format(void **state)
      * neck rolls, silence, bell */
     assert_int_equal(c.tl->n_steps, 16);
     compiled_free(&c);
+}
+
+/* Asking ahead (compile_env.prefetch): the memory env wrapped so that
+ * every text asked ahead and every text measured is written down in
+ * order, with estimates that are exact, or all wrong. */
+enum { ASKED_MAX = 512 };
+struct asking {
+    struct compile_env inner;
+    int estimate; /* 0: exact; 1: one frame; 2: a minute */
+    const char *asked[ASKED_MAX], *measured[ASKED_MAX];
+    size_t n_asked, n_measured, asked_bytes;
+    int ends;
+};
+
+static int asking_speech(void *ctx, const char *text, int rate, int64_t *frames)
+{
+    struct asking *a = ctx;
+    if (a->n_measured < ASKED_MAX)
+        a->measured[a->n_measured++] = text;
+    return a->inner.speech(a->inner.ctx, text, rate, frames);
+}
+
+static int asking_prefetch(void *ctx, const char *text, int rate, int64_t *frames)
+{
+    struct asking *a = ctx;
+    if (a->n_asked < ASKED_MAX)
+        a->asked[a->n_asked++] = text;
+    a->asked_bytes += strlen(text);
+    if (a->estimate == 0)
+        return a->inner.speech(a->inner.ctx, text, rate, frames);
+    *frames = a->estimate == 1 ? 1 : (int64_t)rate * 60;
+    return AV_OK;
+}
+
+static void asking_end(void *ctx)
+{
+    ((struct asking *)ctx)->ends++;
+}
+
+/* The rest goes to the memory env as it is. */
+static int asking_include(void *ctx, const char *name, const char *from_dir, char **path)
+{
+    struct asking *a = ctx;
+    return a->inner.find_include(a->inner.ctx, name, from_dir, path);
+}
+
+static int asking_read(void *ctx, const char *path, size_t max, char **data, size_t *len)
+{
+    struct asking *a = ctx;
+    return a->inner.read_file(a->inner.ctx, path, max, data, len);
+}
+
+static int asking_sound(void *ctx, const char *name, const char *from_dir, int rate, char **path,
+                        int64_t *frames)
+{
+    struct asking *a = ctx;
+    return a->inner.sound(a->inner.ctx, name, from_dir, rate, path, frames);
+}
+
+static int asking_voice(void *ctx, const char *voice, int speed)
+{
+    struct asking *a = ctx;
+    return a->inner.set_voice(a->inner.ctx, voice, speed);
+}
+
+static struct compiled compile_asking(const char *src, const char *const *files,
+                                      struct asking *a)
+{
+    struct mem_file f[8];
+    size_t n = 0;
+    f[n++] = (struct mem_file){"s/main.yoga", src, strlen(src)};
+    for (; files && files[0] && n < 8; files += 2)
+        f[n++] = (struct mem_file){files[0], files[1], strlen(files[1])};
+    struct mem_fs fs = {f, n, 2.0};
+    compile_env_memory(&a->inner, &fs);
+    struct compile_env env = a->inner;
+    env.ctx = a;
+    env.find_include = asking_include;
+    env.read_file = asking_read;
+    env.sound = asking_sound;
+    env.set_voice = asking_voice;
+    env.speech = asking_speech;
+    env.prefetch = asking_prefetch;
+    env.prefetch_end = asking_end;
+    struct compiled c = {.d = diag_create()};
+    assert_non_null(c.d);
+    c.err = compile_session("s/main.yoga", NULL, &env, c.d, &c.tl);
+    return c;
+}
+
+static void assert_same_timeline(const struct compiled *x, const struct compiled *y)
+{
+    assert_int_equal(x->err, y->err);
+    assert_int_equal(diag_count(x->d), diag_count(y->d));
+    for (size_t i = 0; i < diag_count(x->d); i++)
+        assert_string_equal(diag_get(x->d, i)->message, diag_get(y->d, i)->message);
+    if (!x->tl || !y->tl) {
+        assert_true(!x->tl && !y->tl);
+        return;
+    }
+    assert_int_equal(x->tl->duration, y->tl->duration);
+    assert_int_equal(x->tl->n_steps, y->tl->n_steps);
+    assert_int_equal(x->tl->n_events, y->tl->n_events);
+    for (size_t i = 0; i < x->tl->n_events; i++) {
+        const struct tl_event *a = &x->tl->events[i], *b = &y->tl->events[i];
+        assert_int_equal(a->kind, b->kind);
+        assert_int_equal(a->start, b->start);
+        assert_int_equal(a->end, b->end);
+        assert_int_equal(a->clip_end, b->clip_end);
+        assert_true((a->text == NULL) == (b->text == NULL));
+        if (a->text)
+            assert_string_equal(a->text, b->text);
+    }
+}
+
+/* The layout of guesses asks for every text before the real layout, in
+ * the order the real layout measures them when the estimates are right;
+ * whatever the estimates, the timeline and the diagnostics are those of a
+ * compile that asks nothing ahead, prefetch_end() comes once, and no more
+ * text is asked for than the budget on distinct text allows. */
+static void asking_ahead_changes_nothing(void **state)
+{
+    (void)state;
+    static const char src[] =
+        "title: Upper back flow\npace: 4 6\nprompts: 2\nbell: bowl\n"
+        "bell\nsay Come to your hands and knees.\n"
+        "pose Cat cow, 6 breaths\n  Move with your breath.\n"
+        "  inhale: Cow. Roll the shoulders.\n  exhale: Cat. Round the back.\n"
+        "pose Child's pose, 4 breaths, each side\n  Walk both hands to the {side}.\n"
+        "repeat 2\n  pose Locust, 30s\n    halfway: Halfway, round {round}.\n"
+        "    at 5s: A long sentence said early in the hold, far longer than one breath lasts.\n"
+        "  rest 10s\nend\n"
+        "pose Locust lifts, 4 reps, pace 3 3\n  up: Lift.\n  down: Lower.\n"
+        "include warm-up\nbell\n";
+    const char *files[] = {"s/warm-up.yoga", "pose Neck rolls, 3 breaths\n", NULL};
+    struct compiled plain = compile_files(src, files, NULL);
+    assert_clean(plain);
+    for (int est = 0; est < 3; est++) {
+        struct asking a = {.estimate = est};
+        struct compiled c = compile_asking(src, files, &a);
+        assert_same_timeline(&c, &plain);
+        assert_int_equal(a.ends, 1);
+        assert_true(a.n_asked > 0 && a.n_measured > 0);
+        if (est == 0) {
+            assert_int_equal(a.n_asked, a.n_measured);
+            for (size_t i = 0; i < a.n_asked; i++)
+                assert_string_equal(a.asked[i], a.measured[i]);
+        }
+        compiled_free(&c);
+    }
+    compiled_free(&plain);
+
+    /* Over the budget on distinct text: the same error, and the texts
+     * asked ahead stay within the budget. */
+    struct strbuf big;
+    strbuf_init(&big);
+    for (int i = 0; i < 400; i++)
+        strbuf_printf(&big, "say Sentence number %d, which is long enough to count for something "
+                            "when four hundred of them are said one after another.\n", i);
+    assert_false(strbuf_failed(&big));
+    struct compiled over = compile_str(strbuf_str(&big));
+    assert_int_equal(over.err, AV_ESYNTAX);
+    struct asking a = {.estimate = 1};
+    struct compiled c = compile_asking(strbuf_str(&big), NULL, &a);
+    assert_same_timeline(&c, &over);
+    assert_true(a.asked_bytes <= SESSION_MAX_SPEECH_CHARS);
+    assert_int_equal(a.ends, 1);
+    compiled_free(&c);
+    compiled_free(&over);
+    strbuf_deinit(&big);
 }
 
 /* Reads of files, counted by wrapping the memory env's reader. */
@@ -1437,6 +1609,7 @@ int main(void)
         cmocka_unit_test(repeats_around_nothing),
         cmocka_unit_test(voice_and_rate),
         cmocka_unit_test(the_example_of_the_format),
+        cmocka_unit_test(asking_ahead_changes_nothing),
         cmocka_unit_test(chime_none_and_no_chime),
         cmocka_unit_test(own_breath_lines_always_spoken),
         cmocka_unit_test(unused_cues_warn),

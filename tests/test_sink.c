@@ -17,6 +17,7 @@
 #include <math.h>
 #include <signal.h>
 #include <sndfile.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 
 #include "asanavox/error.h"
 #include "asanavox/sink.h"
+#include "asanavox/tags.h"
 #include "fs_support.h"
 
 #define RATE 48000
@@ -194,6 +196,66 @@ static void test_wav_bytes(void **state)
             fail_msg("sample %zu (%g): %d, want %d", i, (double)sig[i], v, ref_s16(sig[i]));
     }
     free(bytes);
+    free(sig);
+    free(path);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* WAV with tags, long enough for several of the writer's 2 MiB buffers,
+ * through sink_write_mono(): whatever the header's length (titles of 1 to
+ * 8 bytes give every length mod 4, some of them not a whole number of
+ * frames, so a frame straddles two buffers), the samples after it are
+ * every frame's value on both channels, in order. */
+static void test_wav_tagged_long(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_for("sink");
+    char *path = path_in(dir, "t.wav");
+    const size_t frames = 1300000; /* 5.2 MB: three buffers */
+    float *sig = malloc(frames * sizeof(float));
+    assert_non_null(sig);
+    for (size_t i = 0; i < frames; i++)
+        sig[i] = (float)sin((double)i * 0.011) * 0.9f;
+    bool straddled = false;
+    for (int len = 1; len <= 8; len++) {
+        char title[9] = "abcdefgh";
+        title[len] = '\0';
+        struct tags t = {RATE, (int64_t)frames, title, "asanavox", "album", "", "2026-01-01",
+                         NULL, 0};
+        struct sink *s;
+        assert_int_equal(sink_create(&sink_file_ops, &s), AV_OK);
+        sink_set_tags(s, &t);
+        struct sink_params p = {RATE, 2, SINK_FORMAT_WAV, (int64_t)frames};
+        assert_int_equal(sink_open(s, path, &p), AV_OK);
+        for (size_t done = 0; done < frames;) {
+            size_t n = frames - done < 70001 ? frames - done : 70001;
+            assert_int_equal(sink_write_mono(s, sig + done, n), AV_OK);
+            done += n;
+        }
+        assert_int_equal(sink_finish(s), AV_OK);
+        sink_destroy(s);
+        size_t flen;
+        unsigned char *b = slurp(path, &flen);
+        size_t at = 12;
+        while (at + 8 <= flen && memcmp(b + at, "data", 4) != 0) {
+            size_t clen = b[at + 4] | b[at + 5] << 8 | b[at + 6] << 16 | (size_t)b[at + 7] << 24;
+            at += 8 + (clen + 1) / 2 * 2;
+        }
+        assert_true(at + 8 <= flen);
+        size_t data = at + 8;
+        straddled = straddled || data % 4 != 0;
+        assert_int_equal(flen, data + frames * 4);
+        for (size_t i = 0; i < frames; i++) {
+            const unsigned char *q = b + data + 4 * i;
+            int16_t l = (int16_t)(q[0] | q[1] << 8), r = (int16_t)(q[2] | q[3] << 8);
+            if (l != ref_s16(sig[i]) || r != l)
+                fail_msg("header %zu bytes, frame %zu: %d %d, want %d", data, i, l, r,
+                         ref_s16(sig[i]));
+        }
+        free(b);
+    }
+    assert_true(straddled);
     free(sig);
     free(path);
     rm_rf(dir);
@@ -531,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_format_from_path),
         cmocka_unit_test(test_formats_read_back),
         cmocka_unit_test(test_wav_bytes),
+        cmocka_unit_test(test_wav_tagged_long),
         cmocka_unit_test(test_deterministic_bytes),
         cmocka_unit_test(test_atomic_replace),
         cmocka_unit_test(test_open_failures),

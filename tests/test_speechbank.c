@@ -51,10 +51,29 @@ static void test_table(void **state)
         assert_non_null(c);
         assert_int_equal(c->frames, (size_t)i);
         assert_int_equal(c->rate, 22050);
+        int16_t *got = NULL;
+        assert_int_equal(speech_bank_read(b, c, &got), AV_OK);
         if (i)
-            assert_memory_equal(c->samples, s, (size_t)i * sizeof(int16_t));
-        assert_true(c->samples != s); /* a copy */
+            assert_memory_equal(got, s, (size_t)i * sizeof(int16_t));
+        free(got);
     }
+    /* The bank has its own copy: changing the caller's buffer changes
+     * nothing, and equal samples have equal ids. */
+    const struct speech_clip *c10 = speech_bank_get(b, "text 10");
+    s[3] = 12345;
+    assert_int_equal(speech_bank_put(b, "changed", s, 10, 22050), AV_OK);
+    const struct speech_clip *ch = speech_bank_get(b, "changed");
+    c10 = speech_bank_get(b, "text 10");
+    assert_true(ch->id[0] != c10->id[0] || ch->id[1] != c10->id[1]);
+    int16_t *got = NULL;
+    assert_int_equal(speech_bank_read(b, c10, &got), AV_OK);
+    assert_int_equal(got[3], 21);
+    free(got);
+    s[3] = 21;
+    assert_int_equal(speech_bank_put(b, "same", s, 10, 22050), AV_OK);
+    const struct speech_clip *same = speech_bank_get(b, "same");
+    c10 = speech_bank_get(b, "text 10");
+    assert_true(same->id[0] == c10->id[0] && same->id[1] == c10->id[1]);
     speech_bank_destroy(b);
     speech_bank_destroy(NULL);
 }

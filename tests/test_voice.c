@@ -173,6 +173,125 @@ static void independent_of_what_came_before(void **state)
     free(want.s);
 }
 
+/* Texts asked ahead are spoken several at once (one worker per CPU) and
+ * in any order of finishing, yet each text's samples are the ones it has
+ * when spoken alone, whichever order they are then asked for; a text that
+ * fails (too long) fails alone; texts asked for in vain are dropped by
+ * voice_prefetch_end() and the voice goes on. */
+static void asked_ahead_same_samples(void **state)
+{
+    (void)state;
+    const char *texts[] = {
+        "Roll the shoulders away from the ears.",
+        "Breathe in.",
+        "Hello world, this is a much longer sentence with many different sounds like zebra, shh, and ahhh.",
+        "Exhale!",
+        NULL, /* too long: filled in below */
+        "Mmm.",
+        "Keep going, twelve, thirteen.",
+        "Next: downward dog.",
+        "Breathe in.", /* asked twice: spoken once */
+        "Soften the jaw, and let the breath move the belly.",
+    };
+    const size_t n = sizeof texts / sizeof *texts;
+    size_t long_len = 2600 * 8;
+    char *too_long = malloc(long_len + 1);
+    assert_non_null(too_long);
+    for (size_t i = 0; i < long_len; i += 8)
+        memcpy(too_long + i, "breathe ", 8);
+    too_long[long_len] = '\0';
+    texts[4] = too_long;
+
+    struct voice *ref = NULL;
+    assert_int_equal(voice_create(&ref), AV_OK);
+    assert_int_equal(voice_configure(ref, "en-us", 150), AV_OK);
+    struct copy want[sizeof texts / sizeof *texts];
+    for (size_t i = 0; i < n; i++) {
+        const struct voice_clip *c;
+        if (i == 4) { /* too long (clip_budget shows it alone) */
+            want[i].s = NULL;
+            continue;
+        }
+        assert_int_equal(voice_synth(ref, texts[i], &c), AV_OK);
+        want[i] = copy_of(c);
+    }
+    voice_destroy(ref);
+
+    struct voice *v = NULL;
+    assert_int_equal(voice_create(&v), AV_OK);
+    assert_int_equal(voice_configure(v, "en-us", 150), AV_OK);
+    for (size_t i = 0; i < n; i++) {
+        int64_t known = 0;
+        assert_int_equal(voice_prefetch(v, texts[i], &known), AV_OK);
+        assert_int_equal(known, -1);
+    }
+    /* Asked for backwards: the last waits for every answer before it. */
+    for (size_t k = n; k-- > 0;) {
+        const struct voice_clip *c;
+        if (k == 4) {
+            assert_int_equal(voice_synth(v, texts[k], &c), AV_ELIMIT);
+            continue;
+        }
+        assert_int_equal(voice_synth(v, texts[k], &c), AV_OK);
+        assert_same(c, want[k]);
+    }
+    assert_int_equal(voice_synth_count(v), n - 2); /* the repeat once, the long one never */
+    /* Known clips are answered at once, from memory. */
+    int64_t known = -1;
+    assert_int_equal(voice_prefetch(v, texts[0], &known), AV_OK);
+    assert_int_equal(known, (int64_t)want[0].n);
+
+    /* Asked in vain, then dropped: the voice goes on, with the same
+     * samples, and after a change of speed too. */
+    assert_int_equal(voice_configure(v, "en-us", 151), AV_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(voice_prefetch(v, texts[i], &known), AV_OK);
+    voice_prefetch_end(v);
+    voice_prefetch_end(v); /* nothing left: does nothing */
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(voice_prefetch(v, texts[i], &known), AV_OK);
+    assert_int_equal(voice_configure(v, "en-us", 150), AV_OK); /* drops them too */
+    const struct voice_clip *c;
+    for (size_t i = 0; i < n; i++)
+        if (i != 4)
+            assert_int_equal(voice_prefetch(v, texts[i], &known), AV_OK);
+    assert_int_equal(voice_synth(v, texts[9], &c), AV_OK);
+    assert_same(c, want[9]);
+    voice_prefetch_end(v);
+    assert_int_equal(voice_synth(v, texts[2], &c), AV_OK);
+    assert_same(c, want[2]);
+    voice_destroy(v);
+
+    /* With a disk cache: a second voice knows every length from the disk
+     * entries alone, queues nothing, and then reads the same samples. */
+    char *dir = tmpdir_for("ahead");
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(voice_create(&v), AV_OK);
+        assert_int_equal(voice_use_cache(v, dir, FILECACHE_DEFAULT_MAX), AV_OK);
+        assert_int_equal(voice_configure(v, "en-us", 150), AV_OK);
+        for (size_t i = 0; i < n; i++) {
+            if (i == 4)
+                continue;
+            assert_int_equal(voice_prefetch(v, texts[i], &known), AV_OK);
+            /* The first round queues every text (the repeat once). */
+            assert_int_equal(known, round == 0 ? -1 : (int64_t)want[i].n);
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (i == 4)
+                continue;
+            assert_int_equal(voice_synth(v, texts[i], &c), AV_OK);
+            assert_same(c, want[i]);
+        }
+        assert_int_equal(voice_synth_count(v), round == 0 ? n - 2 : 0);
+        voice_destroy(v);
+    }
+    rm_rf(dir);
+    free(dir);
+    for (size_t i = 0; i < n; i++)
+        free(want[i].s);
+    free(too_long);
+}
+
 static void speed_changes_length(void **state)
 {
     struct voice *v = *state;
@@ -478,6 +597,7 @@ int main(void)
         cmocka_unit_test(caches_each_text_once),
         cmocka_unit_test(independent_of_what_came_before),
         cmocka_unit_test(disk_cache),
+        cmocka_unit_test(asked_ahead_same_samples),
         cmocka_unit_test(helper_keeps_no_caller_files),
         cmocka_unit_test(clip_budget),
         cmocka_unit_test(stop_flag_ends_the_wait),

@@ -50,6 +50,14 @@ struct compile_env {
      * AV_ELIMIT (longer than SESSION_MAX_CLIP_MS: synthesis gave up) or
      * AV_EINTERRUPTED (the voice's stop flag was raised). */
     int (*speech)(void *ctx, const char *text, int rate, int64_t *frames);
+    /* Optional (NULL: not used).  Ask ahead for `text`, so that a later
+     * speech() of it waits less: *frames is its length at `rate` when that
+     * is known already, else an estimate.  The compiler runs a layout of
+     * guesses with it before the real one (see compile.c), then calls
+     * prefetch_end() when the compile is over.  Errors other than
+     * AV_ENOMEM and AV_EINTERRUPTED only mean nothing was asked. */
+    int (*prefetch)(void *ctx, const char *text, int rate, int64_t *frames);
+    void (*prefetch_end)(void *ctx);
     /* compile_env_default() only (its ctx is the env itself): the voice,
      * and where speech() keeps the samples it made, or NULL. */
     struct voice *voice;

@@ -14,10 +14,20 @@
 #define ASANAVOX_FDIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Read exactly `n` bytes into `p`.  Returns 0, or -1 on an error or on end
  * of input before `n` bytes (errno is then not meaningful). */
 int fdio_read_exact(int fd, void *p, size_t n);
+
+/* Read exactly `n` bytes at file offset `off` with pread(2) (the
+ * descriptor's own offset is left alone, so threads may share it).
+ * Returns 0, or -1 on an error or on end of file before `n` bytes. */
+int fdio_pread_exact(int fd, void *p, size_t n, uint64_t off);
+
+/* Write all `n` bytes of `p` at file offset `off` with pwrite(2).  Returns
+ * 0 or -1. */
+int fdio_pwrite_exact(int fd, const void *p, size_t n, uint64_t off);
 
 /* Write all `n` bytes of `p` with write(2).  Returns 0 or -1. */
 int fdio_write_exact(int fd, const void *p, size_t n);

@@ -59,6 +59,11 @@ void filecache_close(struct filecache *c);
 int filecache_get(struct filecache *c, const void *key, size_t key_len, void **data,
                   size_t *len);
 
+/* Whether `key` has an entry, and its data's length, without reading or
+ * checking the data (a hint: a later filecache_get() may still find it
+ * damaged, or gone).  Returns 0 with *len, AV_ENOENT or AV_ENOMEM. */
+int filecache_peek(struct filecache *c, const void *key, size_t key_len, size_t *len);
+
 /* Store `data` under `key`, atomically.  Returns 0, AV_EIO or AV_ENOMEM. */
 int filecache_put(struct filecache *c, const void *key, size_t key_len, const void *data,
                   size_t len);

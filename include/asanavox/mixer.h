@@ -87,12 +87,22 @@ struct mixer_options {
     bool limiter;            /* default on */
     double fade_in_ms;       /* clip edge fades; defaults 3 and 5 ms */
     double fade_out_ms;
-    size_t cache_bytes;      /* bound of the clip cache; default 16 MiB */
+    size_t cache_bytes;      /* bound of the clip cache; default 8 MiB */
     bool background;         /* prepare clips on a worker thread, up to
                                 60 s ahead; default on.  Off: prepared
                                 when needed, on the caller's thread.  The
                                 output is the same either way. */
     const struct mixer_source *source; /* NULL: the voice and sound files */
+    const char *store_dir;   /* a cache directory (filecache.h) where the
+                                speech of a timeline's speech bank is kept
+                                resampled to the output rate, with its
+                                loudness profile, for later runs; created
+                                if missing.  NULL (the default): none, and
+                                every run resamples and measures.  A
+                                directory that cannot be used is the same
+                                as NULL.  The output is the same either way,
+                                to the bit. */
+    uint64_t store_max;      /* its bound in bytes; default 256 MiB */
 };
 
 /* Fill `o` with the defaults above.  Any thread. */
@@ -106,7 +116,8 @@ void mixer_options_init(struct mixer_options *o);
  * Returns 0, AV_EINVAL (bad options, rate or channels), AV_EVOICE (the
  * timeline's voice is unknown) or AV_ENOMEM.  With normalization on, every
  * distinct clip is synthesized or loaded and measured here (a clip that
- * fails is reported later, by the mixer_read() that needs it); the
+ * fails is reported later, by the mixer_read() that needs it), except
+ * speech whose profile an earlier run left in opts->store_dir; the
  * resampled clips are made later, as the mix approaches them.  Speech is
  * always synthesized on the calling thread (espeak-ng is single-threaded).  With
  * opts->background, a custom source's functions are called from the worker

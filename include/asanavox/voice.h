@@ -87,6 +87,28 @@ int voice_native_rate(const struct voice *v);
  * synthesis fails too) or AV_EVOICE. */
 int voice_synth(struct voice *v, const char *text, const struct voice_clip **out);
 
+/* Ask ahead for the clip of `text`, so that espeak-ng speaks it while the
+ * caller does something else: when the clip is in memory or on disk,
+ * *frames is its length in native frames (from the disk entry's size: a
+ * damaged entry is found, and the text spoken, only by voice_synth());
+ * otherwise *frames is -1 and the text is queued to the helper, which
+ * speaks queued texts several at once (one per CPU) in the order they were
+ * asked for.  No samples are read or kept here.  A later voice_synth() of
+ * a queued text waits only for the texts queued before it.  Clips do not
+ * depend on the order (see the top of this file).
+ * flite voices queue nothing: flite speaks in this process, on demand,
+ * one text at a time, because its voices draw on libc's rand(), whose one
+ * process-wide state two texts spoken at once would share (flite.h).
+ * Returns 0, AV_ENOMEM, AV_EINTERRUPTED (the stop flag is raised) or
+ * AV_EVOICE. */
+int voice_prefetch(struct voice *v, const char *text, int64_t *frames);
+
+/* Stop speaking the queued texts nobody asked for with voice_synth():
+ * those not started are dropped, running ones killed; those already
+ * spoken are kept as any other clip.  Called when a compile ends, and by
+ * voice_configure() on a change. */
+void voice_prefetch_end(struct voice *v);
+
 /* Poll *stop (set by a signal handler) while waiting for speech; NULL for
  * never.  The pointer must outlive its use. */
 void voice_set_stop(struct voice *v, const volatile sig_atomic_t *stop);

@@ -216,6 +216,21 @@ done:
     return same;
 }
 
+/* Asking ahead changes nothing the summary depends on (the real layout
+ * still measures every text through rec_speech()), so it is passed on
+ * unrecorded. */
+static int rec_prefetch(void *ctx, const char *text, int rate, int64_t *frames)
+{
+    struct recorder *r = ctx;
+    return r->inner.prefetch(r->inner.ctx, text, rate, frames);
+}
+
+static void rec_prefetch_end(void *ctx)
+{
+    struct recorder *r = ctx;
+    r->inner.prefetch_end(r->inner.ctx);
+}
+
 /* The summary in `data` if every note still holds: true and *out. */
 static bool replay(const void *data, size_t len, struct session_summary *out)
 {
@@ -336,6 +351,8 @@ int session_summary(struct summary_ctx *ctx, const char *path, const struct comp
         .sound = rec_sound,
         .set_voice = rec_set_voice,
         .speech = rec_speech,
+        .prefetch = rec_prefetch,
+        .prefetch_end = rec_prefetch_end,
     };
     struct diag *d = diag_create();
     struct timeline *tl = NULL;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_cache.c — `asanavox cache clear`: empty the caches in
- * $XDG_CACHE_HOME/asanavox (speech clips, session summaries).
+ * $XDG_CACHE_HOME/asanavox (speech clips, the same resampled with their
+ * loudness, session summaries).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +14,12 @@
 #include "commands.h"
 
 /* The cache directories this program writes, below the cache root. */
-static const char *const subdirs[] = {"speech", "list"};
+static const char *const subdirs[] = {"speech", "clips", "list"};
 
 static void help(FILE *f)
 {
     fprintf(f, "usage: asanavox cache clear\n\n"
-               "Remove every cached speech clip and session summary from\n"
+               "Remove every cached speech clip (also resampled) and session summary from\n"
                "$XDG_CACHE_HOME/asanavox (by default ~/.cache/asanavox).  They are made\n"
                "again when needed; --no-cache on any command bypasses them.\n\n");
     cli_print_options(f, 0, NULL);

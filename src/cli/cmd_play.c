@@ -389,6 +389,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     struct timeline *tl = NULL;
     struct player *pl = NULL;
     char *picked = NULL, *spec = NULL;
+    char *clips_dir = NULL; /* po.mixer.store_dir, until the player is gone */
     char shown[256] = "";
     struct status_line sl = {0};
     const char *name = name_arg;
@@ -454,6 +455,9 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     if (volume_load(&kept) != AV_OK)
         kept = 0.0;
     po.mixer.volume_db = volume + kept;
+    /* Speech resampled by an earlier run (mixer.h, store_dir). */
+    if (cli_use_cache && cli_cache_dir("clips", &clips_dir) == AV_OK)
+        po.mixer.store_dir = clips_dir;
     for (int attempt = 0;; attempt++) {
         if (resumed) {
             /* From the start of the step that was interrupted, so its pose
@@ -679,6 +683,7 @@ done:
     voice_destroy(voice);
     free(picked);
     free(spec);
+    free(clips_dir);
     if (term_signal() && (status == EXIT_OK || status == EXIT_RUNTIME || status == EXIT_USAGE))
         status = 128 + term_signal();
     term_finish();

@@ -332,7 +332,12 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
     mo.volume_db = c.volume_db;
     if (fmt == SINK_FORMAT_OGG || fmt == SINK_FORMAT_MP3 || fmt == SINK_FORMAT_OPUS)
         mo.ceiling_dbtp = RENDER_LOSSY_CEILING_DBTP;
+    /* Speech resampled by an earlier run (mixer.h, store_dir). */
+    char *clips_dir = NULL;
+    if (cli_use_cache && cli_cache_dir("clips", &clips_dir) == AV_OK)
+        mo.store_dir = clips_dir;
     err = mixer_create(tl, voice, &mo, &mixer);
+    free(clips_dir);
     if (err) {
         fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
         goto done;

@@ -2,6 +2,7 @@
 /*
  * main.c — asanavox's entry point: pick a subcommand and run it.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,14 @@ static const struct command *find_command(const char *name)
 
 int main(int argc, char **argv)
 {
+#ifdef M_MMAP_THRESHOLD
+    /* Large buffers (a clip's samples, a block ring) are mapped on their
+     * own and given back to the system when freed.  glibc otherwise raises
+     * its threshold to the size of the first such buffer freed, after which
+     * clips come from the heaps of two threads and fragment them, so peak
+     * memory drifted with the session's length and with thread timing. */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

@@ -194,6 +194,38 @@ static bool run_layout(struct compiler *c, double scale, struct diag *d)
     return ok && !c->err;
 }
 
+/* Before the layout that counts, a layout of guesses: with a scratch
+ * diagnostic list, every text it would say is only asked ahead
+ * (env->prefetch), in the order of the timeline, with its length as known
+ * or estimated.  espeak-ng then speaks the session's texts several at once
+ * while the real layout, which measures every text again, waits only for
+ * the one it needs next.  The guessed layout may differ from the real one
+ * where a length decides what is said (a prompt that fits or not); a text
+ * it missed is simply spoken when the real layout asks, and one it asked
+ * for in vain is dropped by prefetch_end().  It runs within the same
+ * budgets (the texts' bytes, the guessed speech time), so it asks for no
+ * more than the real layout may say.  Returns false on a fatal error. */
+static bool ask_ahead(struct compiler *c)
+{
+    struct diag *real = c->d;
+    struct diag *scratch = diag_create();
+    if (!scratch)
+        return fail(c, AV_ENOMEM);
+    c->guessing = true;
+    c->asked_ahead = true;
+    run_layout(c, c->scale, scratch);
+    c->guessing = false;
+    diag_destroy(scratch);
+    c->d = real;
+    /* Forget the guessed lengths: the real layout measures every text. */
+    if (c->texts)
+        memset(c->texts, 0, c->cap_texts * sizeof(*c->texts));
+    c->n_texts = 0;
+    c->speech_chars = 0;
+    c->speech_frames = 0;
+    return !c->err;
+}
+
 /* The length of the session at hold scale `scale`, or INT64_MAX when that
  * scale gives errors (an `at` in the past, more than 24 hours...). */
 static int64_t length_at(struct compiler *c, double scale, struct diag *real)
@@ -346,6 +378,8 @@ int compile_buffer(const char *path, const char *data, size_t len,
     }
     if (diag_full(d) || !settings(&c))
         goto done;
+    if (env->prefetch && !ask_ahead(&c))
+        goto done;
     if (opts->length_ms > 0 && diag_errors(d) == errors_before && !fit_length(&c, opts->length_ms))
         goto done;
     if (!run_layout(&c, c.scale, d))
@@ -355,6 +389,8 @@ int compile_buffer(const char *path, const char *data, size_t len,
         goto done;
     }
 done:
+    if (c.asked_ahead)
+        env->prefetch_end(env->ctx);
     diag_sort(d, (size_t)errors_first);
     if (!result && c.err)
         result = c.err;

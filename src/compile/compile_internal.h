@@ -144,6 +144,10 @@ struct compiler {
     size_t speech_chars;   /* bytes of distinct spoken text */
     int64_t speech_frames; /* length of distinct spoken text */
     const struct src_pos *at; /* the line being laid out, for budget errors */
+    /* The layout of guesses (compile.c, ask_ahead()): texts are only asked
+     * ahead (env->prefetch) and their lengths known or estimated. */
+    bool guessing;
+    bool asked_ahead; /* env->prefetch_end() is owed */
 };
 
 /* --- helpers --------------------------------------------------------------- */

@@ -4,7 +4,8 @@
  *
  * Sessions and sounds come from the file system through paths.h, sound
  * lengths from libsndfile (sound.h) and speech lengths from espeak-ng
- * (voice.h).  The environment is its own context: it holds the voice and,
+ * (voice.h), which is asked ahead for every text (env_prefetch()) so that
+ * espeak-ng speaks several at once while the compiler lays out.  The environment is its own context: it holds the voice and,
  * for compile_session_spoken(), the speech bank that keeps what was
  * synthesized.
  */
@@ -67,13 +68,37 @@ static int env_speech(void *ctx, const char *text, int rate, int64_t *frames)
     if (err)
         return err;
     const int native = voice_native_rate(env->voice);
+    *frames = voice_frames_at(clip->frames, native, rate);
     if (env->bank) {
         err = speech_bank_put(env->bank, text, clip->samples, clip->frames, native);
-        if (err)
-            return err;
+        /* The bank has the samples now (on disk, speechbank.h): the
+         * voice's copy in memory would only make memory grow with the
+         * session's distinct speech.  The compiler asks for each text once. */
+        voice_clear_cache(env->voice);
     }
-    *frames = voice_frames_at(clip->frames, native, rate);
-    return AV_OK;
+    return err;
+}
+
+/* Known lengths are exact; the estimate for the others is about 14 bytes
+ * of text a second (150 words a minute), as the memory env's. */
+static int env_prefetch(void *ctx, const char *text, int rate, int64_t *frames)
+{
+    const struct compile_env *env = ctx;
+    *frames = ((int64_t)strlen(text) + 4) * rate / 14;
+    if (!env->voice)
+        return AV_EVOICE;
+    int64_t known;
+    int err = voice_prefetch(env->voice, text, &known);
+    if (!err && known >= 0)
+        *frames = voice_frames_at((size_t)known, voice_native_rate(env->voice), rate);
+    return err;
+}
+
+static void env_prefetch_end(void *ctx)
+{
+    const struct compile_env *env = ctx;
+    if (env->voice)
+        voice_prefetch_end(env->voice);
 }
 
 void compile_env_default(struct compile_env *env, struct voice *voice)
@@ -86,6 +111,8 @@ void compile_env_default(struct compile_env *env, struct voice *voice)
     env->sound = env_sound;
     env->set_voice = env_set_voice;
     env->speech = env_speech;
+    env->prefetch = env_prefetch;
+    env->prefetch_end = env_prefetch_end;
 }
 
 /* compile_session_spoken() and compile_buffer_spoken(): `data` NULL means

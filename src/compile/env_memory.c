@@ -106,6 +106,8 @@ void compile_env_memory(struct compile_env *env, const struct mem_fs *fs)
     env->sound = mem_sound;
     env->set_voice = mem_set_voice;
     env->speech = mem_speech;
+    env->prefetch = NULL; /* speech is measured at once: nothing to ask ahead */
+    env->prefetch_end = NULL;
     env->voice = NULL;
     env->bank = NULL;
 }
@@ -114,4 +116,6 @@ void compile_env_fixed_speech(struct compile_env *env)
 {
     env->set_voice = mem_set_voice;
     env->speech = mem_speech;
+    env->prefetch = NULL;
+    env->prefetch_end = NULL;
 }

@@ -89,7 +89,16 @@ struct interned *compiler_speech(struct compiler *c, const char *text)
     }
     c->speech_chars += len;
     int64_t frames = 0;
-    int err = c->env->speech(c->env->ctx, t->text, c->rate, &frames);
+    int err;
+    if (c->guessing) {
+        /* Only asked ahead: a failure to ask is no error of the session
+         * (the real layout will say what it is). */
+        err = c->env->prefetch(c->env->ctx, t->text, c->rate, &frames);
+        if (err != AV_ENOMEM && err != AV_EINTERRUPTED)
+            err = AV_OK;
+    } else {
+        err = c->env->speech(c->env->ctx, t->text, c->rate, &frames);
+    }
     int64_t clip_max = SESSION_MAX_CLIP_MS * c->rate / 1000;
     if (err == AV_ELIMIT || (!err && frames > clip_max)) {
         over_budget(c, c->at, "this text takes more than %lld minutes to say",

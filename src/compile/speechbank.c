@@ -1,25 +1,38 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * speechbank.c — the speech bank (speechbank.h): text → samples in an
- * open-addressing hash table that doubles when half full.
+ * speechbank.c — the speech bank (speechbank.h): text → clip metadata in
+ * an open-addressing hash table that doubles when half full, and the
+ * samples in an unlinked spill file, appended at put and read back with
+ * pread.
  */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "asanavox/speechbank.h"
 
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
 
 #include "asanavox/error.h"
+#include "asanavox/fdio.h"
+#include "asanavox/strbuf.h"
 
 struct entry {
     char *text;            /* owned; NULL: the slot is free */
     uint64_t hash;
     struct speech_clip clip;
-    int16_t *samples;      /* owned, == clip.samples */
+    int16_t *mem;          /* owned: the samples, when they could not be spilled */
 };
 
 struct speech_bank {
     struct entry *slots;
     size_t cap, n;         /* cap is a power of two */
+    int fd;                /* the spill file, or -1 before the first put */
+    uint64_t end;          /* its length */
+    bool in_memory;        /* no spill file could be made or written */
 };
 
 static uint64_t hash_text(const char *s)
@@ -46,6 +59,7 @@ int speech_bank_create(struct speech_bank **out)
     if (!b)
         return AV_ENOMEM;
     b->cap = 64;
+    b->fd = -1;
     b->slots = calloc(b->cap, sizeof(*b->slots));
     if (!b->slots) {
         free(b);
@@ -61,15 +75,41 @@ void speech_bank_destroy(struct speech_bank *b)
         return;
     for (size_t i = 0; i < b->cap; i++) {
         free(b->slots[i].text);
-        free(b->slots[i].samples);
+        free(b->slots[i].mem);
     }
     free(b->slots);
+    if (b->fd >= 0)
+        close(b->fd);
     free(b);
+}
+
+/* A file nobody else can open: O_TMPFILE where the file system has it,
+ * else a mkstemp() name removed at once. */
+static int spill_open(int *fd)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || tmp[0] != '/')
+        tmp = "/tmp";
+    int f = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (f < 0) {
+        char *name = str_printf("%s/asanavox-speech.XXXXXX", tmp);
+        if (!name)
+            return AV_ENOMEM;
+        f = mkostemp(name, O_CLOEXEC);
+        if (f >= 0)
+            unlink(name);
+        free(name);
+    }
+    if (f < 0)
+        return AV_EIO;
+    *fd = f;
+    return AV_OK;
 }
 
 static int grow(struct speech_bank *b)
 {
-    struct speech_bank bigger = {.cap = b->cap * 2, .n = b->n};
+    struct speech_bank bigger = *b;
+    bigger.cap = b->cap * 2;
     bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
     if (!bigger.slots)
         return AV_ENOMEM;
@@ -90,18 +130,36 @@ int speech_bank_put(struct speech_bank *b, const char *text, const int16_t *samp
     struct entry *e = find(b, text, h);
     if (e->text)
         return AV_OK;
+    size_t bytes = frames * sizeof(*samples);
+    /* A spill file that cannot be made or written (a full disk, a file
+     * size limit) is not an error: the samples then stay in memory, as
+     * they all did before there was a spill file. */
+    if (!b->in_memory && b->fd < 0 && spill_open(&b->fd) != AV_OK)
+        b->in_memory = true;
+    if (!b->in_memory && frames && fdio_pwrite_exact(b->fd, samples, bytes, b->end))
+        b->in_memory = true;
+    int16_t *mem = NULL;
+    if (b->in_memory) {
+        mem = malloc(bytes ? bytes : 1);
+        if (!mem)
+            return AV_ENOMEM;
+        if (bytes)
+            memcpy(mem, samples, bytes);
+    }
     size_t len = strlen(text);
     char *t = malloc(len + 1);
-    int16_t *s = malloc(frames ? frames * sizeof(*s) : 1);
-    if (!t || !s) {
-        free(t);
-        free(s);
+    if (!t) {
+        free(mem);
         return AV_ENOMEM;
     }
     memcpy(t, text, len + 1);
-    if (frames)
-        memcpy(s, samples, frames * sizeof(*s));
-    *e = (struct entry){.text = t, .hash = h, .clip = {s, frames, rate}, .samples = s};
+    XXH128_hash_t id = XXH3_128bits(frames ? (const void *)samples : "", bytes);
+    *e = (struct entry){.text = t,
+                        .hash = h,
+                        .clip = {frames, rate, {id.high64, id.low64}, mem ? 0 : b->end},
+                        .mem = mem};
+    if (!mem)
+        b->end += bytes;
     b->n++;
     return AV_OK;
 }
@@ -112,6 +170,31 @@ const struct speech_clip *speech_bank_get(const struct speech_bank *b, const cha
         return NULL;
     const struct entry *e = find(b, text, hash_text(text));
     return e->text ? &e->clip : NULL;
+}
+
+int speech_bank_read(const struct speech_bank *b, const struct speech_clip *c,
+                     int16_t **samples)
+{
+    size_t bytes = c->frames * sizeof(int16_t);
+    int16_t *s = malloc(bytes ? bytes : 1);
+    if (!s)
+        return AV_ENOMEM;
+    /* The entry is the one whose clip c is (c points into it). */
+    const struct entry *e = (const struct entry *)((const char *)c - offsetof(struct entry, clip));
+    if (e->mem) {
+        if (bytes)
+            memcpy(s, e->mem, bytes);
+    } else if (bytes && (b->fd < 0 || fdio_pread_exact(b->fd, s, bytes, c->offset))) {
+        free(s);
+        return AV_EIO;
+    }
+    XXH128_hash_t id = XXH3_128bits(bytes ? (const void *)s : "", bytes);
+    if (id.high64 != c->id[0] || id.low64 != c->id[1]) {
+        free(s);
+        return AV_EIO;
+    }
+    *samples = s;
+    return AV_OK;
 }
 
 size_t speech_bank_count(const struct speech_bank *b)

@@ -26,6 +26,38 @@ int fdio_read_exact(int fd, void *p, size_t n)
     return 0;
 }
 
+int fdio_pread_exact(int fd, void *p, size_t n, uint64_t off)
+{
+    char *b = p;
+    while (n) {
+        ssize_t r = pread(fd, b, n, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        b += r;
+        n -= (size_t)r;
+        off += (uint64_t)r;
+    }
+    return 0;
+}
+
+int fdio_pwrite_exact(int fd, const void *p, size_t n, uint64_t off)
+{
+    const char *b = p;
+    while (n) {
+        ssize_t w = pwrite(fd, b, n, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        b += w;
+        n -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return 0;
+}
+
 /* The one writing loop; `sock` chooses send(2) with MSG_NOSIGNAL. */
 static int write_exact(int fd, const void *p, size_t n, bool sock)
 {

@@ -162,7 +162,7 @@ int filecache_get(struct filecache *c, const void *key, size_t key_len, void **d
     }
     int err = AV_ENOENT;
     bool corrupt = true;
-    char *buf = NULL;
+    char *buf = NULL, *kbuf = NULL;
     struct stat st;
     unsigned char head[HEADER];
     uint64_t klen, dlen, sum;
@@ -181,22 +181,23 @@ int filecache_get(struct filecache *c, const void *key, size_t key_len, void **d
         corrupt = false; /* another key with the same hash: a miss */
         goto done;
     }
-    buf = malloc(klen + dlen + 1);
-    if (!buf) {
+    /* The key and the data are read into buffers of their own, so the
+     * data (a clip of several MB) is not moved again after the read. */
+    kbuf = malloc(klen + 1);
+    buf = malloc(dlen + 1);
+    if (!kbuf || !buf) {
         err = AV_ENOMEM;
         corrupt = false;
         goto done;
     }
-    if (fdio_read_exact(fd, buf, klen + dlen))
+    if (fdio_read_exact(fd, kbuf, klen) || fdio_read_exact(fd, buf, dlen))
         goto done;
-    if (memcmp(buf, key, key_len)) {
+    if (memcmp(kbuf, key, key_len)) {
         corrupt = false;
         goto done;
     }
-    if (checksum(key, key_len, buf + klen, dlen) != sum)
+    if (checksum(key, key_len, buf, dlen) != sum)
         goto done;
-    /* A hit: the data moves to the front of the buffer. */
-    memmove(buf, buf + klen, dlen);
     *data = buf;
     *len = dlen;
     buf = NULL;
@@ -209,8 +210,48 @@ done:
     close(fd);
     if (corrupt)
         unlink(path); /* made again by whoever needs it */
+    free(kbuf);
     free(buf);
     free(path);
+    return err;
+}
+
+/* The head and the key of the entry only: for a caller that plans with
+ * lengths (voice_prefetch()) and reads the data later with
+ * filecache_get(), which checks it. */
+int filecache_peek(struct filecache *c, const void *key, size_t key_len, size_t *len)
+{
+    char *path = entry_path(c, key, key_len);
+    if (!path)
+        return AV_ENOMEM;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    free(path);
+    if (fd < 0)
+        return AV_ENOENT;
+    int err = AV_ENOENT;
+    struct stat st;
+    unsigned char head[HEADER];
+    uint64_t klen, dlen;
+    char *k = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || fdio_read_exact(fd, head, sizeof head) ||
+        memcmp(head, MAGIC, 8))
+        goto done;
+    memcpy(&klen, head + 8, 8);
+    memcpy(&dlen, head + 16, 8);
+    if (klen != key_len || dlen > (uint64_t)st.st_size ||
+        (uint64_t)HEADER + klen + dlen != (uint64_t)st.st_size)
+        goto done;
+    if (!(k = malloc(key_len ? key_len : 1))) {
+        err = AV_ENOMEM;
+        goto done;
+    }
+    if (fdio_read_exact(fd, k, key_len) || memcmp(k, key, key_len))
+        goto done;
+    *len = (size_t)dlen;
+    err = AV_OK;
+done:
+    free(k);
+    close(fd);
     return err;
 }
 

@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include "asanavox/error.h"
+#include "asanavox/speechbank.h"
 #include "asanavox/thread.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
+#include "clipstore.h"
 #include "mixer_internal.h"
 
 /* A role's level relative to the speech target: the fixed offset plus the
@@ -44,10 +46,34 @@ float mix_clip_gain(const struct mixer *m, enum clip_kind kind, const char *key,
     return l ? l->gain : (float)pow(10.0, (m->o.volume_db + role_db) / 20.0);
 }
 
+/* The samples of a speech level as floats at the voice's native rate
+ * (*s malloc'd): read from the bank, or the voice's. */
+static int native_floats(const struct mixer *m, const struct level *l, float **s)
+{
+    const int16_t *native = l->native;
+    int16_t *read = NULL;
+    if (l->bank) {
+        int err = speech_bank_read(m->tl->speech, l->bank, &read);
+        if (err)
+            return err;
+        native = read;
+    }
+    size_t n = l->native_frames;
+    float *f = malloc(n ? n * sizeof(float) : 1);
+    if (f)
+        for (size_t i = 0; i < n; i++)
+            f[i] = (float)native[i] * (1.0f / 32768.0f);
+    free(read);
+    *s = f;
+    return f ? AV_OK : AV_ENOMEM;
+}
+
 /* Profile one distinct clip (loudness.h).  Speech is measured at the
  * voice's native rate, which gives the same figures as after resampling
- * for less than half the work; its samples were fetched from the voice on
- * the mixer's thread (l->native), so this runs on any thread.  A clip that
+ * for less than half the work, and only once: a bank's clip's profile is
+ * kept in the clip store, so a warm run reads it and measures nothing.
+ * Its samples come from the bank or were fetched from the voice on the
+ * mixer's thread (l->native), so this runs on any thread.  A clip that
  * cannot be made gets no profile and 0 dB; its error comes back when it is
  * needed.  Returns 0 or AV_ENOMEM. */
 static int level_measure(const struct mixer *m, struct level *l, pthread_mutex_t *init_lock)
@@ -56,15 +82,16 @@ static int level_measure(const struct mixer *m, struct level *l, pthread_mutex_t
     size_t n = 0;
     int rate = m->rate, err = AV_OK;
     if (l->kind == CLIP_SPEECH && !m->custom_source) {
-        if (!l->native)
+        if (!l->native && !l->bank)
             return AV_OK; /* synthesis failed */
+        if (l->bank && m->store) {
+            err = clipstore_get_loud(m->store, l->bank, &l->prof);
+            if (err != AV_ENOENT)
+                goto have_profile;
+        }
         rate = l->native_rate;
         n = l->native_frames;
-        s = malloc(n ? n * sizeof(float) : 1);
-        if (!s)
-            return AV_ENOMEM;
-        for (size_t i = 0; i < n; i++)
-            s[i] = (float)l->native[i] * (1.0f / 32768.0f);
+        err = native_floats(m, l, &s);
     } else if (l->kind == CLIP_SPEECH) {
         err = m->src.speech(m->src.ctx, l->key, m->rate, &s, &n);
     } else {
@@ -76,6 +103,9 @@ static int level_measure(const struct mixer *m, struct level *l, pthread_mutex_t
         return AV_OK;
     err = loud_profile(s, n, rate, init_lock, &l->prof);
     free(s);
+    if (!err && l->bank && m->store)
+        clipstore_put_loud(m->store, l->bank, &l->prof);
+have_profile:
     if (!err && l->prof.n) {
         l->env = malloc(l->prof.n * sizeof(float));
         if (!l->env)
@@ -184,10 +214,12 @@ int mix_analyze(struct mixer *m)
         m->levels[h % HASH_BUCKETS] = l;
         if (kind == CLIP_SPEECH && !m->custom_source) {
             /* From the speech bank, or espeak-ng on the mixer's thread. */
+            const struct speech_clip *bank;
             const int16_t *s;
             size_t nf;
             int rate;
-            if (mix_speech(m, key, &s, &nf, &rate) == AV_OK) {
+            if (mix_speech(m, key, &bank, &s, &nf, &rate) == AV_OK) {
+                l->bank = bank;
                 l->native = s;
                 l->native_frames = nf;
                 l->native_rate = rate;

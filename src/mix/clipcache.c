@@ -5,8 +5,12 @@
  * then gained and faded) on a worker thread ahead of the mix, and kept in a
  * least-recently-used cache of bounded size (mixer_internal.h).
  *
- * Speech is synthesized by the voice on the mixer's thread (espeak-ng is
- * not thread-safe); the rest of a clip's preparation runs on the worker,
+ * Speech comes from the timeline's speech bank (read from its spill file
+ * when the clip is prepared, and freed once resampled) or, without a bank,
+ * is synthesized by the voice on the mixer's thread (espeak-ng is not
+ * thread-safe).  Speech resampled once is kept in the clip store
+ * (clipstore.h), so later runs read it instead of resampling it again.
+ * The rest of a clip's preparation runs on the worker,
  * which works through the events up to PREFETCH_SECONDS ahead of the mix,
  * so on two cores resampling overlaps mixing and writing.  Prepared clips
  * are pure functions of their input, so the output does not depend on
@@ -27,6 +31,7 @@
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "asanavox/workq.h"
+#include "clipstore.h"
 #include "mixer_internal.h"
 
 /* ---- preparing a clip (any thread) ---------------------------------------- */
@@ -88,24 +93,50 @@ int clip_loop_source(const struct mixer *m, const char *path, float **samples, s
     return load_source(m->src.ctx, path, m->rate, true, samples, frames);
 }
 
-/* Make the clip's samples from its input.  Touches only c
- * and read-only parts of m, so a worker may run it. */
+/* Speech at the output rate, not yet gained or faded (*samples malloc'd):
+ * from the store when an earlier run left it there, else resampled from
+ * the voice's samples (read from the bank, which frees them again at
+ * once) and then stored.  Touches only read-only parts of m and c. */
+static int speech_at_rate(const struct mixer *m, const struct clip *c, float **samples)
+{
+    if (c->bank && m->store &&
+        clipstore_get_pcm(m->store, c->bank, m->rate, c->out_frames, samples) == AV_OK)
+        return AV_OK;
+    const int16_t *native = c->native;
+    int16_t *read = NULL;
+    if (c->bank) {
+        int err = speech_bank_read(m->tl->speech, c->bank, &read);
+        if (err)
+            return err;
+        native = read;
+    }
+    float *buf = malloc(c->out_frames ? c->out_frames * sizeof(float) : 1);
+    int err = buf ? mix_resample_s16(native, c->native_frames, c->native_rate, m->rate, buf,
+                                     c->out_frames)
+                  : AV_ENOMEM;
+    free(read);
+    if (err) {
+        free(buf);
+        return err;
+    }
+    if (c->bank && m->store)
+        clipstore_put_pcm(m->store, c->bank, m->rate, buf, c->out_frames);
+    *samples = buf;
+    return AV_OK;
+}
+
+/* Make the clip's samples from its input: the raw samples at the output
+ * rate, then gain and fades.  Touches only c and read-only parts of m, so
+ * a worker may run it. */
 static void prepare(const struct mixer *m, struct clip *c, float **samples, size_t *frames,
                     int *err)
 {
     *samples = NULL;
     *frames = 0;
     if (c->kind == CLIP_SPEECH && !m->custom_source) {
-        float *buf = malloc(c->out_frames ? c->out_frames * sizeof(float) : 1);
-        *err = buf ? mix_resample_s16(c->native, c->native_frames, c->native_rate, m->rate, buf,
-                                      c->out_frames)
-                   : AV_ENOMEM;
-        if (*err) {
-            free(buf);
-            return;
-        }
-        *samples = buf;
-        *frames = c->out_frames;
+        *err = speech_at_rate(m, c, samples);
+        if (!*err)
+            *frames = c->out_frames;
     } else if (c->kind == CLIP_SPEECH) {
         *err = m->src.speech(m->src.ctx, c->key, m->rate, samples, frames);
     } else if (c->kind == CLIP_TONE) {
@@ -227,14 +258,16 @@ int clip_request(struct mixer *m, enum clip_kind kind, const char *key, struct c
     c->gain = mix_clip_gain(m, kind, key, h);
     if (kind == CLIP_SPEECH && !m->custom_source) {
         /* From the speech bank, or espeak-ng on the mixer's thread. */
+        const struct speech_clip *bank;
         const int16_t *s;
         size_t frames;
         int rate;
-        int err = mix_speech(m, key, &s, &frames, &rate);
+        int err = mix_speech(m, key, &bank, &s, &frames, &rate);
         if (err) {
             c->state = CLIP_FAILED;
             c->err = err;
         } else {
+            c->bank = bank;
             c->native = s;
             c->native_frames = frames;
             c->native_rate = rate;
@@ -298,14 +331,16 @@ int clip_wait(struct mixer *m, struct clip *c)
     return AV_OK;
 }
 
-int mix_speech(const struct mixer *m, const char *text, const int16_t **samples, size_t *frames,
-               int *rate)
+int mix_speech(const struct mixer *m, const char *text, const struct speech_clip **bank,
+               const int16_t **samples, size_t *frames, int *rate)
 {
+    *bank = NULL;
+    *samples = NULL;
     if (m->tl->speech) {
         const struct speech_clip *c = speech_bank_get(m->tl->speech, text);
         if (!c)
             return AV_EVOICE;
-        *samples = c->samples;
+        *bank = c;
         *frames = c->frames;
         *rate = c->rate;
         return AV_OK;

@@ -16,6 +16,8 @@
 static const double PI = 3.14159265358979323846;
 
 enum { SUB = 32 }; /* detector sub-block for the quiet test */
+/* A sub-block's positions read at most two chunks of SUB samples. */
+_Static_assert(2 * LIM_TP_HALF <= SUB, "the interpolator's support fits in two chunks");
 
 static void tp_init(struct limiter *l)
 {
@@ -42,16 +44,34 @@ static void tp_init(struct limiter *l)
     l->tp_bound = bound * 1.001f;
 }
 
+/* cmax[k] = the largest |x| over x[1 + k SUB .. (k + 1) SUB], cut at
+ * x[last]: every x a detector position reads, once.  Returns the number
+ * of chunks. */
+static size_t chunk_max(struct limiter *l, const float *x, size_t last)
+{
+    size_t k = 0;
+    for (size_t a = 1; a <= last; a += SUB, k++)
+        l->cmax[k] = kern_absmax(x + a, a + SUB <= last + 1 ? SUB : last + 1 - a);
+    return k;
+}
+
 /* greq for `count` detector positions; position s is frame t0 + s, at
- * x[s + LIM_TP_HALF].  Returns whether any needs a gain below 1. */
-static bool detect(struct limiter *l, const float *x, size_t count)
+ * x[s + LIM_TP_HALF], and reads x[s + 1 .. s + 2 LIM_TP_HALF].  Returns
+ * whether any needs a gain below 1.  A sub-block of SUB positions starting
+ * at j = k SUB reads only chunks k and k + 1 of chunk_max(): when both are
+ * below ceiling / tp_bound, no value interpolated there can reach the
+ * ceiling, and its gains are 1 (as the interpolation would find). */
+static bool detect(struct limiter *l, const float *x, size_t count, size_t chunks)
 {
     const float c = l->ceiling;
     bool any = false;
     for (size_t j = 0; j < count; j += SUB) {
         size_t len = j + SUB < count ? SUB : count - j;
-        /* The support of positions j .. j+len-1 is x[j + 1 .. j + len + 2 LIM_TP_HALF - 1]. */
-        if (kern_absmax(x + j + 1, len + 2 * LIM_TP_HALF - 1) * l->tp_bound < c) {
+        size_t k = j / SUB;
+        float m = l->cmax[k];
+        if (k + 1 < chunks && l->cmax[k + 1] > m)
+            m = l->cmax[k + 1];
+        if (m * l->tp_bound < c) {
             for (size_t s = 0; s < len; s++)
                 l->greq[j + s] = 1.0f;
             continue;
@@ -106,8 +126,12 @@ void limiter_run(struct limiter *l, const float *x, size_t n, float *y)
         return;
     }
     size_t count = n + la - 1;
-    bool quiet = kern_absmax(x, count + 2 * LIM_TP_HALF) * l->tp_bound < l->ceiling;
-    bool reduce = !quiet && detect(l, x, count);
+    size_t chunks = chunk_max(l, x, count + 2 * LIM_TP_HALF - 1);
+    float top = 0.0f;
+    for (size_t k = 0; k < chunks; k++)
+        top = l->cmax[k] > top ? l->cmax[k] : top;
+    bool quiet = top * l->tp_bound < l->ceiling;
+    bool reduce = !quiet && detect(l, x, count, chunks);
     if (!reduce && l->env_prev == 1.0 && l->ebuf_ones) {
         memcpy(y, xs, n * sizeof(float));
         return;
@@ -120,6 +144,10 @@ void limiter_run(struct limiter *l, const float *x, size_t n, float *y)
     const float keep = (float)(1.0 - l->release);
     float *eb = l->ebuf + (la - 1);
     for (size_t s = 0; s < n; s++) {
+        if (d == 0.0f && (!reduce || l->hold[s] >= 1.0f)) {
+            eb[s] = 1.0f; /* what the steps below give: d stays 0 */
+            continue;
+        }
         d *= keep;
         if (d < 1e-4f) /* within 0.001 dB: done releasing */
             d = 0.0f;
@@ -132,7 +160,22 @@ void limiter_run(struct limiter *l, const float *x, size_t n, float *y)
     for (size_t i = 0; i + 1 < la; i++)
         sum += l->ebuf[i];
     const double inv = 1.0 / (double)la;
+    /* While the sum is exactly la - 1 and a 1 comes in as a 1 goes out,
+     * the loop below adds and takes away 1 exactly and uses the same g:
+     * that stretch is done without the chain of additions. */
+    const double steady = (double)(la - 1);
+    float g1 = (float)((steady + 1.0) * inv);
+    if (g1 > 1.0f)
+        g1 = 1.0f;
     for (size_t t = 0; t < n; t++) {
+        if (sum == steady) {
+            while (t < n && l->ebuf[t + la - 1] == 1.0f && l->ebuf[t] == 1.0f) {
+                y[t] = xs[t] * g1;
+                t++;
+            }
+            if (t == n)
+                break;
+        }
         sum += l->ebuf[t + la - 1];
         float g = (float)(sum * inv);
         if (g > 1.0f)
@@ -161,8 +204,9 @@ int limiter_init(struct limiter *l, int rate, double ceiling_dbtp, bool enabled,
     l->pre = malloc((block + la) * sizeof(float));
     l->suf = malloc((block + la) * sizeof(float));
     l->hold = malloc(block * sizeof(float));
+    l->cmax = malloc(((block + la + 2 * LIM_TP_HALF) / SUB + 2) * sizeof(float));
     l->ebuf = malloc((block + la) * sizeof(float));
-    if (!l->greq || !l->pre || !l->suf || !l->hold || !l->ebuf) {
+    if (!l->greq || !l->pre || !l->suf || !l->hold || !l->ebuf || !l->cmax) {
         limiter_deinit(l);
         return AV_ENOMEM;
     }
@@ -177,7 +221,8 @@ void limiter_deinit(struct limiter *l)
     free(l->suf);
     free(l->hold);
     free(l->ebuf);
-    l->greq = l->pre = l->suf = l->hold = l->ebuf = NULL;
+    free(l->cmax);
+    l->greq = l->pre = l->suf = l->hold = l->ebuf = l->cmax = NULL;
 }
 
 void limiter_reset(struct limiter *l)

@@ -42,6 +42,7 @@ struct limiter {
     float *greq, *pre, *suf; /* block + LA */
     float *hold;        /* block */
     float *ebuf;        /* LA - 1 + block: env at t0 - (LA - 1) + i */
+    float *cmax;        /* the input's peak per detector sub-block */
 };
 
 /* Set up a limiter for `rate` with its ceiling in dBTP, taking blocks of

@@ -84,6 +84,11 @@ int loud_profile(const float *s, size_t n, int rate, pthread_mutex_t *init_lock,
     return AV_OK;
 }
 
+const char *loud_profile_version(void)
+{
+    return "profile v1: 10 ms bins, K-weighted mean square, sample peak x1.06";
+}
+
 void loud_profile_free(struct loud_profile *p)
 {
     free(p->ms);

@@ -44,6 +44,10 @@ int loud_profile(const float *s, size_t n, int rate, pthread_mutex_t *init_lock,
                  struct loud_profile *out);
 void loud_profile_free(struct loud_profile *p);
 
+/* Names the way loud_profile() measures ("v1"): change it with the
+ * measurement, so stored profiles (clipstore.h) are made again. */
+const char *loud_profile_version(void);
+
 /* The limiter as seen at the profile's resolution: for the clip scaled by
  * `gain`, the gain the mixer's limiter (ceiling `ceiling`, linear; 0 for
  * none) applies in each bin, into env[0 .. p->n). */

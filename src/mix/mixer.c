@@ -24,6 +24,7 @@
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "ambience.h"
+#include "clipstore.h"
 #include "dsp/kernels.h"
 #include "mixer_internal.h"
 
@@ -40,9 +41,11 @@ void mixer_options_init(struct mixer_options *o)
     o->limiter = true;
     o->fade_in_ms = 3.0;
     o->fade_out_ms = 5.0;
-    o->cache_bytes = 16u << 20;
+    o->cache_bytes = 8u << 20;
     o->background = true;
     o->source = NULL;
+    o->store_dir = NULL;
+    o->store_max = (uint64_t)256 << 20;
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -483,6 +486,10 @@ int mixer_create(const struct timeline *tl, struct voice *voice, const struct mi
     m->fade_out = (int)lround(o.fade_out_ms * tl->rate / 1000.0);
     m->live_gain = 1.0f;
 
+    /* A store that cannot be opened only costs the resampling. */
+    if (o.store_dir && !o.source && tl->speech)
+        (void)clipstore_open(o.store_dir, o.store_max ? o.store_max : (uint64_t)256 << 20,
+                             &m->store);
     int err = limiter_init(&m->lim, tl->rate, o.ceiling_dbtp, o.limiter, BLOCK);
     if (!err) {
         m->x = malloc(xcap(m) * sizeof(float));
@@ -515,6 +522,7 @@ void mixer_destroy(struct mixer *m)
     m->pf_count = 0;
     clip_cache_clear(m);
     mix_levels_free(m);
+    clipstore_close(m->store);
     pthread_mutex_destroy(&m->sound_lock);
     ambience_destroy(m->amb);
     free(m->pf);

@@ -8,6 +8,7 @@
  *   analyze.c    deciding every clip's gain before the first block
  *   limiter.c    the true-peak limiter (limiter.h)
  *   resample.c   speech from the voice's rate to the output rate
+ *   clipstore.c  resampled speech and loudness profiles kept between runs
  *   live.c       play's live additions: volume above 0 dB, spoken overlay
  *   guide.c      breath guides: a tone loop shaped over its phase (guide.h)
  *   ambience.c   the ambient bed, ducked under speech (ambience.h)
@@ -31,6 +32,8 @@
 #include "loudness.h"
 
 struct tl_event;
+struct clipstore;
+struct speech_clip;
 
 enum {
     BLOCK = 4096,        /* frames per internal block */
@@ -50,7 +53,9 @@ struct clip {
     unsigned pins;                    /* playing and prefetched uses */
     size_t budget;                    /* bytes counted in the cache */
     float gain;                       /* from the level table */
-    /* Input of the preparation (speech from the voice). */
+    /* Input of the preparation (speech): the bank's clip, or (without a
+     * bank) the voice's samples. */
+    const struct speech_clip *bank;
     const int16_t *native;
     size_t native_frames, out_frames;
     int native_rate;
@@ -86,7 +91,8 @@ struct level {
     float gain;                       /* linear, applied when prepared */
     struct loud_profile prof;         /* only during analyze() */
     float *env;                       /* only during analyze() */
-    const int16_t *native;            /* speech: the voice's clip */
+    const struct speech_clip *bank;   /* speech: the bank's clip, or */
+    const int16_t *native;            /* the voice's samples */
     size_t native_frames;
     int native_rate;
 };
@@ -115,6 +121,10 @@ struct mixer {
     size_t cache_bytes, n_cached, n_prepared;
 
     pthread_mutex_t sound_lock; /* see sound_source() */
+
+    /* resampled speech and profiles from earlier runs (clipstore.h), or
+     * NULL (no mixer_options.store_dir, or it cannot be used) */
+    struct clipstore *store;
 
     /* the worker that prepares clips (workq.h); started when background */
     struct workq wq;
@@ -184,12 +194,14 @@ int clip_sound_source(void *ctx, const char *path, int rate, float **samples, si
  * Any thread. */
 int clip_loop_source(const struct mixer *m, const char *path, float **samples, size_t *frames);
 
-/* The voice's samples for `text` at its native rate: from the timeline's
- * speech bank when it has one (the voice is then never called), else
- * synthesized by the voice on the calling thread (the mixer's).  Returns
- * 0, AV_EVOICE (not in the bank, or no voice) or the voice's error. */
-int mix_speech(const struct mixer *m, const char *text, const int16_t **samples, size_t *frames,
-               int *rate);
+/* Where the speech of `text` comes from: the timeline's speech bank when
+ * it has one (*bank is set, and the voice is never called), else the
+ * voice, synthesizing on the calling thread (the mixer's): *bank is NULL
+ * and *samples the voice's.  *frames and *rate are the clip's at the
+ * voice's native rate.  Returns 0, AV_EVOICE (not in the bank, or no
+ * voice) or the voice's error. */
+int mix_speech(const struct mixer *m, const char *text, const struct speech_clip **bank,
+               const int16_t **samples, size_t *frames, int *rate);
 
 /* Start the worker thread (mixer_options.background).  Returns 0 or
  * AV_ENOMEM. */
@@ -200,6 +212,12 @@ void clip_worker_stop(struct mixer *m);
 
 /* Free every cached clip; the worker must be stopped. */
 void clip_cache_clear(struct mixer *m);
+
+/* ---- resample.c ---- */
+
+/* Names what mix_resample_s16() does ("v1"): part of the keys of stored
+ * resampled speech (clipstore.h), so change it with the resampler. */
+const char *mix_resample_version(void);
 
 /* ---- live.c ---- */
 

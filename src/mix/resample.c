@@ -13,6 +13,7 @@
 #include "asanavox/error.h"
 #include "asanavox/mixer.h"
 #include "dsp/kernels.h"
+#include "mixer_internal.h"
 
 static const double PI = 3.14159265358979323846;
 
@@ -199,6 +200,11 @@ static void upsample2(const float *in, size_t n, float *out, size_t out_frames)
     }
     for (size_t o = 2 * n; o < out_frames; o++)
         out[o] = 0.0f;
+}
+
+const char *mix_resample_version(void)
+{
+    return "resample v1: 2x half-band 16 taps Kaiser 8, SRC_SINC_MEDIUM_QUALITY, 4 segments";
 }
 
 int mix_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, float *out,

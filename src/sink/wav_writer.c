@@ -259,24 +259,49 @@ int wav_write(struct file_sink *fs, const float *in, size_t n)
     return 0;
 }
 
+/* Samples as little-endian 16-bit (a no-op on little-endian hosts). */
+static void to_le16(int16_t *s, size_t n)
+{
+    const union {
+        uint16_t u;
+        unsigned char c[2];
+    } probe = {1};
+    if (!probe.c[0])
+        for (size_t i = 0; i < n; i++)
+            s[i] = (int16_t)(((uint16_t)s[i] >> 8) | ((uint16_t)s[i] << 8));
+}
+
 int wav_write_dup2(struct file_sink *fs, const float *in, size_t frames)
 {
     while (frames) {
         size_t room = (WAV_BUF - fs->wlen) / 4;
+        if (room == 0) {
+            /* Less than a frame of room (the header is not a whole number
+             * of frames): this frame straddles two buffers, so that every
+             * buffer but the last is written whole, as O_DIRECT wants. */
+            int16_t one[2];
+            kern_to_s16_dup2(in, one, 1);
+            to_le16(one, 2);
+            size_t part = WAV_BUF - fs->wlen;
+            memcpy(fs->wbuf + fs->wlen, one, part);
+            fs->wlen = WAV_BUF;
+            int err = wav_flush(fs, false);
+            if (err)
+                return err;
+            memcpy(fs->wbuf, (const unsigned char *)one + part, sizeof one - part);
+            fs->wlen = sizeof one - part;
+            in++;
+            frames--;
+            continue;
+        }
         size_t k = frames < room ? frames : room;
         int16_t *dst = (int16_t *)(void *)(fs->wbuf + fs->wlen);
         kern_to_s16_dup2(in, dst, k);
-        const union {
-            uint16_t u;
-            unsigned char c[2];
-        } probe = {1};
-        if (!probe.c[0])
-            for (size_t i = 0; i < 2 * k; i++)
-                dst[i] = (int16_t)(((uint16_t)dst[i] >> 8) | ((uint16_t)dst[i] << 8));
+        to_le16(dst, 2 * k);
         fs->wlen += k * 4;
         in += k;
         frames -= k;
-        if (fs->wlen + 4 > WAV_BUF) {
+        if (fs->wlen == WAV_BUF) {
             int err = wav_flush(fs, false);
             if (err)
                 return err;

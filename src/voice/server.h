@@ -17,6 +17,14 @@
  * A fork costs far less than synthesis (measured: 200 texts took no longer
  * forked than in-process).
  *
+ * Several texts at once: the caller may submit many texts before it
+ * collects any answer (speech_server_submit()); the helper speaks up to
+ * one text per online CPU (at least two) at the same time, each in its own
+ * fresh fork, and the answers come back in the order the texts were
+ * submitted, whichever finished first.  Since every text starts from the
+ * same image, its samples do not depend on the order or on what ran
+ * beside it.  The processes' side is server_helper.c and server_copy.c.
+ *
  * Threads: one thread at a time per server.  speech_server_start() forks,
  * so call it while the process has one thread (the helper itself then
  * runs single-threaded code only).
@@ -43,20 +51,45 @@ int speech_server_start(struct speech_server **out);
  * children).  Accepts NULL. */
 void speech_server_stop(struct speech_server *s);
 
-/* Select the espeak-ng voice `name` (a voice file name such as "en-us", or
+/* Drop whatever is pending (cancelled, answers read away), then select
+ * the espeak-ng voice `name` (a voice file name such as "en-us", or
  * a language the voice lists, such as "en-gb") and `speed` in words per
  * minute.  On success *rate is espeak-ng's output rate.  Returns 0,
  * AV_EVOICE (no such voice, or espeak-ng could not start) or AV_EINVAL. */
 int speech_server_configure(struct speech_server *s, const char *name, int speed, int *rate);
 
-/* Speak `text` (UTF-8) with the configured voice: *samples (malloc'd,
- * caller frees) gets *frames 16-bit mono samples at the configured rate,
- * untrimmed.  While waiting, *stop (when `stop` is not NULL) is polled
- * every 50 ms.  Returns 0, AV_EVOICE (not configured, or the helper
- * failed), AV_ELIMIT (longer than VOICE_MAX_CLIP_SECONDS plus a second:
- * the helper stopped there), AV_EINTERRUPTED (*stop was raised: the
- * helper is abandoned, and every later call fails with AV_EVOICE) or
- * AV_ENOMEM. */
+/* Ask for `text` (UTF-8) to be spoken with the configured voice, behind
+ * every text submitted before: speech_server_collect() returns its answer
+ * after theirs.  Returns 0, AV_EVOICE (not configured,
+ * or the helper failed) or AV_EINVAL (longer than 1 MiB). */
+int speech_server_submit(struct speech_server *s, const char *text);
+
+/* Texts submitted whose answers have not been collected. */
+size_t speech_server_pending(const struct speech_server *s);
+
+/* The answer to the oldest text submitted and not collected: *samples
+ * (malloc'd, caller frees) gets *frames 16-bit mono samples at the
+ * configured rate, untrimmed.  While waiting, *stop (when `stop` is not
+ * NULL) is polled every 50 ms.  Returns 0 (the answer is then collected),
+ * AV_EINVAL (nothing pending), AV_ELIMIT (longer than
+ * VOICE_MAX_CLIP_SECONDS plus a second: the helper stopped there),
+ * AV_ENOMEM, AV_EVOICE (that text failed, or the helper did: every later
+ * call then fails too), AV_EINTERRUPTED (that text was cancelled, see
+ * speech_server_cancel(), and the answer is collected; or *stop was
+ * raised: the helper is abandoned, and every later call fails with
+ * AV_EVOICE). */
+int speech_server_collect(struct speech_server *s, const volatile sig_atomic_t *stop,
+                          int16_t **samples, size_t *frames);
+
+/* Stop speaking what was submitted and not yet spoken: the texts not yet
+ * started are dropped and the running ones killed, and each of them is
+ * answered at once with AV_EINTERRUPTED; texts already spoken keep their
+ * answers.  Every pending answer must still be collected.  Returns 0 or
+ * AV_EVOICE. */
+int speech_server_cancel(struct speech_server *s);
+
+/* speech_server_submit() then speech_server_collect(), with nothing else
+ * pending (AV_EINVAL otherwise). */
 int speech_server_synth(struct speech_server *s, const char *text,
                         const volatile sig_atomic_t *stop, int16_t **samples, size_t *frames);
 

@@ -12,6 +12,11 @@
  * fixed margin before it is stored, so that "the hold starts when the
  * speech ends" means what a listener hears.
  *
+ * Texts may be asked for ahead (voice_prefetch()): those found in neither
+ * cache are queued to the helper, which speaks several at once and
+ * answers in queue order; voice_synth() of a queued text collects the
+ * answers up to its own, keeping every clip that came whole.
+ *
  * The disk cache also remembers which voice names espeak-ng accepts and
  * its output rate, so a run that finds every text on disk never starts
  * espeak-ng at all.
@@ -69,6 +74,11 @@ struct voice {
     const volatile sig_atomic_t *stop;
     struct flite_engine *fl; /* created when a flite voice is first selected */
     bool use_flite;
+    /* Texts handed to the helper whose answers are not collected, oldest
+     * first (pending[pend_first, pend_n), malloc'd): the helper answers in
+     * this order. */
+    char **pending;
+    size_t pend_first, pend_n, pend_cap;
     /* The memory cache: open addressing, capacity a power of two. */
     struct clip_entry **slots;
     size_t n, cap;
@@ -86,6 +96,13 @@ int voice_create(struct voice **out)
     }
     *out = v;
     return AV_OK;
+}
+
+static void forget_pending(struct voice *v)
+{
+    for (size_t i = v->pend_first; i < v->pend_n; i++)
+        free(v->pending[i]);
+    v->pend_first = v->pend_n = 0;
 }
 
 static void clear_memory(struct voice *v)
@@ -107,6 +124,8 @@ void voice_destroy(struct voice *v)
     if (!v)
         return;
     speech_server_stop(v->server);
+    forget_pending(v);
+    free(v->pending);
     flite_engine_destroy(v->fl);
     filecache_close(v->disk);
     free(v->stamp);
@@ -214,6 +233,7 @@ int voice_configure(struct voice *v, const char *name, int speed)
         return AV_EVOICE;
     if (v->speed == speed && !strcmp(v->name, name))
         return AV_OK;
+    voice_prefetch_end(v); /* what is pending was asked of the old voice */
     if (!strncmp(name, "flite:", 6)) {
         if (!v->fl) {
             int err = flite_engine_create(&v->fl);
@@ -404,37 +424,10 @@ static void to_disk(struct voice *v, const char *key, size_t klen, const int16_t
     free(data);
 }
 
-/* Speak `text` with espeak-ng and trim it: *samples is malloc'd. */
-static int speak(struct voice *v, const char *text, int16_t **samples, size_t *frames)
+/* Trim the raw clip `raw` of `len` samples (malloc'd, taken) to its
+ * sound and margins: *samples is `raw` itself. */
+static int trim(struct voice *v, int16_t *raw, size_t len, int16_t **samples, size_t *frames)
 {
-    int16_t *raw;
-    size_t len;
-    int err;
-    if (v->use_flite) {
-        /* flite makes the whole clip at once: the stop flag is polled
-         * before it, the clip budget after. */
-        if (v->stop && *v->stop)
-            return AV_EINTERRUPTED;
-        err = flite_engine_synth(v->fl, text, &raw, &len);
-        if (err)
-            return err;
-        v->synthesized++;
-        goto trim;
-    }
-    if (!v->server_ready) {
-        int rate;
-        err = speech_server_configure(v->server, v->name, v->speed, &rate);
-        if (err)
-            return err;
-        if (rate != v->rate)
-            return AV_EVOICE; /* the cache and espeak-ng disagree: impossible */
-        v->server_ready = true;
-    }
-    err = speech_server_synth(v->server, text, v->stop, &raw, &len);
-    if (err)
-        return err;
-    v->synthesized++;
-trim:;
     size_t first = 0, last = len;
     while (first < len && !loud(raw[first]))
         first++;
@@ -455,38 +448,20 @@ trim:;
     return AV_OK;
 }
 
-int voice_synth(struct voice *v, const char *text, const struct voice_clip **out)
+/* Keep `samples` (taken) as the clip of `text` in memory; *out is it. */
+static int keep(struct voice *v, const char *text, int16_t *samples, size_t frames,
+                const struct voice_clip **out)
 {
-    if (!v->speed)
-        return AV_EVOICE; /* voice_configure() was never called */
-    if (v->n * 2 >= v->cap && grow(v))
+    if (v->n * 2 >= v->cap && grow(v)) {
+        free(samples);
         return AV_ENOMEM;
+    }
     struct clip_entry **slot = find_slot(v->slots, v->cap, text);
-    if (*slot) {
+    if (*slot) { /* already kept: the same samples */
+        free(samples);
         *out = &(*slot)->clip;
         return AV_OK;
     }
-    if (v->stop && *v->stop)
-        return AV_EINTERRUPTED;
-    int16_t *samples = NULL;
-    size_t frames = 0;
-    char *key = NULL;
-    size_t klen = 0;
-    int err = AV_ENOENT;
-    if (v->disk && !v->use_flite) {
-        key = disk_key(v, "speech", v->name, v->speed, text, &klen);
-        if (!key)
-            return AV_ENOMEM;
-        err = from_disk(v, key, klen, &samples, &frames);
-    }
-    if (err == AV_ENOENT) {
-        err = speak(v, text, &samples, &frames);
-        if (!err && key)
-            to_disk(v, key, klen, samples, frames);
-    }
-    free(key);
-    if (err)
-        return err;
     struct clip_entry *e = malloc(sizeof(*e));
     char *copy = strdup(text);
     if (!e || !copy) {
@@ -502,4 +477,210 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
     v->n++;
     *out = &e->clip;
     return AV_OK;
+}
+
+static const struct voice_clip *in_memory(const struct voice *v, const char *text)
+{
+    if (!v->cap)
+        return NULL;
+    struct clip_entry *e = *find_slot(v->slots, v->cap, text);
+    return e ? &e->clip : NULL;
+}
+
+/* The disk entry of `text` kept in memory: 0 with *out, AV_ENOENT (not
+ * on disk, or no disk cache) or AV_ENOMEM. */
+static int from_disk_to_memory(struct voice *v, const char *text, const struct voice_clip **out)
+{
+    if (!v->disk || v->use_flite)
+        return AV_ENOENT;
+    size_t klen;
+    char *key = disk_key(v, "speech", v->name, v->speed, text, &klen);
+    if (!key)
+        return AV_ENOMEM;
+    int16_t *samples;
+    size_t frames;
+    int err = from_disk(v, key, klen, &samples, &frames);
+    free(key);
+    return err ? err : keep(v, text, samples, frames, out);
+}
+
+/* A clip espeak-ng spoke (raw, taken): trimmed, on disk, in memory. */
+static int spoken(struct voice *v, const char *text, int16_t *raw, size_t len,
+                  const struct voice_clip **out)
+{
+    v->synthesized++;
+    int16_t *samples;
+    size_t frames;
+    int err = trim(v, raw, len, &samples, &frames);
+    if (err)
+        return err;
+    if (v->disk) {
+        size_t klen;
+        char *key = disk_key(v, "speech", v->name, v->speed, text, &klen);
+        if (key)
+            to_disk(v, key, klen, samples, frames);
+        free(key);
+    }
+    return keep(v, text, samples, frames, out);
+}
+
+static bool is_pending(const struct voice *v, const char *text)
+{
+    for (size_t i = v->pend_first; i < v->pend_n; i++)
+        if (!strcmp(v->pending[i], text))
+            return true;
+    return false;
+}
+
+/* Hand `text` to the helper, behind the texts pending. */
+static int submit(struct voice *v, const char *text)
+{
+    if (!v->server_ready) {
+        int rate;
+        int err = speech_server_configure(v->server, v->name, v->speed, &rate);
+        if (err)
+            return err;
+        if (rate != v->rate)
+            return AV_EVOICE; /* the cache and espeak-ng disagree: impossible */
+        v->server_ready = true;
+    }
+    if (v->pend_first == v->pend_n)
+        v->pend_first = v->pend_n = 0;
+    if (v->pend_n == v->pend_cap) {
+        size_t cap = v->pend_cap ? v->pend_cap * 2 : 64;
+        char **p = realloc(v->pending, cap * sizeof(*p));
+        if (!p)
+            return AV_ENOMEM;
+        v->pending = p;
+        v->pend_cap = cap;
+    }
+    char *copy = strdup(text);
+    if (!copy)
+        return AV_ENOMEM;
+    int err = speech_server_submit(v->server, text);
+    if (err) {
+        free(copy);
+        return err;
+    }
+    v->pending[v->pend_n++] = copy;
+    return AV_OK;
+}
+
+/* Collect answers in order until the one for `text` (NULL: until none is
+ * pending), keeping every clip that came whole.  Returns `text`'s result
+ * (0 with *out), or an error of the helper itself. */
+static int collect_until(struct voice *v, const char *text, const struct voice_clip **out)
+{
+    while (v->pend_first < v->pend_n) {
+        char *t = v->pending[v->pend_first];
+        int16_t *raw = NULL;
+        size_t len = 0;
+        int err = speech_server_collect(v->server, v->stop, &raw, &len);
+        /* An error that collected no answer means the helper is gone. */
+        if (err && speech_server_pending(v->server) + 1 != v->pend_n - v->pend_first) {
+            forget_pending(v);
+            return err;
+        }
+        v->pend_first++;
+        const struct voice_clip *c = NULL;
+        if (!err)
+            err = spoken(v, t, raw, len, &c);
+        bool mine = text && !strcmp(t, text);
+        free(t);
+        if (mine) {
+            *out = c;
+            return err;
+        }
+        if (err == AV_ENOMEM)
+            return err;
+    }
+    return text ? AV_EVOICE : AV_OK; /* not pending: cannot happen */
+}
+
+/* A Ctrl-C from the terminal reaches the helper processes too, which die
+ * of it at once: the helper failing then is the stop, not a fault. */
+static int interrupted(const struct voice *v, int err)
+{
+    return err == AV_EVOICE && v->stop && *v->stop ? AV_EINTERRUPTED : err;
+}
+
+/* flite, in this process: the whole clip at once; the stop flag is
+ * polled before it, the clip budget after. */
+static int speak_flite(struct voice *v, const char *text, const struct voice_clip **out)
+{
+    if (v->stop && *v->stop)
+        return AV_EINTERRUPTED;
+    int16_t *raw;
+    size_t len;
+    int err = flite_engine_synth(v->fl, text, &raw, &len);
+    if (err)
+        return err;
+    v->synthesized++;
+    int16_t *samples;
+    size_t frames;
+    err = trim(v, raw, len, &samples, &frames);
+    return err ? err : keep(v, text, samples, frames, out);
+}
+
+int voice_synth(struct voice *v, const char *text, const struct voice_clip **out)
+{
+    if (!v->speed)
+        return AV_EVOICE; /* voice_configure() was never called */
+    const struct voice_clip *c = in_memory(v, text);
+    if (c) {
+        *out = c;
+        return AV_OK;
+    }
+    if (v->stop && *v->stop)
+        return AV_EINTERRUPTED;
+    int err = from_disk_to_memory(v, text, out);
+    if (err != AV_ENOENT)
+        return err;
+    if (v->use_flite)
+        return speak_flite(v, text, out);
+    if (is_pending(v, text) || !(err = submit(v, text)))
+        err = collect_until(v, text, out);
+    return interrupted(v, err);
+}
+
+int voice_prefetch(struct voice *v, const char *text, int64_t *frames)
+{
+    *frames = -1;
+    if (!v->speed)
+        return AV_EVOICE;
+    const struct voice_clip *c = in_memory(v, text);
+    if (c) {
+        *frames = (int64_t)c->frames;
+        return AV_OK;
+    }
+    if (v->stop && *v->stop)
+        return AV_EINTERRUPTED;
+    if (v->use_flite || is_pending(v, text))
+        return AV_OK;
+    if (v->disk) {
+        /* Only the length: the samples are read when voice_synth() asks,
+         * so asking ahead keeps no clip in memory. */
+        size_t klen, len;
+        char *key = disk_key(v, "speech", v->name, v->speed, text, &klen);
+        if (!key)
+            return AV_ENOMEM;
+        int err = filecache_peek(v->disk, key, klen, &len);
+        free(key);
+        if (err == AV_ENOMEM)
+            return err;
+        if (!err && len >= sizeof(int32_t)) {
+            *frames = (int64_t)((len - sizeof(int32_t)) / sizeof(int16_t));
+            return AV_OK;
+        }
+    }
+    return interrupted(v, submit(v, text));
+}
+
+void voice_prefetch_end(struct voice *v)
+{
+    if (v->pend_first == v->pend_n)
+        return;
+    if (speech_server_cancel(v->server) == AV_OK)
+        collect_until(v, NULL, NULL);
+    forget_pending(v);
 }

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * clipstore.h — what the mixer keeps between runs for each spoken clip of
+ * a speech bank, in a persistent cache directory (filecache.h): the clip
+ * resampled to the output rate, and its loudness profile.  Internal to
+ * src/mix.
+ *
+ * A warm run therefore neither resamples nor measures speech: analysis
+ * reads every clip's small profile entry, and the mix reads each clip's
+ * samples at the output rate when it reaches them (a buffer the clip owns
+ * and frees).  Both are pure functions of the clip's samples, which the
+ * bank names by a 128-bit hash (speechbank.h), so the keys name every
+ * input: that hash and length, the rates, and the version of the code that
+ * made the entry (the resampler's, libsamplerate's and libebur128's).
+ * Entries are checked by the file cache (length, checksum, whole key) and
+ * here (their exact size); a corrupt or truncated one is a miss, is made
+ * again and overwritten, and is never used.  Stored floats are the exact
+ * floats computed, so a warm render is byte for byte a cold one.
+ *
+ * Threads: any; calls are serialized by a lock of the store's (the worker
+ * and the mixer's thread both prepare clips).
+ */
+#ifndef ASANAVOX_MIX_CLIPSTORE_H
+#define ASANAVOX_MIX_CLIPSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loudness.h"
+
+struct clipstore;
+struct speech_clip;
+
+/* Open (creating) `dir` as a store bounded to `max_bytes`.  Returns 0,
+ * AV_EIO (the directory cannot be used: the mixer then works without a
+ * store) or AV_ENOMEM. */
+int clipstore_open(const char *dir, uint64_t max_bytes, struct clipstore **out);
+
+/* Close it (trimming the directory to its bound if this run wrote to it).
+ * Accepts NULL. */
+void clipstore_close(struct clipstore *s);
+
+/* The clip `c` at `rate`, exactly `frames` floats, not yet gained or faded:
+ * *samples is malloc'd and the caller's.  Returns 0, AV_ENOENT (a miss) or
+ * AV_ENOMEM. */
+int clipstore_get_pcm(struct clipstore *s, const struct speech_clip *c, int rate, size_t frames,
+                      float **samples);
+
+/* Store the clip `c` resampled to `rate` (best effort: a failure only
+ * costs the next run the resampling). */
+void clipstore_put_pcm(struct clipstore *s, const struct speech_clip *c, int rate,
+                       const float *samples, size_t frames);
+
+/* The loudness profile of `c` as loud_profile() makes it at c->rate (free
+ * it with loud_profile_free()).  Returns 0, AV_ENOENT or AV_ENOMEM. */
+int clipstore_get_loud(struct clipstore *s, const struct speech_clip *c, struct loud_profile *p);
+
+/* Store it (best effort). */
+void clipstore_put_loud(struct clipstore *s, const struct speech_clip *c,
+                        const struct loud_profile *p);
+
+#endif
