@@ -7,6 +7,7 @@
  * usage: mixstat SESSION [RATE]
  */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,10 +109,12 @@ int main(int argc, char **argv)
     double t2 = now();
     printf("duration %.1f s, events %zu, texts %zu\n", (double)tl->duration / tl->rate,
            tl->n_events, voice_cache_count(v));
-    printf("compile %.3f s, analyse %.3f s, mix %.3f s, clips prepared %zu, cached %zu, err %s\n",
+    printf("compile %.3f s, mixer %.3f s, mix %.3f s, clips prepared %zu, cached %zu, err %s\n",
            t1 - t0, t1b - t1, t2 - t1b, mixer_clips_prepared(m), mixer_clips_cached(m),
            av_strerror(err));
-    printf("predicted %.2f LUFS\n", mixer_predicted_lufs(m));
+    /* Not part of a render: the prediction measures every clip again. */
+    double lufs = err ? -HUGE_VAL : mixer_predicted_lufs(m);
+    printf("predicted %.2f LUFS (in %.3f s more)\n", lufs, now() - t2);
     sink_destroy(s);
     mixer_destroy(m);
     timeline_destroy(tl);

@@ -151,12 +151,16 @@ expect_case("${gen}/bell-outside.yoga"
 execute_process(COMMAND mkfifo "${gen}/pipe.yoga")
 file(WRITE "${gen}/include-fifo.yoga" "include pipe\n")
 expect_case("${gen}/include-fifo.yoga"
-  "BUILD/hostile-generated/include-fifo.yoga:1:9: error: cannot include 'pipe': it is not a regular file")
+  "BUILD/hostile-generated/include-fifo.yoga:1:9: error: cannot include 'pipe': it is a FIFO, not a session file")
 # Sessions that are not files at all.
 expect_case("${gen}/pipe.yoga"
   "asanavox check: BUILD/hostile-generated/pipe.yoga is a FIFO, not a session file")
 expect_case("/dev/zero" "asanavox check: /dev/zero is a character device, not a session file")
 file(MAKE_DIRECTORY "${gen}/folder.yoga")
+# An include that is a directory is named like the session path's too.
+file(WRITE "${gen}/include-folder.yoga" "include folder\n")
+expect_case("${gen}/include-folder.yoga"
+  "BUILD/hostile-generated/include-folder.yoga:1:9: error: cannot include 'folder': it is a directory, not a session file")
 expect_case("${gen}/folder.yoga"
   "asanavox check: BUILD/hostile-generated/folder.yoga is a directory, not a session file")
 file(CREATE_LINK /dev/zero "${gen}/zero.yoga" SYMBOLIC)

@@ -3,13 +3,16 @@
  * test_clipstore.c — the mixer's clip store (src/mix/clipstore.h,
  * mixer_options.store_dir) with real espeak-ng speech from a speech bank:
  * a render with an empty store (cold), one with the store filled (warm)
- * and one without a store are the same samples, bit for bit; the warm
- * render rewrites no entry (it resampled and measured nothing); entries
+ * and one without a store are the same samples, bit for bit; the store
+ * holds each text's resampled clip and profile and each sound's profile;
+ * the warm render rewrites no entry (it resampled and measured nothing);
+ * entries
  * that are corrupt (a flipped byte) or truncated are detected, made again
  * and never played.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -110,6 +113,24 @@ static void entries_free(struct entry_file *e, int n)
     }
 }
 
+/* The distinct sounds the timeline plays (bells and breath tones). */
+static int distinct_sounds(const struct timeline *tl)
+{
+    int n = 0;
+    for (size_t i = 0; i < tl->n_events; i++) {
+        const struct tl_event *e = &tl->events[i];
+        if (!e->sound || (e->text && *e->text))
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++) {
+            const struct tl_event *f = &tl->events[j];
+            seen = f->sound && !(f->text && *f->text) && !strcmp(f->sound, e->sound);
+        }
+        n += !seen;
+    }
+    return n;
+}
+
 static void test_cold_warm_damaged(void **state)
 {
     (void)state;
@@ -125,12 +146,15 @@ static void test_cold_warm_damaged(void **state)
     char *dir = path_in(root, "clips");
     float *none = render(tl, NULL);
     /* Cold: the store is made, with a resampled clip and a profile per
-     * text, and the samples are those of a render without a store. */
+     * text and a profile per sound, and the samples are those of a render
+     * without a store. */
     float *cold = render(tl, dir);
     assert_memory_equal(cold, none, bytes);
     static struct entry_file before[MAX_ENTRIES], after[MAX_ENTRIES];
     int n = entries(dir, before);
-    assert_int_equal(n, (int)(2 * texts));
+    const int sounds = distinct_sounds(tl);
+    assert_true(sounds >= 2); /* the session's bell and its breath tones */
+    assert_int_equal(n, (int)(2 * texts) + sounds);
 
     /* Warm: the same samples, and no entry written again (a put renames a
      * new file over the entry, which changes its inode). */

@@ -312,6 +312,20 @@ static void reps_and_end_cue(void **state)
     assert_null(event_with_text(c.tl, "Breathe in.", 2));
     compiled_free(&c);
 
+    /* "alternate right first": the first rep is the right leg's. */
+    c = compile_str("pose Single-leg locust, 3 reps, alternate right first\n"
+                    "  up: Lift the {side} leg.\n");
+    assert_clean(c);
+    const struct tl_event *r1 = event_with_text(c.tl, "Lift the right leg.", 0);
+    const struct tl_event *l2 = event_with_text(c.tl, "Lift the left leg.", 0);
+    assert_non_null(r1);
+    assert_non_null(l2);
+    assert_int_equal(r1->breath, 1);
+    assert_int_equal(l2->breath, 2);
+    assert_null(event_with_text(c.tl, "Lift the left leg.", 1));
+    assert_non_null(event_with_text(c.tl, "Last one. Lift the right leg.", 0));
+    compiled_free(&c);
+
     /* Default rep cues. */
     c = compile_str("pose Squeeze, 2 reps\n");
     assert_clean(c);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <ebur128.h>
 #include <math.h>
+#include <pthread.h>
 #include <samplerate.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -419,6 +420,113 @@ static void test_deterministic(void **state)
     timeline_destroy(tl);
 }
 
+/* A source that counts its calls (the fake's clips). */
+struct counting {
+    pthread_mutex_t lock;
+    int calls;
+};
+
+static int counting_make(void *ctx, const char *what, int rate, float **samples, size_t *frames)
+{
+    struct counting *c = ctx;
+    pthread_mutex_lock(&c->lock);
+    c->calls++;
+    pthread_mutex_unlock(&c->lock);
+    return fake_make(what, rate, samples, frames);
+}
+
+static int counting_calls(struct counting *c)
+{
+    pthread_mutex_lock(&c->lock);
+    int n = c->calls;
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
+/* Gains are decided when a clip is prepared, not for every clip before the
+ * first block: creating the mixer makes no clip, the first block only the
+ * clips of its first minute.  They depend on nothing but the clip, so the
+ * output is the same read straight through, read from the middle first,
+ * with a cache so small that every clip is made again each time it plays,
+ * and without the worker; and the predicted loudness is the same whenever
+ * it is asked. */
+static void test_gains_lazy(void **state)
+{
+    (void)state;
+    static const struct ev evs[] = {
+        {TL_SPEECH, 0, "sine 200 0.3 20000"},
+        {TL_BELL, 1000, "sine 523 0.5 30000"},
+        {TL_BREATH, 30000, "square 0.05 3000"},
+        {TL_SPEECH, RATE * 100, "sine 300 0.6 20000"},
+        {TL_SPEECH, RATE * 110, "sine 200 0.3 20000"},
+        {TL_BELL, RATE * 115, "sine 523 0.5 30000"},
+    };
+    const size_t n_ev = sizeof evs / sizeof evs[0];
+    struct timeline *tl = make_tl(RATE * 120, evs, n_ev);
+    struct counting cnt = {.calls = 0};
+    assert_int_equal(pthread_mutex_init(&cnt.lock, NULL), 0);
+    const struct mixer_source src = {&cnt, counting_make, counting_make};
+    struct mixer_options o;
+    mixer_options_init(&o);
+    o.source = &src;
+    o.background = false;
+    struct mixer *m;
+    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_OK);
+    assert_int_equal(counting_calls(&cnt), 0);
+    float buf[2 * 4096];
+    size_t got;
+    assert_int_equal(mixer_read(m, buf, 4096, &got), AV_OK);
+    /* The speech, the bell, and the breath tone twice (its loop, and the
+     * sound as loaded, which its level is measured on); nothing from
+     * minute 100 on. */
+    assert_int_equal(counting_calls(&cnt), 4);
+    mixer_destroy(m);
+
+    o.background = true;
+    size_t frames;
+    float *ref = mix_all(tl, &o, 4096, &frames);
+    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_OK);
+    const double predicted_first = mixer_predicted_lufs(m); /* before any block */
+    mixer_destroy(m);
+    assert_true(isfinite(predicted_first));
+
+    /* From the middle first, then from the start. */
+    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_OK);
+    const int64_t mid = RATE * 105;
+    float *part = malloc((size_t)(tl->duration - mid) * 2 * sizeof(float));
+    assert_non_null(part);
+    assert_int_equal(mixer_seek(m, mid), AV_OK);
+    size_t done = 0;
+    do {
+        assert_int_equal(mixer_read(m, part + done * 2, 4096, &got), AV_OK);
+        done += got;
+    } while (got);
+    assert_int_equal(done, (size_t)(tl->duration - mid));
+    assert_memory_equal(part, ref + mid * 2, done * 2 * sizeof(float));
+    assert_int_equal(mixer_seek(m, 0), AV_OK);
+    done = 0;
+    do {
+        assert_int_equal(mixer_read(m, part + done * 2, 4096, &got), AV_OK);
+        done += got;
+    } while (got && done < (size_t)RATE * 2);
+    assert_memory_equal(part, ref, done * 2 * sizeof(float));
+    assert_true(mixer_predicted_lufs(m) == predicted_first);
+    mixer_destroy(m);
+    free(part);
+
+    o.cache_bytes = 1;
+    float *tiny = mix_all(tl, &o, 4096, &frames);
+    assert_memory_equal(tiny, ref, frames * 2 * sizeof(float));
+    o.background = false;
+    float *alone = mix_all(tl, &o, 1000, &frames);
+    assert_memory_equal(alone, ref, frames * 2 * sizeof(float));
+    free(tiny);
+    free(alone);
+    free(ref);
+    pthread_mutex_destroy(&cnt.lock);
+    timeline_destroy(tl);
+}
+
 static void test_seek(void **state)
 {
     (void)state;
@@ -577,7 +685,7 @@ static void real_free(struct real *r)
 }
 
 struct measured {
-    double lufs, tp_db;
+    double lufs, tp_db, predicted;
     int64_t frames;
 };
 
@@ -600,6 +708,7 @@ static struct measured measure_mix(const struct real *r, int channels, double vo
         res.frames += (int64_t)got;
     }
     assert_int_equal(mixer_error_detail(m)[0], '\0');
+    res.predicted = mixer_predicted_lufs(m); /* asked after the mix */
     ebur128_loudness_global(st, &res.lufs);
     double worst = 0;
     for (int c = 0; c < channels; c++) {
@@ -619,13 +728,17 @@ static void test_session_loudness(void **state)
     (void)state;
     struct real r = compile_real(TEST_SOURCE_DIR "/tests/data/render-basic.yoga");
     struct measured s = measure_mix(&r, 2, 0.0);
-    print_message("stereo: %.2f LUFS, %.2f dBTP\n", s.lufs, s.tp_db);
+    print_message("stereo: %.2f LUFS (predicted %.2f), %.2f dBTP\n", s.lufs, s.predicted,
+                  s.tp_db);
     assert_int_equal(s.frames, r.tl->duration); /* the plan's length, to the frame */
     /* Levels are set by role (speech at the target, everything else
      * below it), so the whole session, with its pauses and quieter bells,
      * measures at or a little under the target; the mixer predicts it. */
     assert_true(s.lufs <= MIXER_TARGET_LUFS + 0.5 && s.lufs >= MIXER_TARGET_LUFS - 4.0);
     assert_true(s.tp_db <= -1.0);
+    /* The prediction (asked only now, after the mix) is near it: it
+     * models the limiter and the gates at a 10 ms resolution. */
+    assert_true(fabs(s.predicted - s.lufs) <= 1.0);
     struct measured mono = measure_mix(&r, 1, 0.0);
     print_message("mono: %.2f LUFS, %.2f dBTP\n", mono.lufs, mono.tp_db);
     assert_true(fabs(mono.lufs - s.lufs) <= 0.5);
@@ -814,6 +927,7 @@ int main(void)
         cmocka_unit_test(test_limiter_transparent_below_ceiling),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_seek),
+        cmocka_unit_test(test_gains_lazy),
         cmocka_unit_test(test_cache_is_bounded),
         cmocka_unit_test(test_missing_clip_is_an_error),
         cmocka_unit_test(test_bad_options),

@@ -196,6 +196,11 @@ static const struct bad bad_inputs[] = {
     {"pose A, 10s, up on exhale\n", 1, 9, "'up on exhale' is for holds counted in reps"},
     {"pose A, 3 breaths, alternate\n", 1, 9, "'alternate' is for holds counted in reps"},
     {"pose A, 4 reps, alternate, each side\n", 1, 1, "cannot both alternate and have sides"},
+    {"pose A, 4 reps, alternate right\n", 1, 27, "'left first' or 'right first'"},
+    {"pose A, 4 reps, alternate up first\n", 1, 27, "e.g. 'alternate right first'"},
+    {"pose A, 4 reps, alternate, alternate right first\n", 1, 28, "'alternate' is given twice"},
+    {"pose A, 3 breaths, alternate right first\n", 1, 9, "'alternate' is for holds counted in reps"},
+    {"flow A, 2 rounds, alternate right first\n", 1, 19, "is for poses counted in reps, not for a flow"},
     {"pose A, 4 breaths, prompts some\n", 1, 28, "'all' or 'none'"},
     /* names that would escape the allowed directories */
     {"include ../secrets\n", 1, 9, "named, not a path"},
@@ -477,6 +482,27 @@ static void flows_breathe_and_timed_cues(void **state)
     parsed_free(&p);
 }
 
+/* Which side an alternating pose starts on (issue 17). */
+static void alternate_first_side(void **state)
+{
+    (void)state;
+    struct parsed p = parse("pose A, 4 reps, alternate\n"
+                            "pose B, 4 reps, alternate left first\n"
+                            "pose C, 4 reps, alternating  right   first, up on exhale\n");
+    assert_int_equal(diag_count(p.d), 0);
+    const struct node *n = p.s->steps;
+    assert_true(n->alternate);
+    assert_false(n->alternate_right);
+    n = n->next;
+    assert_true(n->alternate);
+    assert_false(n->alternate_right);
+    n = n->next;
+    assert_true(n->alternate);
+    assert_true(n->alternate_right);
+    assert_true(n->up_on_exhale);
+    parsed_free(&p);
+}
+
 static void cue_typo_warning(void **state)
 {
     (void)state;
@@ -501,6 +527,7 @@ int main(void)
         cmocka_unit_test(error_limit_and_recovery),
         cmocka_unit_test(deep_nesting),
         cmocka_unit_test(cue_typo_warning),
+        cmocka_unit_test(alternate_first_side),
         cmocka_unit_test(flows_breathe_and_timed_cues),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

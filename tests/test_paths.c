@@ -342,8 +342,15 @@ static void links_and_special_files(void **state)
     free(p);
     assert_int_equal(paths_find_include("outside", "links", &p), AV_ELINK);
     assert_int_equal(paths_find_include("passwd", "links", &p), AV_ELINK);
+    /* What is refused is named, so that the message can say what it is. */
+    p = NULL;
     assert_int_equal(paths_find_include("pipe", "links", &p), AV_ENOTREG);
+    assert_string_equal(p, "links/pipe.yoga");
+    free(p);
+    p = NULL;
     assert_int_equal(paths_find_include("folder", "links", &p), AV_ENOTREG);
+    assert_string_equal(p, "links/folder.yoga");
+    free(p);
     assert_int_equal(paths_find_include("dangling", "links", &p), AV_ENOENT);
     assert_int_equal(paths_find_sound("gong", "links", &p), AV_ELINK);
 

@@ -119,7 +119,10 @@ struct run {
     tick_fn tick;
     const char *pcm;         /* where ALSA writes instead of the FIFO */
     const char *search;      /* $ASANAVOX_PATH for the program */
-    const char *xdg;         /* XDG_CONFIG_HOME=X/config, XDG_STATE_HOME=X/state */
+    const char *xdg;         /* XDG_CONFIG_HOME=X/config, XDG_STATE_HOME=X/state;
+                                without it a state directory of the run's own,
+                                so that what one run keeps (the keys' volume,
+                                the resume point) reaches no other test */
     /* state */
     pid_t pid;
     int master, slave;       /* pty */
@@ -183,9 +186,10 @@ static void send_key(struct run *r, char c)
 static void run_play(struct run *r)
 {
     static int counter;
-    char fifo[256], errpath[256];
+    char fifo[256], errpath[256], statedir[256];
     mkdir(WORK, 0777);
     snprintf(fifo, sizeof fifo, WORK "/pcm-%d-%d", (int)getpid(), counter);
+    snprintf(statedir, sizeof statedir, WORK "/state-%d-%d", (int)getpid(), counter);
     snprintf(errpath, sizeof errpath, WORK "/err-%d-%d", (int)getpid(), counter++);
     unlink(fifo);
     assert_int_equal(mkfifo(fifo, 0600), 0);
@@ -226,6 +230,8 @@ static void run_play(struct run *r)
             setenv("XDG_CONFIG_HOME", d, 1);
             snprintf(d, sizeof d, "%s/state", r->xdg);
             setenv("XDG_STATE_HOME", d, 1);
+        } else {
+            setenv("XDG_STATE_HOME", statedir, 1);
         }
         int out = open("/dev/null", O_WRONLY);
         if (r->pty) {
@@ -292,6 +298,11 @@ static void run_play(struct run *r)
     }
     close(fd);
     unlink(fifo);
+    if (!r->xdg) {
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", statedir);
+        assert_int_equal(system(cmd), 0);
+    }
     tty_drain(r);
     if (r->pty) {
         assert_int_equal(tcgetattr(r->slave, &r->after), 0);
@@ -624,8 +635,8 @@ static void test_keys(void **state)
         fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
     assert_no_chatter(r.err);
     assert_non_null(strstr(r.err, "stopped at"));
-    /* The volume the keys set is not lost without a word. */
-    assert_non_null(strstr(r.err, "the keys set the volume to -2 dB; 'volume: -2' in "));
+    /* The volume the keys set is kept, and says so. */
+    assert_non_null(strstr(r.err, "the keys set the volume to -2 dB; the next play starts there"));
     /* The terminal is as it was: canonical, echoing. */
     assert_true(r.after.c_lflag & ICANON);
     assert_true(r.after.c_lflag & ECHO);
@@ -1016,6 +1027,97 @@ static void test_config_precedence(void **state)
     assert_non_null(strstr(r.err, "xdg-config/config/asanavox/config:2: --volume must be"));
     assert_int_equal(r.frames, 0);
     run_free(&r);
+}
+
+/* The keys' volume is kept for the next play (issue 14): 4 dB softer with
+ * two presses of -, then a play without keys sounds as render does at
+ * --volume -4; two presses of + bring it back to 0 dB and nothing is kept. */
+static void softer_tick(struct run *r)
+{
+    if (r->stage == 0 && captured_s(r) > 0.3 && tty_has(r, "1/4")) {
+        send_key(r, '-');
+        send_key(r, '-');
+        r->stage = 1;
+    } else if (r->stage == 1 && tty_has(r, "-4 dB")) {
+        send_key(r, 'q');
+        r->stage = 2;
+    }
+}
+
+static void louder_back_tick(struct run *r)
+{
+    if (r->stage == 0 && captured_s(r) > 0.3 && tty_has(r, "1/4")) {
+        send_key(r, '+');
+        send_key(r, '+');
+        r->stage = 1;
+    } else if (r->stage == 1 && tty_has(r, "to +0 dB")) {
+        r->stage = 2;
+    } else if (r->stage == 1 && r->frames > 2 * RATE) {
+        send_key(r, 'q');
+        r->stage = 2;
+    }
+}
+
+static void test_volume_kept(void **state)
+{
+    (void)state;
+    const char *dir = WORK "/xdg-volume";
+    xdg_fresh(dir, NULL);
+    const char *a1[] = {"play", SHORT, NULL};
+    struct run r1 = {.conf = FILE_CONF, .args = a1, .pty = true, .tick = softer_tick, .xdg = dir};
+    run_play(&r1);
+    if (r1.status != 0 || r1.stage != 2)
+        fail_msg("exit %d at stage %d; terminal:\n%s", r1.status, r1.stage, r1.err);
+    assert_non_null(strstr(r1.err, "the keys set the volume to -4 dB; the next play starts there"));
+    run_free(&r1);
+    char *kept = state_file(dir, "volume");
+    assert_non_null(kept);
+    assert_string_equal(kept, "-4.0\n");
+    free(kept);
+
+    /* No terminal, no keys: the whole session at the kept volume. */
+    size_t rn;
+    float *ref = render_ref_at(SHORT, "-4", &rn);
+    struct run r2 = {.conf = FILE_CONF, .args = a1, .xdg = dir};
+    run_play(&r2);
+    if (r2.status != 0)
+        fail_msg("exit %d:\n%s", r2.status, r2.err);
+    assert_non_null(strstr(r2.err, "volume -4 dB, where the keys left it last time"));
+    struct match m = compare(r2.cap, r2.frames, ref, rn);
+    double g = gain_against(r2.cap, r2.frames, m.lag, ref, rn);
+    print_message("kept -4 dB: correlation %.6f, gain %.3f against render at -4 dB\n", m.corr, g);
+    assert_true(m.corr >= 0.999);
+    assert_true(g >= 0.97 && g <= 1.03);
+    free(ref);
+    run_free(&r2);
+    kept = state_file(dir, "volume");
+    assert_non_null(kept);
+    assert_string_equal(kept, "-4.0\n"); /* unchanged without keys */
+    free(kept);
+
+    /* Back to 0 dB: nothing is kept. */
+    struct run r3 = {.conf = FILE_CONF, .args = a1, .pty = true, .tick = louder_back_tick,
+                     .xdg = dir};
+    run_play(&r3);
+    assert_int_equal(r3.status, 0);
+    assert_non_null(strstr(r3.err, "volume -4 dB, where the keys left it last time"));
+    assert_non_null(strstr(r3.err, "the keys set the volume to +0 dB; the next play starts there"));
+    run_free(&r3);
+    assert_null(state_file(dir, "volume"));
+
+    /* A damaged file is ignored: play starts at 0 dB and says nothing. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/state/asanavox/volume", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("loud\n", f);
+    fclose(f);
+    const char *a4[] = {"play", SHORT, "--from", "4", NULL};
+    struct run r4 = {.conf = FILE_CONF, .args = a4, .xdg = dir};
+    run_play(&r4);
+    assert_int_equal(r4.status, 0);
+    assert_null(strstr(r4.err, "where the keys left it"));
+    run_free(&r4);
 }
 
 /* Quit inside step 3: the resume point and a "stopped" history line; then
@@ -1502,6 +1604,7 @@ int main(void)
         cmocka_unit_test(test_from_step),
         cmocka_unit_test(test_from_time),
         cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_volume_kept),
         cmocka_unit_test(test_restart_while_playing),
         cmocka_unit_test(test_sigterm),
         cmocka_unit_test(test_sigint_on_terminal),

@@ -96,8 +96,9 @@ static void test_workq_order(void **state)
     workq_stop(&q, false);
 }
 
-/* A capped queue holds at most `cap` jobs queued or running; a helper
- * runs the oldest queued job itself; stopping with drop skips the rest. */
+/* A capped queue holds at most `cap` jobs queued or running; a job taken
+ * is no longer queued; a helper runs the oldest queued job itself;
+ * stopping with drop skips the rest. */
 static void test_workq_cap_help_drop(void **state)
 {
     (void)state;
@@ -112,8 +113,13 @@ static void test_workq_cap_help_drop(void **state)
     while (q.running == 0) /* job 0 taken by the worker, and held there */
         workq_wait_locked(&q);
     assert_int_equal(workq_pending_locked(&q), 3);
+    assert_false(workq_queued_locked(&q, (void *)(intptr_t)0)); /* taken */
+    assert_true(workq_queued_locked(&q, (void *)(intptr_t)1));
+    assert_true(workq_queued_locked(&q, (void *)(intptr_t)2));
     assert_true(workq_help_locked(&q)); /* job 1, on this thread */
     assert_int_equal(workq_pending_locked(&q), 2);
+    assert_false(workq_queued_locked(&q, (void *)(intptr_t)1));
+    assert_true(workq_queued_locked(&q, (void *)(intptr_t)2));
     workq_unlock(&q);
     assert_int_equal(atomic_load(&l.n), 1);
     assert_int_equal(l.order[0], 1);

@@ -172,6 +172,34 @@ static void test_volume(void **state)
     assert_int_equal(seek, -1);
 }
 
+/* Starting at a kept volume (issue 14): the mix already has it, so the
+ * gain is 1 until a key moves it, and the keys' limits still hold. */
+static void test_start_volume(void **state)
+{
+    (void)state;
+    struct transport t;
+    transport_init(&t, C.tl);
+    int64_t seek;
+    assert_true(transport_start_at(&t, -4.0) == -4.0);
+    assert_true(t.volume_db == -4.0);
+    assert_true(fabsf(transport_gain(&t) - 1.0f) < 1e-6f);
+    assert_true(transport_apply(&t, TRANSPORT_SOFTER, 0, &seek));
+    assert_true(t.volume_db == -4.0 - TRANSPORT_VOLUME_STEP);
+    assert_true(fabsf(transport_gain(&t) - powf(10.0f, (float)(-TRANSPORT_VOLUME_STEP / 20))) <
+                1e-6f);
+    for (int i = 0; i < 100; i++)
+        transport_apply(&t, TRANSPORT_LOUDER, 0, &seek);
+    assert_true(t.volume_db == TRANSPORT_VOLUME_MAX);
+    assert_true(fabsf(transport_gain(&t) - powf(10.0f, (float)((TRANSPORT_VOLUME_MAX + 4.0) / 20))) <
+                1e-5f);
+    /* Out of range or not a number: clamped, or 0. */
+    transport_init(&t, C.tl);
+    assert_true(transport_start_at(&t, 40.0) == TRANSPORT_VOLUME_MAX);
+    assert_true(transport_start_at(&t, -100.0) == TRANSPORT_VOLUME_MIN);
+    assert_true(transport_start_at(&t, NAN) == 0.0);
+    assert_true(fabsf(transport_gain(&t) - 1.0f) < 1e-6f);
+}
+
 static void test_from(void **state)
 {
     (void)state;
@@ -440,7 +468,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys),     cmocka_unit_test(test_step_at),
         cmocka_unit_test(test_pause),    cmocka_unit_test(test_next),
-        cmocka_unit_test(test_previous), cmocka_unit_test(test_volume),
+        cmocka_unit_test(test_previous), cmocka_unit_test(test_volume), cmocka_unit_test(test_start_volume),
         cmocka_unit_test(test_from),     cmocka_unit_test(test_status),
         cmocka_unit_test(test_key_sequences), cmocka_unit_test(test_seek_keys),
         cmocka_unit_test(test_resume_point),  cmocka_unit_test(test_step_start),

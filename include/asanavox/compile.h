@@ -31,7 +31,9 @@ struct compile_env {
     void *ctx;
     /* Find the session `name` for an `include` in a file in directory
      * `from_dir`, and return its path (malloc'd, caller frees).  Returns 0,
-     * AV_ENOENT or AV_ENOMEM. */
+     * AV_ENOENT, AV_ELINK (a link out of its directory), AV_ENOTREG (not a
+     * regular file; *path then names it or is left NULL, caller frees) or
+     * AV_ENOMEM. */
     int (*find_include)(void *ctx, const char *name, const char *from_dir, char **path);
     /* Read a whole file (malloc'd, caller frees); AV_ENOENT, AV_EIO,
      * AV_ELIMIT (over max bytes) or AV_ENOMEM on failure. */

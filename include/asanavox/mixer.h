@@ -12,17 +12,20 @@
  * memory does not grow with the length of the session.  `render` and
  * `play` use the same mixer; only where the blocks go differs.
  *
- * Loudness by role, decided once by mixer_create() (see
- * src/mix/loudness.h): every distinct clip is measured with libebur128 (a
- * K-weighted energy profile every 10 ms) and given the gain that puts it at
- * its role's loudness after the limiter: each spoken cue at the target
- * (-16 LUFS plus --volume plus the timeline's voice_db), bells 6 LU and
- * breath guides (at their top) 10 LU below it plus bell_db, the ambient bed
- * 14 LU below it plus ambience_db.  Nothing depends on what else the
- * session holds, so speech is equally loud in every session; the session's
- * integrated loudness is only predicted (mixer_predicted_lufs()).  No
- * second pass over the mix is needed, so a live player can start at once.
- *
+ * Loudness by role (see src/mix/loudness.h): each distinct clip is
+ * measured with libebur128 (a K-weighted energy profile every 10 ms) and
+ * given the gain that puts it at its role's loudness after the limiter:
+ * each spoken cue at the target (-16 LUFS plus --volume plus the
+ * timeline's voice_db), bells 6 LU and breath guides (at their top) 10 LU
+ * below it plus bell_db, the ambient bed 14 LU below it plus ambience_db.
+ * Nothing depends on what else the session holds, so speech is equally
+ * loud in every session, and a clip's gain is decided when the clip is
+ * prepared, as the mix approaches it (from a profile an earlier run left
+ * in the clip store, or measured): nothing is measured before the first
+ * block but the clips it plays, so a live player starts at once.  The
+ * session's integrated loudness is only predicted, when asked
+ * (mixer_predicted_lufs()).
+
  * What a block goes through, in order:
  *   - the clips, each already gained and faded (raised-cosine, 3 ms in and
  *     5 ms out), so no clip starts or stops with a click; speech clips
@@ -43,8 +46,8 @@
  * timeline and options give the same samples, bit for bit.
  *
  * A mixer is used by one thread at a time (it may run one worker thread of
- * its own, see mixer_options.background, and mixer_create() borrows a
- * second core for a moment).  It borrows the timeline and the voice, which
+ * its own, see mixer_options.background, and mixer_predicted_lufs()
+ * borrows a second core for a moment).  It borrows the timeline and the voice, which
  * must outlive it; while a mixer exists the voice belongs to it.
  */
 #ifndef ASANAVOX_MIXER_H
@@ -117,15 +120,13 @@ void mixer_options_init(struct mixer_options *o);
  * is configured with tl->voice and tl->speed (which keeps its cache when
  * they are what the compiler used).  `opts` may be NULL for the defaults.
  * Returns 0, AV_EINVAL (bad options, rate or channels), AV_EVOICE (the
- * timeline's voice is unknown) or AV_ENOMEM.  With normalization on, every
- * distinct clip is synthesized or loaded and measured here (a clip that
- * fails is reported later, by the mixer_read() that needs it), except
- * speech whose profile an earlier run left in opts->store_dir; the
- * resampled clips are made later, as the mix approaches them.  Speech is
- * always synthesized on the calling thread (espeak-ng is single-threaded).  With
- * opts->background, a custom source's functions are called from the worker
- * thread and from the mixer's thread, possibly at once, so they must be
- * thread-safe. */
+ * timeline's voice is unknown) or AV_ENOMEM.  No clip is made or measured
+ * here (but the ambient bed's loop): each is prepared, and with
+ * normalization on given its gain, as the mix approaches it.  Without a
+ * speech bank, speech is synthesized on the mixer's thread when its clip
+ * is requested (espeak-ng is single-threaded).  With opts->background, a
+ * custom source's functions are called from the worker thread and from
+ * the mixer's thread, possibly at once, so they must be thread-safe. */
 int mixer_create(const struct timeline *tl, struct voice *voice, const struct mixer_options *opts,
                  struct mixer **out);
 
@@ -157,7 +158,8 @@ int mixer_seek(struct mixer *m, int64_t frame);
  * 4) before the limiter, from the next frame mixed on, so a volume above
  * 0 dB is limited like the rest and never clips.  mixer_say_over():
  * synthesize `text` now (on the calling thread, with the timeline's voice)
- * and mix it at the level of the session's speech from session frame `at`
+ * and mix it at the level of the session's speech (its own gain by role,
+ * as every cue gets) from session frame `at`
  * on, over the session, which is ducked by 12 dB under it (50 ms ramps);
  * it replaces an earlier overlay, and a mixer_seek() anywhere but `at`
  * drops it.  Returns 0, AV_EVOICE or AV_ENOMEM. */
@@ -173,9 +175,13 @@ int64_t mixer_duration(const struct mixer *m);
 const char *mixer_error_detail(const struct mixer *m);
 
 /* The session's integrated loudness as the mixer predicts it (LUFS, with
- * the limiter modelled), or -HUGE_VAL when it is silent or normalization is
- * off. */
-double mixer_predicted_lufs(const struct mixer *m);
+ * the limiter modelled), or -HUGE_VAL when it is silent, normalization is
+ * off or memory ran out.  The first call works it out from every distinct
+ * clip's loudness profile (from the clip store, or measured now on the
+ * calling thread and a helper; without a speech bank it synthesizes the
+ * speech), which no command needs; later calls return the same figure.
+ * Nothing it does changes the output.  The mixer's thread. */
+double mixer_predicted_lufs(struct mixer *m);
 
 /* Output channels and rate. */
 int mixer_channels(const struct mixer *m);

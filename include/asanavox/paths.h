@@ -58,7 +58,9 @@ char *paths_session_hint(const char *name);
 
 /* Resolve `include NAME` from a file in `from_dir`: from_dir first, then
  * the session path.  Same returns and rules as for a name in
- * paths_find_session(). */
+ * paths_find_session(), but on AV_ENOTREG *path is set too: the FIFO,
+ * directory or device found, so that the message can name what it is
+ * (safefile_kind()); the caller frees it then as well. */
 int paths_find_include(const char *name, const char *from_dir, char **path);
 
 /* Resolve a sound name to NAME.wav (see above for where), with the same

@@ -10,8 +10,8 @@
  *     player_position() ◀──────────────── audio clock (frames taken) ──┘
  *
  * player_create() opens the device and starts the producer, which creates
- * the mixer (mixer.h: it analyses every clip's loudness first), seeks to
- * `from` and fills the ring; player_start() waits for a short prebuffer and
+ * the mixer (mixer.h: it measures no clip before the mix approaches it),
+ * seeks to `from` and fills the ring; player_start() waits for a short prebuffer and
  * starts the stream, so the first sound comes as soon as the first block
  * is mixed.  The producer then keeps the ring full, waking every 20 ms;
  * memory is the ring's (1 s by default) plus the mixer's bounded cache,
@@ -117,7 +117,7 @@ int player_finish(struct player *p);
 struct player_stats {
     struct sink_pa_stats sink;
     int64_t created_ns;       /* player_create() called (CLOCK_MONOTONIC) */
-    int64_t mixer_ns;         /* mixer created (loudness analysed) */
+    int64_t mixer_ns;         /* mixer created */
     int64_t first_block_ns;   /* first block mixed */
     int64_t device_ns;        /* device opened */
     int64_t silent_ns;        /* player_stop(): the fade-out was complete */

@@ -111,6 +111,8 @@ struct node {
     bool up_on_exhale;        /* NODE_POSE: ", up on exhale" (reps) */
     bool alternate;           /* NODE_POSE: ", alternate" (reps: {side}
                                  is left on odd reps, right on even) */
+    bool alternate_right;     /* ", alternate right first": the odd reps
+                                 are right, the even ones left */
     bool no_chime;            /* ", no chime": this hold ends without it */
     bool bad;                 /* the line had an error: the compiler still
                                  reports the rest of the file but lays

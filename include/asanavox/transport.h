@@ -66,10 +66,19 @@ struct transport {
     const struct timeline *tl;
     bool paused;
     double volume_db;   /* live volume on top of the mix, 0 by default */
+    double start_db;    /* the live volume the mix was made at (the one
+                           kept from the last play); transport_gain() is
+                           relative to it */
 };
 
 /* Start unpaused at 0 dB. */
 void transport_init(struct transport *t, const struct timeline *tl);
+
+/* Start at a live volume of `db` instead (clamped to TRANSPORT_VOLUME_MIN
+ * to TRANSPORT_VOLUME_MAX; 0 when not finite) that the caller has already
+ * put into the mix (the mixer's volume_db), so that transport_gain() is 1
+ * until a key changes it.  Returns the volume used. */
+double transport_start_at(struct transport *t, double db);
 
 /* The action of a key (a byte read from the terminal), or TRANSPORT_NONE. */
 enum transport_action transport_key(int c);
@@ -104,7 +113,8 @@ size_t transport_step_at(const struct timeline *tl, int64_t frame);
  * or position changed. */
 bool transport_apply(struct transport *t, enum transport_action a, int64_t frame, int64_t *seek);
 
-/* The linear gain of the live volume. */
+/* The linear gain of the live volume, relative to the one the mix was
+ * made at (transport_start_at()). */
 float transport_gain(const struct transport *t);
 
 /* Parse `--from`: a step number as `plan` prints it (1 is the first step)

@@ -68,4 +68,7 @@ size_t workq_pending_locked(const struct workq *q);
  * thread (the lock is dropped meanwhile); false when none is queued. */
 bool workq_help_locked(struct workq *q);
 
+/* With the lock held: whether `job` is queued (pushed, not yet taken). */
+bool workq_queued_locked(const struct workq *q, const void *job);
+
 #endif

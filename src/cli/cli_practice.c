@@ -6,7 +6,6 @@
 #include "cli_practice.h"
 
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,27 +117,15 @@ int practice_lead_in(double seconds, int rate, struct voice *voice, const char *
                 fflush(stderr);
             }
         }
-        struct pollfd fds[2] = {{.fd = term_wake_fd(), .events = POLLIN},
-                                {.fd = STDIN_FILENO, .events = POLLIN}};
-        int r = poll(fds, stdin_open ? 2 : 1, 100);
-        if (r <= 0)
-            continue;
-        if (fds[0].revents)
-            term_drain();
-        if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-            unsigned char keybuf[32];
-            ssize_t got = read(STDIN_FILENO, keybuf, sizeof keybuf);
-            if (got <= 0) {
-                stdin_open = false;
-                continue;
-            }
-            for (ssize_t k = 0; k < got; k++) {
-                enum transport_action act = transport_key_feed(&kd, keybuf[k]);
-                if (act == TRANSPORT_QUIT)
-                    result = EXIT_OK;
-                else if (act == TRANSPORT_NEXT)
-                    player_seek(pl, tl->duration); /* n: start now */
-            }
+        unsigned char keybuf[32];
+        /* A failed poll() is waited out like a quiet one: the lead-in ends on its own. */
+        int got = term_poll_keys(&stdin_open, keybuf, sizeof keybuf, 100);
+        for (int k = 0; k < got; k++) {
+            enum transport_action act = transport_key_feed(&kd, keybuf[k]);
+            if (act == TRANSPORT_QUIT)
+                result = EXIT_OK;
+            else if (act == TRANSPORT_NEXT)
+                player_seek(pl, tl->duration); /* n: start now */
         }
     }
     if (term_signal())

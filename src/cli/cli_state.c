@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * cli_state.c — the practice log and the resume point in
+ * cli_state.c — the practice log, the resume point and the kept volume in
  * $XDG_STATE_HOME/asanavox (cli_state.h).
  */
 #define _GNU_SOURCE /* tm_gmtoff, timegm */
@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include "asanavox/error.h"
+#include "asanavox/strbuf.h"
+#include "asanavox/transport.h"
 
 enum { HISTORY_MAX_LINES = 100000, HISTORY_LINE_MAX = 1024 };
 
@@ -224,26 +227,26 @@ int history_read(struct history_entry **out, size_t *count)
     return AV_OK;
 }
 
-int resume_save(const struct resume_point *r)
+/* Write `line` as the whole of state file `file`: a temporary file beside
+ * it, synced, then renamed over it, so a reader sees the old or the new
+ * line and never part of one. */
+static int state_write(const char *file, const char *line)
 {
     int err = ensure_state_dir();
     if (err)
         return err;
-    char *path = state_path("resume");
-    char *tmp = state_path("resume.tmp");
+    char *path = state_path(file);
+    char *tmp = str_printf("%s.tmp", path ? path : "");
     if (!path || !tmp) {
         free(path);
         free(tmp);
         return AV_ENOMEM;
     }
-    char spec[sizeof r->spec], name[sizeof r->name];
-    clean(spec, sizeof spec, r->spec);
-    clean(name, sizeof name, r->name);
     err = AV_EIO;
     FILE *f = fopen(tmp, "w");
     if (f) {
-        fprintf(f, "%s\t%s\t%.3f\t%.3f\n", spec, name, r->seconds, r->total);
-        bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+        bool ok = fputs(line, f) >= 0;
+        ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
         ok = fclose(f) == 0 && ok;
         if (ok && rename(tmp, path) == 0)
             err = AV_OK;
@@ -255,22 +258,46 @@ int resume_save(const struct resume_point *r)
     return err;
 }
 
-int resume_load(struct resume_point *r)
+/* The first line of state file `file` into `line`, without its end:
+ * AV_ENOENT when there is no file or nothing in it, AV_EIO when it cannot
+ * be read. */
+static int state_read_line(const char *file, char *line, size_t size)
 {
-    memset(r, 0, sizeof *r);
-    char *path = state_path("resume");
+    char *path = state_path(file);
     if (!path)
         return AV_ENOENT;
     FILE *f = fopen(path, "r");
     free(path);
     if (!f)
         return errno == ENOENT ? AV_ENOENT : AV_EIO;
-    char line[sizeof r->spec + sizeof r->name + 64];
-    bool got = fgets(line, sizeof line, f) != NULL;
+    bool got = fgets(line, (int)size, f) != NULL;
     fclose(f);
     if (!got)
         return AV_ENOENT;
     line[strcspn(line, "\r\n")] = '\0';
+    return AV_OK;
+}
+
+int resume_save(const struct resume_point *r)
+{
+    char spec[sizeof r->spec], name[sizeof r->name];
+    clean(spec, sizeof spec, r->spec);
+    clean(name, sizeof name, r->name);
+    char *line = str_printf("%s\t%s\t%.3f\t%.3f\n", spec, name, r->seconds, r->total);
+    if (!line)
+        return AV_ENOMEM;
+    int err = state_write("resume", line);
+    free(line);
+    return err;
+}
+
+int resume_load(struct resume_point *r)
+{
+    memset(r, 0, sizeof *r);
+    char line[sizeof r->spec + sizeof r->name + 64];
+    int err = state_read_line("resume", line, sizeof line);
+    if (err)
+        return err;
     char *spec = line, *name, *sec, *tot;
     if (!(name = strchr(spec, '\t')))
         return AV_ENOENT;
@@ -297,4 +324,36 @@ void resume_clear(void)
     if (path)
         unlink(path);
     free(path);
+}
+
+int volume_save(double db)
+{
+    if (!isfinite(db) || db < TRANSPORT_VOLUME_MIN || db > TRANSPORT_VOLUME_MAX)
+        return AV_EINVAL;
+    if (db == 0.0) {
+        char *path = state_path("volume");
+        if (!path)
+            return AV_ENOMEM;
+        int err = unlink(path) == 0 || errno == ENOENT ? AV_OK : AV_EIO;
+        free(path);
+        return err;
+    }
+    char line[64];
+    snprintf(line, sizeof line, "%.1f\n", db);
+    return state_write("volume", line);
+}
+
+int volume_load(double *db)
+{
+    *db = 0.0;
+    char line[64];
+    int err = state_read_line("volume", line, sizeof line);
+    if (err)
+        return err;
+    char *end;
+    double v = strtod(line, &end);
+    if (end == line || *end || !isfinite(v) || v < TRANSPORT_VOLUME_MIN || v > TRANSPORT_VOLUME_MAX)
+        return AV_ENOENT;
+    *db = v;
+    return AV_OK;
 }

@@ -19,6 +19,9 @@
  *            SPEC is what `play` compiles again (a session name, or an
  *            absolute path); written atomically (temporary file + rename),
  *            removed when a practice completes.
+ *   volume   the live volume the keys of `play` (+ and -) set last, in dB
+ *            on top of the mix, one number such as "-4.0"; the next `play`
+ *            starts at it.  Written atomically; removed when it is 0.
  *
  * Main thread only.  Reading tolerates damaged files: lines that do not
  * parse are skipped (a log is never a reason not to practise).
@@ -63,5 +66,15 @@ struct resume_point {
 int resume_save(const struct resume_point *r);
 int resume_load(struct resume_point *r);
 void resume_clear(void);
+
+/* Keep the keys' volume `db` for the next play (removing the file at 0).
+ * Returns 0, AV_EINVAL (outside the keys' range, TRANSPORT_VOLUME_MIN to
+ * TRANSPORT_VOLUME_MAX), AV_EIO or AV_ENOMEM. */
+int volume_save(double db);
+
+/* The kept volume into *db (0 when there is none).  Returns 0, or
+ * AV_ENOENT when there is none or the file does not hold a number in the
+ * keys' range (a damaged file is ignored), or AV_EIO. */
+int volume_load(double *db);
 
 #endif

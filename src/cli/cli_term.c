@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <termios.h>
@@ -159,6 +160,27 @@ void term_drain(void)
     char buf[16];
     while (term_wake[0] >= 0 && read(term_wake[0], buf, sizeof buf) > 0) {
     }
+}
+
+int term_poll_keys(bool *stdin_open, unsigned char *buf, size_t cap, int ms)
+{
+    struct pollfd fds[2] = {{.fd = term_wake_fd(), .events = POLLIN},
+                            {.fd = STDIN_FILENO, .events = POLLIN}};
+    int r = poll(fds, *stdin_open ? 2 : 1, ms);
+    if (r < 0)
+        return errno == EINTR ? 0 : -1;
+    if (r == 0)
+        return 0;
+    if (fds[0].revents)
+        term_drain();
+    if (!*stdin_open || !(fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+        return 0;
+    ssize_t got = read(STDIN_FILENO, buf, cap);
+    if (got <= 0) {
+        *stdin_open = false;
+        return 0;
+    }
+    return (int)got;
 }
 
 bool term_raw_on(void)

@@ -21,6 +21,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -48,6 +49,15 @@ int64_t term_signal_ns(void);
 /* The self-pipe's read end, to poll() for POLLIN; term_drain() empties it. */
 int term_wake_fd(void);
 void term_drain(void);
+
+/* Wait up to `ms` milliseconds for keys on standard input (when
+ * *stdin_open) or for a stop signal's byte on the self-pipe (which it
+ * drains).  Returns how many key bytes it read into `buf` (at most `cap`),
+ * 0 when nothing came in time or only the pipe woke it, -1 when poll()
+ * failed other than by EINTR.  When standard input ends or fails it sets
+ * *stdin_open to false (the terminal went away: play on without keys).
+ * Main thread only. */
+int term_poll_keys(bool *stdin_open, unsigned char *buf, size_t cap, int ms);
 
 /* When standard input is a terminal and we are in its foreground process
  * group: save its mode and take keys one at a time, unechoed (Ctrl-C and

@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -449,7 +448,13 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     player_options_init(&po);
     po.device = device;
     po.channels = mono ? 1 : 0;
-    po.mixer.volume_db = volume;
+    /* The live volume the keys left last time is where this play starts:
+     * made part of the mix, so the keys move on from it. */
+    struct transport tr;
+    double kept = 0.0;
+    if (volume_load(&kept) != AV_OK)
+        kept = 0.0;
+    po.mixer.volume_db = volume + kept;
     /* Speech resampled by an earlier run (mixer.h, store_dir). */
     if (cli_use_cache && cli_cache_dir("clips", &clips_dir) == AV_OK)
         po.mixer.store_dir = clips_dir;
@@ -506,8 +511,8 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         goto done;
     }
 
-    struct transport tr;
     transport_init(&tr, tl);
+    transport_start_at(&tr, kept);
 
     err = player_start(pl);
     if (err) {
@@ -524,6 +529,8 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         fprintf(stderr, "asanavox play: going on with %s at %s, the start of step %zu/%zu\n", shown,
                 at, tl->n_steps ? i + 1 : 0, tl->n_steps);
     }
+    if (kept != 0.0)
+        fprintf(stderr, "asanavox play: volume %+.0f dB, where the keys left it last time\n", kept);
     if (sl.on)
         fprintf(stderr, "keys: space pause, n/p steps, arrows seek and volume, t time left, "
                         "? help, q quit\n");
@@ -544,61 +551,48 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         if (ps != PLAYER_PLAYING)
             break;
         status_show(&sl, &tr, player_position(pl));
-        struct pollfd fds[2] = {{.fd = term_wake_fd(), .events = POLLIN},
-                                {.fd = STDIN_FILENO, .events = POLLIN}};
-        int r = poll(fds, stdin_open ? 2 : 1, 100);
-        if (r < 0 && errno != EINTR)
+        unsigned char keybuf[32];
+        int got = term_poll_keys(&stdin_open, keybuf, sizeof keybuf, 100);
+        if (got < 0)
             break;
-        if (r <= 0)
-            continue;
-        if (fds[0].revents)
-            term_drain();
-        if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-            unsigned char keybuf[32];
-            ssize_t got = read(STDIN_FILENO, keybuf, sizeof keybuf);
-            if (got <= 0) {
-                stdin_open = false; /* the terminal went away: play on */
+        for (int k = 0; k < got && !quit; k++) {
+            enum transport_action act = transport_key_feed(&kd, keybuf[k]);
+            int64_t seek;
+            const int64_t pos = player_position(pl);
+            if (act == TRANSPORT_QUIT) {
+                quit = true;
+                t_stop = av_now_ns();
+                break;
+            }
+            if (act == TRANSPORT_HELP) {
+                status_clear(&sl);
+                fprintf(stderr, "keys:\n%s", KEY_LEGEND);
                 continue;
             }
-            for (ssize_t k = 0; k < got && !quit; k++) {
-                enum transport_action act = transport_key_feed(&kd, keybuf[k]);
-                int64_t seek;
-                const int64_t pos = player_position(pl);
-                if (act == TRANSPORT_QUIT) {
-                    quit = true;
-                    t_stop = av_now_ns();
-                    break;
-                }
-                if (act == TRANSPORT_HELP) {
-                    status_clear(&sl);
-                    fprintf(stderr, "keys:\n%s", KEY_LEGEND);
-                    continue;
-                }
-                if (act == TRANSPORT_TIME) {
-                    /* Spoken, and shown above the status line for
-                     * whoever looks. */
-                    char text[256];
-                    transport_time_text(tl, pos, text, sizeof text);
-                    player_say(pl, text);
-                    status_clear(&sl);
-                    fprintf(stderr, "t: %s\n", text);
-                    continue;
-                }
-                const bool was_paused = tr.paused;
-                if (!transport_apply(&tr, act, pos, &seek))
-                    continue;
-                if (was_paused && !tr.paused && seek < 0) {
-                    /* Resuming: from the start of the sentence (or breath
-                     * prompt) the pause cut into. */
-                    int64_t back = transport_resume_point(tl, pos);
-                    if (back < pos)
-                        seek = back;
-                }
-                if (seek >= 0)
-                    player_seek(pl, seek);
-                player_set_paused(pl, tr.paused);
-                player_set_gain(pl, transport_gain(&tr));
+            if (act == TRANSPORT_TIME) {
+                /* Spoken, and shown above the status line for
+                 * whoever looks. */
+                char text[256];
+                transport_time_text(tl, pos, text, sizeof text);
+                player_say(pl, text);
+                status_clear(&sl);
+                fprintf(stderr, "t: %s\n", text);
+                continue;
             }
+            const bool was_paused = tr.paused;
+            if (!transport_apply(&tr, act, pos, &seek))
+                continue;
+            if (was_paused && !tr.paused && seek < 0) {
+                /* Resuming: from the start of the sentence (or breath
+                 * prompt) the pause cut into. */
+                int64_t back = transport_resume_point(tl, pos);
+                if (back < pos)
+                    seek = back;
+            }
+            if (seek >= 0)
+                player_seek(pl, seek);
+            player_set_paused(pl, tr.paused);
+            player_set_gain(pl, transport_gain(&tr));
         }
     }
 
@@ -654,12 +648,17 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         pr.completed = pos >= tl->duration;
         practice_record(cfg, tl, &pr);
     }
-    if (tr.volume_db != 0.0) {
-        /* The keys' volume is for this practice; the config keeps one. */
-        double keep = c.volume_db + tr.volume_db;
-        fprintf(stderr, "asanavox play: the keys set the volume to %+.0f dB; 'volume: %g' in %s "
-                        "keeps it\n",
-                tr.volume_db, keep, cfg->path ? cfg->path : "the config file");
+    if (tr.volume_db != kept) {
+        /* The keys' volume is kept for the next play (cli_state.h). */
+        int kerr = volume_save(tr.volume_db);
+        if (kerr)
+            fprintf(stderr, "asanavox play: the keys set the volume to %+.0f dB but it cannot be "
+                            "kept for the next play: %s\n",
+                    tr.volume_db, av_strerror(kerr));
+        else
+            fprintf(stderr, "asanavox play: the keys set the volume to %+.0f dB; the next play "
+                            "starts there\n",
+                    tr.volume_db);
     }
 stats:
     if (stats) {

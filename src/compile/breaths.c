@@ -88,10 +88,11 @@ bool compiler_hold_breaths(struct compiler *c, const struct inst *in, const stru
      * way round with "up on exhale". */
     int up_phase = n->up_on_exhale ? 2 : 0, down_phase = n->up_on_exhale ? 0 : 2;
     for (int32_t b = 1; b <= count; b++) {
-        /* "alternate": {side} is left on odd reps, right on even ones. */
+        /* "alternate": {side} is left on odd reps, right on even ones;
+         * "alternate right first" the other way round. */
         struct inst rep = *in;
         if (n->alternate)
-            rep.side = b % 2 ? TL_SIDE_LEFT : TL_SIDE_RIGHT;
+            rep.side = (b % 2 == 1) != n->alternate_right ? TL_SIDE_LEFT : TL_SIDE_RIGHT;
         int64_t lens[4];
         compiler_breath_lengths(c, pace, b, count, lens);
         for (int ph = 0; ph < 4; ph++) {

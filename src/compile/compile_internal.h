@@ -294,6 +294,10 @@ struct interned *compiler_text_of(struct compiler *c, const struct inst *in, con
 struct tl_event *compiler_add_event(struct compiler *c, enum tl_event_kind kind, int64_t start,
                                     int64_t end);
 
+/* Ring sound `r` at `at` for its whole length: a TL_BELL event in the
+ * latest step.  Returns the event, or NULL as compiler_add_event(). */
+struct tl_event *compiler_ring_at(struct compiler *c, const struct sound_ref *r, int64_t at);
+
 /* Warn (once per key) that a cue of `need` frames has only `have`. */
 void compiler_warn_long(struct compiler *c, const void *key, const struct src_pos *pos,
                         const char *what, int64_t need, int64_t have);

@@ -161,18 +161,14 @@ bool compiler_timed_cues(struct compiler *c, const struct inst *in, int64_t hs, 
                                p->end - p->start, he - p->start);
         if (!p->bell && !p->text)
             continue; /* `bell: none`, or a sound that is missing (reported) */
-        struct tl_event *e = compiler_add_event(c, p->bell ? TL_BELL : TL_SPEECH, p->start, p->end);
+        struct tl_event *e = p->bell ? compiler_ring_at(c, p->bell, p->start)
+                                     : compiler_add_event(c, TL_SPEECH, p->start, p->end);
         if (!e) {
             ok = false;
             break;
         }
-        if (p->bell) {
-            e->end = e->clip_end = p->start + p->bell->frames;
-            e->sound = p->bell->path;
-            e->sound_name = p->bell->name;
-        } else {
+        if (!p->bell)
             e->text = p->text;
-        }
     }
     free(v);
     return ok && !c->err;

@@ -7,6 +7,8 @@
  */
 #include "compile_internal.h"
 
+#include "asanavox/safefile.h"
+
 /* --- expansion ------------------------------------------------------------- */
 
 static bool add_inst(struct compiler *c, const struct node *n, const struct session *s,
@@ -116,10 +118,23 @@ static int load_include(struct compiler *c, const struct node *n, const struct s
     int err = c->env->find_include(c->env->ctx, n->text, s->dir, &path);
     if (err == AV_ENOMEM)
         return fail(c, err), -2;
-    if (err == AV_ELINK || err == AV_ENOTREG) {
-        diag_error(c->d, &n->text_pos, "cannot include '%s': %s", n->text,
-                   err == AV_ELINK ? "it is a symbolic link that leads outside its directory"
-                                   : "it is not a regular file");
+    if (err == AV_ELINK) {
+        diag_error(c->d, &n->text_pos,
+                   "cannot include '%s': it is a symbolic link that leads outside its directory",
+                   n->text);
+        return -1;
+    }
+    if (err == AV_ENOTREG) {
+        /* The same words as for a session named on the command line
+         * (cli_common.c): "a FIFO", "a directory", "a character device"... */
+        const char *kind = path ? safefile_kind(path) : NULL;
+        if (kind)
+            diag_error(c->d, &n->text_pos, "cannot include '%s': it is %s, not a session file",
+                       n->text, kind);
+        else
+            diag_error(c->d, &n->text_pos, "cannot include '%s': it is not a regular file",
+                       n->text);
+        free(path);
         return -1;
     }
     if (err) {

@@ -39,6 +39,27 @@ struct tl_event *compiler_add_event(struct compiler *c, enum tl_event_kind kind,
     return e;
 }
 
+struct tl_event *compiler_ring_at(struct compiler *c, const struct sound_ref *r, int64_t at)
+{
+    struct tl_event *e = compiler_add_event(c, TL_BELL, at, at + r->frames);
+    if (e) {
+        e->sound = r->path;
+        e->sound_name = r->name;
+    }
+    return e;
+}
+
+/* Strike `r` at c->now: a bell that speech right after it keeps clear of
+ * (say_at()).  False on a fatal error (recorded). */
+static bool strike(struct compiler *c, const struct sound_ref *r)
+{
+    if (!compiler_ring_at(c, r, c->now))
+        return false;
+    c->have_bell = true;
+    c->last_bell = c->now;
+    return true;
+}
+
 static struct tl_step *add_step(struct compiler *c, enum tl_step_kind kind, const char *name,
                                 const struct inst *in)
 {
@@ -74,8 +95,6 @@ static struct tl_step *add_step(struct compiler *c, enum tl_step_kind kind, cons
     return st;
 }
 
-/* A speech event of `text` at `start`; returns its length in frames, or -1
- * on a fatal error. */
 /* Speak `text` at `start`, or later when that falls within BELL_CLEAR_MS
  * of the last bell's strike.  Returns the frames from `start` to the end of
  * the speech (its length plus any delay), or -1 on a fatal error. */
@@ -162,13 +181,8 @@ static bool end_of_hold(struct compiler *c, const struct inst *in, size_t step_i
     if (c->chime && !n->no_chime) {
         const struct sound_ref *chime = compiler_sound(c, c->chime, c->top->dir, &c->chime_pos);
         if (chime) {
-            struct tl_event *e = compiler_add_event(c, TL_BELL, c->now, c->now + chime->frames);
-            if (!e)
+            if (!strike(c, chime))
                 return false;
-            e->sound = chime->path;
-            e->sound_name = chime->name;
-            c->have_bell = true;
-            c->last_bell = c->now;
         } else if (c->err) {
             return false;
         }
@@ -180,11 +194,8 @@ static bool end_of_hold(struct compiler *c, const struct inst *in, size_t step_i
         if (!compiler_cue_content(c, in, endq, NULL, &p))
             return false;
         if (p.bell) {
-            struct tl_event *e = compiler_add_event(c, TL_BELL, c->now, c->now + p.bell->frames);
-            if (!e)
+            if (!compiler_ring_at(c, p.bell, c->now))
                 return false;
-            e->sound = p.bell->path;
-            e->sound_name = p.bell->name;
         } else if (p.text) {
             int64_t said = say_at(c, p.text, c->now);
             if (said < 0)
@@ -428,13 +439,8 @@ static bool layout_bell(struct compiler *c, const struct inst *in)
         return false;
     size_t step_index = c->tl->n_steps - 1;
     if (r) {
-        struct tl_event *e = compiler_add_event(c, TL_BELL, c->now, c->now + r->frames);
-        if (!e)
+        if (!strike(c, r))
             return false;
-        e->sound = r->path;
-        e->sound_name = r->name;
-        c->have_bell = true;
-        c->last_bell = c->now;
     } else if (c->err) {
         return false;
     }

@@ -155,3 +155,11 @@ bool workq_help_locked(struct workq *q)
     take_and_run(q);
     return true;
 }
+
+bool workq_queued_locked(const struct workq *q, const void *job)
+{
+    for (size_t i = 0; i < q->queued; i++)
+        if (q->jobs[(q->head + i) % q->size] == job)
+            return true;
+    return false;
+}

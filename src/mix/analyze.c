@@ -1,9 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * analyze.c — the mixer's loudness analysis: before the first block, every
- * distinct clip is measured (loudness.h) and given its gain, and the
- * session's loudness is predicted from the clips laid out on the timeline
- * (mixer.h, "Loudness").
+ * analyze.c — the mixer's loudness by role (mixer.h, "Loudness"): each
+ * clip's gain, decided from the clip's own loudness profile (loudness.h)
+ * when the clip is prepared, and the session's loudness, predicted from
+ * every clip's profile laid out on the timeline only when it is asked for.
+ *
+ * Levels are by role, not by session: each distinct clip gets the gain
+ * that puts it at its role's loudness after the limiter (speech at the
+ * target, bells and breath guides at their offsets below it), whatever
+ * else the session holds, so a cue is as loud in a quiet breathing session
+ * as in a busy flow.  A gain therefore needs nothing but the clip, and no
+ * clip is measured before the mix approaches it: the first block waits for
+ * the first clips only.  The prediction is not corrected towards the
+ * target (that made speech up to 2.5 LU louder in sessions with many quiet
+ * tones).
  */
 #include <math.h>
 #include <pthread.h>
@@ -31,53 +41,80 @@ static double kind_offset(const struct timeline *tl, enum clip_kind k)
     return 0.0;
 }
 
-static struct level *level_find(const struct mixer *m, enum clip_kind kind, const char *key,
-                                uint64_t h)
+/* The lock around ebur128_init() (struct mixer).  The mutex is the
+ * mixer's own, never const, so the cast only undoes the const of the
+ * read-only view that preparing threads have of the mixer. */
+static pthread_mutex_t *loud_lock(const struct mixer *m)
 {
-    for (struct level *l = m->levels[h % HASH_BUCKETS]; l; l = l->next)
-        if (l->hash == h && l->kind == kind && !strcmp(l->key, key))
-            return l;
-    return NULL;
+    return (pthread_mutex_t *)&m->loud_lock;
 }
 
-float mix_clip_gain(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h)
+/* ---- remembered gains (mixer's thread) ------------------------------------ */
+
+bool mix_gain_known(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h,
+                    float *gain, float *peak)
 {
-    const struct level *l = level_find(m, kind, key, h);
-    double role_db = kind == CLIP_SPEECH ? m->tl->voice_db : m->tl->bell_db;
-    return l ? l->gain : (float)pow(10.0, (m->o.volume_db + role_db) / 20.0);
+    *peak = 0.0f;
+    if (!m->o.normalize) {
+        double role_db = kind == CLIP_SPEECH ? m->tl->voice_db : m->tl->bell_db;
+        *gain = (float)pow(10.0, (m->o.volume_db + role_db) / 20.0);
+        return true;
+    }
+    for (const struct gain_memo *g = m->gains[h % HASH_BUCKETS]; g; g = g->next) {
+        if (g->hash == h && g->kind == kind && !strcmp(g->key, key)) {
+            *gain = g->gain;
+            *peak = g->peak;
+            return true;
+        }
+    }
+    return false;
 }
 
-float mix_clip_peak(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h)
+void mix_gain_remember(struct mixer *m, enum clip_kind kind, const char *key, uint64_t h,
+                       float gain, float peak)
 {
-    const struct level *l = level_find(m, kind, key, h);
-    return l ? l->peak : 0.0f;
+    float known, known_peak;
+    if (mix_gain_known(m, kind, key, h, &known, &known_peak))
+        return;
+    size_t len = strlen(key);
+    struct gain_memo *g = malloc(sizeof(*g) + len + 1);
+    if (!g)
+        return; /* decided again next time */
+    g->hash = h;
+    g->kind = kind;
+    g->gain = gain;
+    g->peak = peak;
+    memcpy(g->key, key, len + 1);
+    g->next = m->gains[h % HASH_BUCKETS];
+    m->gains[h % HASH_BUCKETS] = g;
 }
 
-/* Speech's peak control (peakctl.h), applied to the samples about to be
- * profiled, so that the clip's gain is decided from what will be mixed.
- * Its threshold is kept in l->peak for clip preparation (clipcache.c),
- * which applies the same control to the resampled clip.  Returns 0 or
- * AV_ENOMEM. */
-static int speech_peak_control(struct level *l, float *s, size_t n, int rate,
-                               pthread_mutex_t *init_lock)
+void mix_gains_free(struct mixer *m)
 {
-    int err = peakctl_speech_threshold(s, n, rate, init_lock, &l->peak);
-    return err ? err : peakctl_apply(s, n, rate, l->peak);
+    for (size_t b = 0; b < HASH_BUCKETS; b++) {
+        while (m->gains[b]) {
+            struct gain_memo *g = m->gains[b];
+            m->gains[b] = g->next;
+            free(g);
+        }
+    }
 }
 
-/* The samples of a speech level as floats at the voice's native rate
- * (*s malloc'd): read from the bank, or the voice's. */
-static int native_floats(const struct mixer *m, const struct level *l, float **s)
+/* ---- a clip's profile and gain (any thread) ------------------------------- */
+
+/* The samples of speech as floats at the voice's native rate (*s
+ * malloc'd): read from the bank, or the voice's. */
+static int native_floats(const struct mixer *m, const struct speech_src *sp, float **s)
 {
-    const int16_t *native = l->native;
+    const int16_t *native = sp->native;
     int16_t *read = NULL;
-    if (l->bank) {
-        int err = speech_bank_read(m->tl->speech, l->bank, &read);
+    if (sp->bank) {
+        int err = speech_bank_read(m->tl->speech, sp->bank, &read);
         if (err)
             return err;
         native = read;
     }
-    size_t n = l->native_frames;
+    size_t n = sp->native_frames;
     float *f = malloc(n ? n * sizeof(float) : 1);
     if (f)
         for (size_t i = 0; i < n; i++)
@@ -87,216 +124,301 @@ static int native_floats(const struct mixer *m, const struct level *l, float **s
     return f ? AV_OK : AV_ENOMEM;
 }
 
-/* Profile one distinct clip (loudness.h).  Speech is measured at the
- * voice's native rate, which gives the same figures as after resampling
- * for less than half the work, and only once: a bank's clip's profile is
- * kept in the clip store, so a warm run reads it and measures nothing.
- * Its samples come from the bank or were fetched from the voice on the
- * mixer's thread (l->native), so this runs on any thread.  A clip that
- * cannot be made gets no profile and 0 dB; its error comes back when it is
- * needed.  Returns 0 or AV_ENOMEM. */
-static int level_measure(const struct mixer *m, struct level *l, pthread_mutex_t *init_lock)
+/* Profile one clip (loudness.h; *prof empty when the clip cannot be had).
+ * Speech of the default source is measured at the voice's native rate,
+ * which gives the same figures as after resampling for less than half the
+ * work, and only once: a bank's clip's profile is kept in the clip store,
+ * so a warm run reads it and measures nothing.  Other clips are measured
+ * at the output rate, from `made` when the caller has just made them (not
+ * for a breath tone: `made` is then its loop, and the tone is measured as
+ * the source loads it); with a clip store, a sound's profile is kept there
+ * too, named by its samples.  Speech is profiled after its peak control
+ * (peakctl.h), whose threshold is *peak (kept in the store with the
+ * profile); *peak is 0 for other clips.  Returns 0 or AV_ENOMEM. */
+static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *key,
+                        const struct speech_src *sp, const float *made, size_t made_frames,
+                        struct loud_profile *prof, float *peak)
 {
+    memset(prof, 0, sizeof(*prof));
+    *peak = 0.0f;
     float *s = NULL;
-    size_t n = 0;
+    const float *x = made;
+    size_t n = made_frames;
     int rate = m->rate, err = AV_OK;
-    if (l->kind == CLIP_SPEECH && !m->custom_source) {
-        if (!l->native && !l->bank)
+    if (kind == CLIP_SPEECH && !m->custom_source) {
+        if (!sp || (!sp->native && !sp->bank))
             return AV_OK; /* synthesis failed */
-        if (l->bank && m->store) {
-            err = clipstore_get_loud(m->store, l->bank, &l->prof, &l->peak);
+        if (sp->bank && m->store) {
+            err = clipstore_get_loud(m->store, sp->bank, prof, peak);
             if (err != AV_ENOENT)
-                goto have_profile;
+                return err;
         }
-        rate = l->native_rate;
-        n = l->native_frames;
-        err = native_floats(m, l, &s);
-    } else if (l->kind == CLIP_SPEECH) {
-        err = m->src.speech(m->src.ctx, l->key, m->rate, &s, &n);
-    } else {
-        err = m->src.sound(m->src.ctx, l->key, m->rate, &s, &n);
+        rate = sp->native_rate;
+        n = sp->native_frames;
+        err = native_floats(m, sp, &s);
+        x = s;
+    } else if (!made || kind == CLIP_TONE) {
+        err = kind == CLIP_SPEECH ? m->src.speech(m->src.ctx, key, m->rate, &s, &n)
+                                  : m->src.sound(m->src.ctx, key, m->rate, &s, &n);
+        x = s;
     }
     if (err == AV_ENOMEM)
         return err;
     if (err)
         return AV_OK;
-    if (l->kind == CLIP_SPEECH)
-        err = speech_peak_control(l, s, n, rate, init_lock);
-    if (!err)
-        err = loud_profile(s, n, rate, init_lock, &l->prof);
-    free(s);
-    if (!err && l->bank && m->store)
-        clipstore_put_loud(m->store, l->bank, &l->prof, l->peak);
-have_profile:
-    if (!err && l->prof.n) {
-        l->env = malloc(l->prof.n * sizeof(float));
-        if (!l->env)
-            err = AV_ENOMEM;
+    if (!err && kind == CLIP_SPEECH && x && x != s) {
+        /* A custom source's speech, just made: controlled on a copy. */
+        s = malloc(n ? n * sizeof(float) : 1);
+        if (!s)
+            return AV_ENOMEM;
+        if (n)
+            memcpy(s, x, n * sizeof(float));
+        x = s;
     }
+    if (!err && kind == CLIP_SPEECH && s) {
+        err = peakctl_speech_threshold(s, n, rate, loud_lock(m), peak);
+        if (!err)
+            err = peakctl_apply(s, n, rate, *peak);
+        if (err) {
+            free(s);
+            return err;
+        }
+    }
+    uint64_t id[2];
+    bool sound_stored = kind != CLIP_SPEECH && m->store;
+    if (sound_stored) {
+        clipstore_sound_id(x, n, id);
+        err = clipstore_get_sound_loud(m->store, id, n, rate, prof);
+        if (err != AV_ENOENT) {
+            free(s);
+            return err;
+        }
+    }
+    err = loud_profile(x, n, rate, loud_lock(m), prof);
+    free(s);
+    if (!err && kind == CLIP_SPEECH && sp && sp->bank && m->store)
+        clipstore_put_loud(m->store, sp->bank, prof, *peak);
+    if (!err && sound_stored)
+        clipstore_put_sound_loud(m->store, id, n, rate, prof);
     return err;
 }
 
+/* The loudness a clip of `kind` is put at, LUFS of its mono signal: the
+ * same signal on every channel adds up in EBU R128 (dual-mono stereo
+ * measures 3 dB above its mono clips). */
+static double kind_target(const struct mixer *m, enum clip_kind kind)
+{
+    const double target = m->o.target_lufs + m->o.volume_db;
+    const double channels_db = 10.0 * log10((double)m->channels);
+    return target + kind_offset(m->tl, kind) - channels_db;
+}
+
+static double limiter_ceiling(const struct mixer *m)
+{
+    return m->o.limiter ? m->lim.ceiling : 0.0;
+}
+
+/* The gain for a clip of `kind` with profile p (1 when it has none), and
+ * the limiter's gains over it into env (p->n floats) for the prediction.
+ * A pure function of the profile. */
+static float kind_gain(const struct mixer *m, enum clip_kind kind, const struct loud_profile *p,
+                       float *env)
+{
+    if (!p->n)
+        return 1.0f;
+    float gain = (float)loud_solve_gain(p, kind_target(m, kind), limiter_ceiling(m), env);
+    loud_limit_env(p, gain, limiter_ceiling(m), env);
+    return gain;
+}
+
+/* The gain from a profile, with scratch of its own. */
+static int profile_gain(const struct mixer *m, enum clip_kind kind, const struct loud_profile *p,
+                        float *gain)
+{
+    float *env = p->n ? malloc(p->n * sizeof(float)) : NULL;
+    if (p->n && !env)
+        return AV_ENOMEM;
+    *gain = kind_gain(m, kind, p, env);
+    free(env);
+    return AV_OK;
+}
+
+int mix_clip_level(const struct mixer *m, enum clip_kind kind, const char *key,
+                   const struct speech_src *sp, const float *made, size_t made_frames,
+                   float *gain, float *peak)
+{
+    struct loud_profile p;
+    int err = clip_profile(m, kind, key, sp, made, made_frames, &p, peak);
+    if (!err)
+        err = profile_gain(m, kind, &p, gain);
+    loud_profile_free(&p);
+    return err;
+}
+
+int mix_speech_level(const struct mixer *m, float *s, size_t n, int rate, float *gain)
+{
+    if (!m->o.normalize) {
+        *gain = (float)pow(10.0, m->o.volume_db / 20.0);
+        return AV_OK;
+    }
+    float thr;
+    int err = peakctl_speech_threshold(s, n, rate, loud_lock(m), &thr);
+    if (!err)
+        err = peakctl_apply(s, n, rate, thr);
+    if (err)
+        return err;
+    struct loud_profile p;
+    err = loud_profile(s, n, rate, loud_lock(m), &p);
+    if (!err)
+        err = profile_gain(m, CLIP_SPEECH, &p, gain);
+    loud_profile_free(&p);
+    return err;
+}
+
+/* ---- the prediction (mixer's thread) -------------------------------------- */
+
+/* A distinct clip of the timeline while the prediction is made. */
+struct pclip {
+    struct pclip *next;
+    uint64_t hash;
+    enum clip_kind kind;
+    const char *key;                  /* the timeline's string */
+    struct speech_src sp;
+    struct loud_profile prof;
+    float peak;                       /* speech's peak control threshold */
+    float gain;
+    float *env;
+};
+
+static struct pclip *pclip_find(struct pclip **table, enum clip_kind kind, const char *key,
+                                uint64_t h)
+{
+    for (struct pclip *l = table[h % HASH_BUCKETS]; l; l = l->next)
+        if (l->hash == h && l->kind == kind && !strcmp(l->key, key))
+            return l;
+    return NULL;
+}
+
 /* Measuring is split between the mixer's thread and a helper: every
- * second level each. */
+ * second clip each. */
 struct measure_job {
     const struct mixer *m;
-    struct level **levels;
+    struct pclip **all;
     size_t n, first;
-    pthread_mutex_t *init_lock;
     int err;
 };
 
 static void *measure_main(void *arg)
 {
     struct measure_job *j = arg;
-    for (size_t i = j->first; i < j->n && !j->err; i += 2)
-        j->err = level_measure(j->m, j->levels[i], j->init_lock);
+    for (size_t i = j->first; i < j->n && !j->err; i += 2) {
+        struct pclip *l = j->all[i];
+        j->err = clip_profile(j->m, l->kind, l->key, &l->sp, NULL, 0, &l->prof, &l->peak);
+    }
     return NULL;
 }
 
-static int measure_all(const struct mixer *m, struct level **levels, size_t n)
+static int measure_all(const struct mixer *m, struct pclip **all, size_t n)
 {
-    pthread_mutex_t init_lock;
-    bool locked = n > 1 && pthread_mutex_init(&init_lock, NULL) == 0;
-    struct measure_job b = {m, levels, n, 1, &init_lock, 0};
+    struct measure_job b = {m, all, n, 1, 0};
     pthread_t helper;
-    bool two = locked && av_thread_create(&helper, measure_main, &b) == 0;
-    int err = AV_OK;
-    for (size_t i = 0; i < n && !err; i += two ? 2 : 1)
-        err = level_measure(m, levels[i], two ? &init_lock : NULL);
-    if (two)
+    bool two = n > 1 && av_thread_create(&helper, measure_main, &b) == 0;
+    struct measure_job a = {m, all, n, 0, 0};
+    if (two) {
+        measure_main(&a);
         pthread_join(helper, NULL);
-    if (locked)
-        pthread_mutex_destroy(&init_lock);
-    return err ? err : two ? b.err : AV_OK;
+    } else {
+        for (size_t i = 0; i < n && !a.err; i++)
+            a.err = clip_profile(m, all[i]->kind, all[i]->key, &all[i]->sp, NULL, 0,
+                                 &all[i]->prof, &all[i]->peak);
+    }
+    return a.err ? a.err : b.err;
 }
 
-/* Predicted session loudness with the levels' current gains. */
-static double predict(const struct mixer *m, double longest, int *err)
+/* The session's loudness from the clips' profiles and gains. */
+static int predict(const struct mixer *m, struct pclip **table, double longest, double *lufs)
 {
     const struct timeline *tl = m->tl;
     struct loud_predict *p;
-    *err = loud_predict_create(longest + 1.0, m->channels, &p);
-    if (*err)
-        return -HUGE_VAL;
+    int err = loud_predict_create(longest + 1.0, m->channels, &p);
+    if (err)
+        return err;
     for (size_t i = 0; i < tl->n_events; i++) {
         enum clip_kind kind;
         const char *key;
         if (!mix_event_clip(&tl->events[i], &kind, &key))
             continue;
-        const struct level *l = level_find(m, kind, key, clip_hash(kind, key));
+        const struct pclip *l = pclip_find(table, kind, key, clip_hash(kind, key));
         if (l->prof.n)
             loud_predict_add(p, (double)tl->events[i].start / m->rate, &l->prof, l->gain,
                              l->env);
     }
-    double lufs = loud_predict_finish(p);
+    *lufs = loud_predict_finish(p);
     loud_predict_destroy(p);
-    return lufs;
+    return AV_OK;
 }
 
-/* Decide every clip's gain: levels by role, not by session.  Each distinct
- * clip gets the gain that puts it at its role's loudness after the limiter
- * (speech at the target, bells and breath guides at their offsets below
- * it), whatever else the session holds, so a cue is as loud in a quiet
- * breathing session as in a busy flow.  The session's integrated loudness
- * is then predicted from the clips' profiles laid out on the timeline, for
- * mixer_predicted_lufs(); it is not corrected towards the target (that
- * made speech up to 2.5 LU louder in sessions with many quiet tones). */
-int mix_analyze(struct mixer *m)
+int mix_predict(struct mixer *m, double *lufs)
 {
     const struct timeline *tl = m->tl;
-    const double target = m->o.target_lufs + m->o.volume_db;
-    /* The same signal on every channel adds up in EBU R128: dual-mono
-     * stereo measures 3 dB above its mono clips. */
-    const double channels_db = 10.0 * log10((double)m->channels);
-    const double ceiling = m->o.limiter ? m->lim.ceiling : 0.0;
-    double longest = 0.0;
-    int err = AV_OK;
-    struct level **all = NULL;
+    struct pclip *table[HASH_BUCKETS] = {0};
+    struct pclip **all = NULL;
     size_t n_all = 0, cap_all = 0;
+    int err = AV_OK;
+    *lufs = -HUGE_VAL;
     for (size_t i = 0; i < tl->n_events && !err; i++) {
         enum clip_kind kind;
         const char *key;
         if (!mix_event_clip(&tl->events[i], &kind, &key))
             continue;
         uint64_t h = clip_hash(kind, key);
-        if (level_find(m, kind, key, h))
+        if (pclip_find(table, kind, key, h))
             continue;
-        struct level *l = calloc(1, sizeof(*l));
+        if (n_all == cap_all) {
+            size_t cap = cap_all ? cap_all * 2 : 64;
+            struct pclip **a = realloc(all, cap * sizeof(*a));
+            if (!a) {
+                err = AV_ENOMEM;
+                break;
+            }
+            all = a;
+            cap_all = cap;
+        }
+        struct pclip *l = calloc(1, sizeof(*l));
         if (!l) {
-            err = AV_ENOMEM; /* `all` is freed below */
+            err = AV_ENOMEM;
             break;
         }
         l->hash = h;
         l->kind = kind;
         l->key = key;
-        l->target = target + kind_offset(tl, kind) - channels_db;
         l->gain = 1.0f;
-        l->next = m->levels[h % HASH_BUCKETS];
-        m->levels[h % HASH_BUCKETS] = l;
-        if (kind == CLIP_SPEECH && !m->custom_source) {
-            /* From the speech bank, or espeak-ng on the mixer's thread. */
-            const struct speech_clip *bank;
-            const int16_t *s;
-            size_t nf;
-            int rate;
-            if (mix_speech(m, key, &bank, &s, &nf, &rate) == AV_OK) {
-                l->bank = bank;
-                l->native = s;
-                l->native_frames = nf;
-                l->native_rate = rate;
-            }
-        }
-        if (n_all == cap_all) {
-            cap_all = cap_all ? cap_all * 2 : 64;
-            struct level **a = realloc(all, cap_all * sizeof(*a));
-            if (!a) {
-                err = AV_ENOMEM; /* l is in m->levels; `all` is freed below */
-                break;
-            }
-            all = a;
-        }
+        l->next = table[h % HASH_BUCKETS];
+        table[h % HASH_BUCKETS] = l;
         all[n_all++] = l;
+        if (kind == CLIP_SPEECH && !m->custom_source)
+            (void)mix_speech(m, key, &l->sp); /* a failure: no profile */
     }
     if (!err)
         err = measure_all(m, all, n_all);
-    for (size_t i = 0; i < n_all; i++) {
-        double secs = (double)all[i]->prof.n * all[i]->prof.bin_seconds;
+    double longest = 0.0;
+    for (size_t i = 0; i < n_all && !err; i++) {
+        struct pclip *l = all[i];
+        double secs = (double)l->prof.n * l->prof.bin_seconds;
         if (secs > longest)
             longest = secs;
+        if (l->prof.n && !(l->env = malloc(l->prof.n * sizeof(float))))
+            err = AV_ENOMEM;
+        else
+            l->gain = kind_gain(m, l->kind, &l->prof, l->env);
+    }
+    if (!err)
+        err = predict(m, table, longest, lufs);
+    for (size_t i = 0; i < n_all; i++) {
+        loud_profile_free(&all[i]->prof);
+        free(all[i]->env);
+        free(all[i]);
     }
     free(all);
-    m->predicted = -HUGE_VAL;
-    if (!err) {
-        for (size_t b = 0; b < HASH_BUCKETS; b++) {
-            for (struct level *l = m->levels[b]; l; l = l->next) {
-                if (!l->prof.n)
-                    continue;
-                l->gain = (float)loud_solve_gain(&l->prof, l->target, ceiling, l->env);
-                loud_limit_env(&l->prof, l->gain, ceiling, l->env);
-            }
-        }
-        m->predicted = predict(m, longest, &err);
-    }
-    for (size_t b = 0; b < HASH_BUCKETS; b++) {
-        for (struct level *l = m->levels[b]; l; l = l->next) {
-            loud_profile_free(&l->prof);
-            free(l->env);
-            l->env = NULL;
-        }
-    }
     return err;
-}
-
-void mix_levels_free(struct mixer *m)
-{
-    for (size_t b = 0; b < HASH_BUCKETS; b++) {
-        while (m->levels[b]) {
-            struct level *l = m->levels[b];
-            m->levels[b] = l->next;
-            loud_profile_free(&l->prof);
-            free(l->env);
-            free(l);
-        }
-    }
 }

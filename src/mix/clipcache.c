@@ -10,12 +10,14 @@
  * is synthesized by the voice on the mixer's thread (espeak-ng is not
  * thread-safe).  Speech resampled once is kept in the clip store
  * (clipstore.h), so later runs read it instead of resampling it again.
- * The rest of a clip's preparation runs on the worker,
- * which works through the events up to PREFETCH_SECONDS ahead of the mix,
- * so on two cores resampling overlaps mixing and writing.  Prepared clips
- * are pure functions of their input, so the output does not depend on
- * timing.  Clips that are playing or prefetched are pinned; others are
- * dropped least recently used first when the cache exceeds its budget.
+ * The rest of a clip's preparation, deciding its gain from its loudness
+ * included (analyze.c), runs on the worker, which works through the
+ * events up to PREFETCH_SECONDS ahead of the mix, so on two cores
+ * resampling and measuring overlap mixing and writing, and the first
+ * block waits only for the clips it plays.  Prepared clips are pure
+ * functions of their input, so the output does not depend on timing.
+ * Clips that are playing or prefetched are pinned; others are dropped
+ * least recently used first when the cache exceeds its budget.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -100,19 +102,20 @@ int clip_loop_source(const struct mixer *m, const char *path, float **samples, s
  * once) and then stored.  Touches only read-only parts of m and c. */
 static int speech_at_rate(const struct mixer *m, const struct clip *c, float **samples)
 {
-    if (c->bank && m->store &&
-        clipstore_get_pcm(m->store, c->bank, m->rate, c->out_frames, samples) == AV_OK)
+    const struct speech_src *sp = &c->sp;
+    if (sp->bank && m->store &&
+        clipstore_get_pcm(m->store, sp->bank, m->rate, c->out_frames, samples) == AV_OK)
         return AV_OK;
-    const int16_t *native = c->native;
+    const int16_t *native = sp->native;
     int16_t *read = NULL;
-    if (c->bank) {
-        int err = speech_bank_read(m->tl->speech, c->bank, &read);
+    if (sp->bank) {
+        int err = speech_bank_read(m->tl->speech, sp->bank, &read);
         if (err)
             return err;
         native = read;
     }
     float *buf = malloc(c->out_frames ? c->out_frames * sizeof(float) : 1);
-    int err = buf ? mix_resample_s16(native, c->native_frames, c->native_rate, m->rate, buf,
+    int err = buf ? mix_resample_s16(native, sp->native_frames, sp->native_rate, m->rate, buf,
                                      c->out_frames)
                   : AV_ENOMEM;
     free(read);
@@ -120,15 +123,17 @@ static int speech_at_rate(const struct mixer *m, const struct clip *c, float **s
         free(buf);
         return err;
     }
-    if (c->bank && m->store)
-        clipstore_put_pcm(m->store, c->bank, m->rate, buf, c->out_frames);
+    if (sp->bank && m->store)
+        clipstore_put_pcm(m->store, sp->bank, m->rate, buf, c->out_frames);
     *samples = buf;
     return AV_OK;
 }
 
 /* Make the clip's samples from its input: the raw samples at the output
- * rate, then gain and fades.  Touches only c and read-only parts of m, so
- * a worker may run it. */
+ * rate; the clip's gain, unless it is known already, decided from its
+ * loudness (mix_clip_level(): the stored profile, or measured); then gain
+ * and fades.  Touches only c and read-only parts of m, so a worker may run
+ * it. */
 static void prepare(const struct mixer *m, struct clip *c, float **samples, size_t *frames,
                     int *err)
 {
@@ -145,8 +150,10 @@ static void prepare(const struct mixer *m, struct clip *c, float **samples, size
     } else {
         *err = m->src.sound(m->src.ctx, c->key, m->rate, samples, frames);
     }
-    /* Speech's peak control, with the threshold the analysis measured
-     * the clip with (analyze.c), before the gain scales it. */
+    if (!*err && !c->gain_known)
+        *err = mix_clip_level(m, c->kind, c->key, &c->sp, *samples, *frames, &c->gain, &c->peak);
+    /* Speech's peak control, with the threshold its gain was decided
+     * with (analyze.c), before the gain scales it. */
     if (!*err && c->kind == CLIP_SPEECH)
         *err = peakctl_apply(*samples, *frames, m->rate, c->peak);
     if (*err) {
@@ -265,24 +272,15 @@ int clip_request(struct mixer *m, enum clip_kind kind, const char *key, struct c
     c->key = k;
     c->pins = 1;
     c->state = CLIP_PENDING;
-    c->gain = mix_clip_gain(m, kind, key, h);
-    c->peak = mix_clip_peak(m, kind, key, h);
+    c->gain_known = mix_gain_known(m, kind, key, h, &c->gain, &c->peak);
     if (kind == CLIP_SPEECH && !m->custom_source) {
         /* From the speech bank, or espeak-ng on the mixer's thread. */
-        const struct speech_clip *bank;
-        const int16_t *s;
-        size_t frames;
-        int rate;
-        int err = mix_speech(m, key, &bank, &s, &frames, &rate);
+        int err = mix_speech(m, key, &c->sp);
         if (err) {
             c->state = CLIP_FAILED;
             c->err = err;
         } else {
-            c->bank = bank;
-            c->native = s;
-            c->native_frames = frames;
-            c->native_rate = rate;
-            int64_t nf = voice_frames_at(frames, c->native_rate, m->rate);
+            int64_t nf = voice_frames_at(c->sp.native_frames, c->sp.native_rate, m->rate);
             if (nf < 0 || (uint64_t)nf > SIZE_MAX / 2 / sizeof(float)) {
                 c->state = CLIP_FAILED;
                 c->err = AV_ELIMIT;
@@ -319,13 +317,20 @@ int clip_request(struct mixer *m, enum clip_kind kind, const char *key, struct c
 int clip_wait(struct mixer *m, struct clip *c)
 {
     if (m->wq.started) {
-        /* Rather than wait, help: the queue is in event order, so its
-         * head is this clip or one needed before it. */
+        /* While the clip is queued, help rather than wait: the queue is
+         * in event order, so its head is this clip or one needed before
+         * it.  Once the worker has taken it, only wait: the head is then
+         * a later clip, and preparing that would delay this one's use
+         * (the first block would wait for clips it does not play). */
         workq_lock(&m->wq);
         while (c->state == CLIP_PENDING)
-            if (!workq_help_locked(&m->wq))
+            if (!workq_queued_locked(&m->wq, c) || !workq_help_locked(&m->wq))
                 workq_wait_locked(&m->wq);
         workq_unlock(&m->wq);
+    }
+    if (c->state == CLIP_READY && !c->gain_known) {
+        mix_gain_remember(m, c->kind, c->key, c->hash, c->gain, c->peak);
+        c->gain_known = true;
     }
     size_t real = c->state == CLIP_READY ? c->frames * sizeof(float) : 0;
     if (real != c->budget) {
@@ -342,27 +347,25 @@ int clip_wait(struct mixer *m, struct clip *c)
     return AV_OK;
 }
 
-int mix_speech(const struct mixer *m, const char *text, const struct speech_clip **bank,
-               const int16_t **samples, size_t *frames, int *rate)
+int mix_speech(const struct mixer *m, const char *text, struct speech_src *sp)
 {
-    *bank = NULL;
-    *samples = NULL;
+    memset(sp, 0, sizeof(*sp));
     if (m->tl->speech) {
         const struct speech_clip *c = speech_bank_get(m->tl->speech, text);
         if (!c)
             return AV_EVOICE;
-        *bank = c;
-        *frames = c->frames;
-        *rate = c->rate;
+        sp->bank = c;
+        sp->native_frames = c->frames;
+        sp->native_rate = c->rate;
         return AV_OK;
     }
     const struct voice_clip *vc;
     int err = m->voice ? voice_synth(m->voice, text, &vc) : AV_EVOICE;
     if (err)
         return err;
-    *samples = vc->samples;
-    *frames = vc->frames;
-    *rate = voice_native_rate(m->voice);
+    sp->native = vc->samples;
+    sp->native_frames = vc->frames;
+    sp->native_rate = voice_native_rate(m->voice);
     return AV_OK;
 }
 

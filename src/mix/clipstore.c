@@ -7,7 +7,9 @@
  * machine):
  *   pcm:  the floats, nothing else (their number is in the key);
  *   loud: u64 bins | f64 bin_seconds | f32 threshold | f32 ms[bins] |
- *         f32 peak[bins] (threshold: of the peak control, peakctl.h).
+ *         f32 peak[bins] (the same for a speech clip's and a sound's;
+ *         threshold: of speech's peak control, peakctl.h, which the
+ *         profile was measured after; 0 for a sound).
  */
 #include "clipstore.h"
 
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "asanavox/error.h"
 #include "asanavox/filecache.h"
@@ -67,13 +70,40 @@ static char *pcm_key(const struct speech_clip *c, int rate)
                       (unsigned long long)c->id[0], (unsigned long long)c->id[1]);
 }
 
-static char *loud_key(const struct speech_clip *c)
+/* What a profile is of: speech (16-bit samples, named by the bank) or a
+ * sound (float samples at the output rate, named by clipstore_sound_id()),
+ * the rate it was measured at, its length and hash. */
+struct loud_of {
+    const char *what;
+    int rate;
+    size_t frames;
+    uint64_t id[2];
+};
+
+static char *loud_key(const struct loud_of *c)
 {
     int a = 0, b = 0, d = 0;
     ebur128_get_version(&a, &b, &d);
-    return str_printf("loud\n%s\nlibebur128 %d.%d.%d\n%s\n%d\n%zu\n%016llx%016llx",
+    return str_printf("%s\n%s\nlibebur128 %d.%d.%d\n%s\n%d\n%zu\n%016llx%016llx", c->what,
                       loud_profile_version(), a, b, d, peakctl_version(), c->rate, c->frames,
                       (unsigned long long)c->id[0], (unsigned long long)c->id[1]);
+}
+
+static struct loud_of speech_of(const struct speech_clip *c)
+{
+    return (struct loud_of){"loud", c->rate, c->frames, {c->id[0], c->id[1]}};
+}
+
+static struct loud_of sound_of(const uint64_t id[2], size_t frames, int rate)
+{
+    return (struct loud_of){"sound loud", rate, frames, {id[0], id[1]}};
+}
+
+void clipstore_sound_id(const float *samples, size_t frames, uint64_t id[2])
+{
+    XXH128_hash_t h = XXH3_128bits(frames ? (const void *)samples : "", frames * sizeof(float));
+    id[0] = h.high64;
+    id[1] = h.low64;
 }
 
 static int get(struct clipstore *s, const char *key, void **data, size_t *len)
@@ -124,8 +154,8 @@ void clipstore_put_pcm(struct clipstore *s, const struct speech_clip *c, int rat
 
 enum { LOUD_HEAD = 20 };
 
-int clipstore_get_loud(struct clipstore *s, const struct speech_clip *c, struct loud_profile *p,
-                       float *threshold)
+static int get_loud(struct clipstore *s, const struct loud_of *c, struct loud_profile *p,
+                    float *threshold)
 {
     char *key = loud_key(c);
     if (!key)
@@ -172,8 +202,8 @@ int clipstore_get_loud(struct clipstore *s, const struct speech_clip *c, struct 
     return AV_OK;
 }
 
-void clipstore_put_loud(struct clipstore *s, const struct speech_clip *c,
-                        const struct loud_profile *p, float threshold)
+static void put_loud(struct clipstore *s, const struct loud_of *c, const struct loud_profile *p,
+                     float threshold)
 {
     if (!p->n)
         return; /* nothing measured: nothing worth keeping */
@@ -191,4 +221,33 @@ void clipstore_put_loud(struct clipstore *s, const struct speech_clip *c,
     }
     free(key);
     free(data);
+}
+
+int clipstore_get_loud(struct clipstore *s, const struct speech_clip *c, struct loud_profile *p,
+                       float *threshold)
+{
+    struct loud_of of = speech_of(c);
+    return get_loud(s, &of, p, threshold);
+}
+
+void clipstore_put_loud(struct clipstore *s, const struct speech_clip *c,
+                        const struct loud_profile *p, float threshold)
+{
+    struct loud_of of = speech_of(c);
+    put_loud(s, &of, p, threshold);
+}
+
+int clipstore_get_sound_loud(struct clipstore *s, const uint64_t id[2], size_t frames, int rate,
+                             struct loud_profile *p)
+{
+    struct loud_of of = sound_of(id, frames, rate);
+    float none;
+    return get_loud(s, &of, p, &none);
+}
+
+void clipstore_put_sound_loud(struct clipstore *s, const uint64_t id[2], size_t frames, int rate,
+                              const struct loud_profile *p)
+{
+    struct loud_of of = sound_of(id, frames, rate);
+    put_loud(s, &of, p, 0.0f);
 }

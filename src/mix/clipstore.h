@@ -3,17 +3,17 @@
  * clipstore.h — what the mixer keeps between runs for each spoken clip of
  * a speech bank, in a persistent cache directory (filecache.h): the clip
  * resampled to the output rate, and its loudness profile after speech's
- * peak control (peakctl.h) with that control's threshold.  Internal to
+ * peak control (peakctl.h) with that control's threshold; and the loudness
+ * profile of each sound (bell, breath tone) it plays.  Internal to
  * src/mix.
  *
- * A warm run therefore neither resamples nor measures speech: analysis
- * reads every clip's small profile entry, and the mix reads each clip's
- * samples at the output rate when it reaches them (a buffer the clip owns
- * and frees).  Both are pure functions of the clip's samples, which the
+ * A warm run therefore neither resamples nor measures speech: as the mix
+ * approaches a clip, its preparation reads the clip's small profile entry
+ * (for its gain) and its samples at the output rate (a buffer the clip
+ * owns and frees).  Both are pure functions of the clip's samples, which the
  * bank names by a 128-bit hash (speechbank.h), so the keys name every
  * input: that hash and length, the rates, and the version of the code that
- * made the entry (the resampler's, libsamplerate's, libebur128's and the
- * peak control's).
+ * made the entry (the resampler's, libsamplerate's and libebur128's).
  * Entries are checked by the file cache (length, checksum, whole key) and
  * here (their exact size); a corrupt or truncated one is a miss, is made
  * again and overwritten, and is never used.  Stored floats are the exact
@@ -63,5 +63,16 @@ int clipstore_get_loud(struct clipstore *s, const struct speech_clip *c, struct 
 /* Store them (best effort). */
 void clipstore_put_loud(struct clipstore *s, const struct speech_clip *c,
                         const struct loud_profile *p, float threshold);
+
+/* A sound's (a bell's, a breath tone's) profile is kept too, named by the
+ * XXH3-128 hash of its `frames` float samples at the output rate `rate`
+ * (clipstore_sound_id()), with its length and rate, so a warm run reads it
+ * rather than measuring the sound again; a changed file has other samples
+ * and so another entry.  Same returns as for speech. */
+void clipstore_sound_id(const float *samples, size_t frames, uint64_t id[2]);
+int clipstore_get_sound_loud(struct clipstore *s, const uint64_t id[2], size_t frames, int rate,
+                             struct loud_profile *p);
+void clipstore_put_sound_loud(struct clipstore *s, const uint64_t id[2], size_t frames, int rate,
+                              const struct loud_profile *p);
 
 #endif

@@ -24,24 +24,6 @@ void mixer_set_live_gain(struct mixer *m, float gain)
     m->live_gain = gain;
 }
 
-/* The gain the analysis gave the session's speech: the mean of the speech
- * levels in dB (each cue is put at the same loudness, so they differ only
- * by how loud espeak-ng made each text), or --volume alone without speech. */
-static float speech_gain(const struct mixer *m)
-{
-    double sum = 0;
-    int n = 0;
-    for (size_t b = 0; b < HASH_BUCKETS; b++) {
-        for (const struct level *l = m->levels[b]; l; l = l->next) {
-            if (l->kind == CLIP_SPEECH && l->gain > 0) {
-                sum += 20.0 * log10(l->gain);
-                n++;
-            }
-        }
-    }
-    return (float)pow(10.0, (n ? sum / n : m->o.volume_db) / 20.0);
-}
-
 int mixer_say_over(struct mixer *m, const char *text, int64_t at)
 {
     float *s = NULL;
@@ -72,7 +54,14 @@ int mixer_say_over(struct mixer *m, const char *text, int64_t at)
             return err;
         }
     }
-    const float g = speech_gain(m);
+    /* At the level of the session's speech: its own peak control and gain
+     * by role (analyze.c), as every spoken cue gets. */
+    float g;
+    err = mix_speech_level(m, s, n, m->rate, &g);
+    if (err) {
+        free(s);
+        return err;
+    }
     const size_t fade = (size_t)(m->rate / 200); /* 5 ms edges */
     for (size_t i = 0; i < n; i++) {
         float e = 1.0f;

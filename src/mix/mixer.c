@@ -378,8 +378,17 @@ int mixer_rate(const struct mixer *m) { return m->rate; }
 size_t mixer_clips_prepared(const struct mixer *m) { return m->n_prepared; }
 size_t mixer_clips_cached(const struct mixer *m) { return m->n_cached; }
 const char *mixer_error_detail(const struct mixer *m) { return m->err ? m->detail : ""; }
-double mixer_predicted_lufs(const struct mixer *m)
+double mixer_predicted_lufs(struct mixer *m)
 {
+    if (!m->o.normalize)
+        return -HUGE_VAL;
+    if (!m->predicted_done) {
+        double lufs;
+        if (mix_predict(m, &lufs) != AV_OK)
+            return -HUGE_VAL; /* out of memory: asked again, tried again */
+        m->predicted = lufs;
+        m->predicted_done = true;
+    }
     return m->predicted;
 }
 
@@ -475,6 +484,11 @@ int mixer_create(const struct timeline *tl, struct voice *voice, const struct mi
         free(m);
         return AV_ENOMEM;
     }
+    if (pthread_mutex_init(&m->loud_lock, NULL) != 0) {
+        pthread_mutex_destroy(&m->sound_lock);
+        free(m);
+        return AV_ENOMEM;
+    }
     if (o.source)
         m->src = *o.source;
     else
@@ -497,8 +511,6 @@ int mixer_create(const struct timeline *tl, struct voice *voice, const struct mi
         if (!m->x || !m->y)
             err = AV_ENOMEM;
     }
-    if (!err && o.normalize)
-        err = mix_analyze(m);
     if (!err && tl->ambience)
         err = ambience_open(m);
     if (!err && o.background)
@@ -521,9 +533,10 @@ void mixer_destroy(struct mixer *m)
     m->n_playing = 0;
     m->pf_count = 0;
     clip_cache_clear(m);
-    mix_levels_free(m);
+    mix_gains_free(m);
     clipstore_close(m->store);
     pthread_mutex_destroy(&m->sound_lock);
+    pthread_mutex_destroy(&m->loud_lock);
     ambience_destroy(m->amb);
     free(m->pf);
     free(m->playing);

@@ -5,7 +5,8 @@
  *
  *   mixer.c      the stream: events, prefetch, the mono sum, seeking, life
  *   clipcache.c  preparing clips (on a worker thread) and caching them
- *   analyze.c    deciding every clip's gain before the first block
+ *   analyze.c    each clip's gain, decided when the clip is prepared; the
+ *                predicted session loudness, when asked
  *   limiter.c    the true-peak limiter (limiter.h)
  *   peakctl.c    gentle peak control of each speech clip (peakctl.h)
  *   resample.c   speech from the voice's rate to the output rate
@@ -45,6 +46,17 @@ enum {
 enum clip_kind { CLIP_SPEECH, CLIP_BELL, CLIP_TONE };
 enum clip_state { CLIP_PENDING, CLIP_READY, CLIP_FAILED };
 
+/* Where a speech clip's samples come from: the timeline's speech bank, or
+ * (without a bank) the voice's samples; both at the voice's native rate.
+ * Set on the mixer's thread, read-only after, so any thread may read the
+ * samples it names. */
+struct speech_src {
+    const struct speech_clip *bank;
+    const int16_t *native;
+    size_t native_frames;
+    int native_rate;
+};
+
 struct clip {
     struct clip *lru_prev, *lru_next; /* most recently used at the head */
     struct clip *hnext;               /* hash chain */
@@ -53,14 +65,19 @@ struct clip {
     char *key;                        /* text or path, owned */
     unsigned pins;                    /* playing and prefetched uses */
     size_t budget;                    /* bytes counted in the cache */
-    float gain;                       /* from the level table */
-    float peak;                       /* speech: peak control threshold, ditto */
-    /* Input of the preparation (speech): the bank's clip, or (without a
-     * bank) the voice's samples. */
-    const struct speech_clip *bank;
-    const int16_t *native;
-    size_t native_frames, out_frames;
-    int native_rate;
+    /* Input of the preparation (speech). */
+    struct speech_src sp;
+    size_t out_frames;
+    /* The gain: known when the clip is requested (normalization off, or
+     * an earlier clip of the same key decided it, struct gain_memo), or
+     * decided by whoever prepares the clip (analyze.c) and read with the
+     * result. */
+    bool gain_known;
+    float gain;
+    float peak;                       /* speech: the threshold of its peak
+                                         control (peakctl.h), before the
+                                         gain; 0: none.  Known and decided
+                                         with the gain. */
     /* Result: written by whoever prepares the clip; `state` is published
      * under the worker queue's lock, and the rest is read by the mixer's
      * thread once state != PENDING. */
@@ -83,22 +100,17 @@ struct prefetched {
     size_t size;        /* what it counts for in pf_bytes */
 };
 
-/* The gain of each distinct clip, decided once by analyze(). */
-struct level {
-    struct level *next;
+/* The gains decided so far, by kind and key (mixer's thread only): a clip
+ * dropped from the cache and requested again keeps its gain without being
+ * measured again.  Only a shortcut: a gain is a pure function of the
+ * clip's samples, so the output does not depend on what is remembered. */
+struct gain_memo {
+    struct gain_memo *next;
     uint64_t hash;
     enum clip_kind kind;
-    const char *key;                  /* the timeline's string */
-    double target;                    /* the clip's own loudness target */
-    float gain;                       /* linear, applied when prepared */
-    float peak;                       /* speech: peak control threshold
-                                         (peakctl.h), before the gain; 0: none */
-    struct loud_profile prof;         /* only during analyze() */
-    float *env;                       /* only during analyze() */
-    const struct speech_clip *bank;   /* speech: the bank's clip, or */
-    const int16_t *native;            /* the voice's samples */
-    size_t native_frames;
-    int native_rate;
+    float gain;
+    float peak;                       /* speech's peak control threshold */
+    char key[];
 };
 
 struct mixer {
@@ -115,9 +127,13 @@ struct mixer {
     /* the ambient bed (ambience.h), or NULL */
     struct ambience *amb;
 
-    /* loudness */
-    struct level *levels[HASH_BUCKETS];
-    double predicted;   /* session loudness, LUFS */
+    /* loudness (analyze.c) */
+    struct gain_memo *gains[HASH_BUCKETS];
+    bool predicted_done;
+    double predicted;   /* session loudness, LUFS, once predicted_done */
+    /* libebur128's ebur128_init() writes static tables: every profile the
+     * mixer's threads make takes this lock around it (loudness.h). */
+    pthread_mutex_t loud_lock;
 
     /* clip cache (mixer thread only) */
     struct clip *buckets[HASH_BUCKETS];
@@ -198,14 +214,12 @@ int clip_sound_source(void *ctx, const char *path, int rate, float **samples, si
  * Any thread. */
 int clip_loop_source(const struct mixer *m, const char *path, float **samples, size_t *frames);
 
-/* Where the speech of `text` comes from: the timeline's speech bank when
- * it has one (*bank is set, and the voice is never called), else the
- * voice, synthesizing on the calling thread (the mixer's): *bank is NULL
- * and *samples the voice's.  *frames and *rate are the clip's at the
- * voice's native rate.  Returns 0, AV_EVOICE (not in the bank, or no
+/* Where the speech of `text` comes from (*sp): the timeline's speech bank
+ * when it has one (sp->bank is set, and the voice is never called), else
+ * the voice, synthesizing on the calling thread (the mixer's): sp->native
+ * is the voice's samples.  Returns 0, AV_EVOICE (not in the bank, or no
  * voice) or the voice's error. */
-int mix_speech(const struct mixer *m, const char *text, const struct speech_clip **bank,
-               const int16_t **samples, size_t *frames, int *rate);
+int mix_speech(const struct mixer *m, const char *text, struct speech_src *sp);
 
 /* Start the worker thread (mixer_options.background).  Returns 0 or
  * AV_ENOMEM. */
@@ -235,20 +249,46 @@ void mix_live_seek(struct mixer *m, int64_t frame);
 
 /* ---- analyze.c ---- */
 
-/* Decide every clip's gain (mixer.h, "Loudness").  Runs espeak-ng on the
- * calling thread and borrows a second core.  Returns 0 or AV_ENOMEM. */
-int mix_analyze(struct mixer *m);
+/* The clip's gain if it is known before the clip is made: without
+ * normalization plain --volume plus the role's volume, else a gain an
+ * earlier clip of the same key was given (mix_gain_remember()).  Mixer's
+ * thread. */
+bool mix_gain_known(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h,
+                    float *gain, float *peak);
 
-/* The linear gain for a clip: its level's, or (without normalization)
- * plain --volume plus the role's volume. */
-float mix_clip_gain(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h);
+/* Remember a clip's decided gain and peak control threshold (best effort: without memory it is only
+ * decided again).  Mixer's thread. */
+void mix_gain_remember(struct mixer *m, enum clip_kind kind, const char *key, uint64_t h,
+                       float gain, float peak);
 
-/* The threshold of the clip's peak control (peakctl.h) decided by
- * mix_analyze(), in the clip's own scale (before its gain); 0 for none
- * (every clip but speech, or a clip the analysis did not see). */
-float mix_clip_peak(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h);
+/* Decide a clip's gain from its loudness (mixer.h, "Loudness"): speech of
+ * the default source from its profile in the clip store, or measured at the
+ * voice's rate from `sp` (and then stored); a custom source's speech and
+ * bells from `made`, the `made_frames` samples just made at the output
+ * rate, before gain and fades; a breath tone from its sound as the source
+ * loads it.  A clip whose samples cannot be had gets 0 dB (its error comes
+ * from its preparation).  Touches only read-only parts of m, so any
+ * thread.  Speech is measured after its peak control (peakctl.h), whose
+ * threshold comes back in *peak (0 for other clips, or without
+ * normalization): apply it with peakctl_apply() before the gain.
+ * Returns 0 or AV_ENOMEM. */
+int mix_clip_level(const struct mixer *m, enum clip_kind kind, const char *key,
+                   const struct speech_src *sp, const float *made, size_t made_frames,
+                   float *gain, float *peak);
 
-/* Free the level table. */
-void mix_levels_free(struct mixer *m);
+/* The gain that puts `n` frames of speech at `rate` at the level of the
+ * session's speech (0 dB plus --volume without normalization): for play's
+ * spoken overlay.  With normalization, s is first given speech's peak
+ * control (peakctl.h), in place.  Any thread.  Returns 0 or AV_ENOMEM. */
+int mix_speech_level(const struct mixer *m, float *s, size_t n, int rate, float *gain);
+
+/* Predict the session's integrated loudness (mixer_predicted_lufs()):
+ * every distinct clip's profile, read from the clip store or measured
+ * (here, borrowing a second core), laid out on the timeline.  Mixer's
+ * thread.  Returns 0 or AV_ENOMEM. */
+int mix_predict(struct mixer *m, double *lufs);
+
+/* Free the remembered gains. */
+void mix_gains_free(struct mixer *m);
 
 #endif

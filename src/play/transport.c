@@ -19,6 +19,19 @@ void transport_init(struct transport *t, const struct timeline *tl)
     t->tl = tl;
     t->paused = false;
     t->volume_db = 0.0;
+    t->start_db = 0.0;
+}
+
+double transport_start_at(struct transport *t, double db)
+{
+    if (!isfinite(db))
+        db = 0.0;
+    if (db > TRANSPORT_VOLUME_MAX)
+        db = TRANSPORT_VOLUME_MAX;
+    if (db < TRANSPORT_VOLUME_MIN)
+        db = TRANSPORT_VOLUME_MIN;
+    t->volume_db = t->start_db = db;
+    return db;
 }
 
 enum transport_action transport_key(int c)
@@ -220,7 +233,7 @@ bool transport_apply(struct transport *t, enum transport_action a, int64_t frame
 
 float transport_gain(const struct transport *t)
 {
-    return (float)pow(10.0, t->volume_db / 20.0);
+    return (float)pow(10.0, (t->volume_db - t->start_db) / 20.0);
 }
 
 int transport_parse_from(const struct timeline *tl, const char *spec, int64_t *frame)

@@ -125,7 +125,20 @@ static void parse_named(struct parser *p, const struct line *l, size_t rest, enu
             n->up_on_exhale = true;
             continue;
         }
-        if (kind == NODE_POSE && (!strcmp(opt, "alternate") || !strcmp(opt, "alternating"))) {
+        if (kind == NODE_POSE && (word_is(t, ob, we, "alternate") || word_is(t, ob, we, "alternating"))) {
+            /* "alternate" starts on the left; "alternate right first" on the
+             * right (the words after it, like those after "pace"). */
+            size_t fb = skip_ws(t, we, oe);
+            const char *first = fb < oe ? text_dup(p, t, fb, oe) : "left first";
+            if (!strcmp(first, "right first")) {
+                n->alternate_right = true;
+            } else if (strcmp(first, "left first")) {
+                ERR(p, l, fb, "'alternate' starts on the side named by 'left first' or 'right first', "
+                              "e.g. 'alternate right first'");
+                continue;
+            }
+            if (n->alternate)
+                ERR(p, l, ob, "'alternate' is given twice");
             n->alternate = true;
             continue;
         }
@@ -144,14 +157,15 @@ static void parse_named(struct parser *p, const struct line *l, size_t rest, enu
             continue;
         }
         const char *sug = diag_suggest(opt, strlen(opt), pose_options);
-        if (!strcmp(opt, "up on exhale") || !strcmp(opt, "alternate") || !strcmp(opt, "alternating"))
+        if (!strcmp(opt, "up on exhale") || word_is(t, ob, we, "alternate") ||
+            word_is(t, ob, we, "alternating"))
             ERR(p, l, ob, "'%s' is for poses counted in reps, not for a %s", opt, what);
         else if (sug)
             ERR(p, l, ob, "unknown %s option '%s' (did you mean '%s'?)", what, opt, sug);
         else if (kind == NODE_POSE)
             ERR(p, l, ob,
                 "unknown pose option '%s': use 'each side', 'left', 'right', 'pace IN OUT', "
-                "'prompts N', 'up on exhale', 'alternate' or 'no chime'",
+                "'prompts N', 'up on exhale', 'alternate [right first]' or 'no chime'",
                 opt);
         else
             ERR(p, l, ob,

@@ -116,8 +116,10 @@ static bool is_file(const char *path)
  * has something by that name decides: a regular file that stays inside
  * the directory (symbolic links resolved) is the answer; anything else is
  * AV_ENOTREG (a FIFO, a directory...) or AV_ELINK (a link out of the
- * directory), so that a shared session cannot reach other files. */
-static int search(const char *name, const char *ext, char **dirs, char **path)
+ * directory), so that a shared session cannot reach other files.  On
+ * AV_ENOTREG, *refused (when not NULL) gets what was found there, for the
+ * message to name its kind (safefile_kind()); the caller frees it. */
+static int search(const char *name, const char *ext, char **dirs, char **path, char **refused)
 {
     char file[512];
     snprintf(file, sizeof file, "%s%s", name, ext);
@@ -136,6 +138,10 @@ static int search(const char *name, const char *ext, char **dirs, char **path)
         if (err == AV_ENOENT) { /* a dangling link: nothing there */
             free(p);
             continue;
+        }
+        if (err == AV_ENOTREG && refused) {
+            *refused = p;
+            return err;
         }
         if (err) {
             free(p);
@@ -203,7 +209,7 @@ static int find_by_prefix(const char *name, char **dirs, char **path)
             hit = i;
         }
     }
-    err = hits == 1 ? search(v[hit].name, SESSION_EXT, dirs, path) : AV_ENOENT;
+    err = hits == 1 ? search(v[hit].name, SESSION_EXT, dirs, path, NULL) : AV_ENOENT;
     paths_free_sessions(v, n);
     return err;
 }
@@ -227,7 +233,7 @@ int paths_find_session(const char *name, char **path)
     int err = paths_session_dirs(&dirs);
     if (err)
         return err;
-    err = search(name, SESSION_EXT, dirs, path);
+    err = search(name, SESSION_EXT, dirs, path, NULL);
     if (err == AV_ENOENT)
         err = find_by_prefix(name, dirs, path);
     paths_free_list(dirs);
@@ -299,14 +305,14 @@ int paths_find_include(const char *name, const char *from_dir, char **path)
         return AV_EINVAL;
     name = strip_ext(name, base, sizeof base);
     char *first[] = {(char *)from_dir, NULL};
-    int err = search(name, SESSION_EXT, first, path);
+    int err = search(name, SESSION_EXT, first, path, path);
     if (err != AV_ENOENT)
         return err;
     char **dirs;
     err = paths_session_dirs(&dirs);
     if (err)
         return err;
-    err = search(name, SESSION_EXT, dirs, path);
+    err = search(name, SESSION_EXT, dirs, path, path);
     paths_free_list(dirs);
     return err;
 }
@@ -332,7 +338,7 @@ int paths_find_sound(const char *name, const char *session_dir, char **path)
         strlist_deinit(&l);
         return AV_ENOMEM;
     }
-    int err = search(name, ".wav", l.v, path);
+    int err = search(name, ".wav", l.v, path, NULL);
     strlist_deinit(&l);
     return err;
 }
