@@ -255,20 +255,14 @@ int mix_clip_level(const struct mixer *m, enum clip_kind kind, const char *key,
     return err;
 }
 
-int mix_speech_level(const struct mixer *m, float *s, size_t n, int rate, float *gain)
+int mix_speech_level(const struct mixer *m, const float *s, size_t n, int rate, float *gain)
 {
     if (!m->o.normalize) {
         *gain = (float)pow(10.0, m->o.volume_db / 20.0);
         return AV_OK;
     }
-    float thr;
-    int err = peakctl_speech_threshold(s, n, rate, loud_lock(m), &thr);
-    if (!err)
-        err = peakctl_apply(s, n, rate, thr);
-    if (err)
-        return err;
     struct loud_profile p;
-    err = loud_profile(s, n, rate, loud_lock(m), &p);
+    int err = loud_profile(s, n, rate, loud_lock(m), &p);
     if (!err)
         err = profile_gain(m, CLIP_SPEECH, &p, gain);
     loud_profile_free(&p);

@@ -54,8 +54,8 @@ int mixer_say_over(struct mixer *m, const char *text, int64_t at)
             return err;
         }
     }
-    /* At the level of the session's speech: its own peak control and gain
-     * by role (analyze.c), as every spoken cue gets. */
+    /* At the level of the session's speech: its own gain by role
+     * (analyze.c), as every spoken cue gets. */
     float g;
     err = mix_speech_level(m, s, n, m->rate, &g);
     if (err) {

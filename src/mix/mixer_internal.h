@@ -278,9 +278,10 @@ int mix_clip_level(const struct mixer *m, enum clip_kind kind, const char *key,
 
 /* The gain that puts `n` frames of speech at `rate` at the level of the
  * session's speech (0 dB plus --volume without normalization): for play's
- * spoken overlay.  With normalization, s is first given speech's peak
- * control (peakctl.h), in place.  Any thread.  Returns 0 or AV_ENOMEM. */
-int mix_speech_level(const struct mixer *m, float *s, size_t n, int rate, float *gain);
+ * spoken overlay, which (unlike the session's cues) gets no peak control
+ * (peakctl.h): the limiter holds its peaks.  Any thread.  Returns 0 or
+ * AV_ENOMEM. */
+int mix_speech_level(const struct mixer *m, const float *s, size_t n, int rate, float *gain);
 
 /* Predict the session's integrated loudness (mixer_predicted_lufs()):
  * every distinct clip's profile, read from the clip store or measured
