@@ -125,6 +125,17 @@ run(list --json)
 same("list cold and warm" "${list1}" "${out}")
 run(list --json --no-cache)
 same("list cached and --no-cache" "${list1}" "${out}")
+# A summary is this build's answer: another build of the program (here the
+# same executable with another modification time, as after a rebuild or an
+# upgrade that changes the default voice or the layout) works the sessions
+# out again instead of showing what its predecessor found.
+execute_process(COMMAND touch -d "2001-02-03 04:05:06" "${ASANAVOX}" RESULT_VARIABLE rc)
+run(list --json)
+same("list after a rebuild" "${list1}" "${out}")
+entries(list n)
+if(NOT n EQUAL 4)
+  message(SEND_ERROR "a rebuilt program left ${n} summary entries, want 4 (2 of each build)")
+endif()
 
 # list and plan agree on the length to the microsecond (each text sounds
 # the same whatever was spoken before it, in whichever command).

@@ -879,7 +879,7 @@ static void test_pick_on_terminal(void **state)
         fail_msg("exit %d at stage %d; terminal:\n%s", r.status, r.stage, r.err);
     /* The numbered list: name, length, title. */
     assert_non_null(strstr(r.err, "upper-back-flow"));
-    assert_non_null(strstr(r.err, "12:46  Upper back flow"));
+    assert_non_null(strstr(r.err, "12:22  Upper back flow"));
     assert_non_null(strstr(r.err, "play-short"));
     assert_non_null(strstr(r.err, "0:15  Play test"));
     assert_no_chatter(r.err);
@@ -911,7 +911,7 @@ static void test_no_name_without_terminal(void **state)
     assert_non_null(strstr(out, "which session"));
     assert_non_null(strstr(out, "upper-back-flow"));
     assert_non_null(strstr(out, "Upper back flow"));
-    assert_non_null(strstr(out, "12:46"));
+    assert_non_null(strstr(out, "12:22"));
     free(out);
 }
 

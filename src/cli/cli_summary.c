@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <xxhash.h>
 
+#include "asanavox/config.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
 #include "asanavox/filecache.h"
@@ -265,6 +266,23 @@ static bool replay(const void *data, size_t len, struct session_summary *out)
 
 /* ---- the cache key and the public functions --------------------------------- */
 
+/* What the summary of a session depends on besides the session and the
+ * options: the program itself.  A summary is the compiler's answer, and a
+ * new build may answer differently (another default voice or speed, a
+ * change to the layout) without any option changing, so the key names
+ * this build: its version, its default voice and speed, and the size and
+ * modification time of the running executable.  A rebuilt or upgraded
+ * program therefore never shows a length its predecessor worked out. */
+static void program_build_stamp(char *out, size_t size)
+{
+    struct stat st;
+    memset(&st, 0, sizeof st);
+    stat("/proc/self/exe", &st);
+    snprintf(out, size, "asanavox %s|%s|%d|%lld|%lld.%09ld", ASANAVOX_VERSION, VOICE_DEFAULT,
+             VOICE_DEFAULT_SPEED, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+             st.st_mtim.tv_nsec);
+}
+
 static char *summary_key(const struct summary_ctx *ctx, const char *path,
                          const struct compile_options *o, size_t *len)
 {
@@ -275,8 +293,9 @@ static char *summary_key(const struct summary_ctx *ctx, const char *path,
     snprintf(opts, sizeof opts, "%d|%d|%d|%d|%a|%a|%a|%a|%lld|%zu", o->rate, o->speed, o->prompts,
              o->has_pace, o->pace[0], o->pace[1], o->pace[2], o->pace[3], (long long)o->length_ms,
              o->n_skip);
-    put_str(&b, "summary-v2");
+    put_str(&b, "summary-v3");
     put_str(&b, ctx->stamp);
+    put_str(&b, ctx->build);
     put_str(&b, path);
     put_str(&b, opts);
     put_str(&b, o->voice);
@@ -298,6 +317,7 @@ void summary_ctx_init(struct summary_ctx *ctx, struct voice *voice)
     if (!cli_use_cache || cli_cache_dir("list", &dir))
         return;
     ctx->stamp = voice_engine_stamp();
+    program_build_stamp(ctx->build, sizeof ctx->build);
     if (!ctx->stamp || filecache_open(dir, FILECACHE_DEFAULT_MAX / 16, &ctx->cache)) {
         free(ctx->stamp);
         ctx->stamp = NULL;

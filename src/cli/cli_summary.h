@@ -38,6 +38,7 @@ struct session_summary {
 struct summary_ctx {
     struct filecache *cache; /* NULL: no cache */
     char *stamp;            /* espeak-ng's version and data, for the key */
+    char build[256];        /* this build of the program, for the key */
     struct voice *voice;    /* the caller's */
 };
 
