@@ -160,8 +160,8 @@ int compile_stream_events(struct compile_stream *s, int64_t frame, bool wait,
                           struct compile_stream_view *v);
 
 /* End the stream with `err` (AV_EINVAL for 0) when its compile cannot
- * run at all; the compile entry points call it themselves when they fail
- * before laying out. */
+ * run at all (nothing when it has ended already); the compile entry
+ * points call it themselves when they fail before laying out. */
 void compile_stream_fail(struct compile_stream *s, int err);
 
 /* For compile_session_spoken(): keep a failed compile's speech bank alive

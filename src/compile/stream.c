@@ -216,7 +216,8 @@ void compiler_stream_end(struct compiler *c, int result)
 void compile_stream_fail(struct compile_stream *s, int result)
 {
     pthread_mutex_lock(&s->lock);
-    s->result = result ? result : AV_EINVAL;
+    if (!s->done)
+        s->result = result ? result : AV_EINVAL;
     s->done = true;
     pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->lock);
