@@ -4,9 +4,10 @@
  * loudness, the ducking of the ambient bed under them, and (for bench/voice)
  * each cue cut out as a 16 kHz WAV for a speech recognizer.
  *
- * usage: cues [-v VOICE] [-a AMBIENCE] [-o DIR] [-l LIST] SESSION...
+ * usage: cues [-v VOICE] [-s WPM] [-a AMBIENCE] [-o DIR] [-l LIST] SESSION...
  *
- * Each session is compiled (with VOICE, when given) and mixed in-process
+ * Each session is compiled (with VOICE and speed WPM, when given, as
+ * --voice and --speed would) and mixed in-process
  * through the same mixer `render` uses (48 kHz, mono: the signal every
  * channel carries), then:
  *   - every spoken cue of at least 1.5 s is measured (libebur128 through
@@ -139,15 +140,17 @@ static int write_cue(const char *dir, int id, const float *x, size_t n, int rate
 int main(int argc, char **argv)
 {
     const char *voice = NULL, *ambience = NULL, *dir = NULL, *list = NULL;
-    int opt;
-    while ((opt = getopt(argc, argv, "v:a:o:l:")) != -1) {
+    int opt, speed = 0;
+    while ((opt = getopt(argc, argv, "v:s:a:o:l:")) != -1) {
         switch (opt) {
         case 'v': voice = optarg; break;
+        case 's': speed = atoi(optarg); break;
         case 'a': ambience = optarg; break;
         case 'o': dir = optarg; break;
         case 'l': list = optarg; break;
         default:
-            fprintf(stderr, "usage: cues [-v VOICE] [-a AMBIENCE] [-o DIR] [-l LIST] SESSION...\n");
+            fprintf(stderr,
+                    "usage: cues [-v VOICE] [-s WPM] [-a AMBIENCE] [-o DIR] [-l LIST] SESSION...\n");
             return 2;
         }
     }
@@ -176,6 +179,7 @@ int main(int argc, char **argv)
         struct compile_options co;
         compile_options_init(&co);
         co.voice = voice;
+        co.speed = speed;
         co.ambience = "none";
         struct diag *d = diag_create();
         struct timeline *tl = NULL;

@@ -27,8 +27,8 @@ set(headed tests/data/config-headed.yoga)  # voice: en-gb, speed: 120
 
 # No file: every setting is its default, and plan shows the built-in voice.
 run(0 "(not there: every setting is its default)" config)
-run(0 "voice            the session's voice:, else en-us+klatt4" config)
-run(0 "\"voice\": \"en-us+klatt4\"" plan ${session} --json)
+run(0 "voice            the session's voice:, else en-us+klatt2" config)
+run(0 "\"voice\": \"en-us+klatt2\"" plan ${session} --json)
 run(0 "${cfg}" config --path)
 
 # The config beats the built-in default and the session's header ...

@@ -115,14 +115,14 @@ expect_case("${gen}/repeat-big-empty-include.yoga"
   "BUILD/hostile-generated/repeat-big-empty-include.yoga:2:1: error: the session expands to more than 300000 steps and repeat passes (an empty repeat counts too)")
 
 # Twenty-four hours of distinct `say` lines (about 1 MiB).  The line where
-# the budget runs out depends on the default voice's speed (en-us+klatt4).
+# the budget runs out depends on the default voice's speed (en-us+klatt2, 170 wpm).
 set(says "")
 foreach(i RANGE 1 16000)
   string(APPEND says "say Breathe slowly and let the shoulders soften, number ${i}.\n")
 endforeach()
 file(WRITE "${gen}/distinct-says.yoga" "${says}")
 expect_case("${gen}/distinct-says.yoga"
-  "BUILD/hostile-generated/distinct-says.yoga:208:1: error: the session's distinct spoken text passes 15 minutes here")
+  "BUILD/hostile-generated/distinct-says.yoga:235:1: error: the session's distinct spoken text passes 15 minutes here")
 
 # 100 KB of cue lines for one pose: one ten-hour text.
 string(REPEAT "  a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a\n" 2100 cues)

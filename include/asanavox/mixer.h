@@ -28,7 +28,10 @@
 
  * What a block goes through, in order:
  *   - the clips, each already gained and faded (raised-cosine, 3 ms in and
- *     5 ms out), so no clip starts or stops with a click; a breath tone is
+ *     5 ms out), so no clip starts or stops with a click; speech clips
+ *     also had their peaks held 13.5 dB above their loudness (a gentle
+ *     per-clip limiter, src/mix/peakctl.h), so at the target they peak at
+ *     -2.5 dBTP and the limiter below is a safety net; a breath tone is
  *     a loop repeated over its whole phase and shaped to it (a swell or a
  *     steady tone, timeline.h enum tl_guide; src/mix/guide.h);
  *   - the ambient bed, when the timeline has one (src/mix/ambience.h): a

@@ -40,10 +40,18 @@
 struct voice;
 
 /* The voice a session without voice: speaks with, and the language it is
- * the default for.  espeak-ng's klatt4 variant of en-us: measured clearer
- * than plain en-us by an offline recognizer (docs/QUALITY.md). */
-#define VOICE_DEFAULT "en-us+klatt4"
+ * the default for.  espeak-ng's klatt2 variant of en-us (at
+ * VOICE_DEFAULT_SPEED): of espeak-ng's variants and speeds, the one an
+ * offline recognizer understood best, well ahead of plain en-us
+ * (docs/QUALITY.md, "Choosing the default English voice"). */
+#define VOICE_DEFAULT "en-us+klatt2"
 #define VOICE_DEFAULT_LANGUAGE "en-us"
+/* The speed (words per minute) the default voice speaks at when neither
+ * the session (speed:) nor the command line (--speed) sets one: the
+ * recognizer measured it clearer at this rate than at 150, and clearer
+ * still against plain en-us (docs/QUALITY.md).  Every other voice
+ * defaults to 150. */
+#define VOICE_DEFAULT_SPEED 170
 
 struct voice_clip {
     const int16_t *samples; /* mono, at voice_native_rate(); owned by the voice */

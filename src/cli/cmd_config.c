@@ -36,8 +36,8 @@ static const char *default_text(const char *key)
     static const struct {
         const char *key, *text;
     } d[] = {
-        {"voice", "the session's voice:, else en-us+klatt4"},
-        {"speed", "the session's speed:, else 150"},
+        {"voice", "the session's voice:, else en-us+klatt2"},
+        {"speed", "the session's speed:, else 170 with the default voice, 150 with others"},
         {"language", "the session's language:, else en"},
         {"pace", "the session's pace:"},
         {"prompts", "the session's prompts:"},

@@ -110,7 +110,10 @@ static bool settings(struct compiler *c)
                         : cat             ? cat->voice
                                           : VOICE_DEFAULT;
     tl->voice = arena_strdup(tl->arena, voice);
-    tl->speed = o->speed > 0 ? o->speed : s->speed_value > 0 ? s->speed_value : DEFAULT_SPEED;
+    tl->speed = o->speed > 0                ? o->speed
+                : s->speed_value > 0        ? s->speed_value
+                : !strcmp(voice, VOICE_DEFAULT) ? VOICE_DEFAULT_SPEED
+                                            : DEFAULT_SPEED;
     if (!tl->title || !tl->about || !tl->voice)
         return fail(c, AV_ENOMEM);
     tl->guide = o->guide >= 0 ? (enum tl_guide)o->guide : (enum tl_guide)s->guide_value;

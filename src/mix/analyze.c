@@ -27,6 +27,7 @@
 #include "asanavox/voice.h"
 #include "clipstore.h"
 #include "mixer_internal.h"
+#include "peakctl.h"
 
 /* A role's level relative to the speech target: the fixed offset plus the
  * role's volume (--voice-volume, --bell-volume or their headers). */
@@ -51,8 +52,9 @@ static pthread_mutex_t *loud_lock(const struct mixer *m)
 /* ---- remembered gains (mixer's thread) ------------------------------------ */
 
 bool mix_gain_known(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h,
-                    float *gain)
+                    float *gain, float *peak)
 {
+    *peak = 0.0f;
     if (!m->o.normalize) {
         double role_db = kind == CLIP_SPEECH ? m->tl->voice_db : m->tl->bell_db;
         *gain = (float)pow(10.0, (m->o.volume_db + role_db) / 20.0);
@@ -61,6 +63,7 @@ bool mix_gain_known(const struct mixer *m, enum clip_kind kind, const char *key,
     for (const struct gain_memo *g = m->gains[h % HASH_BUCKETS]; g; g = g->next) {
         if (g->hash == h && g->kind == kind && !strcmp(g->key, key)) {
             *gain = g->gain;
+            *peak = g->peak;
             return true;
         }
     }
@@ -68,10 +71,10 @@ bool mix_gain_known(const struct mixer *m, enum clip_kind kind, const char *key,
 }
 
 void mix_gain_remember(struct mixer *m, enum clip_kind kind, const char *key, uint64_t h,
-                       float gain)
+                       float gain, float peak)
 {
-    float known;
-    if (mix_gain_known(m, kind, key, h, &known))
+    float known, known_peak;
+    if (mix_gain_known(m, kind, key, h, &known, &known_peak))
         return;
     size_t len = strlen(key);
     struct gain_memo *g = malloc(sizeof(*g) + len + 1);
@@ -80,6 +83,7 @@ void mix_gain_remember(struct mixer *m, enum clip_kind kind, const char *key, ui
     g->hash = h;
     g->kind = kind;
     g->gain = gain;
+    g->peak = peak;
     memcpy(g->key, key, len + 1);
     g->next = m->gains[h % HASH_BUCKETS];
     m->gains[h % HASH_BUCKETS] = g;
@@ -128,12 +132,15 @@ static int native_floats(const struct mixer *m, const struct speech_src *sp, flo
  * at the output rate, from `made` when the caller has just made them (not
  * for a breath tone: `made` is then its loop, and the tone is measured as
  * the source loads it); with a clip store, a sound's profile is kept there
- * too, named by its samples.  Returns 0 or AV_ENOMEM. */
+ * too, named by its samples.  Speech is profiled after its peak control
+ * (peakctl.h), whose threshold is *peak (kept in the store with the
+ * profile); *peak is 0 for other clips.  Returns 0 or AV_ENOMEM. */
 static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *key,
                         const struct speech_src *sp, const float *made, size_t made_frames,
-                        struct loud_profile *prof)
+                        struct loud_profile *prof, float *peak)
 {
     memset(prof, 0, sizeof(*prof));
+    *peak = 0.0f;
     float *s = NULL;
     const float *x = made;
     size_t n = made_frames;
@@ -142,7 +149,7 @@ static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *
         if (!sp || (!sp->native && !sp->bank))
             return AV_OK; /* synthesis failed */
         if (sp->bank && m->store) {
-            err = clipstore_get_loud(m->store, sp->bank, prof);
+            err = clipstore_get_loud(m->store, sp->bank, prof, peak);
             if (err != AV_ENOENT)
                 return err;
         }
@@ -159,6 +166,24 @@ static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *
         return err;
     if (err)
         return AV_OK;
+    if (!err && kind == CLIP_SPEECH && x && x != s) {
+        /* A custom source's speech, just made: controlled on a copy. */
+        s = malloc(n ? n * sizeof(float) : 1);
+        if (!s)
+            return AV_ENOMEM;
+        if (n)
+            memcpy(s, x, n * sizeof(float));
+        x = s;
+    }
+    if (!err && kind == CLIP_SPEECH && s) {
+        err = peakctl_speech_threshold(s, n, rate, loud_lock(m), peak);
+        if (!err)
+            err = peakctl_apply(s, n, rate, *peak);
+        if (err) {
+            free(s);
+            return err;
+        }
+    }
     uint64_t id[2];
     bool sound_stored = kind != CLIP_SPEECH && m->store;
     if (sound_stored) {
@@ -172,7 +197,7 @@ static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *
     err = loud_profile(x, n, rate, loud_lock(m), prof);
     free(s);
     if (!err && kind == CLIP_SPEECH && sp && sp->bank && m->store)
-        clipstore_put_loud(m->store, sp->bank, prof);
+        clipstore_put_loud(m->store, sp->bank, prof, *peak);
     if (!err && sound_stored)
         clipstore_put_sound_loud(m->store, id, n, rate, prof);
     return err;
@@ -220,10 +245,10 @@ static int profile_gain(const struct mixer *m, enum clip_kind kind, const struct
 
 int mix_clip_level(const struct mixer *m, enum clip_kind kind, const char *key,
                    const struct speech_src *sp, const float *made, size_t made_frames,
-                   float *gain)
+                   float *gain, float *peak)
 {
     struct loud_profile p;
-    int err = clip_profile(m, kind, key, sp, made, made_frames, &p);
+    int err = clip_profile(m, kind, key, sp, made, made_frames, &p, peak);
     if (!err)
         err = profile_gain(m, kind, &p, gain);
     loud_profile_free(&p);
@@ -254,6 +279,7 @@ struct pclip {
     const char *key;                  /* the timeline's string */
     struct speech_src sp;
     struct loud_profile prof;
+    float peak;                       /* speech's peak control threshold */
     float gain;
     float *env;
 };
@@ -281,7 +307,7 @@ static void *measure_main(void *arg)
     struct measure_job *j = arg;
     for (size_t i = j->first; i < j->n && !j->err; i += 2) {
         struct pclip *l = j->all[i];
-        j->err = clip_profile(j->m, l->kind, l->key, &l->sp, NULL, 0, &l->prof);
+        j->err = clip_profile(j->m, l->kind, l->key, &l->sp, NULL, 0, &l->prof, &l->peak);
     }
     return NULL;
 }
@@ -298,7 +324,7 @@ static int measure_all(const struct mixer *m, struct pclip **all, size_t n)
     } else {
         for (size_t i = 0; i < n && !a.err; i++)
             a.err = clip_profile(m, all[i]->kind, all[i]->key, &all[i]->sp, NULL, 0,
-                                 &all[i]->prof);
+                                 &all[i]->prof, &all[i]->peak);
     }
     return a.err ? a.err : b.err;
 }

@@ -35,6 +35,7 @@
 #include "asanavox/workq.h"
 #include "clipstore.h"
 #include "mixer_internal.h"
+#include "peakctl.h"
 
 /* ---- preparing a clip (any thread) ---------------------------------------- */
 
@@ -150,7 +151,11 @@ static void prepare(const struct mixer *m, struct clip *c, float **samples, size
         *err = m->src.sound(m->src.ctx, c->key, m->rate, samples, frames);
     }
     if (!*err && !c->gain_known)
-        *err = mix_clip_level(m, c->kind, c->key, &c->sp, *samples, *frames, &c->gain);
+        *err = mix_clip_level(m, c->kind, c->key, &c->sp, *samples, *frames, &c->gain, &c->peak);
+    /* Speech's peak control, with the threshold its gain was decided
+     * with (analyze.c), before the gain scales it. */
+    if (!*err && c->kind == CLIP_SPEECH)
+        *err = peakctl_apply(*samples, *frames, m->rate, c->peak);
     if (*err) {
         free(*samples);
         *samples = NULL;
@@ -267,7 +272,7 @@ int clip_request(struct mixer *m, enum clip_kind kind, const char *key, struct c
     c->key = k;
     c->pins = 1;
     c->state = CLIP_PENDING;
-    c->gain_known = mix_gain_known(m, kind, key, h, &c->gain);
+    c->gain_known = mix_gain_known(m, kind, key, h, &c->gain, &c->peak);
     if (kind == CLIP_SPEECH && !m->custom_source) {
         /* From the speech bank, or espeak-ng on the mixer's thread. */
         int err = mix_speech(m, key, &c->sp);
@@ -324,7 +329,7 @@ int clip_wait(struct mixer *m, struct clip *c)
         workq_unlock(&m->wq);
     }
     if (c->state == CLIP_READY && !c->gain_known) {
-        mix_gain_remember(m, c->kind, c->key, c->hash, c->gain);
+        mix_gain_remember(m, c->kind, c->key, c->hash, c->gain, c->peak);
         c->gain_known = true;
     }
     size_t real = c->state == CLIP_READY ? c->frames * sizeof(float) : 0;

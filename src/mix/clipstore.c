@@ -6,8 +6,10 @@
  * Entry data, in the machine's byte order (the cache is per user and
  * machine):
  *   pcm:  the floats, nothing else (their number is in the key);
- *   loud: u64 bins | f64 bin_seconds | f32 ms[bins] | f32 peak[bins]
- *         (the same for a speech clip's and a sound's).
+ *   loud: u64 bins | f64 bin_seconds | f32 threshold | f32 ms[bins] |
+ *         f32 peak[bins] (the same for a speech clip's and a sound's;
+ *         threshold: of speech's peak control, peakctl.h, which the
+ *         profile was measured after; 0 for a sound).
  */
 #include "clipstore.h"
 
@@ -24,6 +26,7 @@
 #include "asanavox/speechbank.h"
 #include "asanavox/strbuf.h"
 #include "mixer_internal.h"
+#include "peakctl.h"
 
 struct clipstore {
     struct filecache *fc;
@@ -81,8 +84,8 @@ static char *loud_key(const struct loud_of *c)
 {
     int a = 0, b = 0, d = 0;
     ebur128_get_version(&a, &b, &d);
-    return str_printf("%s\n%s\nlibebur128 %d.%d.%d\n%d\n%zu\n%016llx%016llx", c->what,
-                      loud_profile_version(), a, b, d, c->rate, c->frames,
+    return str_printf("%s\n%s\nlibebur128 %d.%d.%d\n%s\n%d\n%zu\n%016llx%016llx", c->what,
+                      loud_profile_version(), a, b, d, peakctl_version(), c->rate, c->frames,
                       (unsigned long long)c->id[0], (unsigned long long)c->id[1]);
 }
 
@@ -149,9 +152,10 @@ void clipstore_put_pcm(struct clipstore *s, const struct speech_clip *c, int rat
     free(key);
 }
 
-enum { LOUD_HEAD = 16 };
+enum { LOUD_HEAD = 20 };
 
-static int get_loud(struct clipstore *s, const struct loud_of *c, struct loud_profile *p)
+static int get_loud(struct clipstore *s, const struct loud_of *c, struct loud_profile *p,
+                    float *threshold)
 {
     char *key = loud_key(c);
     if (!key)
@@ -164,16 +168,18 @@ static int get_loud(struct clipstore *s, const struct loud_of *c, struct loud_pr
         return err;
     uint64_t bins = 0;
     double secs = 0.0;
+    float thr = 0.0f;
     if (len >= LOUD_HEAD) {
         memcpy(&bins, data, 8);
         memcpy(&secs, data + 8, 8);
+        memcpy(&thr, data + 16, 4);
     }
     /* The number of bins follows from the clip: loud_profile() makes one
      * per started 10 ms. */
     size_t step = (size_t)c->rate / 100;
     uint64_t want = step && c->frames ? (c->frames + step - 1) / step : 0;
     if (len < LOUD_HEAD || bins != want || len != LOUD_HEAD + 2 * bins * sizeof(float) ||
-        !(secs > 0.0 && secs < 1.0)) {
+        !(secs > 0.0 && secs < 1.0) || !(thr >= 0.0f && thr < 1e6f)) {
         free(data);
         return AV_ENOENT;
     }
@@ -191,11 +197,13 @@ static int get_loud(struct clipstore *s, const struct loud_of *c, struct loud_pr
         p->n = bins;
         p->bin_seconds = secs;
     }
+    *threshold = thr;
     free(data);
     return AV_OK;
 }
 
-static void put_loud(struct clipstore *s, const struct loud_of *c, const struct loud_profile *p)
+static void put_loud(struct clipstore *s, const struct loud_of *c, const struct loud_profile *p,
+                     float threshold)
 {
     if (!p->n)
         return; /* nothing measured: nothing worth keeping */
@@ -206,6 +214,7 @@ static void put_loud(struct clipstore *s, const struct loud_of *c, const struct 
         uint64_t bins = p->n;
         memcpy(data, &bins, 8);
         memcpy(data + 8, &p->bin_seconds, 8);
+        memcpy(data + 16, &threshold, 4);
         memcpy(data + LOUD_HEAD, p->ms, p->n * sizeof(float));
         memcpy(data + LOUD_HEAD + p->n * sizeof(float), p->peak, p->n * sizeof(float));
         put(s, key, data, len);
@@ -214,29 +223,31 @@ static void put_loud(struct clipstore *s, const struct loud_of *c, const struct 
     free(data);
 }
 
-int clipstore_get_loud(struct clipstore *s, const struct speech_clip *c, struct loud_profile *p)
+int clipstore_get_loud(struct clipstore *s, const struct speech_clip *c, struct loud_profile *p,
+                       float *threshold)
 {
     struct loud_of of = speech_of(c);
-    return get_loud(s, &of, p);
+    return get_loud(s, &of, p, threshold);
 }
 
 void clipstore_put_loud(struct clipstore *s, const struct speech_clip *c,
-                        const struct loud_profile *p)
+                        const struct loud_profile *p, float threshold)
 {
     struct loud_of of = speech_of(c);
-    put_loud(s, &of, p);
+    put_loud(s, &of, p, threshold);
 }
 
 int clipstore_get_sound_loud(struct clipstore *s, const uint64_t id[2], size_t frames, int rate,
                              struct loud_profile *p)
 {
     struct loud_of of = sound_of(id, frames, rate);
-    return get_loud(s, &of, p);
+    float none;
+    return get_loud(s, &of, p, &none);
 }
 
 void clipstore_put_sound_loud(struct clipstore *s, const uint64_t id[2], size_t frames, int rate,
                               const struct loud_profile *p)
 {
     struct loud_of of = sound_of(id, frames, rate);
-    put_loud(s, &of, p);
+    put_loud(s, &of, p, 0.0f);
 }

@@ -2,7 +2,8 @@
 /*
  * clipstore.h — what the mixer keeps between runs for each spoken clip of
  * a speech bank, in a persistent cache directory (filecache.h): the clip
- * resampled to the output rate, and its loudness profile; and the loudness
+ * resampled to the output rate, and its loudness profile after speech's
+ * peak control (peakctl.h) with that control's threshold; and the loudness
  * profile of each sound (bell, breath tone) it plays.  Internal to
  * src/mix.
  *
@@ -52,13 +53,16 @@ int clipstore_get_pcm(struct clipstore *s, const struct speech_clip *c, int rate
 void clipstore_put_pcm(struct clipstore *s, const struct speech_clip *c, int rate,
                        const float *samples, size_t frames);
 
-/* The loudness profile of `c` as loud_profile() makes it at c->rate (free
- * it with loud_profile_free()).  Returns 0, AV_ENOENT or AV_ENOMEM. */
-int clipstore_get_loud(struct clipstore *s, const struct speech_clip *c, struct loud_profile *p);
+/* The loudness profile of `c` as loud_profile() makes it at c->rate once
+ * peakctl_apply() has held its peaks at *threshold (free it with
+ * loud_profile_free()), and that threshold (analyze.c).  Returns 0,
+ * AV_ENOENT or AV_ENOMEM. */
+int clipstore_get_loud(struct clipstore *s, const struct speech_clip *c, struct loud_profile *p,
+                       float *threshold);
 
-/* Store it (best effort). */
+/* Store them (best effort). */
 void clipstore_put_loud(struct clipstore *s, const struct speech_clip *c,
-                        const struct loud_profile *p);
+                        const struct loud_profile *p, float threshold);
 
 /* A sound's (a bell's, a breath tone's) profile is kept too, named by the
  * XXH3-128 hash of its `frames` float samples at the output rate `rate`

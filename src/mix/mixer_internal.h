@@ -8,6 +8,7 @@
  *   analyze.c    each clip's gain, decided when the clip is prepared; the
  *                predicted session loudness, when asked
  *   limiter.c    the true-peak limiter (limiter.h)
+ *   peakctl.c    gentle peak control of each speech clip (peakctl.h)
  *   resample.c   speech from the voice's rate to the output rate
  *   clipstore.c  resampled speech and loudness profiles kept between runs
  *   live.c       play's live additions: volume above 0 dB, spoken overlay
@@ -74,6 +75,10 @@ struct clip {
      * result. */
     bool gain_known;
     float gain;
+    float peak;                       /* speech: the threshold of its peak
+                                         control (peakctl.h), before the
+                                         gain; 0: none.  Known and decided
+                                         with the gain. */
     /* Result: written by whoever prepares the clip; `state` is published
      * under the worker queue's lock, and the rest is read by the mixer's
      * thread once state != PENDING. */
@@ -105,6 +110,7 @@ struct gain_memo {
     uint64_t hash;
     enum clip_kind kind;
     float gain;
+    float peak;                       /* speech's peak control threshold */
     char key[];
 };
 
@@ -257,12 +263,12 @@ void mix_live_seek(struct mixer *m, int64_t frame);
  * earlier clip of the same key was given (mix_gain_remember()).  Mixer's
  * thread. */
 bool mix_gain_known(const struct mixer *m, enum clip_kind kind, const char *key, uint64_t h,
-                    float *gain);
+                    float *gain, float *peak);
 
-/* Remember a clip's decided gain (best effort: without memory it is only
+/* Remember a clip's decided gain and peak control threshold (best effort: without memory it is only
  * decided again).  Mixer's thread. */
 void mix_gain_remember(struct mixer *m, enum clip_kind kind, const char *key, uint64_t h,
-                       float gain);
+                       float gain, float peak);
 
 /* Decide a clip's gain from its loudness (mixer.h, "Loudness"): speech of
  * the default source from its profile in the clip store, or measured at the
@@ -271,14 +277,19 @@ void mix_gain_remember(struct mixer *m, enum clip_kind kind, const char *key, ui
  * rate, before gain and fades; a breath tone from its sound as the source
  * loads it.  A clip whose samples cannot be had gets 0 dB (its error comes
  * from its preparation).  Touches only read-only parts of m, so any
- * thread.  Returns 0 or AV_ENOMEM. */
+ * thread.  Speech is measured after its peak control (peakctl.h), whose
+ * threshold comes back in *peak (0 for other clips, or without
+ * normalization): apply it with peakctl_apply() before the gain.
+ * Returns 0 or AV_ENOMEM. */
 int mix_clip_level(const struct mixer *m, enum clip_kind kind, const char *key,
                    const struct speech_src *sp, const float *made, size_t made_frames,
-                   float *gain);
+                   float *gain, float *peak);
 
 /* The gain that puts `n` frames of speech at `rate` at the level of the
  * session's speech (0 dB plus --volume without normalization): for play's
- * spoken overlay.  Any thread.  Returns 0 or AV_ENOMEM. */
+ * spoken overlay, which (unlike the session's cues) gets no peak control
+ * (peakctl.h): the limiter holds its peaks.  Any thread.  Returns 0 or
+ * AV_ENOMEM. */
 int mix_speech_level(const struct mixer *m, const float *s, size_t n, int rate, float *gain);
 
 /* Predict the session's integrated loudness (mixer_predicted_lufs()):

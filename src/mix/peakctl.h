@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * peakctl.h — gentle peak control for the voice role (internal to src/mix).
+ *
+ * espeak-ng's speech is peaky: at the speech target (-16 LUFS) its peaks
+ * reach 3 to 5.6 dB above the master limiter's ceiling (-1.5 dBTP), so the
+ * master limiter used to act on almost every cue.  Each speech clip is
+ * therefore limited on its own, once, when the mixer analyses it: its
+ * true peaks are held at most PEAKCTL_SPEECH_PLR_DB above its own
+ * integrated loudness.  At the speech target that is -2.5 dBTP, 1 dB under
+ * the master ceiling, which is left as a safety net for overlaps (a bell
+ * under a cue) and for louder --voice-volume settings.
+ *
+ * The gain is smooth: a 5 ms look-ahead hold, a 5 ms moving-average attack
+ * and a PEAKCTL_RELEASE_MS release, the master limiter's own detector and
+ * envelope (limiter.h) run over the clip alone.  It only ever lowers the
+ * plosives and stressed vowels that stick out; the clip's loudness drops a
+ * few tenths of a LU, which the mixer's gain, measured after this
+ * control, makes up (the search for the threshold accounts for it).
+ *
+ * Both functions are pure functions of their input, so a clip comes out
+ * the same whenever and on whichever thread it is prepared.
+ */
+#ifndef ASANAVOX_MIX_PEAKCTL_H
+#define ASANAVOX_MIX_PEAKCTL_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+/* Speech's largest peak-to-loudness ratio after peak control, dB. */
+#define PEAKCTL_SPEECH_PLR_DB 13.5
+/* Release of the gain towards 1, ms: long enough not to pump within a
+ * syllable, short enough to let the next word through untouched. */
+#define PEAKCTL_RELEASE_MS 80.0
+
+/* Names this control and its settings, for the keys of stored profiles
+ * that were measured after it (clipstore.h). */
+const char *peakctl_version(void);
+
+/* The threshold (linear true peak, in the clip's own scale) that leaves
+ * the mono speech clip s[0 .. n) at `rate`, once peakctl_apply() has
+ * held its peaks there, with its true peak PEAKCTL_SPEECH_PLR_DB (within
+ * 0.1 dB) above its integrated loudness (loudness.h, as the mixer
+ * measures clips) — after the control, not before: limiting lowers the
+ * loudness too, so the threshold is searched for (a few passes of
+ * peakctl_apply() over a copy).  *threshold is 0 (no control) for a clip
+ * that is silent or already within the ratio.  s is not changed.
+ * `init_lock` as for loud_profile().  Any thread.  Returns 0 or
+ * AV_ENOMEM. */
+int peakctl_speech_threshold(const float *s, size_t n, int rate, pthread_mutex_t *init_lock,
+                             float *threshold);
+
+/* Hold the true peaks of the mono clip s[0 .. n) at `rate` at or below
+ * `threshold` (linear; 0 or less: leave the clip as it is), in place.  The
+ * clip keeps its length and timing (the look-ahead reads ahead in the
+ * clip; nothing is delayed).  Any thread.  Returns 0 or AV_ENOMEM (then
+ * the clip is unchanged). */
+int peakctl_apply(float *s, size_t n, int rate, float threshold);
+
+#endif

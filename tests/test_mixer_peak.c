@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_mixer_peak.c — gentle peak control of speech (src/mix/peakctl.h):
+ * on a real espeak-ng clip it holds the true peak at its threshold, only
+ * lowers the signal, and costs less than 1 LU of loudness; through the
+ * mixer, every spoken cue of a real session lands at -16 LUFS +-1 with its
+ * true peak under the master limiter's ceiling, so the limiter does not
+ * act on speech alone.  Every figure is measured here with libebur128.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <ebur128.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "asanavox/compile.h"
+#include "asanavox/diag.h"
+#include "asanavox/error.h"
+#include "asanavox/mixer.h"
+#include "asanavox/timeline.h"
+#include "asanavox/voice.h"
+#include "mix/peakctl.h"
+
+#define RATE 48000
+
+/* One voice for the whole run: espeak-ng 1.51 hangs in
+ * espeak_ng_Terminate() the second time a process terminates it. */
+static struct voice *the_voice;
+
+static struct voice *voice(void)
+{
+    if (!the_voice) {
+        assert_int_equal(voice_create(&the_voice), AV_OK);
+        assert_int_equal(voice_configure(the_voice, VOICE_DEFAULT, VOICE_DEFAULT_SPEED), AV_OK);
+    }
+    return the_voice;
+}
+
+struct level {
+    double lufs, tp_db;
+};
+
+/* Integrated loudness and true peak of a mono signal, by libebur128. */
+static struct level measure(const float *x, size_t n, int rate)
+{
+    ebur128_state *st = ebur128_init(1, (unsigned long)rate, EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
+    assert_non_null(st);
+    assert_int_equal(ebur128_add_frames_float(st, x, n), EBUR128_SUCCESS);
+    struct level l;
+    double tp;
+    assert_int_equal(ebur128_loudness_global(st, &l.lufs), EBUR128_SUCCESS);
+    assert_int_equal(ebur128_true_peak(st, 0, &tp), EBUR128_SUCCESS);
+    l.tp_db = 20.0 * log10(tp);
+    ebur128_destroy(&st);
+    return l;
+}
+
+/* A real clip: its peaks stand far out of its loudness (that is why the
+ * control exists); after it, the true peak is at the threshold, and the
+ * samples are only ever scaled down (same sign, no delay) by a smooth
+ * gain.  With the threshold peakctl_speech_threshold() finds, the true
+ * peak ends PEAKCTL_SPEECH_PLR_DB above the loudness after the control. */
+static void test_real_clip(void **state)
+{
+    (void)state;
+    const struct voice_clip *c;
+    assert_int_equal(voice_synth(voice(),
+                                 "Press both palms together, breathe in deeply, "
+                                 "and keep your back tall and quiet.",
+                                 &c),
+                     AV_OK);
+    const int rate = voice_native_rate(the_voice);
+    size_t n = c->frames;
+    assert_true(n > (size_t)rate * 2);
+    float *x = malloc(n * sizeof(float)), *y = malloc(n * sizeof(float));
+    assert_non_null(x);
+    assert_non_null(y);
+    for (size_t i = 0; i < n; i++)
+        x[i] = y[i] = (float)c->samples[i] / 32768.0f;
+    struct level before = measure(x, n, rate);
+    print_message("before: %.2f LUFS, %.2f dBTP (PLR %.2f dB)\n", before.lufs, before.tp_db,
+                  before.tp_db - before.lufs);
+    assert_true(before.tp_db - before.lufs > PEAKCTL_SPEECH_PLR_DB + 1.0);
+
+    const double thr_db = before.lufs + 13.0; /* any threshold under the peaks */
+    assert_int_equal(peakctl_apply(y, n, rate, (float)pow(10.0, thr_db / 20.0)), AV_OK);
+    struct level after = measure(y, n, rate);
+    print_message("after: %.2f LUFS, %.2f dBTP (threshold %.2f dBTP)\n", after.lufs, after.tp_db,
+                  thr_db);
+    /* libebur128 interpolates with its own filter: 0.1 dB of slack. */
+    assert_true(after.tp_db <= thr_db + 0.1);
+    assert_true(after.lufs <= before.lufs + 0.01);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(fabsf(y[i]) <= fabsf(x[i]));
+        assert_true(y[i] * x[i] >= 0.0f);
+    }
+    /* A smooth gain: where the signal is well above the noise, the
+     * gain (y / x) moves by less than 0.3 dB from one frame to the next. */
+    double worst = 0.0;
+    for (size_t i = 1; i < n; i++) {
+        if (fabsf(x[i]) < 0.05f || fabsf(x[i - 1]) < 0.05f)
+            continue;
+        double step = fabs(20.0 * log10((double)y[i] / x[i]) - 20.0 * log10((double)y[i - 1] / x[i - 1]));
+        worst = step > worst ? step : worst;
+    }
+    print_message("largest gain step: %.3f dB\n", worst);
+    assert_true(worst < 0.3);
+
+    /* The threshold searched for: the ratio holds after the control. */
+    float thr;
+    memcpy(y, x, n * sizeof(float));
+    assert_int_equal(peakctl_speech_threshold(y, n, rate, NULL, &thr), AV_OK);
+    assert_memory_equal(x, y, n * sizeof(float));
+    assert_true(thr > 0.0f);
+    assert_int_equal(peakctl_apply(y, n, rate, thr), AV_OK);
+    after = measure(y, n, rate);
+    print_message("searched: threshold %.2f dBTP; after: %.2f LUFS, %.2f dBTP (PLR %.2f dB)\n",
+                  20.0 * log10(thr), after.lufs, after.tp_db, after.tp_db - after.lufs);
+    assert_true(after.tp_db <= 20.0 * log10(thr) + 0.1);
+    assert_true(fabs(after.tp_db - after.lufs - PEAKCTL_SPEECH_PLR_DB) <= 0.3);
+
+    /* A threshold above the clip's peaks leaves it exactly as it was. */
+    memcpy(y, x, n * sizeof(float));
+    assert_int_equal(peakctl_apply(y, n, rate, (float)pow(10.0, (before.tp_db + 1.0) / 20.0)),
+                     AV_OK);
+    assert_memory_equal(x, y, n * sizeof(float));
+    free(x);
+    free(y);
+}
+
+/* Through the mixer: a session of cues alone (no bells, no breath
+ * guides).  Each cue measures -16 LUFS +-1 and peaks below the master
+ * limiter's ceiling; so the limiter is left nothing to do. */
+static void test_session_cues(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/asanavox-peak-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char text[] =
+        "title: Peaks\n"
+        "say Press both palms together and breathe in deeply.\n"
+        "rest 2s\n"
+        "say Keep your back tall, and let the shoulders drop.\n"
+        "rest 2s\n"
+        "say Tip the pelvis back, then pull the belly in.\n"
+        "rest 2s\n"
+        "say Stretch both arms up, and reach past the fingertips.\n";
+    assert_int_equal(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+    close(fd);
+
+    struct compile_env env;
+    compile_env_default(&env, voice());
+    struct compile_options co;
+    compile_options_init(&co);
+    struct diag *d = diag_create();
+    struct timeline *tl = NULL;
+    int err = compile_session(path, &co, &env, d, &tl);
+    if (err)
+        diag_print(d, stderr);
+    diag_destroy(d);
+    unlink(path);
+    assert_int_equal(err, AV_OK);
+
+    struct mixer_options o;
+    mixer_options_init(&o);
+    o.channels = 1;
+    struct mixer *m;
+    assert_int_equal(mixer_create(tl, the_voice, &o, &m), AV_OK);
+    float *y = malloc((size_t)tl->duration * sizeof(float));
+    assert_non_null(y);
+    size_t got, done = 0;
+    while (mixer_read_mono(m, y + done, 4096, &got) == AV_OK && got)
+        done += got;
+    assert_int_equal(done, tl->duration);
+    mixer_destroy(m);
+    int cues = 0;
+    for (size_t i = 0; i < tl->n_events; i++) {
+        const struct tl_event *e = &tl->events[i];
+        if (!e->text)
+            continue;
+        struct level l = measure(y + e->start, (size_t)(e->end - e->start), RATE);
+        print_message("\"%s\": %.2f LUFS, %.2f dBTP\n", e->text, l.lufs, l.tp_db);
+        assert_true(fabs(l.lufs - MIXER_TARGET_LUFS) <= 1.0);
+        assert_true(l.tp_db <= MIXER_CEILING_DBTP - 0.5);
+        cues++;
+    }
+    assert_true(cues >= 4);
+    free(y);
+    timeline_destroy(tl);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    voice_destroy(the_voice);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_real_clip),
+        cmocka_unit_test(test_session_cues),
+    };
+    return cmocka_run_group_tests(tests, NULL, teardown);
+}
