@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "asanavox/session.h"
@@ -1589,6 +1590,93 @@ static void skip_steps(void **state)
     compiled_free(&c);
 }
 
+/* A streamed compile publishes, step by step, events that are already
+ * where the finished timeline has them (compile.h, "Streaming"): for every
+ * golden session, with --length too, the events taken from the stream are
+ * the timeline's, to the bit.  (The copies are made when each step starts,
+ * so reading them after the compile checks what a reader during it got.) */
+static void stream_publishes_final_events(void **state)
+{
+    (void)state;
+    static const char *const files[] = {
+        "tests/golden/plan-box-breath.yoga",   "tests/golden/plan-breathe-box.yoga",
+        "tests/golden/plan-format-example.yoga", "tests/golden/plan-ramp.yoga",
+        "tests/golden/plan-savasana.yoga",     "tests/golden/plan-sun-salutation.yoga",
+        "tests/golden/plan-yin.yoga",          "sessions/upper-back-flow.yoga",
+        "sessions/workday-rescue.yoga",
+    };
+    for (size_t k = 0; k < sizeof files / sizeof *files * 2; k++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", TEST_SOURCE_DIR, files[k / 2]);
+        struct compile_env env;
+        compile_env_default(&env, NULL);
+        compile_env_fixed_speech(&env);
+        struct compile_options o;
+        compile_options_init(&o);
+        if (k % 2)
+            o.length_ms = 20 * 60 * 1000;
+        struct compile_stream *s;
+        assert_int_equal(compile_stream_create(&s), AV_OK);
+        o.stream = s;
+        struct diag *d = diag_create();
+        struct timeline *tl = NULL;
+        assert_int_equal(compile_session(path, &o, &env, d, &tl), AV_OK);
+        struct timeline hdr;
+        assert_int_equal(compile_stream_header(s, &hdr), AV_OK);
+        assert_int_equal(hdr.rate, tl->rate);
+        assert_string_equal(hdr.voice, tl->voice);
+        struct compile_stream_view v = {.duration = -1};
+        assert_int_equal(compile_stream_events(s, INT64_MAX - 1, true, &v), AV_OK);
+        assert_int_equal(v.duration, tl->duration);
+        assert_int_equal(v.n, tl->n_events);
+        assert_true(v.n > 0);
+        assert_memory_equal(v.ev, tl->events, v.n * sizeof(*v.ev));
+        free(v.ev);
+        timeline_destroy(tl);
+        diag_destroy(d);
+        compile_stream_destroy(s);
+    }
+}
+
+/* A compile with an error late in the layout publishes nothing from the
+ * error on, and the stream ends with the error. */
+static void stream_stops_at_an_error(void **state)
+{
+    (void)state;
+    static const char text[] = "pose Child's pose, 1 min\n"
+                               "pose Cat cow, 6 breaths\n"
+                               "at 0:30\n"
+                               "pose Down dog, 1 min\n";
+    struct mem_fs fs = {NULL, 0, 2.0};
+    struct compile_env env;
+    compile_env_memory(&env, &fs);
+    struct compile_options o;
+    compile_options_init(&o);
+    struct compile_stream *s;
+    assert_int_equal(compile_stream_create(&s), AV_OK);
+    o.stream = s;
+    struct diag *d = diag_create();
+    struct timeline *tl = NULL;
+    assert_int_equal(compile_buffer("late.yoga", text, strlen(text), &o, &env, d, &tl),
+                     AV_ESYNTAX);
+    assert_null(tl);
+    struct compile_stream_view v = {.duration = -1};
+    assert_int_equal(compile_stream_events(s, 0, true, &v), AV_OK);
+    /* The first two poses' events, none of the down dog's. */
+    assert_true(v.n > 0);
+    assert_true(v.known > 60 * 48000);
+    for (size_t i = 0; i < v.n; i++)
+        assert_true(v.ev[i].start < v.known);
+    assert_int_equal(v.duration, -1);
+    assert_int_equal(compile_stream_events(s, v.known, true, &v), AV_ESYNTAX);
+    for (size_t i = 0; i < v.n; i++)
+        if (v.ev[i].text)
+            assert_null(strstr(v.ev[i].text, "Down dog"));
+    free(v.ev);
+    diag_destroy(d);
+    compile_stream_destroy(s); /* frees the failed timeline the events point into */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1628,6 +1716,8 @@ int main(void)
         cmocka_unit_test(length_scales_the_holds),
         cmocka_unit_test(skip_steps),
         cmocka_unit_test(budgets),
+        cmocka_unit_test(stream_publishes_final_events),
+        cmocka_unit_test(stream_stops_at_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

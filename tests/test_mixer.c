@@ -19,15 +19,18 @@
 #include <math.h>
 #include <pthread.h>
 #include <samplerate.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "asanavox/arena.h"
 #include "asanavox/compile.h"
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
 #include "asanavox/mixer.h"
+#include "asanavox/thread.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 
@@ -151,6 +154,257 @@ static float *mix_all(const struct timeline *tl, const struct mixer_options *o, 
     mixer_destroy(m);
     *frames_out = done;
     return out;
+}
+
+/* ---- a streamed compile ----------------------------------------------------- */
+
+/* A source for any text or path: noise seeded by it, as long as the
+ * memory env plans speech ((bytes + 4) / 14 s), sounds half a second. */
+static int noise_make(void *ctx, const char *what, int rate, float **samples, size_t *frames)
+{
+    (void)ctx;
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = what; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    size_t n = what[0] == '/' ? (size_t)rate / 2 : (strlen(what) + 4) * (size_t)rate / 14;
+    float *s = malloc((n ? n : 1) * sizeof(float));
+    if (!s)
+        return AV_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        h ^= h << 13, h ^= h >> 7, h ^= h << 17;
+        s[i] = (float)((double)(h >> 11) / 9007199254740992.0 - 0.5) * 0.6f;
+    }
+    *samples = s;
+    *frames = n;
+    return AV_OK;
+}
+
+static const struct mixer_source noise = {NULL, noise_make, noise_make};
+
+/* The memory env, with every text after the second held back until the
+ * test opens a gate, and then each a millisecond late, so the mixer runs
+ * ahead of the layout and waits for it. */
+struct gated {
+    struct compile_env inner;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool open;
+    int calls;
+};
+
+static int gated_speech(void *ctx, const char *text, int rate, int64_t *frames)
+{
+    struct gated *g = ctx;
+    pthread_mutex_lock(&g->lock);
+    if (++g->calls > 2) {
+        while (!g->open)
+            pthread_cond_wait(&g->cond, &g->lock);
+    }
+    bool late = g->calls > 2;
+    pthread_mutex_unlock(&g->lock);
+    if (late) {
+        struct timespec ms = {0, 1000000L};
+        nanosleep(&ms, NULL);
+    }
+    return g->inner.speech(g->inner.ctx, text, rate, frames);
+}
+
+static const char stream_session[] =
+    "title: Stream\n"
+    "pace: 4 6\n"
+    "safety: Stop if anything hurts.\n"
+    "bell\n"
+    "say Come to your hands and knees.\n"
+    "pose Cat cow, 3 breaths\n"
+    "  Move with your breath.\n"
+    "  inhale: Cow.\n"
+    "  exhale: Cat.\n"
+    "rest 10s\n"
+    "pose Child's pose, 2 breaths, each side\n"
+    "  Walk both hands to the {side}.\n"
+    "silence 5s\n"
+    "%s\n"
+    "pose Locust, 20s\n"
+    "  halfway: Halfway. Keep breathing.\n"
+    "bell\n";
+
+struct stream_job {
+    const char *text;
+    struct compile_options co;
+    struct compile_env env;
+    struct diag *d;
+    struct timeline *tl;
+    int result;
+    _Atomic int done;
+};
+
+static void *stream_compile(void *arg)
+{
+    struct stream_job *j = arg;
+    j->result = compile_buffer("stream.yoga", j->text, strlen(j->text), &j->co, &j->env, j->d,
+                               &j->tl);
+    atomic_store(&j->done, 1);
+    return NULL;
+}
+
+static void stream_options(struct mixer_options *o)
+{
+    mixer_options_init(o);
+    o->source = &noise; /* normalization, limiter and the worker on */
+}
+
+/* Mix `tl` whole, or its first `limit` frames. */
+static float *mix_whole(const struct timeline *tl, size_t limit, size_t *frames)
+{
+    struct mixer_options o;
+    stream_options(&o);
+    struct mixer *m;
+    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_OK);
+    size_t total = limit ? limit : (size_t)tl->duration, done = 0, got;
+    float *out = malloc((total + 1) * 2 * sizeof(float));
+    assert_non_null(out);
+    do {
+        size_t want = total - done < 4096 ? total - done : 4096;
+        assert_int_equal(mixer_read(m, out + done * 2, want, &got), AV_OK);
+        done += got;
+    } while (got && done < total);
+    mixer_destroy(m);
+    *frames = done;
+    return out;
+}
+
+/* The session with `line` in it, compiled on a thread with a stream while
+ * it is mixed here; *frames is what was mixed before the end or an error,
+ * which *err returns (the compile's result in *compiled). */
+static float *mix_streamed(const char *line, size_t *frames, int *err, int *compiled,
+                           struct timeline **tl)
+{
+    char text[2048];
+    snprintf(text, sizeof text, stream_session, line);
+    struct mem_fs fs = {NULL, 0, 2.0};
+    struct gated g = {.open = false};
+    pthread_mutex_init(&g.lock, NULL);
+    pthread_cond_init(&g.cond, NULL);
+    compile_env_memory(&g.inner, &fs);
+    struct stream_job j = {.text = text, .d = diag_create()};
+    assert_non_null(j.d);
+    compile_options_init(&j.co);
+    j.co.rate = 16000;
+    j.env = g.inner;
+    j.env.ctx = &g;
+    j.env.speech = gated_speech;
+    struct compile_stream *s;
+    assert_int_equal(compile_stream_create(&s), AV_OK);
+    j.co.stream = s;
+    pthread_t t;
+    assert_int_equal(av_thread_create(&t, stream_compile, &j), 0);
+
+    struct timeline hdr;
+    assert_int_equal(compile_stream_header(s, &hdr), AV_OK);
+    assert_int_equal(hdr.rate, 16000);
+    struct mixer_options o;
+    stream_options(&o);
+    o.stream = s;
+    struct mixer *m;
+    assert_int_equal(mixer_create(&hdr, NULL, &o, &m), AV_OK);
+    size_t cap = 16000 * 600, done = 0, got;
+    float *out = malloc(cap * 2 * sizeof(float));
+    assert_non_null(out);
+    int e = AV_OK;
+    bool first = true;
+    do {
+        e = mixer_read(m, out + done * 2, 4096, &got);
+        done += got;
+        if (first) {
+            /* The first block came while the layout was held back. */
+            assert_int_equal(e, AV_OK);
+            assert_int_equal(got, 4096);
+            assert_int_equal(atomic_load(&j.done), 0);
+            pthread_mutex_lock(&g.lock);
+            g.open = true;
+            pthread_cond_broadcast(&g.cond);
+            pthread_mutex_unlock(&g.lock);
+            first = false;
+        }
+    } while (!e && got && done + 4096 <= cap);
+    mixer_destroy(m);
+    pthread_join(t, NULL);
+    compile_stream_destroy(s);
+    diag_destroy(j.d);
+    pthread_cond_destroy(&g.cond);
+    pthread_mutex_destroy(&g.lock);
+    *frames = done;
+    *err = e;
+    *compiled = j.result;
+    *tl = j.tl;
+    return out;
+}
+
+static struct timeline *compile_whole(const char *line)
+{
+    char text[2048];
+    snprintf(text, sizeof text, stream_session, line);
+    struct mem_fs fs = {NULL, 0, 2.0};
+    struct compile_env env;
+    compile_env_memory(&env, &fs);
+    struct compile_options co;
+    compile_options_init(&co);
+    co.rate = 16000;
+    struct diag *d = diag_create();
+    struct timeline *tl = NULL;
+    assert_int_equal(compile_buffer("stream.yoga", text, strlen(text), &co, &env, d, &tl), AV_OK);
+    diag_destroy(d);
+    return tl;
+}
+
+/* A mix that starts before the layout is done gives the samples of the
+ * mix of the whole timeline, to the bit. */
+static void test_streamed_same_samples(void **state)
+{
+    (void)state;
+    size_t n_stream, n_whole;
+    int err, compiled;
+    struct timeline *tl_s;
+    float *a = mix_streamed("say Almost there.", &n_stream, &err, &compiled, &tl_s);
+    assert_int_equal(compiled, AV_OK);
+    assert_int_equal(err, AV_OK);
+    struct timeline *tl = compile_whole("say Almost there.");
+    assert_int_equal(tl_s->duration, tl->duration);
+    assert_int_equal(tl_s->n_events, tl->n_events);
+    assert_true(tl->n_events > 20);
+    float *b = mix_whole(tl, 0, &n_whole);
+    assert_int_equal(n_stream, (size_t)tl->duration);
+    assert_int_equal(n_whole, n_stream);
+    assert_memory_equal(a, b, n_whole * 2 * sizeof(float));
+    free(a);
+    free(b);
+    timeline_destroy(tl);
+    timeline_destroy(tl_s);
+}
+
+/* An error the layout finds late (an 'at' in the past) stops the streamed
+ * mix with it; what was mixed before is what the session without that
+ * line sounds like up to there. */
+static void test_streamed_late_error(void **state)
+{
+    (void)state;
+    size_t n_stream, n_whole;
+    int err, compiled;
+    struct timeline *tl_s;
+    float *a = mix_streamed("at 0:10", &n_stream, &err, &compiled, &tl_s);
+    assert_int_equal(compiled, AV_ESYNTAX);
+    assert_null(tl_s);
+    assert_int_equal(err, AV_ESYNTAX);
+    struct timeline *tl = compile_whole("say Almost there.");
+    /* Mixed up to near the silence before the bad line (about 1:15 in). */
+    assert_true(n_stream > (size_t)tl->rate * 60);
+    assert_true(n_stream < (size_t)tl->duration);
+    float *b = mix_whole(tl, n_stream, &n_whole);
+    assert_int_equal(n_whole, n_stream);
+    assert_memory_equal(a, b, n_whole * 2 * sizeof(float));
+    free(a);
+    free(b);
+    timeline_destroy(tl);
 }
 
 /* ---- resampling ------------------------------------------------------------ */
@@ -935,6 +1189,8 @@ int main(void)
         cmocka_unit_test(test_session_speech_lines_up),
         cmocka_unit_test(test_live_gain_limited),
         cmocka_unit_test(test_overlay),
+        cmocka_unit_test(test_streamed_same_samples),
+        cmocka_unit_test(test_streamed_late_error),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     voice_destroy(the_voice);

@@ -946,6 +946,43 @@ static void test_bad_from(void **state)
 }
 
 
+/* An error the layout finds after play has started (play compiles while
+ * it mixes the start): play stops with the error's file:line:col and exit
+ * 2, and what sounded is no more than the steps before it. */
+static void test_late_error(void **state)
+{
+    (void)state;
+    mkdir(WORK, 0777);
+    const char *path = WORK "/late-error.yoga";
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("title: Late error\n"
+          "pace: 1.5 2\n"
+          "bell bowl, 1.5s\n"
+          "say Ready.\n"
+          "pose Reach, 2 breaths\n"
+          "  Arms up.\n"
+          "rest 2s\n"
+          "at 0:01\n"
+          "say This is never heard.\n",
+          f);
+    assert_int_equal(fclose(f), 0);
+    for (int k = 0; k < 3; k++) {
+        const char *args[] = {"play", path, "--stats", NULL};
+        struct run r = {.conf = FILE_CONF, .args = args};
+        run_play(&r);
+        print_message("late error: exit %d, captured %zu frames\n", r.status, r.frames);
+        if (r.status != 2)
+            fail_msg("exit %d:\n%s", r.status, r.err);
+        assert_non_null(strstr(r.err, "late-error.yoga:8:4: error: 'at 0:01' is in the past"));
+        /* The error is the one message: no player failure on top. */
+        assert_null(strstr(r.err, "asanavox play:"));
+        /* The bell, "Ready." and the pose are about 11 s. */
+        assert_true(r.frames < (size_t)RATE * 14);
+        run_free(&r);
+    }
+}
+
 /* ---- preferences, resume, history, keys (issue 14) ------------------------------ */
 
 /* A fresh directory for XDG_CONFIG_HOME (dir/config) and XDG_STATE_HOME
@@ -1623,6 +1660,7 @@ int main(void)
         cmocka_unit_test(test_no_name_without_terminal),
         cmocka_unit_test(test_devices),
         cmocka_unit_test(test_bad_from),
+        cmocka_unit_test(test_late_error),
         cmocka_unit_test(test_from_time_starts_the_step),
         cmocka_unit_test(test_config_precedence),
         cmocka_unit_test(test_resume_and_history),

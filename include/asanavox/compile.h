@@ -90,6 +90,9 @@ struct compile_options {
      * expansion and layout, and between texts synthesized.  (The voice
      * polls its own, voice_set_stop(), within one text.) */
     const volatile sig_atomic_t *stop;
+    /* When not NULL, the compile publishes its layout here as it goes
+     * (see "Streaming" below); `out` must then not be NULL. */
+    struct compile_stream *stream;
 };
 
 #define COMPILE_MAX_SKIP 64
@@ -111,6 +114,59 @@ int compile_session(const char *path, const struct compile_options *opts,
 int compile_buffer(const char *path, const char *data, size_t len,
                    const struct compile_options *opts, const struct compile_env *env,
                    struct diag *d, struct timeline **out);
+
+/* --- Streaming: the timeline read while it is being laid out ----------------
+ *
+ * A compile given opts->stream runs on one thread (it may be the voice's
+ * owner, as compile_session_spoken() wants) while another thread takes the
+ * timeline's settings and then its events as they are laid out, in their
+ * final order: a mixer can start before espeak-ng has spoken the last
+ * texts.  The events read are copies equal to those of the timeline the
+ * compile returns, to the bit; their strings live in that timeline's
+ * arena, so the caller keeps the timeline until the reader is done (after
+ * a failed compile the stream keeps what they need).  Steps are not
+ * streamed.  A stream serves one compile, one reader thread at a time. */
+struct compile_stream;
+
+/* What a reader has taken so far: ev[0..n) (malloc'd, the reader frees
+ * ev), every event starting before `known` being among them; `duration`
+ * the timeline's once the compile has succeeded, else -1.  Start from
+ * all zeros but duration -1. */
+struct compile_stream_view {
+    struct tl_event *ev;
+    size_t n, cap;
+    int64_t known;
+    int64_t duration;
+};
+
+/* Make and free a stream.  create returns 0 or AV_ENOMEM; destroy (after
+ * the compile has returned) accepts NULL. */
+int compile_stream_create(struct compile_stream **out);
+void compile_stream_destroy(struct compile_stream *s);
+
+/* Wait until the compile has its settings and is about to lay out, and
+ * copy them into *hdr: rate, title, voice, speed, guide, ambience, the
+ * levels and the speech bank (compile_session_spoken(), else NULL); no
+ * events or steps, duration -1, no arena (timeline_destroy() must not be
+ * called on it).  Returns 0, or the compile's error when it ended before
+ * (AV_EINVAL when it ended without error but with no layout to stream). */
+int compile_stream_header(struct compile_stream *s, struct timeline *hdr);
+
+/* Bring `v` up to date: with `wait`, first wait until every event starting
+ * at or before `frame` has been published or the compile has ended.
+ * Returns 0, AV_ENOMEM, or the compile's error when it failed before
+ * publishing every event up to `frame` (what v has is still right). */
+int compile_stream_events(struct compile_stream *s, int64_t frame, bool wait,
+                          struct compile_stream_view *v);
+
+/* End the stream with `err` (AV_EINVAL for 0) when its compile cannot
+ * run at all (nothing when it has ended already); the compile entry
+ * points call it themselves when they fail before laying out. */
+void compile_stream_fail(struct compile_stream *s, int err);
+
+/* For compile_session_spoken(): keep a failed compile's speech bank alive
+ * for a reader still using it (the stream frees it). */
+void compile_stream_keep_bank(struct compile_stream *s, struct speech_bank *bank);
 
 /* The real world: sessions and sounds from the file system (paths.h),
  * speech lengths from `voice` (which must outlive the env). */

@@ -60,6 +60,7 @@
 struct timeline;
 struct voice;
 struct mixer;
+struct compile_stream;
 
 /* Default integrated loudness of speech and of the whole session, LUFS. */
 #define MIXER_TARGET_LUFS (-16.0)
@@ -109,6 +110,20 @@ struct mixer_options {
                                 as NULL.  The output is the same either way,
                                 to the bit. */
     uint64_t store_max;      /* its bound in bytes; default 256 MiB */
+    struct compile_stream *stream; /* NULL (the default): the timeline is
+                                whole.  Else the timeline given to
+                                mixer_create() is the header from
+                                compile_stream_header() of this stream,
+                                which is still being compiled: the mixer
+                                takes the events as it reaches them, and
+                                mixer_read() waits for the layout when it
+                                is ahead of it (compile.h, "Streaming").
+                                The output is the same, to the bit, as
+                                with the whole timeline; when the compile
+                                fails, mixer_read() returns its error
+                                (e.g. AV_ESYNTAX) once it needs an event
+                                that was never laid out.  Not with an
+                                ambient bed (AV_EINVAL). */
 };
 
 /* Fill `o` with the defaults above.  Any thread. */
@@ -166,7 +181,8 @@ int mixer_seek(struct mixer *m, int64_t frame);
 void mixer_set_live_gain(struct mixer *m, float gain);
 int mixer_say_over(struct mixer *m, const char *text, int64_t at);
 
-/* The next frame mixer_read() will produce, and the total (tl->duration). */
+/* The next frame mixer_read() will produce, and the total (tl->duration;
+ * with a stream, INT64_MAX until the compile has ended). */
 int64_t mixer_position(const struct mixer *m);
 int64_t mixer_duration(const struct mixer *m);
 
@@ -181,7 +197,7 @@ const char *mixer_error_detail(const struct mixer *m);
  * calling thread and a helper; without a speech bank it synthesizes the
  * speech), which no command needs; later calls return the same figure.
  * Nothing it does changes the output.  The mixer's thread. */
-double mixer_predicted_lufs(struct mixer *m);
+double mixer_predicted_lufs(struct mixer *m); /* -HUGE_VAL with a stream */
 
 /* Output channels and rate. */
 int mixer_channels(const struct mixer *m);

@@ -29,9 +29,11 @@
  * process that compiles a session gets the same bank, whatever else it
  * compiled first.
  *
- * Threads: a bank is filled by one thread; once the timeline is made it is
- * only read, by any number of threads at once (speech_bank_read() uses
- * pread, which shares no file offset).
+ * Threads: a bank is filled by one thread, and may be read by any number
+ * of threads at once, also while it is still being filled (a streamed
+ * compile, compile.h): speech_bank_get() and speech_bank_count() take the
+ * bank's lock, and speech_bank_read() uses pread, which shares no file
+ * offset.
  */
 #ifndef ASANAVOX_SPEECHBANK_H
 #define ASANAVOX_SPEECHBANK_H
@@ -62,7 +64,7 @@ int speech_bank_put(struct speech_bank *b, const char *text, const int16_t *samp
                     size_t frames, int rate);
 
 /* What the bank knows of `text`, or NULL when it was never spoken.  The
- * pointer is valid until the next speech_bank_put() or the bank's end. */
+ * pointer is valid until the bank's end.  Any thread. */
 const struct speech_clip *speech_bank_get(const struct speech_bank *b, const char *text);
 
 /* Read the samples of `c` (from this bank) into *samples, malloc'd: the

@@ -55,6 +55,8 @@
 #include "cli_config.h"
 #include "cli_practice.h"
 #include "cli_state.h"
+#include "cli_stream.h"
+#include "cli_playstats.h"
 #include "commands.h"
 #include "cli_term.h"
 
@@ -201,59 +203,6 @@ static void status_clear(struct status_line *sl)
     sl->last[0] = '\0';
 }
 
-/* ---- --stats ------------------------------------------------------------------ */
-
-static void print_stats(const struct player_stats *ps, int64_t t_start, int64_t t_compiled,
-                        int64_t t_stop, double cpu_playing, double wall_playing, long maxrss_kib)
-{
-    const struct sink_pa_stats *s = &ps->sink;
-    FILE *f = stderr;
-    if (s->first_audio_ns) {
-        fprintf(f,
-                "first audio:  %.0f ms after start (compile %.0f ms, mixer %.0f ms, first block "
-                "%.0f ms, prebuffer and start %.0f ms; device opened in %.0f ms meanwhile)\n",
-                (double)(s->first_audio_ns - t_start) / 1e6,
-                (double)(t_compiled - t_start) / 1e6,
-                (double)(ps->mixer_ns - ps->created_ns) / 1e6,
-                (double)(ps->first_block_ns - ps->mixer_ns) / 1e6,
-                (double)(s->first_audio_ns - ps->first_block_ns) / 1e6,
-                (double)(ps->device_ns - ps->created_ns) / 1e6);
-    } else {
-        fprintf(f, "first audio:  none\n");
-    }
-    fprintf(f, "underruns:    %u (device underflows %u)\n", s->underruns, s->device_underflows);
-    double wall = s->start_ns && s->stop_ns > s->start_ns ? (double)(s->stop_ns - s->start_ns) / 1e9
-                                                          : 0.0;
-    if (wall > 0)
-        fprintf(f,
-                "callback CPU: %.3f%% of one core (%lld callbacks; producer %.3f%%, whole "
-                "process %.3f%%)\n",
-                100.0 * (double)s->callback_ns / 1e9 / wall, (long long)s->callbacks,
-                100.0 * ps->producer_cpu / wall,
-                wall_playing > 0 ? 100.0 * cpu_playing / wall_playing : 0.0);
-    fprintf(f, "played:       %lld frames in %.1f s to %s, %d Hz, %d channel%s\n",
-            (long long)s->frames_out, wall, s->device, s->rate, s->channels,
-            s->channels == 1 ? "" : "s");
-    fprintf(f, "buffer:       latency %.0f ms (%lld frames), callbacks of up to %d frames\n",
-            s->latency * 1000.0, (long long)(s->latency * s->rate), s->max_frames);
-    if (t_stop && ps->silent_ns >= t_stop)
-        fprintf(f,
-                "stop:         %.0f ms from the request to silence (the fade; then up to %.0f ms "
-                "in the device), stream closed after %.0f ms\n",
-                (double)(ps->silent_ns - t_stop) / 1e6, s->latency * 1000.0,
-                (double)(s->stop_ns - t_stop) / 1e6);
-    fprintf(f, "memory:       peak %.1f MiB\n", (double)maxrss_kib / 1024.0);
-}
-
-static double cpu_seconds(void)
-{
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0)
-        return 0.0;
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 /* ---- the command ------------------------------------------------------------------ */
 
 /* What cmd_play() read from its options for play_main(). */
@@ -394,6 +343,12 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     struct status_line sl = {0};
     const char *name = name_arg;
     int err;
+    /* A named session without --from, --resume or --delay is compiled on
+     * a thread while its start is already mixed (cli_stream.h); `hdr` is
+     * the timeline the player has meanwhile (duration unknown). */
+    struct cli_stream sc = {0};
+    struct timeline hdr;
+    bool streaming = false;
 
     /* The voice first: it forks its espeak-ng helper, which is best done
      * while this process has one thread. */
@@ -406,15 +361,27 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     if (!as.running)
         as.err = audio_open(as.msg, sizeof as.msg);
 
-    int st = name ? cli_compile("play", name, &co, &voice, &tl)
+    int st;
+    if (name && !from_arg && !resumed && pa->delay <= 0) {
+        st = cli_stream_start(&sc, name, &co, voice) ? EXIT_RUNTIME : EXIT_OK;
+        /* Not with an ambient bed, which ducks under every cue: then the
+         * whole timeline first. */
+        streaming = !st && compile_stream_header(sc.stream, &hdr) == AV_OK && !hdr.ambience;
+        if (!st && !streaming)
+            st = cli_stream_join(&sc, &tl);
+        if (streaming)
+            hdr.duration = INT64_MAX;
+    } else {
+        st = name ? cli_compile("play", name, &co, &voice, &tl)
                   : cli_pick_session(&co, &voice, &picked, &tl, have_rp ? &rp : NULL, &resumed);
+    }
     if (st == 0 && !name && picked) {
         /* A fresh process plays it (replay_picked()); entry 0 is
          * 'play --resume' there. */
         status = replay_picked(argc, argv, resumed ? "--resume" : picked, &as, &saved_stderr);
         goto done;
     }
-    if (st != 0 || !tl) {
+    if (st != 0 || (!tl && !streaming)) {
         status = st;
         goto done;
     }
@@ -423,6 +390,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     spec = practice_spec(name);
     practice_display_name(strcmp(name, "-") ? name : "(standard input)", shown, sizeof shown);
     const int64_t t_compiled = av_now_ns();
+    bool streamed = streaming; /* for --stats */
     if (term_signal())
         goto done;
 
@@ -436,7 +404,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     const bool keys = term_raw_on();
     sl.on = keys && isatty(STDERR_FILENO);
 
-    if (pa->delay > 0) {
+    if (pa->delay > 0) { /* not streamed: tl is whole */
         st = practice_lead_in(pa->delay, tl->rate, voice, device, mono, keys, sl.on);
         if (st >= 0) {
             status = st;
@@ -458,6 +426,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     /* Speech resampled by an earlier run (mixer.h, store_dir). */
     if (cli_use_cache && cli_cache_dir("clips", &clips_dir) == AV_OK)
         po.mixer.store_dir = clips_dir;
+    po.mixer.stream = streaming ? sc.stream : NULL;
     for (int attempt = 0;; attempt++) {
         if (resumed) {
             /* From the start of the step that was interrupted, so its pose
@@ -486,13 +455,24 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
                 goto done;
             }
         }
-        err = player_create(tl, voice, &po, &pl);
+        err = player_create(streaming ? &hdr : tl, voice, &po, &pl);
+        const int tl_rate = streaming ? hdr.rate : tl->rate;
         if (err == AV_EFORMAT && attempt == 0 && !rate && player_device_rate(pl) >= 8000 &&
-            player_device_rate(pl) != tl->rate) {
+            player_device_rate(pl) != tl_rate) {
             /* The device does not take this rate: compile at its own. */
             co.rate = player_device_rate(pl);
             player_destroy(pl);
             pl = NULL;
+            if (streaming) {
+                /* Its errors are for this run too. */
+                streaming = streamed = false;
+                po.mixer.stream = NULL;
+                st = cli_stream_join(&sc, &tl);
+                if (st != 0) {
+                    status = st;
+                    goto done;
+                }
+            }
             timeline_destroy(tl);
             tl = NULL;
             st = cli_compile("play", picked ? picked : name, &co, &voice, &tl);
@@ -504,6 +484,12 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         }
         break;
     }
+    /* A session found wrong while the player started: its errors are
+     * printed, and they are why play stops (exit 2). */
+    if (err && streaming && (st = cli_stream_join(&sc, &tl)) != 0) {
+        status = st;
+        goto done;
+    }
     if (err) {
         const char *why = player_message(pl)[0] ? player_message(pl) : av_strerror(err);
         fprintf(stderr, "asanavox play: %s; 'asanavox render %s' writes the session to a file\n",
@@ -511,15 +497,25 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
         goto done;
     }
 
-    transport_init(&tr, tl);
-    transport_start_at(&tr, kept);
-
     err = player_start(pl);
+    if (streaming) {
+        /* The sound has started (or failed); the rest of the layout, which
+         * the keys and the status line need, is at most a few hundred ms
+         * away.  An error found late stops play here, cleanly. */
+        streaming = false;
+        st = cli_stream_join(&sc, &tl);
+        if (st != 0) {
+            status = st;
+            goto done;
+        }
+    }
     if (err) {
         fprintf(stderr, "asanavox play: %s\n", player_message(pl));
         goto done;
     }
-    const double cpu0 = cpu_seconds();
+    transport_init(&tr, tl);
+    transport_start_at(&tr, kept);
+    const double cpu0 = play_cpu_seconds();
     const int64_t wall0 = av_now_ns();
     const time_t started = time(NULL);
     if (resumed) {
@@ -662,19 +658,20 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
     }
 stats:
     if (stats) {
-        const double cpu = cpu_seconds() - cpu0;
+        const double cpu = play_cpu_seconds() - cpu0;
         const double wall = (double)(av_now_ns() - wall0) / 1e9;
         struct rusage ru;
         long maxrss = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
         struct player_stats pst;
         player_stats(pl, &pst);
-        print_stats(&pst, t_start, t_compiled, t_stop, cpu, wall, maxrss);
+        play_print_stats(&pst, t_start, t_compiled, t_stop, cpu, wall, maxrss, streamed);
     }
 
 done:
     term_raw_off();
     status_clear(&sl);
     player_destroy(pl);
+    cli_stream_deinit(&sc); /* after the player, which reads it */
     if (as.running)
         audio_join(&as);
     if (as.err == AV_OK)

@@ -336,6 +336,8 @@ int compile_buffer(const char *path, const char *data, size_t len,
 
     if (c.rate < 8000 || c.rate > 192000) {
         diag_error(d, NULL, "sample rate %d is out of range (8000 to 192000)", c.rate);
+        if (opts->stream)
+            compile_stream_fail(opts->stream, AV_EINVAL);
         return AV_EINVAL;
     }
     c.limit = (int64_t)SESSION_MAX_MS * c.rate / 1000;
@@ -385,6 +387,10 @@ int compile_buffer(const char *path, const char *data, size_t len,
         goto done;
     if (opts->length_ms > 0 && diag_errors(d) == errors_before && !fit_length(&c, opts->length_ms))
         goto done;
+    /* Streamed only when nothing is wrong yet: a session with errors is
+     * never played. */
+    if (opts->stream && out && diag_errors(d) == errors_before)
+        compiler_stream_begin(&c);
     if (!run_layout(&c, c.scale, d))
         goto done;
     if (c.tl->duration > c.limit + (int64_t)c.rate * 60) {
@@ -399,6 +405,8 @@ done:
         result = c.err;
     if (!result && diag_errors(d) > errors_before)
         result = AV_ESYNTAX;
+    if (opts->stream)
+        compiler_stream_end(&c, result ? result : out ? AV_OK : AV_EINVAL);
     if (!result && out) {
         *out = c.tl;
         c.tl = NULL;
@@ -430,10 +438,13 @@ int compile_session(const char *path, const struct compile_options *opts,
     if (err == AV_ELIMIT) {
         struct src_pos pos = {.path = path};
         diag_error(d, &pos, "file is larger than 1 MiB; is it really a session?");
-        return AV_ESYNTAX;
+        err = AV_ESYNTAX;
     }
-    if (err)
+    if (err) {
+        if (opts && opts->stream)
+            compile_stream_fail(opts->stream, err);
         return err;
+    }
     err = compile_buffer(path, data, len, opts, env, d, out);
     free(data);
     return err;

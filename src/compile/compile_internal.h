@@ -148,6 +148,9 @@ struct compiler {
      * ahead (env->prefetch) and their lengths known or estimated. */
     bool guessing;
     bool asked_ahead; /* env->prefetch_end() is owed */
+    bool streaming;   /* the layout that counts publishes to o->stream */
+    size_t stream_p;  /* events published so far */
+    int stream_errors; /* errors when the streamed layout began */
 };
 
 /* --- helpers --------------------------------------------------------------- */
@@ -348,5 +351,13 @@ bool compiler_cue_content(struct compiler *c, const struct inst *in, const struc
  * whose times overlap, is an error at the cue's line. */
 bool compiler_timed_cues(struct compiler *c, const struct inst *in, int64_t hs, int64_t he,
                          bool halfway);
+
+/* stream.c: publishing to o->stream.  begin: the settings, before the
+ * layout that counts; publish: at the start of each step, every event before
+ * c->now (false on a fatal error, recorded); end: the result, and every
+ * event when it is 0. */
+void compiler_stream_begin(struct compiler *c);
+bool compiler_stream_publish(struct compiler *c);
+void compiler_stream_end(struct compiler *c, int result);
 
 #endif

@@ -124,12 +124,19 @@ static int compile_spoken(const char *path, const char *data, size_t len,
     struct compile_env env;
     compile_env_default(&env, voice);
     int err = out ? speech_bank_create(&env.bank) : AV_OK;
-    if (err)
+    if (err) {
+        if (opts && opts->stream)
+            compile_stream_fail(opts->stream, err);
         return err;
+    }
     err = data ? compile_buffer(path, data, len, opts, &env, d, out)
                : compile_session(path, opts, &env, d, out);
     if (!err && out && *out) {
         (*out)->speech = env.bank;
+        env.bank = NULL;
+    } else if (opts && opts->stream && env.bank) {
+        /* A reader may be taking speech from it still. */
+        compile_stream_keep_bank(opts->stream, env.bank);
         env.bank = NULL;
     }
     speech_bank_destroy(env.bank);

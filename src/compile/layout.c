@@ -505,6 +505,8 @@ bool compiler_layout(struct compiler *c)
         c->at = &n->pos;
         if (stopped(c))
             return false;
+        if (c->streaming && !compiler_stream_publish(c))
+            return false;
         switch (n->kind) {
         case NODE_POSE:
         case NODE_BREATHE: ok = layout_pose(c, in); break;

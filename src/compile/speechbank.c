@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -27,8 +28,12 @@ struct entry {
     int16_t *mem;          /* owned: the samples, when they could not be spilled */
 };
 
+/* Entries are allocated one by one and never move, so a speech_clip
+ * pointer stays valid while the table grows; the lock lets a mixer look
+ * texts up while the compile thread still adds them (compile_stream). */
 struct speech_bank {
-    struct entry *slots;
+    pthread_mutex_t lock;  /* guards slots, cap and n */
+    struct entry **slots;
     size_t cap, n;         /* cap is a power of two */
     int fd;                /* the spill file, or -1 before the first put */
     uint64_t end;          /* its length */
@@ -45,10 +50,10 @@ static uint64_t hash_text(const char *s)
     return h;
 }
 
-static struct entry *find(const struct speech_bank *b, const char *text, uint64_t h)
+static struct entry **find(const struct speech_bank *b, const char *text, uint64_t h)
 {
     size_t i = (size_t)h & (b->cap - 1);
-    while (b->slots[i].text && (b->slots[i].hash != h || strcmp(b->slots[i].text, text)))
+    while (b->slots[i] && (b->slots[i]->hash != h || strcmp(b->slots[i]->text, text)))
         i = (i + 1) & (b->cap - 1);
     return &b->slots[i];
 }
@@ -61,7 +66,8 @@ int speech_bank_create(struct speech_bank **out)
     b->cap = 64;
     b->fd = -1;
     b->slots = calloc(b->cap, sizeof(*b->slots));
-    if (!b->slots) {
+    if (!b->slots || pthread_mutex_init(&b->lock, NULL) != 0) {
+        free(b->slots);
         free(b);
         return AV_ENOMEM;
     }
@@ -74,10 +80,14 @@ void speech_bank_destroy(struct speech_bank *b)
     if (!b)
         return;
     for (size_t i = 0; i < b->cap; i++) {
-        free(b->slots[i].text);
-        free(b->slots[i].mem);
+        if (b->slots[i]) {
+            free(b->slots[i]->text);
+            free(b->slots[i]->mem);
+            free(b->slots[i]);
+        }
     }
     free(b->slots);
+    pthread_mutex_destroy(&b->lock);
     if (b->fd >= 0)
         close(b->fd);
     free(b);
@@ -114,21 +124,24 @@ static int grow(struct speech_bank *b)
     if (!bigger.slots)
         return AV_ENOMEM;
     for (size_t i = 0; i < b->cap; i++)
-        if (b->slots[i].text)
-            *find(&bigger, b->slots[i].text, b->slots[i].hash) = b->slots[i];
+        if (b->slots[i])
+            *find(&bigger, b->slots[i]->text, b->slots[i]->hash) = b->slots[i];
     free(b->slots);
-    *b = bigger;
+    b->slots = bigger.slots;
+    b->cap = bigger.cap;
     return AV_OK;
 }
 
 int speech_bank_put(struct speech_bank *b, const char *text, const int16_t *samples,
                     size_t frames, int rate)
 {
-    if ((b->n + 1) * 2 > b->cap && grow(b))
-        return AV_ENOMEM;
+    /* Only the filling thread writes the spill file and b->end; the lock
+     * is for the table, which readers search. */
     uint64_t h = hash_text(text);
-    struct entry *e = find(b, text, h);
-    if (e->text)
+    pthread_mutex_lock(&b->lock);
+    bool have = *find(b, text, h) != NULL;
+    pthread_mutex_unlock(&b->lock);
+    if (have)
         return AV_OK;
     size_t bytes = frames * sizeof(*samples);
     /* A spill file that cannot be made or written (a full disk, a file
@@ -153,14 +166,30 @@ int speech_bank_put(struct speech_bank *b, const char *text, const int16_t *samp
         return AV_ENOMEM;
     }
     memcpy(t, text, len + 1);
+    struct entry *e = malloc(sizeof(*e));
+    if (!e) {
+        free(t);
+        free(mem);
+        return AV_ENOMEM;
+    }
     XXH128_hash_t id = XXH3_128bits(frames ? (const void *)samples : "", bytes);
     *e = (struct entry){.text = t,
                         .hash = h,
                         .clip = {frames, rate, {id.high64, id.low64}, mem ? 0 : b->end},
                         .mem = mem};
+    pthread_mutex_lock(&b->lock);
+    if ((b->n + 1) * 2 > b->cap && grow(b)) {
+        pthread_mutex_unlock(&b->lock);
+        free(t);
+        free(mem);
+        free(e);
+        return AV_ENOMEM;
+    }
+    *find(b, text, h) = e;
+    b->n++;
+    pthread_mutex_unlock(&b->lock);
     if (!mem)
         b->end += bytes;
-    b->n++;
     return AV_OK;
 }
 
@@ -168,8 +197,11 @@ const struct speech_clip *speech_bank_get(const struct speech_bank *b, const cha
 {
     if (!b)
         return NULL;
-    const struct entry *e = find(b, text, hash_text(text));
-    return e->text ? &e->clip : NULL;
+    struct speech_bank *mb = (struct speech_bank *)b; /* the lock only */
+    pthread_mutex_lock(&mb->lock);
+    const struct entry *e = *find(b, text, hash_text(text));
+    pthread_mutex_unlock(&mb->lock);
+    return e ? &e->clip : NULL;
 }
 
 int speech_bank_read(const struct speech_bank *b, const struct speech_clip *c,
@@ -199,5 +231,11 @@ int speech_bank_read(const struct speech_bank *b, const struct speech_clip *c,
 
 size_t speech_bank_count(const struct speech_bank *b)
 {
-    return b ? b->n : 0;
+    if (!b)
+        return 0;
+    struct speech_bank *mb = (struct speech_bank *)b; /* the lock only */
+    pthread_mutex_lock(&mb->lock);
+    size_t n = b->n;
+    pthread_mutex_unlock(&mb->lock);
+    return n;
 }

@@ -149,20 +149,42 @@ static struct clip *pf_pop(struct mixer *m, size_t event)
     return c;
 }
 
+/* With a stream: take the events published since the last call, first
+ * waiting (when `wait`) until every event starting at or before `frame`
+ * is among them.  Returns 0, or the compile's error when it failed before
+ * laying out that far. */
+static int stream_take(struct mixer *m, int64_t frame, bool wait)
+{
+    if (!m->stream || m->sv.duration >= 0 || (wait && m->sv.known > frame))
+        return AV_OK;
+    int err = compile_stream_events(m->stream, frame, wait, &m->sv);
+    m->ev = m->sv.ev;
+    m->n_ev = m->sv.n;
+    if (m->sv.duration >= 0)
+        m->duration = m->sv.duration;
+    if (err && err != AV_ENOMEM)
+        snprintf(m->detail, sizeof(m->detail), "the session stopped compiling: %s",
+                 av_strerror(err));
+    return err;
+}
+
 /* Request the clips of events starting before `must`, and of those before
  * `want` while the prefetched clips take less than half the cache. */
 static int prefetch(struct mixer *m, int64_t must, int64_t want)
 {
-    const struct timeline *tl = m->tl;
-    while (m->pf_event < tl->n_events) {
-        const struct tl_event *e = &tl->events[m->pf_event];
+    /* What more has been laid out (mixer_read() waited for `must`). */
+    int err = stream_take(m, 0, false);
+    if (err)
+        return err;
+    while (m->pf_event < m->n_ev) {
+        const struct tl_event *e = &m->ev[m->pf_event];
         if (e->start >= want || (e->start >= must && m->pf_bytes >= m->o.cache_bytes / 2))
             break;
         enum clip_kind kind;
         const char *key;
         if (mix_event_clip(e, &kind, &key)) {
             struct clip *c;
-            int err = clip_request(m, kind, key, &c);
+            err = clip_request(m, kind, key, &c);
             if (!err)
                 err = pf_push(m, m->pf_event, c);
             if (err)
@@ -176,17 +198,16 @@ static int prefetch(struct mixer *m, int64_t must, int64_t want)
 /* Start the events that begin before `b`. */
 static int activate(struct mixer *m, int64_t b)
 {
-    const struct timeline *tl = m->tl;
     int64_t ahead = (int64_t)m->rate * PREFETCH_SECONDS;
     int err = prefetch(m, b, b + ahead);
     if (err)
         return err;
-    while (m->next_event < tl->n_events && tl->events[m->next_event].start < b) {
+    while (m->next_event < m->n_ev && m->ev[m->next_event].start < b) {
         struct clip *c = pf_pop(m, m->next_event);
         if (c) {
             err = clip_wait(m, c);
             if (!err)
-                err = play_add(m, c, &tl->events[m->next_event]);
+                err = play_add(m, c, &m->ev[m->next_event]);
             if (err) {
                 c->pins--;
                 return err;
@@ -269,13 +290,24 @@ static int read_frames(struct mixer *m, float *out, size_t frames, size_t *got, 
     *got = 0;
     if (m->err)
         return m->err;
-    while (*got < frames && m->pos < m->duration) {
+    while (*got < frames) {
         size_t n = frames - *got;
         if (n > BLOCK)
             n = BLOCK;
+        /* A block mixes up to the limiter's look-ahead beyond it, and
+         * fades out the session's end: every event up to there, and the
+         * duration when that is near, must be known. */
+        int err = stream_take(m, m->pos + (int64_t)n + m->lim.la + LIM_TP_HALF + m->fade_out,
+                              true);
+        if (err) {
+            m->err = err;
+            return err;
+        }
+        if (m->pos >= m->duration)
+            break;
         if ((int64_t)n > m->duration - m->pos)
             n = (size_t)(m->duration - m->pos);
-        int err = block(m, n);
+        err = block(m, n);
         if (err) {
             m->err = err;
             return err;
@@ -331,25 +363,36 @@ int mixer_seek(struct mixer *m, int64_t frame)
 {
     if (frame < 0)
         frame = 0;
-    if (frame > m->duration)
-        frame = m->duration;
     m->err = AV_OK;
     m->detail[0] = '\0';
+    int err = stream_take(m, frame, true);
+    if (err) {
+        m->err = err;
+        return err;
+    }
+    if (frame > m->duration)
+        frame = m->duration;
     reset_stream(m, frame);
-    const struct timeline *tl = m->tl;
     /* first event at or after frame */
-    size_t lo = tl_events_before(tl, frame);
+    size_t lo = 0, hi = m->n_ev;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->ev[mid].start < frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     m->next_event = m->pf_event = lo;
     /* Events that started earlier and may still sound, in event order. */
     for (size_t i = 0; i < lo; i++) {
-        const struct tl_event *e = &tl->events[i];
+        const struct tl_event *e = &m->ev[i];
         int64_t end = e->kind == TL_BREATH ? e->clip_end : e->end;
         enum clip_kind kind;
         const char *key;
         if (end <= frame || !mix_event_clip(e, &kind, &key))
             continue;
         struct clip *c;
-        int err = clip_request(m, kind, key, &c);
+        err = clip_request(m, kind, key, &c);
         if (!err) {
             err = clip_wait(m, c);
             bool guide = e->kind == TL_BREATH && kind == CLIP_TONE;
@@ -380,7 +423,7 @@ size_t mixer_clips_cached(const struct mixer *m) { return m->n_cached; }
 const char *mixer_error_detail(const struct mixer *m) { return m->err ? m->detail : ""; }
 double mixer_predicted_lufs(struct mixer *m)
 {
-    if (!m->o.normalize)
+    if (!m->o.normalize || m->stream)
         return -HUGE_VAL;
     if (!m->predicted_done) {
         double lufs;
@@ -457,14 +500,15 @@ int mixer_create(const struct timeline *tl, struct voice *voice, const struct mi
         o = *opts;
     else
         mixer_options_init(&o);
-    if (!tl || !out || tl->rate < 1000 || tl->rate > 768000 || tl->duration < 0 ||
+    if (!tl || !out || tl->rate < 1000 || tl->rate > 768000 || (!o.stream && tl->duration < 0) ||
         (o.channels != 1 && o.channels != 2) || !isfinite(o.volume_db) ||
         !isfinite(o.target_lufs) || !isfinite(o.ceiling_dbtp) || o.ceiling_dbtp > 0.0 ||
         !(o.fade_in_ms >= 0.0 && o.fade_in_ms <= 1000.0) ||
         !(o.fade_out_ms >= 0.0 && o.fade_out_ms <= 1000.0) || (tl->n_events && !tl->events) ||
-        (o.source && (!o.source->speech || !o.source->sound)))
+        (o.source && (!o.source->speech || !o.source->sound)) ||
+        (o.stream && (tl->ambience || tl->n_events)))
         return AV_EINVAL;
-    if (!o.source && !voice && !tl->speech && has_speech(tl))
+    if (!o.source && !voice && !tl->speech && (o.stream || has_speech(tl)))
         return AV_EINVAL;
     /* With a speech bank the voice is not used at all. */
     if (!o.source && voice && !tl->speech && tl->voice && tl->speed > 0) {
@@ -495,7 +539,11 @@ int mixer_create(const struct timeline *tl, struct voice *voice, const struct mi
         m->src = (struct mixer_source){&m->sound_lock, NULL, clip_sound_source};
     m->rate = tl->rate;
     m->channels = o.channels;
-    m->duration = tl->duration;
+    m->duration = o.stream ? INT64_MAX : tl->duration;
+    m->stream = o.stream;
+    m->sv.duration = -1;
+    m->ev = tl->events;
+    m->n_ev = tl->n_events;
     m->fade_in = (int)lround(o.fade_in_ms * tl->rate / 1000.0);
     m->fade_out = (int)lround(o.fade_out_ms * tl->rate / 1000.0);
     m->live_gain = 1.0f;
@@ -538,6 +586,7 @@ void mixer_destroy(struct mixer *m)
     pthread_mutex_destroy(&m->sound_lock);
     pthread_mutex_destroy(&m->loud_lock);
     ambience_destroy(m->amb);
+    free(m->sv.ev);
     free(m->pf);
     free(m->playing);
     limiter_deinit(&m->lim);

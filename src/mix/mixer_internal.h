@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "asanavox/compile.h"
 #include "asanavox/mixer.h"
 #include "guide.h"
 #include "asanavox/workq.h"
@@ -148,6 +149,14 @@ struct mixer {
 
     /* the worker that prepares clips (workq.h); started when background */
     struct workq wq;
+
+    /* The events: tl->events, or with a stream (mixer_options.stream)
+     * the copies taken from it so far (sv), every event starting before
+     * sv.known among them; duration is INT64_MAX until the stream ends. */
+    struct compile_stream *stream;
+    struct compile_stream_view sv;
+    const struct tl_event *ev;
+    size_t n_ev;
 
     /* events: prefetched clips form a queue in event order */
     size_t next_event, pf_event;

@@ -58,6 +58,7 @@ struct player {
     bool sink_ready;              /* under lock */
     _Atomic bool quit;
     _Atomic bool done;
+    _Atomic bool ended;           /* the producer has mixed the last frame */
     _Atomic unsigned seek_gen;
     _Atomic int64_t seek_target;
     _Atomic int err;              /* producer's error */
@@ -122,6 +123,7 @@ static int produce(struct player *p, size_t want, bool *at_end)
     if (got < want) {
         liveout_end(p->lo);
         *at_end = true;
+        atomic_store(&p->ended, true);
     }
     return AV_OK;
 }
@@ -158,6 +160,7 @@ static void *producer_main(void *arg)
     if (!err && first < BLOCK) {
         liveout_end(p->lo);
         at_end = true;
+        atomic_store(&p->ended, true);
     }
     if (err)
         goto fail;
@@ -355,8 +358,10 @@ int player_start(struct player *p)
     for (;;) {
         size_t have = liveout_buffered(p->lo);
         /* Start with the prebuffer queued, or the whole rest of a short
-         * session, or when the producer has stopped (an error). */
-        if (atomic_load(&p->done) || have >= pre ||
+         * session (its length is not known yet while it is streamed from
+         * the compile: then when the producer has mixed its end), or when
+         * the producer has stopped (an error). */
+        if (atomic_load(&p->done) || have >= pre || atomic_load(&p->ended) ||
             (atomic_load(&p->first_block_ns) && have >= remaining))
             break;
         struct timespec ts = av_deadline_after(1000000L);
