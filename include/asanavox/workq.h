@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * workq.h — one worker thread running queued jobs in order: the one queue
- * behind the mixer's clip worker, the render writer and the WAV writer.
+ * workq.h — worker threads running queued jobs, taken in order: the one
+ * queue behind the mixer's clip workers, the render writer and the WAV
+ * writer.
  *
  * A job is a caller's pointer.  run(ctx, job) runs without the queue's
  * lock, on the worker (or on a thread that helps, workq_help_locked());
  * then done(ctx, job), if given, runs under the lock and every waiter is
  * woken, so state that done() publishes can be waited for with
- * workq_wait_locked().  Jobs run one at a time on the worker, in the order
- * they were pushed.  The worker starts with every signal blocked
- * (thread.h).
+ * workq_wait_locked().  With one worker (workq_start()) jobs run one at a
+ * time, in the order they were pushed; with a pool (workq_start_pool())
+ * they are taken in that order and may finish in any.  Workers start with
+ * every signal blocked (thread.h).
  *
  * Threads: workq_start()/workq_stop() by the owner; the rest by the owner
  * and the functions it gives (the queue is not for several producers
@@ -22,8 +24,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+enum { WORKQ_MAX_THREADS = 8 };
+
 struct workq {
-    pthread_t thread;
+    pthread_t threads[WORKQ_MAX_THREADS];
+    size_t n_threads;        /* started workers */
     pthread_mutex_t lock;
     pthread_cond_t cond;     /* any change: queued, taken, done, quit */
     void (*run)(void *ctx, void *job);
@@ -42,8 +47,17 @@ struct workq {
 int workq_start(struct workq *q, size_t cap, void (*run)(void *ctx, void *job),
                 void (*done)(void *ctx, void *job), void *ctx);
 
-/* Let the worker finish: with `drop`, jobs not yet taken are dropped (the
- * running one ends first); without, every queued job runs.  Then join and
+/* The same with `threads` workers (1 to WORKQ_MAX_THREADS) taking jobs
+ * from the one queue in order; `run` must then be safe to call on several
+ * threads at once (as it already must be when the owner helps,
+ * workq_help_locked()).  Jobs may finish out of order.  Returns 0 or
+ * AV_ENOMEM (nothing to stop then). */
+int workq_start_pool(struct workq *q, size_t cap, size_t threads,
+                     void (*run)(void *ctx, void *job), void (*done)(void *ctx, void *job),
+                     void *ctx);
+
+/* Let the workers finish: with `drop`, jobs not yet taken are dropped (the
+ * running ones end first); without, every queued job runs.  Then join and
  * free.  Safe on a queue that was never started. */
 void workq_stop(struct workq *q, bool drop);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * workq.c — one worker thread running queued jobs in order (workq.h).
+ * workq.c — worker threads running queued jobs, taken in order (workq.h).
  */
 #include "asanavox/workq.h"
 
@@ -42,10 +42,15 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-int workq_start(struct workq *q, size_t cap, void (*run)(void *ctx, void *job),
-                void (*done)(void *ctx, void *job), void *ctx)
+int workq_start_pool(struct workq *q, size_t cap, size_t threads,
+                     void (*run)(void *ctx, void *job), void (*done)(void *ctx, void *job),
+                     void *ctx)
 {
     memset(q, 0, sizeof(*q));
+    if (threads < 1)
+        threads = 1;
+    if (threads > WORKQ_MAX_THREADS)
+        threads = WORKQ_MAX_THREADS;
     q->run = run;
     q->done = done;
     q->ctx = ctx;
@@ -58,8 +63,12 @@ int workq_start(struct workq *q, size_t cap, void (*run)(void *ctx, void *job),
         goto fail_jobs;
     if (pthread_cond_init(&q->cond, NULL) != 0)
         goto fail_lock;
-    if (av_thread_create(&q->thread, worker_main, q) != 0)
+    for (; q->n_threads < threads; q->n_threads++)
+        if (av_thread_create(&q->threads[q->n_threads], worker_main, q) != 0)
+            break;
+    if (!q->n_threads)
         goto fail_cond;
+    /* Fewer workers than asked is still a working queue. */
     q->started = true;
     return AV_OK;
 fail_cond:
@@ -72,6 +81,12 @@ fail_jobs:
     return AV_ENOMEM;
 }
 
+int workq_start(struct workq *q, size_t cap, void (*run)(void *ctx, void *job),
+                void (*done)(void *ctx, void *job), void *ctx)
+{
+    return workq_start_pool(q, cap, 1, run, done, ctx);
+}
+
 void workq_stop(struct workq *q, bool drop)
 {
     if (!q->started)
@@ -81,7 +96,9 @@ void workq_stop(struct workq *q, bool drop)
     q->drop = drop;
     pthread_cond_broadcast(&q->cond);
     pthread_mutex_unlock(&q->lock);
-    pthread_join(q->thread, NULL);
+    for (size_t i = 0; i < q->n_threads; i++)
+        pthread_join(q->threads[i], NULL);
+    q->n_threads = 0;
     pthread_cond_destroy(&q->cond);
     pthread_mutex_destroy(&q->lock);
     free(q->jobs);

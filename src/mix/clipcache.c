@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "asanavox/error.h"
 #include "asanavox/sound.h"
@@ -369,9 +370,15 @@ int mix_speech(const struct mixer *m, const char *text, struct speech_src *sp)
     return AV_OK;
 }
 
+/* One worker per online CPU (at most 4): a cold run resamples, peak-controls
+ * and measures every clip, which is most of its work, and clips are pure
+ * functions of their input, so preparing several at once changes no sample
+ * (the mixer waits for each clip it plays, whoever prepares it). */
 int clip_worker_start(struct mixer *m)
 {
-    return workq_start(&m->wq, 0, job_run, job_done, m);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = cpus < 1 ? 1 : cpus > 4 ? 4 : (size_t)cpus;
+    return workq_start_pool(&m->wq, 0, n, job_run, job_done, m);
 }
 
 void clip_worker_stop(struct mixer *m)
