@@ -106,14 +106,11 @@ void mix_gains_free(struct mixer *m)
  * malloc'd): read from the bank, or the voice's. */
 static int native_floats(const struct mixer *m, const struct speech_src *sp, float **s)
 {
-    const int16_t *native = sp->native;
-    int16_t *read = NULL;
-    if (sp->bank) {
-        int err = speech_bank_read(m->tl->speech, sp->bank, &read);
-        if (err)
-            return err;
-        native = read;
-    }
+    const int16_t *native;
+    int16_t *read;
+    int err = mix_speech_native(m, sp, &native, &read);
+    if (err)
+        return err;
     size_t n = sp->native_frames;
     float *f = malloc(n ? n * sizeof(float) : 1);
     if (f)

@@ -107,16 +107,13 @@ static int speech_at_rate(const struct mixer *m, const struct clip *c, float **s
     if (sp->bank && m->store &&
         clipstore_get_pcm(m->store, sp->bank, m->rate, c->out_frames, samples) == AV_OK)
         return AV_OK;
-    const int16_t *native = sp->native;
-    int16_t *read = NULL;
-    if (sp->bank) {
-        int err = speech_bank_read(m->tl->speech, sp->bank, &read);
-        if (err)
-            return err;
-        native = read;
-    }
+    const int16_t *native;
+    int16_t *read;
+    int err = mix_speech_native(m, sp, &native, &read);
+    if (err)
+        return err;
     float *buf = malloc(c->out_frames ? c->out_frames * sizeof(float) : 1);
-    int err = buf ? mix_resample_s16(native, sp->native_frames, sp->native_rate, m->rate, buf,
+    err = buf ? mix_resample_s16(native, sp->native_frames, sp->native_rate, m->rate, buf,
                                      c->out_frames)
                   : AV_ENOMEM;
     free(read);
@@ -346,6 +343,19 @@ int clip_wait(struct mixer *m, struct clip *c)
         return c->err;
     }
     return AV_OK;
+}
+
+int mix_speech_native(const struct mixer *m, const struct speech_src *sp,
+                      const int16_t **native, int16_t **read)
+{
+    *native = sp->native;
+    *read = NULL;
+    if (!sp->bank)
+        return AV_OK;
+    int err = speech_bank_read(m->tl->speech, sp->bank, read);
+    if (!err)
+        *native = *read;
+    return err;
 }
 
 int mix_speech(const struct mixer *m, const char *text, struct speech_src *sp)

@@ -230,6 +230,12 @@ int clip_loop_source(const struct mixer *m, const char *path, float **samples, s
  * voice) or the voice's error. */
 int mix_speech(const struct mixer *m, const char *text, struct speech_src *sp);
 
+/* The voice's samples of a speech source: read from the bank into *read
+ * (malloc'd, the caller frees it; *native points at it), or the voice's
+ * own (*read stays NULL).  Any thread.  Returns 0 or the bank's error. */
+int mix_speech_native(const struct mixer *m, const struct speech_src *sp,
+                      const int16_t **native, int16_t **read);
+
 /* Start the worker thread (mixer_options.background).  Returns 0 or
  * AV_ENOMEM. */
 int clip_worker_start(struct mixer *m);
