@@ -186,7 +186,7 @@ static void send_key(struct run *r, char c)
 
 /* Run asanavox with `r->args`, reading the FIFO at PACE x real time until
  * the program exits. */
-static void run_play(struct run *r)
+static void run_play_once(struct run *r)
 {
     static int counter;
     char fifo[256], errpath[256], statedir[256];
@@ -322,6 +322,39 @@ static void run_play(struct run *r)
     if (!r->err)
         r->err = strdup("");
     unlink(errpath);
+}
+
+/* The underrun count a run's --stats printed, or 0 without --stats. */
+static unsigned run_underruns(const struct run *r)
+{
+    const char *u = r->err ? strstr(r->err, "underruns:") : NULL;
+    return u ? (unsigned)strtoul(u + strlen("underruns:"), NULL, 10) : 0;
+}
+
+/* Play, and play again (up to twice more) when the run's own --stats show
+ * underruns: then the producer fell behind the paced device (a loaded
+ * machine under a sanitizer), the capture has gaps the program put there
+ * knowingly, and comparing it with a render says nothing about what the
+ * test checks.  Only runs that keep no state between runs are repeated
+ * (no pty, no keys, no shared $XDG directories); test_stats still fails if
+ * every attempt underruns. */
+static void run_play(struct run *r)
+{
+    const bool repeatable = !r->pty && !r->tick && !r->xdg;
+    for (int attempt = 1;; attempt++) {
+        run_play_once(r);
+        unsigned u = run_underruns(r);
+        if (!repeatable || u == 0 || attempt == 3)
+            return;
+        print_message("attempt %d had %u underruns (the machine did not keep up); "
+                      "playing again\n", attempt, u);
+        run_free(r);
+        r->err = NULL;
+        r->cap = NULL;
+        r->tty = NULL;
+        r->frames = 0;
+        r->tty_len = r->tty_cap = 0;
+    }
 }
 
 /* Run a command, capture stdout; return exit status. */
