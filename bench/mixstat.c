@@ -87,6 +87,7 @@ int main(int argc, char **argv)
     struct mixer *m;
     struct mixer_options mo;
     mixer_options_init(&mo);
+    mo.prepare_ahead = true; /* as render has it */
     if (getenv("MIXSTAT_SYNC"))
         mo.background = false;
     if (getenv("MIXSTAT_NOLIMIT"))

@@ -664,13 +664,17 @@ static void test_deterministic(void **state)
     size_t frames;
     float *a = mix_all(tl, &o, 4096, &frames);
     float *b = mix_all(tl, &o, 333, &frames);
+    o.prepare_ahead = true;
+    float *d = mix_all(tl, &o, 4096, &frames);
     o.background = false;
     float *c = mix_all(tl, &o, 4096, &frames);
     assert_memory_equal(a, b, frames * 2 * sizeof(float));
     assert_memory_equal(a, c, frames * 2 * sizeof(float));
+    assert_memory_equal(a, d, frames * 2 * sizeof(float));
     free(a);
     free(b);
     free(c);
+    free(d);
     timeline_destroy(tl);
 }
 
@@ -768,6 +772,12 @@ static void test_gains_lazy(void **state)
     mixer_destroy(m);
     free(part);
 
+    o.prepare_ahead = true;
+    float *ahead = mix_all(tl, &o, 4096, &frames);
+    assert_memory_equal(ahead, ref, frames * 2 * sizeof(float));
+    free(ahead);
+    o.prepare_ahead = false;
+
     o.cache_bytes = 1;
     float *tiny = mix_all(tl, &o, 4096, &frames);
     assert_memory_equal(tiny, ref, frames * 2 * sizeof(float));
@@ -820,6 +830,55 @@ static void test_seek(void **state)
     timeline_destroy(tl);
 }
 
+/* With prepare_ahead, clips far beyond the minute ahead are prepared while
+ * the mix has not reached them (so every worker has work in a session of
+ * sparse speech), at most AHEAD_PER_WORKER (2) per worker at a time;
+ * without, the first block makes only the clip of its minute. */
+static void test_prepare_ahead(void **state)
+{
+    (void)state;
+    enum { N = 12 };
+    struct ev evs[N];
+    static char what[N][40];
+    for (int i = 0; i < N; i++) {
+        snprintf(what[i], sizeof(what[i]), "dc %.3f %d", 0.01 * (i + 1), RATE);
+        evs[i] = (struct ev){TL_SPEECH, (int64_t)i * RATE * 300, what[i]}; /* 5 min apart */
+    }
+    struct timeline *tl = make_tl((int64_t)N * RATE * 300, evs, N);
+    struct counting cnt = {.calls = 0};
+    assert_int_equal(pthread_mutex_init(&cnt.lock, NULL), 0);
+    const struct mixer_source src = {&cnt, counting_make, counting_make};
+    struct mixer_options o;
+    raw_options(&o, 1);
+    o.source = &src;
+    float buf[4096];
+    size_t got;
+    for (int ahead = 0; ahead < 2; ahead++) {
+        o.prepare_ahead = ahead;
+        cnt.calls = 0;
+        struct mixer *m;
+        assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_OK);
+        assert_int_equal(mixer_read(m, buf, 4096, &got), AV_OK);
+        assert_true(fabsf(buf[2000] - 0.01f) < 1e-7f);
+        if (!ahead) {
+            assert_int_equal(counting_calls(&cnt), 1);
+        } else {
+            /* The workers take the clips asked ahead at once; wait (at
+             * most 20 s) for one of them to be made. */
+            for (int k = 0; k < 2000 && counting_calls(&cnt) < 2; k++) {
+                struct timespec ms = {0, 10000000L};
+                nanosleep(&ms, NULL);
+            }
+            int n = counting_calls(&cnt);
+            assert_true(n >= 2);
+            assert_true(n <= 1 + 2 * 4); /* at most 4 workers */
+        }
+        mixer_destroy(m);
+    }
+    pthread_mutex_destroy(&cnt.lock);
+    timeline_destroy(tl);
+}
+
 static void test_cache_is_bounded(void **state)
 {
     (void)state;
@@ -836,25 +895,31 @@ static void test_cache_is_bounded(void **state)
     struct mixer_options o;
     raw_options(&o, 1);
     o.cache_bytes = 1u << 20; /* room for about 10 of them */
-    struct mixer *m;
-    assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_OK);
     float *buf = malloc(LEN * sizeof(float));
-    size_t got, most = 0;
-    for (int i = 0; i < N; i++) {
-        assert_int_equal(mixer_read(m, buf, LEN, &got), AV_OK);
-        assert_int_equal(got, LEN);
-        int k = i < N / 2 ? i : i - N / 2;
-        assert_true(fabsf(buf[LEN / 2] - 0.001f * (float)(k + 1)) < 1e-7f);
-        if (mixer_clips_cached(m) > most)
-            most = mixer_clips_cached(m);
+    /* Also when clips are prepared ahead by number (prepare_ahead): the
+     * same half of the cache bounds them. */
+    for (int ahead = 0; ahead < 2; ahead++) {
+        o.prepare_ahead = ahead;
+        struct mixer *m;
+        assert_int_equal(mixer_create(tl, NULL, &o, &m), AV_OK);
+        size_t got, most = 0;
+        for (int i = 0; i < N; i++) {
+            assert_int_equal(mixer_read(m, buf, LEN, &got), AV_OK);
+            assert_int_equal(got, LEN);
+            int k = i < N / 2 ? i : i - N / 2;
+            assert_true(fabsf(buf[LEN / 2] - 0.001f * (float)(k + 1)) < 1e-7f);
+            if (mixer_clips_cached(m) > most)
+                most = mixer_clips_cached(m);
+        }
+        print_message("at most %zu clips cached\n", most);
+        /* ~10 fit the budget; prefetched (half the budget) and playing
+         * clips are pinned on top.  Without the bound all 60 would stay. */
+        assert_true(most <= 20);
+        /* The second half repeats the first: evicted clips were made
+         * again. */
+        assert_true(mixer_clips_prepared(m) > N / 2);
+        mixer_destroy(m);
     }
-    print_message("at most %zu clips cached\n", most);
-    /* ~10 fit the budget; prefetched (half the budget) and playing clips
-     * are pinned on top.  Without the bound all 60 would stay. */
-    assert_true(most <= 20);
-    /* The second half repeats the first: evicted clips were made again. */
-    assert_true(mixer_clips_prepared(m) > N / 2);
-    mixer_destroy(m);
     free(buf);
     timeline_destroy(tl);
 }
@@ -1182,6 +1247,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_seek),
         cmocka_unit_test(test_gains_lazy),
+        cmocka_unit_test(test_prepare_ahead),
         cmocka_unit_test(test_cache_is_bounded),
         cmocka_unit_test(test_missing_clip_is_an_error),
         cmocka_unit_test(test_bad_options),

@@ -99,6 +99,16 @@ struct mixer_options {
                                 60 s ahead; default on.  Off: prepared
                                 when needed, on the caller's thread.  The
                                 output is the same either way. */
+    bool prepare_ahead;      /* with background: besides the clips of the
+                                next 60 s, keep every worker busy with
+                                clips further ahead (up to two per worker
+                                queued or being prepared), within half the
+                                cache's bound, so a session with sparse
+                                speech keeps every CPU preparing.  Default
+                                off: a seek (mixer_seek()) waits for every
+                                clip requested ahead, which `play`'s keys
+                                should not; `render` turns it on.  The
+                                output is the same either way. */
     const struct mixer_source *source; /* NULL: the voice and sound files */
     const char *store_dir;   /* a cache directory (filecache.h) where the
                                 speech of a timeline's speech bank is kept

@@ -330,6 +330,7 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
     mixer_options_init(&mo);
     mo.channels = mono ? 1 : 2;
     mo.volume_db = c.volume_db;
+    mo.prepare_ahead = true; /* every worker busy: render never seeks */
     if (fmt == SINK_FORMAT_OGG || fmt == SINK_FORMAT_MP3 || fmt == SINK_FORMAT_OPUS)
         mo.ceiling_dbtp = RENDER_LOSSY_CEILING_DBTP;
     /* Speech resampled by an earlier run (mixer.h, store_dir). */

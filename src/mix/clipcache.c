@@ -11,8 +11,9 @@
  * thread-safe).  Speech resampled once is kept in the clip store
  * (clipstore.h), so later runs read it instead of resampling it again.
  * The rest of a clip's preparation, deciding its gain from its loudness
- * included (analyze.c), runs on the worker, which works through the
- * events up to PREFETCH_SECONDS ahead of the mix, so on two cores
+ * included (analyze.c), runs on the workers, which work through the
+ * events up to PREFETCH_SECONDS ahead of the mix (and, for render, up to
+ * two clips per worker further ahead, mixer_options.prepare_ahead), so
  * resampling and measuring overlap mixing and writing, and the first
  * block waits only for the clips it plays.  Prepared clips are pure
  * functions of their input, so the output does not depend on timing.

@@ -130,10 +130,12 @@ static int pf_push(struct mixer *m, size_t event, struct clip *c)
         m->pf_head = 0;
         m->pf_cap = cap;
     }
-    size_t sz = pf_size(m, c);
-    m->pf[(m->pf_head + m->pf_count) % m->pf_cap] = (struct prefetched){event, c, sz};
+    m->pf[(m->pf_head + m->pf_count) % m->pf_cap] = (struct prefetched){event, c};
     m->pf_count++;
-    m->pf_bytes += sz;
+    if (c->pf_refs++ == 0) {
+        c->pf_size = pf_size(m, c);
+        m->pf_bytes += c->pf_size;
+    }
     return AV_OK;
 }
 
@@ -142,11 +144,23 @@ static struct clip *pf_pop(struct mixer *m, size_t event)
     if (!m->pf_count || m->pf[m->pf_head].event != event)
         return NULL;
     struct clip *c = m->pf[m->pf_head].clip;
-    size_t sz = m->pf[m->pf_head].size;
     m->pf_head = (m->pf_head + 1) % m->pf_cap;
     m->pf_count--;
-    m->pf_bytes -= sz;
+    if (--c->pf_refs == 0)
+        m->pf_bytes -= c->pf_size;
     return c;
+}
+
+/* mixer_options.prepare_ahead: whether the workers want more clips (fewer
+ * than AHEAD_PER_WORKER each queued or being prepared). */
+static bool workers_want_more(struct mixer *m)
+{
+    if (!m->o.prepare_ahead || !m->wq.started || m->pf_count >= AHEAD_MAX_EVENTS)
+        return false;
+    workq_lock(&m->wq);
+    bool more = workq_pending_locked(&m->wq) < AHEAD_PER_WORKER * m->wq.n_threads;
+    workq_unlock(&m->wq);
+    return more;
 }
 
 /* With a stream: take the events published since the last call, first
@@ -169,7 +183,12 @@ static int stream_take(struct mixer *m, int64_t frame, bool wait)
 }
 
 /* Request the clips of events starting before `must`, and of those before
- * `want` while the prefetched clips take less than half the cache. */
+ * `want` while the prefetched clips take less than half the cache; with
+ * mixer_options.prepare_ahead, of later ones too while the workers want
+ * more and within the same half.  A session with sparse speech holds one
+ * or two clips in `want`'s 60 s, which keeps one worker busy at most while
+ * the mix races ahead and waits for it; counting by clips keeps them all
+ * busy, and half the cache bounds the memory whatever the length. */
 static int prefetch(struct mixer *m, int64_t must, int64_t want)
 {
     /* What more has been laid out (mixer_read() waited for `must`). */
@@ -178,7 +197,9 @@ static int prefetch(struct mixer *m, int64_t must, int64_t want)
         return err;
     while (m->pf_event < m->n_ev) {
         const struct tl_event *e = &m->ev[m->pf_event];
-        if (e->start >= want || (e->start >= must && m->pf_bytes >= m->o.cache_bytes / 2))
+        if (e->start >= must && m->pf_bytes >= m->o.cache_bytes / 2)
+            break;
+        if (e->start >= want && !workers_want_more(m))
             break;
         enum clip_kind kind;
         const char *key;

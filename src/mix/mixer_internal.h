@@ -42,6 +42,10 @@ enum {
     BLOCK = 4096,        /* frames per internal block */
     HASH_BUCKETS = 256,
     PREFETCH_SECONDS = 60,
+    /* mixer_options.prepare_ahead: clips queued or being prepared per
+     * worker, and the most events prefetched, beyond PREFETCH_SECONDS. */
+    AHEAD_PER_WORKER = 2,
+    AHEAD_MAX_EVENTS = 4096,
 };
 
 enum clip_kind { CLIP_SPEECH, CLIP_BELL, CLIP_TONE };
@@ -66,6 +70,9 @@ struct clip {
     char *key;                        /* text or path, owned */
     unsigned pins;                    /* playing and prefetched uses */
     size_t budget;                    /* bytes counted in the cache */
+    unsigned pf_refs;                 /* prefetched uses (struct prefetched) */
+    size_t pf_size;                   /* what it counts for in pf_bytes
+                                         while pf_refs > 0 */
     /* Input of the preparation (speech). */
     struct speech_src sp;
     size_t out_frames;
@@ -98,7 +105,6 @@ struct playing {
 struct prefetched {
     size_t event;
     struct clip *clip;
-    size_t size;        /* what it counts for in pf_bytes */
 };
 
 /* The gains decided so far, by kind and key (mixer's thread only): a clip
@@ -158,7 +164,9 @@ struct mixer {
     const struct tl_event *ev;
     size_t n_ev;
 
-    /* events: prefetched clips form a queue in event order */
+    /* events: prefetched clips form a queue in event order; pf_bytes is
+     * what the distinct clips in it hold (each counted once, however many
+     * of its events are queued: a breath prompt repeats) */
     size_t next_event, pf_event;
     struct prefetched *pf;
     size_t pf_head, pf_count, pf_cap, pf_bytes;
