@@ -30,9 +30,12 @@
 #include "asanavox/diag.h"
 #include "asanavox/error.h"
 #include "asanavox/mixer.h"
+#include "asanavox/render.h"
+#include "asanavox/sink.h"
 #include "asanavox/thread.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
+#include "fs_support.h"
 
 #define RATE 48000
 static const double PI = 3.14159265358979323846;
@@ -405,6 +408,209 @@ static void test_streamed_late_error(void **state)
     free(a);
     free(b);
     timeline_destroy(tl);
+}
+
+/* ---- a streamed render ------------------------------------------------------- */
+
+/* The layout asks for the length of "Second words." only after a minute
+ * of silence, and the env holds it back until the test opens the gate: a
+ * render mixes (and holds) its first blocks, 16 s at 16 kHz, while the
+ * compile is certainly still running. */
+static const char held_session[] =
+    "title: Held\n"
+    "pace: 4 6\n"
+    "bell\n"
+    "say First words.\n"
+    "silence 60s\n"
+    "say Second words.\n"
+    "pose Cat cow, 3 breaths\n"
+    "  Move with your breath.\n"
+    "  inhale: Cow.\n"
+    "  exhale: Cat.\n"
+    "%s\n"
+    "pose Locust, 20s\n"
+    "  halfway: Halfway. Keep breathing.\n"
+    "bell\n";
+
+static int held_speech(void *ctx, const char *text, int rate, int64_t *frames)
+{
+    struct gated *g = ctx;
+    pthread_mutex_lock(&g->lock);
+    g->calls++;
+    while (strstr(text, "Second") && !g->open)
+        pthread_cond_wait(&g->cond, &g->lock);
+    pthread_mutex_unlock(&g->lock);
+    return g->inner.speech(g->inner.ctx, text, rate, frames);
+}
+
+/* What render_run_opening() asks for: the sink once the timeline is whole. */
+struct opening {
+    struct gated *g;
+    struct stream_job *j;
+    pthread_t thread;
+    struct mixer *m;
+    const char *out;
+    struct sink *sink;
+    int calls;
+    bool compiling;  /* the compile had not ended when the sink was asked for */
+    bool joined;
+};
+
+static int open_when_compiled(void *ctx, struct sink **s)
+{
+    struct opening *o = ctx;
+    o->calls++;
+    o->compiling = !atomic_load(&o->j->done);
+    pthread_mutex_lock(&o->g->lock);
+    o->g->open = true;
+    pthread_cond_broadcast(&o->g->cond);
+    pthread_mutex_unlock(&o->g->lock);
+    bool ended = false;
+    int err = AV_OK;
+    while (!ended && !err)
+        err = mixer_stream_prefetch(o->m, &ended);
+    pthread_join(o->thread, NULL);
+    o->joined = true;
+    if (err)
+        return err;
+    assert_int_equal(o->j->result, AV_OK);
+    assert_int_equal(mixer_duration(o->m), o->j->tl->duration);
+    assert_int_equal(sink_create(&sink_file_ops, &o->sink), AV_OK);
+    struct sink_params p = {16000, 2, SINK_FORMAT_WAV, o->j->tl->duration};
+    assert_int_equal(sink_open(o->sink, o->out, &p), AV_OK);
+    *s = o->sink;
+    return AV_OK;
+}
+
+/* Render the held session with `line` in it to `out` while it compiles;
+ * returns render_run_opening()'s result (the compile's in *compiled, its
+ * timeline in *tl). */
+static int render_streamed(const char *line, const char *out, int *compiled,
+                           struct timeline **tl, struct opening *o)
+{
+    char text[2048];
+    snprintf(text, sizeof text, held_session, line);
+    struct mem_fs fs = {NULL, 0, 2.0};
+    struct gated g = {.open = false};
+    pthread_mutex_init(&g.lock, NULL);
+    pthread_cond_init(&g.cond, NULL);
+    compile_env_memory(&g.inner, &fs);
+    struct stream_job j = {.text = text, .d = diag_create()};
+    assert_non_null(j.d);
+    compile_options_init(&j.co);
+    j.co.rate = 16000;
+    j.env = g.inner;
+    j.env.ctx = &g;
+    j.env.speech = held_speech;
+    struct compile_stream *cs;
+    assert_int_equal(compile_stream_create(&cs), AV_OK);
+    j.co.stream = cs;
+    *o = (struct opening){.g = &g, .j = &j, .out = out};
+    assert_int_equal(av_thread_create(&o->thread, stream_compile, &j), 0);
+
+    struct timeline hdr;
+    assert_int_equal(compile_stream_header(cs, &hdr), AV_OK);
+    struct mixer_options mo;
+    stream_options(&mo);
+    mo.stream = cs;
+    mo.prepare_ahead = true;
+    assert_int_equal(mixer_create(&hdr, NULL, &mo, &o->m), AV_OK);
+    const struct render_open op = {open_when_compiled, o};
+    volatile sig_atomic_t stop = 0;
+    int err = render_run_opening(o->m, &op, &stop, NULL);
+    mixer_destroy(o->m);
+    if (!o->joined)
+        pthread_join(o->thread, NULL);
+    sink_destroy(o->sink);
+    compile_stream_destroy(cs);
+    diag_destroy(j.d);
+    pthread_cond_destroy(&g.cond);
+    pthread_mutex_destroy(&g.lock);
+    *compiled = j.result;
+    *tl = j.tl;
+    return err;
+}
+
+/* render_run_opening() on a mixer of a compile still running (held back
+ * until the sink is asked for) writes the bytes render_run() writes from
+ * the whole timeline. */
+static void test_streamed_render_same_bytes(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_for("mixer");
+    char *a = path_in(dir, "streamed.wav"), *b = path_in(dir, "whole.wav");
+    int compiled;
+    struct timeline *tl_s;
+    struct opening o;
+    assert_int_equal(render_streamed("say Almost there.", a, &compiled, &tl_s, &o), AV_OK);
+    assert_int_equal(compiled, AV_OK);
+    assert_int_equal(o.calls, 1);
+    assert_true(o.compiling);
+
+    char text[2048];
+    snprintf(text, sizeof text, held_session, "say Almost there.");
+    struct mem_fs fs = {NULL, 0, 2.0};
+    struct compile_env env;
+    compile_env_memory(&env, &fs);
+    struct compile_options co;
+    compile_options_init(&co);
+    co.rate = 16000;
+    struct diag *d = diag_create();
+    struct timeline *tl = NULL;
+    assert_int_equal(compile_buffer("stream.yoga", text, strlen(text), &co, &env, d, &tl), AV_OK);
+    diag_destroy(d);
+    assert_int_equal(tl->duration, tl_s->duration);
+    assert_true(tl->duration > 16000 * 90);
+    struct mixer_options mo;
+    stream_options(&mo);
+    struct mixer *m;
+    assert_int_equal(mixer_create(tl, NULL, &mo, &m), AV_OK);
+    struct sink *s;
+    assert_int_equal(sink_create(&sink_file_ops, &s), AV_OK);
+    struct sink_params p = {16000, 2, SINK_FORMAT_WAV, tl->duration};
+    assert_int_equal(sink_open(s, b, &p), AV_OK);
+    assert_int_equal(render_run(m, s, NULL, NULL), AV_OK);
+    sink_destroy(s);
+    mixer_destroy(m);
+
+    size_t na, nb;
+    unsigned char *da = slurp(a, &na), *db = slurp(b, &nb);
+    assert_non_null(da);
+    assert_non_null(db);
+    assert_int_equal(na, 44 + (size_t)tl->duration * 4);
+    assert_int_equal(na, nb);
+    assert_memory_equal(da, db, na);
+    free(da);
+    free(db);
+    timeline_destroy(tl);
+    timeline_destroy(tl_s);
+    free(a);
+    free(b);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* An error the layout finds after the render has started (an 'at' in the
+ * past, after the held text) is what render_run_opening() returns; the
+ * sink was never opened, so there is no file. */
+static void test_streamed_render_late_error(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_for("mixer");
+    char *a = path_in(dir, "late.wav");
+    int compiled;
+    struct timeline *tl_s;
+    struct opening o;
+    assert_int_equal(render_streamed("at 0:10", a, &compiled, &tl_s, &o), AV_ESYNTAX);
+    assert_int_equal(compiled, AV_ESYNTAX);
+    assert_null(tl_s);
+    assert_int_equal(o.calls, 1);
+    assert_true(o.compiling);
+    assert_null(o.sink);
+    assert_int_equal(count_entries(dir, NULL), 0);
+    free(a);
+    rm_rf(dir);
+    free(dir);
 }
 
 /* ---- resampling ------------------------------------------------------------ */
@@ -1257,6 +1463,8 @@ int main(void)
         cmocka_unit_test(test_overlay),
         cmocka_unit_test(test_streamed_same_samples),
         cmocka_unit_test(test_streamed_late_error),
+        cmocka_unit_test(test_streamed_render_same_bytes),
+        cmocka_unit_test(test_streamed_render_late_error),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     voice_destroy(the_voice);

@@ -680,6 +680,121 @@ static void test_cli_removes_stale_temps(void **state)
     free(dir);
 }
 
+/* Where the "data" chunk of a WAV file starts, and its length (0 when
+ * there is none). */
+static size_t wav_data(const unsigned char *b, size_t len, size_t *n)
+{
+    size_t at = 12;
+    while (at + 8 <= len && memcmp(b + at, "data", 4) != 0)
+        at += 8 + ((b[at + 4] | b[at + 5] << 8 | b[at + 6] << 16 | (size_t)b[at + 7] << 24) + 1) /
+                      2 * 2;
+    *n = at + 8 <= len ? len - at - 8 : 0;
+    return at + 8;
+}
+
+/* `render` compiles on a thread of its own and mixes what is laid out
+ * while espeak-ng still speaks (cli_stream.h, render_run_opening()): its
+ * samples are those of the whole timeline rendered here (compile with the
+ * speech bank, mixer, file sink; the command's file has its tag chunks
+ * before "data" besides). */
+static void test_cli_streamed_same_samples(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *session;
+        int rate, channels;
+    } cases[] = {
+        {BASIC, 48000, 2},
+        {TEST_SOURCE_DIR "/sessions/morning-5.yoga", 16000, 1},
+    };
+    char *dir = tmpdir_for("render");
+    char *cli = path_in(dir, "cli.wav"), *here = path_in(dir, "here.wav");
+    if (!the_voice)
+        assert_int_equal(voice_create(&the_voice), AV_OK);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char rate[16];
+        snprintf(rate, sizeof rate, "%d", cases[k].rate);
+        const char *argv[] = {"asanavox", "render", cases[k].session, "-o", cli, "--rate", rate,
+                              cases[k].channels == 1 ? "--mono" : NULL, NULL};
+        struct run r = run_program(argv, NULL);
+        if (r.status != 0)
+            print_message("stderr: %s", r.err);
+        assert_int_equal(r.status, 0);
+
+        struct compile_options co;
+        compile_options_init(&co);
+        co.rate = cases[k].rate;
+        struct diag *d = diag_create();
+        struct timeline *tl = NULL;
+        assert_int_equal(compile_session_spoken(cases[k].session, &co, the_voice, d, &tl), AV_OK);
+        diag_destroy(d);
+        assert_non_null(tl->speech);
+        struct mixer_options mo;
+        mixer_options_init(&mo);
+        mo.channels = cases[k].channels;
+        struct mixer *m;
+        assert_int_equal(mixer_create(tl, NULL, &mo, &m), AV_OK);
+        struct sink *s;
+        assert_int_equal(sink_create(&sink_file_ops, &s), AV_OK);
+        struct sink_params p = {cases[k].rate, cases[k].channels, SINK_FORMAT_WAV, tl->duration};
+        assert_int_equal(sink_open(s, here, &p), AV_OK);
+        assert_int_equal(render_run(m, s, NULL, NULL), AV_OK);
+        sink_destroy(s);
+        mixer_destroy(m);
+
+        size_t la, lb, na, nb;
+        unsigned char *a = slurp(cli, &la), *b = slurp(here, &lb);
+        size_t oa = wav_data(a, la, &na), ob = wav_data(b, lb, &nb);
+        print_message("%s: %zu bytes of samples\n", cases[k].session, na);
+        assert_int_equal(na, (size_t)tl->duration * 2 * (size_t)cases[k].channels);
+        assert_int_equal(na, nb);
+        assert_memory_equal(a + oa, b + ob, na);
+        free(a);
+        free(b);
+        timeline_destroy(tl);
+    }
+    free(cli);
+    free(here);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* An error the layout finds only after the render has started (an 'at' in
+ * the past, after the first steps are laid out and mixed) is reported as
+ * the compile reports it, exit 2, and nothing is written: no file, no
+ * temporary file, nothing on standard output. */
+static void test_cli_streamed_late_error(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_for("render");
+    char *session = path_in(dir, "late.yoga");
+    FILE *f = fopen(session, "w");
+    assert_non_null(f);
+    fputs("title: Late\nbell\nsay Settle in and let the breath slow down.\nsilence 30s\n"
+          "say Almost there.\nat 0:10\nbell\n",
+          f);
+    fclose(f);
+    static const char *const outs[] = {"late.wav", "late.flac", "-"};
+    for (size_t k = 0; k < sizeof outs / sizeof outs[0]; k++) {
+        char *out = strcmp(outs[k], "-") ? path_in(dir, outs[k]) : strdup("-");
+        const char *argv[] = {"asanavox", "render", session, "-o", out, NULL};
+        struct run_opts o = {.capture_out = true};
+        struct run r = run_program(argv, &o);
+        if (r.status != 2)
+            print_message("status %d, stderr: %s", r.status, r.err);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, "late.yoga:6:4: error: 'at 0:10' is in the past"));
+        assert_int_equal(our_lines(r.err), 0); /* the diagnostic says it all */
+        assert_int_equal(r.out_len, 0);
+        assert_int_equal(count_entries(dir, NULL), 1); /* only the session */
+        free(r.out);
+        free(out);
+    }
+    free(session);
+    rm_rf(dir);
+    free(dir);
+}
+
 /* The session itself as the output, by another path, is refused; an
  * empty session writes no (0-byte) file. */
 static void test_cli_refuses_session_and_empty(void **state)
@@ -739,6 +854,8 @@ int main(void)
         cmocka_unit_test(test_cli_keeps_mode),
         cmocka_unit_test(test_cli_removes_stale_temps),
         cmocka_unit_test(test_cli_refuses_session_and_empty),
+        cmocka_unit_test(test_cli_streamed_same_samples),
+        cmocka_unit_test(test_cli_streamed_late_error),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }

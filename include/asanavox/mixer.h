@@ -172,6 +172,18 @@ int mixer_read(struct mixer *m, float *out, size_t frames, size_t *got);
  * channel carries (for sinks that copy it themselves, sink_write_mono()). */
 int mixer_read_mono(struct mixer *m, float *out, size_t frames, size_t *got);
 
+/* With a stream (mixer_options.stream) whose compile is still running,
+ * for a caller that cannot take blocks yet (render opens its file only
+ * once the timeline is whole, for the length and chapters in its header):
+ * wait until the layout has published more events or the compile has
+ * ended, then request their clips as mixing on would (the minute ahead of
+ * what has been mixed, and with prepare_ahead more), so the workers
+ * prepare clips while espeak-ng still speaks the later texts.  *ended
+ * says whether the compile has ended (successfully, or this returns its
+ * error); call again until it has.  Nothing it does changes the output.
+ * The mixer's thread.  Returns 0, AV_ENOMEM or the compile's error. */
+int mixer_stream_prefetch(struct mixer *m, bool *ended);
+
 /* Continue from `frame` (clamped to the duration): the next mixer_read()
  * starts there, with clips that began earlier and still sound picked up in
  * the middle.  When frame > 0 the first few milliseconds fade in.  Returns

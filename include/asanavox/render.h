@@ -4,7 +4,9 @@
  *
  * `asanavox render` is: compile, mixer_create(), sink_open() on the file,
  * render_run(), and on any failure sink_destroy() without finishing, which
- * leaves nothing at the target.  Memory stays that of one block: nothing is
+ * leaves nothing at the target (with a streamed compile: mixer_create() on
+ * its header, and render_run_opening(), which opens the file once the
+ * timeline is whole).  Memory stays that of a ring of blocks: nothing is
  * accumulated.
  */
 #ifndef ASANAVOX_RENDER_H
@@ -40,5 +42,29 @@ struct render_progress {
  * sink, which discards what was written.  Main thread (signal flag). */
 int render_run(struct mixer *m, struct sink *s, const volatile sig_atomic_t *stop,
                const struct render_progress *progress);
+
+/* The sink, for a render that starts mixing before it can be opened (a
+ * streamed compile: the file's header holds the length and the chapters,
+ * known once the timeline is whole).  fn() is called once, on the calling
+ * thread, when the blocks render_run_opening() holds are full or the mix
+ * has ended, whichever comes first, and may wait meanwhile (e.g. with
+ * mixer_stream_prefetch()); it sets *s to the open sink, or returns an
+ * error, which render_run_opening() returns (not called when the mix
+ * fails first). */
+struct render_open {
+    int (*fn)(void *ctx, struct sink **s);
+    void *ctx;
+};
+
+/* render_run() with the sink from `open`: up to RENDER_HELD_BLOCKS blocks
+ * are mixed before it is asked for.  The progress starts once the
+ * mixer's duration is known.  Returns what render_run() returns, or
+ * open's error. */
+int render_run_opening(struct mixer *m, const struct render_open *open,
+                       const volatile sig_atomic_t *stop, const struct render_progress *progress);
+
+/* How many blocks render_run_opening() mixes before it needs the sink:
+ * about 5.5 s at 48 kHz, 1 MiB. */
+#define RENDER_HELD_BLOCKS 16
 
 #endif

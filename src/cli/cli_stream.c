@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * cli_stream.c — play's streamed compile on a thread of its own
- * (cli_stream.h).
+ * cli_stream.c — a streamed compile on a thread of its own, for play and
+ * render (cli_stream.h).
  */
 #include "cli_stream.h"
 
@@ -16,21 +16,22 @@ static void *compile_main(void *arg)
 {
     struct cli_stream *s = arg;
     struct voice *voice = s->voice;
-    s->status = cli_compile("play", s->name, &s->co, &voice, &s->tl);
+    s->status = cli_compile(s->cmd, s->name, &s->co, &voice, &s->tl);
     /* A session that was never compiled (not found, say) ends the stream
      * too, so a reader waiting for it goes on; nothing after a compile. */
     compile_stream_fail(s->stream, AV_EINVAL);
     return NULL;
 }
 
-int cli_stream_start(struct cli_stream *s, const char *name, const struct compile_options *co,
-                     struct voice *voice)
+int cli_stream_start(struct cli_stream *s, const char *cmd, const char *name,
+                     const struct compile_options *co, struct voice *voice)
 {
     memset(s, 0, sizeof(*s));
     if (compile_stream_create(&s->stream))
         return AV_ENOMEM;
     s->co = *co;
     s->co.stream = s->stream;
+    s->cmd = cmd;
     s->name = name;
     s->voice = voice;
     if (av_thread_create(&s->thread, compile_main, s) != 0) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * cli_stream.h — play's compile on a thread of its own, streamed
- * (compile.h, "Streaming"), so that play mixes its first blocks while
- * espeak-ng still speaks the session's later texts.
+ * cli_stream.h — the compile of play and render on a thread of its own,
+ * streamed (compile.h, "Streaming"), so that play mixes its first blocks,
+ * and render prepares its first clips, while espeak-ng still speaks the
+ * session's later texts.
  */
 #ifndef ASANAVOX_CLI_STREAM_H
 #define ASANAVOX_CLI_STREAM_H
@@ -18,6 +19,7 @@ struct cli_stream {
     struct compile_stream *stream; /* what the mixer reads */
     /* The compile thread's; the caller reads them after cli_stream_join(). */
     struct compile_options co;
+    const char *cmd;
     const char *name;
     struct voice *voice;
     struct timeline *tl;
@@ -26,12 +28,12 @@ struct cli_stream {
     bool running;
 };
 
-/* Start cli_compile("play", name, co, voice) on a new thread (signals
+/* Start cli_compile(cmd, name, co, voice) on a new thread (signals
  * blocked), with a stream.  `voice` belongs to that thread until
- * cli_stream_join(), `name` and `co`'s strings must outlive it.  Returns 0
- * or AV_ENOMEM (nothing started). */
-int cli_stream_start(struct cli_stream *s, const char *name, const struct compile_options *co,
-                     struct voice *voice);
+ * cli_stream_join(), `cmd`, `name` and `co`'s strings must outlive it.
+ * Returns 0 or AV_ENOMEM (nothing started). */
+int cli_stream_start(struct cli_stream *s, const char *cmd, const char *name,
+                     const struct compile_options *co, struct voice *voice);
 
 /* Wait for the compile to end: returns cli_compile()'s status, and on 0
  * hands its timeline to *tl.  Its diagnostics are printed by then.  Any

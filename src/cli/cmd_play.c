@@ -363,7 +363,7 @@ static int play_main(const struct cli_parser *pp, const struct cli_common *cc,
 
     int st;
     if (name && !from_arg && !resumed && pa->delay <= 0) {
-        st = cli_stream_start(&sc, name, &co, voice) ? EXIT_RUNTIME : EXIT_OK;
+        st = cli_stream_start(&sc, "play", name, &co, voice) ? EXIT_RUNTIME : EXIT_OK;
         /* Not with an ambient bed, which ducks under every cue: then the
          * whole timeline first. */
         streaming = !st && compile_stream_header(sc.stream, &hdr) == AV_OK && !hdr.ambience;

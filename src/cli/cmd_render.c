@@ -3,8 +3,16 @@
  * cmd_render.c — `asanavox render NAME [-o OUT]`: the whole session as one
  * audio file.
  *
- * compile → mixer → file sink, block by block (render.h).  The file is
- * written atomically (sink.h); SIGINT, SIGTERM and SIGHUP set a flag that
+ * compile → mixer → file sink, block by block (render.h).  The compile
+ * runs on a thread of its own, streamed (cli_stream.h): the mixer starts
+ * on the steps laid out so far, and its workers prepare clips while
+ * espeak-ng still speaks the later texts; the file, whose header holds the
+ * length and the chapters, is opened once the timeline is whole
+ * (render_run_opening()).  The bytes are those of a render of the whole
+ * timeline; a session with an ambient bed (ducked under every cue of the
+ * timeline) is compiled whole first.  An error the layout finds late is
+ * reported as the compile reports it (exit 2) before any file exists.
+ * The file is written atomically (sink.h); SIGINT, SIGTERM and SIGHUP set a flag that
  * the compiler, espeak-ng's callback and the render loop poll, after which
  * the sink is destroyed unfinished (removing its temporary file) and the
  * command exits 128 + the signal (130 after Ctrl-C, 143 after SIGTERM, 129
@@ -33,6 +41,7 @@
 #include "cli.h"
 #include "cli_config.h"
 #include "commands.h"
+#include "cli_stream.h"
 #include "cli_term.h"
 
 enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO | CLI_VARIANT, OPT_FORMAT = CLI_OWN };
@@ -147,6 +156,74 @@ static void human_size(char *buf, size_t cap, double bytes)
         snprintf(buf, cap, "%.0f kB", bytes / 1e3);
     else
         snprintf(buf, cap, "%.0f bytes", bytes);
+}
+
+/* Where the render goes, opened once the timeline is whole (render.h,
+ * struct render_open): the file's header holds the length and the
+ * chapters. */
+struct output {
+    const char *name, *out;
+    enum sink_format fmt;
+    long rate;
+    int channels;
+    struct mixer *mixer;
+    struct cli_stream *sc; /* a compile still running, or NULL */
+    bool stream_done;      /* sc joined: tl is its timeline (or NULL) */
+    struct timeline *tl;   /* whole; the caller's (freed by it) */
+    struct sink *sink;     /* the caller destroys these */
+    struct tags *tags;
+    int status;            /* nonzero: why there is no sink, said already */
+};
+
+/* render_open's fn: with a streamed compile, first let the workers
+ * prepare clips as the layout goes on, until it ends (a signal ends it
+ * too, as the compile polls the flag); then the file. */
+static int open_output(void *ctx, struct sink **out)
+{
+    struct output *o = ctx;
+    if (o->sc) {
+        bool ended = false;
+        int err = AV_OK;
+        while (!ended && !err)
+            err = mixer_stream_prefetch(o->mixer, &ended);
+        int st = cli_stream_join(o->sc, &o->tl);
+        o->stream_done = true;
+        if (st != 0 || err) {
+            if (term_signal())
+                return AV_EINTERRUPTED;
+            if (st == 0) /* the compile is fine; the mixer ran out of memory */
+                fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
+            o->status = st ? st : EXIT_RUNTIME;
+            return err ? err : AV_ESYNTAX;
+        }
+    }
+    if (o->tl->duration == 0) {
+        /* A file of no frames (a 0-byte .mp3) helps nobody. */
+        fprintf(stderr, "asanavox render: %s has nothing to say or play; nothing written\n",
+                o->name);
+        o->status = EXIT_USAGE;
+        return AV_EINVAL;
+    }
+    int err = sink_create(&sink_file_ops, &o->sink);
+    if (!err)
+        err = cli_tags(o->name, o->tl, &o->tags);
+    if (err) {
+        fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
+        o->status = EXIT_RUNTIME;
+        return err;
+    }
+    sink_set_tags(o->sink, o->tags);
+    struct sink_params sp = {
+        .rate = (int)o->rate, .channels = o->channels, .format = o->fmt, .frames = o->tl->duration};
+    err = sink_open(o->sink, o->out, &sp);
+    if (err) {
+        fprintf(stderr, "asanavox render: %s\n",
+                sink_message(o->sink)[0] ? sink_message(o->sink) : av_strerror(err));
+        o->status = EXIT_RUNTIME;
+        return err;
+    }
+    *out = o->sink;
+    return AV_OK;
 }
 
 static int render_main(struct cli_parser *pp, struct cli_common *cc, const struct cli_config *cfg,
@@ -305,71 +382,90 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
     struct voice *voice = NULL;
     struct timeline *tl = NULL;
     struct mixer *mixer = NULL;
-    struct sink *sink = NULL;
-    struct tags *tags = NULL;
+    struct output o = {.name = name, .out = out, .fmt = fmt, .rate = rate};
     const bool tty = isatty(STDERR_FILENO);
+    /* The session compiles on a thread of its own, streamed (cli_stream.h),
+     * and the mixer starts on what is laid out (the output is the same, to
+     * the bit); `hdr` is the timeline it has meanwhile.  Not with an
+     * ambient bed, which is ducked under every cue of the whole timeline,
+     * nor without a speech bank (the mixer would speak with the voice the
+     * compile is using). */
+    struct cli_stream sc = {0};
+    struct timeline hdr;
+    bool streaming = false;
     int err;
 
-    int st = cli_compile("render", name, &co, &voice, &tl);
+    /* The voice first: it forks its espeak-ng helpers, which is best done
+     * while this process has one thread. */
+    if (cli_voice("render", &voice))
+        goto done;
+    int st = cli_stream_start(&sc, "render", name, &co, voice) ? EXIT_RUNTIME : EXIT_OK;
+    if (st)
+        fprintf(stderr, "asanavox render: %s\n", av_strerror(AV_ENOMEM));
+    streaming = !st && compile_stream_header(sc.stream, &hdr) == AV_OK && !hdr.ambience &&
+                hdr.speech;
+    if (!st && !streaming)
+        st = cli_stream_join(&sc, &tl);
     if (term_signal())
         goto interrupted;
     if (st != 0) {
         status = st;
         goto done;
     }
-    if (tl->duration == 0) {
-        /* A file of no frames (a 0-byte .mp3) helps nobody. */
-        fprintf(stderr, "asanavox render: %s has nothing to say or play; nothing written\n", name);
-        status = EXIT_USAGE;
-        goto done;
-    }
-    if (term_signal())
-        goto interrupted;
 
     struct mixer_options mo;
     mixer_options_init(&mo);
     mo.channels = mono ? 1 : 2;
     mo.volume_db = c.volume_db;
     mo.prepare_ahead = true; /* every worker busy: render never seeks */
+    mo.stream = streaming ? sc.stream : NULL;
     if (fmt == SINK_FORMAT_OGG || fmt == SINK_FORMAT_MP3 || fmt == SINK_FORMAT_OPUS)
         mo.ceiling_dbtp = RENDER_LOSSY_CEILING_DBTP;
     /* Speech resampled by an earlier run (mixer.h, store_dir). */
     char *clips_dir = NULL;
     if (cli_use_cache && cli_cache_dir("clips", &clips_dir) == AV_OK)
         mo.store_dir = clips_dir;
-    err = mixer_create(tl, voice, &mo, &mixer);
+    /* While streaming the voice is the compile's; the bank has the speech. */
+    err = mixer_create(streaming ? &hdr : tl, streaming ? NULL : voice, &mo, &mixer);
     free(clips_dir);
     if (err) {
         fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
         goto done;
     }
-
-    err = sink_create(&sink_file_ops, &sink);
-    if (!err)
-        err = cli_tags(name, tl, &tags);
-    if (err) {
-        fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
-        goto done;
-    }
-    sink_set_tags(sink, tags);
-    struct sink_params sp = {
-        .rate = (int)rate, .channels = mo.channels, .format = fmt, .frames = tl->duration};
-    err = sink_open(sink, out, &sp);
-    if (err) {
-        fprintf(stderr, "asanavox render: %s\n",
-                sink_message(sink)[0] ? sink_message(sink) : av_strerror(err));
-        goto done;
-    }
+    o.channels = mo.channels;
+    o.mixer = mixer;
+    o.sc = streaming ? &sc : NULL;
+    o.tl = tl;
 
     struct bar bar = {.rate = (int)rate, .last = -1};
     struct render_progress progress = {draw_bar, &bar};
-    err = render_run(mixer, sink, term_signal_flag(), tty ? &progress : NULL);
+    const struct render_open opener = {open_output, &o};
+    err = render_run_opening(mixer, &opener, term_signal_flag(), tty ? &progress : NULL);
     if (tty)
         clear_bar();
-    if (err == AV_EINTERRUPTED)
+    if (o.stream_done && !tl) {
+        tl = o.tl;
+        streaming = false;
+    }
+    if (err == AV_EINTERRUPTED || term_signal())
         goto interrupted;
+    if (o.status) { /* the timeline or the file could not be had: said */
+        status = o.status;
+        goto done;
+    }
+    if (err && streaming) {
+        /* The mix stopped because the compile failed: its errors, printed
+         * by now, are why (exit 2). */
+        streaming = false;
+        st = cli_stream_join(&sc, &tl);
+        if (st != 0) {
+            status = st;
+            goto done;
+        }
+    }
     if (err) {
-        const char *why = sink_message(sink)[0] ? sink_message(sink) : mixer_error_detail(mixer);
+        const char *why = o.sink && sink_message(o.sink)[0] ? sink_message(o.sink)
+                                                            : mixer_error_detail(mixer);
         fprintf(stderr, "asanavox render: %s\n", why[0] ? why : av_strerror(err));
         goto done;
     }
@@ -395,9 +491,10 @@ interrupted:
 done:
     if (term_signal() && status != EXIT_OK)
         status = 128 + term_signal(); /* one status for an interruption, whatever failed with it */
-    sink_destroy(sink);
-    tags_destroy(tags);
-    mixer_destroy(mixer);
+    sink_destroy(o.sink);
+    tags_destroy(o.tags);
+    mixer_destroy(mixer);   /* before the stream and the timeline it reads */
+    cli_stream_deinit(&sc); /* the compile has ended: the voice is free */
     timeline_destroy(tl);
     voice_destroy(voice);
     term_finish();

@@ -353,6 +353,25 @@ int mixer_read_mono(struct mixer *m, float *out, size_t frames, size_t *got)
     return read_frames(m, out, frames, got, 1);
 }
 
+int mixer_stream_prefetch(struct mixer *m, bool *ended)
+{
+    *ended = true;
+    if (m->err)
+        return m->err;
+    if (!m->stream || m->sv.duration >= 0)
+        return AV_OK;
+    /* Wait for events past what is known so far (or the end). */
+    int err = stream_take(m, m->sv.known, true);
+    if (!err)
+        err = prefetch(m, m->xend, m->xend + (int64_t)m->rate * PREFETCH_SECONDS);
+    if (err) {
+        m->err = err;
+        return err;
+    }
+    *ended = m->sv.duration >= 0;
+    return AV_OK;
+}
+
 /* Unpin everything playing or prefetched (waiting for prefetched clips a
  * worker may still be preparing, so unpinned clips are never in use). */
 static void release_all(struct mixer *m)

@@ -8,7 +8,10 @@
  * one channel (every channel carries the same signal) and the sink makes
  * the channels, which halves the work of the 16-bit conversion.  The ring holds
  * RING blocks; memory does not depend on the session's length.  Blocks are
- * written in order, so the output is the same as with one thread.
+ * written in order, so the output is the same as with one thread.  With
+ * render_run_opening() the first RING blocks are mixed before the sink
+ * exists and held in the ring, then handed over in order once it is open:
+ * the same bytes, later.
  */
 #include "asanavox/render.h"
 
@@ -21,7 +24,7 @@
 #include "asanavox/sink.h"
 #include "asanavox/workq.h"
 
-enum { RING = 16 };
+enum { RING = RENDER_HELD_BLOCKS };
 
 struct block {
     float *buf;          /* RENDER_BLOCK_FRAMES frames of one channel */
@@ -59,10 +62,22 @@ static void block_done(void *ctx, void *job)
     }
 }
 
-int render_run(struct mixer *m, struct sink *s, const volatile sig_atomic_t *stop,
-               const struct render_progress *progress)
+/* Report progress once the total is known (with a stream, once the
+ * compile has ended). */
+static void report(const struct render_progress *progress, const struct mixer *m,
+                   int64_t written)
 {
-    const int64_t total = mixer_duration(m);
+    int64_t total = mixer_duration(m);
+    if (progress && progress->fn && total != INT64_MAX)
+        progress->fn(progress->ctx, written, total);
+}
+
+/* Both entry points: with `open`, the sink comes from it once RING blocks
+ * are mixed (held in the ring until then, in order from slot 0) or the
+ * mix has ended. */
+static int run(struct mixer *m, struct sink *s, const struct render_open *open,
+               const volatile sig_atomic_t *stop, const struct render_progress *progress)
+{
     struct writer w = {.sink = s};
     int err = AV_OK;
     for (int i = 0; i < RING; i++) {
@@ -75,32 +90,57 @@ int render_run(struct mixer *m, struct sink *s, const volatile sig_atomic_t *sto
     if (err)
         goto out;
 
-    size_t slot = 0;
+    size_t slot = 0, held = 0;
+    bool ended = false;
     for (;;) {
         if (stop && *stop) {
             err = AV_EINTERRUPTED;
             break;
         }
-        /* Wait for a free block (the oldest; blocks are written in order)
-         * and report progress meanwhile. */
-        workq_lock(&w.q);
-        while (workq_pending_locked(&w.q) == RING && !w.err)
-            workq_wait_locked(&w.q);
-        int werr = w.err;
-        int64_t written = w.written;
-        workq_unlock(&w.q);
-        if (werr)
-            break;
-        if (progress && progress->fn)
-            progress->fn(progress->ctx, written, total);
+        if (!w.sink && (held == RING || ended)) {
+            /* The writer reads w.sink only in jobs pushed after this. */
+            err = open->fn(open->ctx, &w.sink);
+            for (size_t i = 0; !err && i < held; i++)
+                err = workq_push(&w.q, &w.blocks[i]); /* the ring is empty: no wait */
+            held = 0;
+            if (err || ended)
+                break;
+            if (stop && *stop) {
+                err = AV_EINTERRUPTED;
+                break;
+            }
+        }
+        if (w.sink) {
+            /* Wait for a free block (the oldest; blocks are written in
+             * order) and report progress meanwhile. */
+            workq_lock(&w.q);
+            while (workq_pending_locked(&w.q) == RING && !w.err)
+                workq_wait_locked(&w.q);
+            int werr = w.err;
+            int64_t written = w.written;
+            workq_unlock(&w.q);
+            if (werr)
+                break;
+            report(progress, m, written);
+        }
         size_t got = 0;
         err = mixer_read_mono(m, w.blocks[slot].buf, RENDER_BLOCK_FRAMES, &got);
-        if (err || got == 0)
-            break;
-        w.blocks[slot].frames = got;
-        err = workq_push(&w.q, &w.blocks[slot]); /* there is room: no wait */
         if (err)
             break;
+        if (got == 0) {
+            if (w.sink)
+                break;
+            ended = true; /* the sink first, for the blocks held */
+            continue;
+        }
+        w.blocks[slot].frames = got;
+        if (w.sink) {
+            err = workq_push(&w.q, &w.blocks[slot]); /* there is room: no wait */
+            if (err)
+                break;
+        } else {
+            held++;
+        }
         slot = (slot + 1) % RING;
     }
     /* Interrupted or failed: the output is void, the blocks waiting are
@@ -111,13 +151,24 @@ int render_run(struct mixer *m, struct sink *s, const volatile sig_atomic_t *sto
     if (!err && stop && *stop)
         err = AV_EINTERRUPTED;
     if (!err) {
-        if (progress && progress->fn)
-            progress->fn(progress->ctx, w.written, total);
-        err = sink_finish(s);
+        report(progress, m, w.written);
+        err = sink_finish(w.sink);
     }
 
 out:
     for (int i = 0; i < RING; i++)
         free(w.blocks[i].buf);
     return err;
+}
+
+int render_run(struct mixer *m, struct sink *s, const volatile sig_atomic_t *stop,
+               const struct render_progress *progress)
+{
+    return run(m, s, NULL, stop, progress);
+}
+
+int render_run_opening(struct mixer *m, const struct render_open *open,
+                       const volatile sig_atomic_t *stop, const struct render_progress *progress)
+{
+    return run(m, NULL, open, stop, progress);
 }
