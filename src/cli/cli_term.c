@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "asanavox/clock.h"
+#include "asanavox/thread.h"
 
 /* Signal-handler state: a handler can only reach globals (cli_term.h). */
 static volatile sig_atomic_t term_sig;     /* the stop signal's number */
@@ -28,7 +29,7 @@ static struct sigaction old_int, old_term, old_hup, old_pipe, old_xfsz, old_tstp
 static void on_stop_signal(int sig)
 {
     int saved = errno;
-    term_sig = sig;
+    av_stop_raise(&term_sig, sig); /* polled by a compile's thread too */
     atomic_store(&term_sig_ns, av_now_ns()); /* clock_gettime is async-signal-safe */
     if (term_wake[1] >= 0) {
         char c = 1;

@@ -29,6 +29,7 @@
 #include "asanavox/phrases.h"
 #include "asanavox/session.h"
 #include "asanavox/strbuf.h"
+#include "asanavox/thread.h"
 #include "asanavox/voice.h"
 
 enum { DEFAULT_RATE = 48000, DEFAULT_SPEED = 150, DEFAULT_BELL_MS = 3000 };
@@ -193,7 +194,7 @@ static inline bool fail(struct compiler *c, int err)
 /* True (after recording AV_EINTERRUPTED) when the caller asked to stop. */
 static inline bool stopped(struct compiler *c)
 {
-    if (c->o->stop && *c->o->stop)
+    if (av_stop_raised(c->o->stop))
         fail(c, AV_EINTERRUPTED);
     return c->err != 0;
 }

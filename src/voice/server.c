@@ -24,6 +24,7 @@
 
 #include "asanavox/error.h"
 #include "asanavox/fdio.h"
+#include "asanavox/thread.h"
 #include "server_internal.h"
 
 enum { STOP_POLL_MS = 50 };
@@ -127,7 +128,7 @@ static int read_reply(struct speech_server *s, struct reply_head *r)
 static int wait_answer(struct speech_server *s, const volatile sig_atomic_t *stop)
 {
     for (;;) {
-        if (stop && *stop) {
+        if (av_stop_raised(stop)) {
             s->dead = true;
             return AV_EINTERRUPTED;
         }

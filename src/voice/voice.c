@@ -46,6 +46,7 @@
 
 #include "asanavox/error.h"
 #include "asanavox/filecache.h"
+#include "asanavox/thread.h"
 #include "flite.h"
 #include "server.h"
 
@@ -601,14 +602,14 @@ static int collect_until(struct voice *v, const char *text, const struct voice_c
  * of it at once: the helper failing then is the stop, not a fault. */
 static int interrupted(const struct voice *v, int err)
 {
-    return err == AV_EVOICE && v->stop && *v->stop ? AV_EINTERRUPTED : err;
+    return err == AV_EVOICE && av_stop_raised(v->stop) ? AV_EINTERRUPTED : err;
 }
 
 /* flite, in this process: the whole clip at once; the stop flag is
  * polled before it, the clip budget after. */
 static int speak_flite(struct voice *v, const char *text, const struct voice_clip **out)
 {
-    if (v->stop && *v->stop)
+    if (av_stop_raised(v->stop))
         return AV_EINTERRUPTED;
     int16_t *raw;
     size_t len;
@@ -631,7 +632,7 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
         *out = c;
         return AV_OK;
     }
-    if (v->stop && *v->stop)
+    if (av_stop_raised(v->stop))
         return AV_EINTERRUPTED;
     int err = from_disk_to_memory(v, text, out);
     if (err != AV_ENOENT)
@@ -653,7 +654,7 @@ int voice_prefetch(struct voice *v, const char *text, int64_t *frames)
         *frames = (int64_t)c->frames;
         return AV_OK;
     }
-    if (v->stop && *v->stop)
+    if (av_stop_raised(v->stop))
         return AV_EINTERRUPTED;
     if (v->use_flite || is_pending(v, text))
         return AV_OK;
