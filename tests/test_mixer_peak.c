@@ -127,6 +127,36 @@ static void test_real_clip(void **state)
     assert_true(after.tp_db <= 20.0 * log10(thr) + 0.1);
     assert_true(fabs(after.tp_db - after.lufs - PEAKCTL_SPEECH_PLR_DB) <= 0.3);
 
+    /* peakctl_speech(): the same threshold, the clip controlled in place
+     * exactly as peakctl_apply() does, and the profile after the control,
+     * which it derives without measuring again, agrees with libebur128's
+     * measurement of the controlled clip (loud_profile()) within 0.05 LU
+     * in integrated loudness and has the controlled clip's bin peaks. */
+    float thr2;
+    struct loud_profile derived, measured;
+    float *z = malloc(n * sizeof(float)), *env = NULL;
+    assert_non_null(z);
+    memcpy(z, x, n * sizeof(float));
+    assert_int_equal(peakctl_speech(z, n, rate, NULL, &thr2, &derived), AV_OK);
+    assert_true(thr2 == thr);
+    assert_memory_equal(z, y, n * sizeof(float));
+    assert_int_equal(loud_profile(y, n, rate, NULL, &measured), AV_OK);
+    assert_int_equal(derived.n, measured.n);
+    assert_true(derived.bin_seconds == measured.bin_seconds);
+    env = malloc(measured.n * sizeof(float));
+    assert_non_null(env);
+    double l_derived = loud_clip_lufs(&derived, 1.0, 0.0, env);
+    double l_measured = loud_clip_lufs(&measured, 1.0, 0.0, env);
+    print_message("profile after control: derived %.3f LUFS, measured %.3f LUFS\n", l_derived,
+                  l_measured);
+    assert_true(fabs(l_derived - l_measured) <= 0.05);
+    for (size_t b = 0; b < measured.n; b++)
+        assert_true(derived.peak[b] == measured.peak[b]);
+    loud_profile_free(&derived);
+    loud_profile_free(&measured);
+    free(env);
+    free(z);
+
     /* A threshold above the clip's peaks leaves it exactly as it was. */
     memcpy(y, x, n * sizeof(float));
     assert_int_equal(peakctl_apply(y, n, rate, (float)pow(10.0, (before.tp_db + 1.0) / 20.0)),

@@ -117,21 +117,11 @@ static void hold_min(struct limiter *l, size_t n)
     }
 }
 
-void limiter_run(struct limiter *l, const float *x, size_t n, float *y)
+/* The gains from l->greq (when `reduce`: hold_min() not yet run) to y:
+ * hold, release and attack, for the n frames whose input is xs[0 .. n). */
+static void envelope(struct limiter *l, const float *xs, size_t n, bool reduce, float *y)
 {
-    const float *xs = x + LIM_TP_HALF;
     size_t la = (size_t)l->la;
-    if (!l->enabled) {
-        memcpy(y, xs, n * sizeof(float));
-        return;
-    }
-    size_t count = n + la - 1;
-    size_t chunks = chunk_max(l, x, count + 2 * LIM_TP_HALF - 1);
-    float top = 0.0f;
-    for (size_t k = 0; k < chunks; k++)
-        top = l->cmax[k] > top ? l->cmax[k] : top;
-    bool quiet = top * l->tp_bound < l->ceiling;
-    bool reduce = !quiet && detect(l, x, count, chunks);
     if (!reduce && l->env_prev == 1.0 && l->ebuf_ones) {
         memcpy(y, xs, n * sizeof(float));
         return;
@@ -188,6 +178,59 @@ void limiter_run(struct limiter *l, const float *x, size_t n, float *y)
     for (size_t i = 0; i + 1 < la; i++)
         ones = ones && l->ebuf[i] == 1.0f;
     l->ebuf_ones = ones;
+}
+
+void limiter_run(struct limiter *l, const float *x, size_t n, float *y)
+{
+    const float *xs = x + LIM_TP_HALF;
+    size_t la = (size_t)l->la;
+    if (!l->enabled) {
+        memcpy(y, xs, n * sizeof(float));
+        return;
+    }
+    size_t count = n + la - 1;
+    size_t chunks = chunk_max(l, x, count + 2 * LIM_TP_HALF - 1);
+    float top = 0.0f;
+    for (size_t k = 0; k < chunks; k++)
+        top = l->cmax[k] > top ? l->cmax[k] : top;
+    bool quiet = top * l->tp_bound < l->ceiling;
+    bool reduce = !quiet && detect(l, x, count, chunks);
+    envelope(l, xs, n, reduce, y);
+}
+
+void limiter_true_peaks(const struct limiter *l, const float *x, size_t count, float *p)
+{
+    for (size_t j = 0; j < count; j += SUB) {
+        size_t len = j + SUB < count ? SUB : count - j;
+        for (size_t s = 0; s < len; s++)
+            p[j + s] = fabsf(x[j + s + LIM_TP_HALF]);
+        /* The same sums, in the same order, as detect(): the same values. */
+        for (int ph = 0; ph < 3; ph++) {
+            float acc[SUB] = {0};
+            for (int i = 0; i < LIM_TP_TAPS; i++)
+                kern_axpy(acc, x + j + 1 + i, l->tp_coef[ph][i], len);
+            for (size_t s = 0; s < len; s++) {
+                float v = fabsf(acc[s]);
+                p[j + s] = v > p[j + s] ? v : p[j + s];
+            }
+        }
+    }
+}
+
+void limiter_run_peaks(struct limiter *l, const float *xs, const float *tp, size_t n, float *y)
+{
+    if (!l->enabled) {
+        memcpy(y, xs, n * sizeof(float));
+        return;
+    }
+    const float c = l->ceiling;
+    bool reduce = false;
+    for (size_t s = 0; s < n + (size_t)l->la - 1; s++) {
+        float g = tp[s] > c ? c / tp[s] : 1.0f;
+        reduce = reduce || g < 1.0f;
+        l->greq[s] = g;
+    }
+    envelope(l, xs, n, reduce, y);
 }
 
 int limiter_init(struct limiter *l, int rate, double ceiling_dbtp, bool enabled, size_t block)
