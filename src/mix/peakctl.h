@@ -44,10 +44,10 @@ const char *peakctl_version(void);
  * held its peaks there, with its true peak PEAKCTL_SPEECH_PLR_DB (within
  * 0.1 dB) above its integrated loudness (loudness.h, as the mixer
  * measures clips) — after the control, not before: limiting lowers the
- * loudness too, so the threshold is searched for (usually two passes of
- * the control over a copy; the loudness after each is derived as
- * peakctl_speech() says, without measuring again).  The search stops
- * within 0.05 dB of the ratio.  *threshold is 0 (no control) for a clip
+ * loudness too, so the threshold is searched for (usually one pass of
+ * the control over a copy, guided by a model of it at the profile's
+ * resolution; the loudness after each pass is derived as peakctl_speech()
+ * says, without measuring again).  *threshold is 0 (no control) for a clip
  * that is silent or already within the ratio.  s is not changed.
  * `init_lock` as for loud_profile().  Any thread.  Returns 0 or
  * AV_ENOMEM. */
