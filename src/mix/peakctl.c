@@ -35,16 +35,27 @@ int peakctl_apply(float *s, size_t n, int rate, float threshold)
         return err;
     l.release = 1.0 - exp(-1.0 / (PEAKCTL_RELEASE_MS / 1000.0 * rate));
     /* limiter_run() reads LIM_TP_HALF frames before each block and
-     * la - 1 + LIM_TP_HALF after it: the clip with silence around. */
-    const size_t pre = LIM_TP_HALF, post = (size_t)l.la - 1 + LIM_TP_HALF;
-    float *x = calloc(pre + n + post, sizeof(float));
+     * span - LIM_TP_HALF after it: the clip with silence around, copied
+     * a block ahead into a window (a copy of the whole clip cost more in
+     * fresh pages than the limiting).  Frames from t + len on are still
+     * the input when the block at t is written. */
+    const size_t span = LIM_TP_HALF + (size_t)l.la - 1 + LIM_TP_HALF;
+    float *x = malloc((BLOCK + span) * sizeof(float));
     if (!x) {
         limiter_deinit(&l);
         return AV_ENOMEM;
     }
-    memcpy(x + pre, s, n * sizeof(float));
-    for (size_t t = 0; t < n; t += BLOCK)
-        limiter_run(&l, x + t, n - t < BLOCK ? n - t : BLOCK, s + t);
+    size_t have = 0; /* x[0 .. have) holds the frames from t - LIM_TP_HALF */
+    for (size_t t = 0; t < n; t += BLOCK) {
+        size_t len = n - t < BLOCK ? n - t : BLOCK;
+        for (size_t i = have; i < len + span; i++) {
+            size_t f = t + i; /* the frame f - LIM_TP_HALF */
+            x[i] = f >= LIM_TP_HALF && f - LIM_TP_HALF < n ? s[f - LIM_TP_HALF] : 0.0f;
+        }
+        limiter_run(&l, x, len, s + t);
+        memmove(x, x + len, span * sizeof(float));
+        have = span;
+    }
     free(x);
     limiter_deinit(&l);
     return AV_OK;
