@@ -31,7 +31,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
-#include <samplerate.h>
+#include <soxr.h>
 #include <stdbool.h>
 #include <sndfile.h>
 #include <stdio.h>
@@ -113,9 +113,9 @@ static int write_cue(const char *dir, int id, const float *x, size_t n, int rate
 {
     size_t m = (size_t)((double)n * 16000 / rate) + 16;
     float *o = malloc(m * sizeof(float));
-    SRC_DATA d = {.data_in = x, .data_out = o, .input_frames = (long)n,
-                  .output_frames = (long)m, .src_ratio = 16000.0 / rate};
-    if (!o || src_simple(&d, SRC_SINC_BEST_QUALITY, 1)) {
+    size_t made = 0;
+    soxr_quality_spec_t q = soxr_quality_spec(SOXR_VHQ, 0);
+    if (!o || soxr_oneshot(rate, 16000, 1, x, n, NULL, o, m, &made, NULL, &q, NULL)) {
         free(o);
         return -1;
     }
@@ -130,7 +130,7 @@ static int write_cue(const char *dir, int id, const float *x, size_t n, int rate
     /* A little silence around the cue, as a recognizer expects. */
     static const float pad[3200];
     sf_write_float(sf, pad, 3200);
-    sf_write_float(sf, o, d.output_frames_gen);
+    sf_write_float(sf, o, (sf_count_t)made);
     sf_write_float(sf, pad, 3200);
     sf_close(sf);
     free(o);

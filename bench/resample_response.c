@@ -4,7 +4,9 @@
  *
  * Usage: resample_response [OUT_RATE]   (default 48000)
  *
- * Feeds mix_resample_s16() a 22.05 kHz clip (espeak-ng's rate) holding one
+ * Feeds mix_resample_s16() — the function the mixer resamples every speech
+ * clip with (libsoxr, src/dsp/resample.c, which sound files go through
+ * too) — a 22.05 kHz clip (espeak-ng's rate) holding one
  * sine at a time, 2 s long at -6 dBFS, and prints the level of that sine
  * in the output relative to the input in dB, measured by a single-bin DFT
  * over the middle second (away from the converter's edges; images do not

@@ -13,9 +13,11 @@
  * espeak-ng's samples for its text, or its sound file as libsndfile reads
  * it, converted to 8 kHz.  Every clip must be audible in its span, every
  * sample outside all spans must be exactly zero, and each clip's source,
- * resampled here with libsamplerate's simple API, must correlate with the
- * render best at its planned frame (within 2 frames) — so a silent render,
- * a clip in the wrong place or cut short, or one that runs on fails.
+ * resampled here by libsoxr's one-call API at its low quality (not by the
+ * mixer's resampler, whose alignment test_mixer checks against exact
+ * sines), must correlate with the render best at its planned frame
+ * (within 2 frames) — so a silent render, a clip in the wrong place or cut
+ * short, or one that runs on fails.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,7 +27,7 @@
 
 #include <dirent.h>
 #include <math.h>
-#include <samplerate.h>
+#include <soxr.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,9 +112,9 @@ static float *source_at_rate(struct voice *voice, const struct tl_event *e, int6
     bool guide = e->sound && e->kind == TL_BREATH;
     int64_t file_len = guide ? ((int64_t)frames * RATE + rate - 1) / rate : len;
     float *out = calloc((size_t)(len > file_len ? len : file_len) + 64, sizeof(float));
-    SRC_DATA d = {.data_in = in, .data_out = out, .input_frames = frames,
-                  .output_frames = (long)file_len + 64, .src_ratio = (double)RATE / rate};
-    int err = src_simple(&d, SRC_SINC_FASTEST, 1);
+    size_t made = 0;
+    soxr_error_t err = soxr_oneshot(rate, RATE, 1, in, (size_t)frames, NULL, out,
+                                    (size_t)file_len + 64, &made, NULL, NULL, NULL);
     free(in);
     if (err) {
         free(out);

@@ -40,7 +40,7 @@ enum { NRATES_ALL = sizeof rates / sizeof rates[0] };
 /* How many of a list of rates to use: all, or the first `n` with
  * ASANAVOX_SOUND_RATES=n.  ./dev sets 2 under valgrind: 48000 (the file as
  * it is) and 44100 (resampled) run every code path of sound.c, and the
- * other rates only run libsamplerate longer, which takes most of this
+ * other rates only run the resampler longer, which takes most of this
  * suite's time there (all the rates ran before, plain and under ASan). */
 static size_t rates_used(size_t all)
 {

@@ -4,7 +4,7 @@
  *
  * The mixer walks a timeline's events in start order and keeps only the
  * clips that sound in the block being made: a clip (speech from the voice,
- * resampled to the output rate with libsamplerate to exactly
+ * resampled to the output rate with libsoxr to exactly
  * voice_frames_at() frames; a bell or tone from a sound file) is prepared
  * shortly before its event starts, added in at exactly its planned frame
  * and released when it ends.  Prepared clips are cached by text or path in
@@ -208,13 +208,14 @@ size_t mixer_clips_prepared(const struct mixer *m);
 size_t mixer_clips_cached(const struct mixer *m);
 
 /* Resample `n` mono 16-bit frames at `in_rate` to exactly `out_frames`
- * float frames at `out_rate`: when upsampling by two or more, first an
- * exact 2x half-band step, then libsamplerate (SINC_MEDIUM_QUALITY, a long
- * clip cut into segments converted together) from the doubled rate; the
- * response of a 22.05 kHz clip is -0.4 dB at 10 kHz.  Pads with silence or
- * cuts the last few frames the converter gives beyond `out_frames`.  Use
+ * float frames at `out_rate`: one libsoxr conversion of the whole clip
+ * (src/dsp/resample.h: HQ, pass band to 95 % of the lower rate's Nyquist
+ * frequency, one thread, no dither), aligned with the input; the response
+ * of a 22.05 kHz clip is 0.00 dB at 10 kHz.  Pads with silence or cuts the
+ * last few frames the converter gives beyond `out_frames`.  Use
  * voice_frames_at(n, in_rate, out_rate) for `out_frames` to get the planned
- * length.  Any thread.  Returns 0, AV_EINVAL or AV_ENOMEM. */
+ * length.  The same input gives the same bytes.  Any thread.  Returns 0,
+ * AV_EINVAL (a rate <= 0, rates more than 256 times apart) or AV_ENOMEM. */
 int mix_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, float *out,
                      size_t out_frames);
 

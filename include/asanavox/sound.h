@@ -3,8 +3,8 @@
  * sound.h — bells and breath tones: WAV files read with libsndfile.
  *
  * A sound is loaded once, converted to mono float and resampled (with
- * libsamplerate) to the output rate.  Bells ring out naturally: a sound's
- * length is its whole file, tail included.
+ * libsoxr, src/dsp/resample.h) to the output rate.  Bells ring out
+ * naturally: a sound's length is its whole file, tail included.
  *
  * Sound names in sessions ("bowl") are resolved to files by paths.h; this
  * module only reads files.  Any thread may call these functions on distinct
@@ -28,8 +28,8 @@ struct sound {
 
 /* Length in frames of the file at `path` once resampled to `rate`:
  * ceil(file_frames * rate / file_rate).  Reads the header and the last
- * frame, and checks everything sound_load() will need (a rate that can be
- * converted to `rate`, data as long as the header says, under
+ * frame, and checks everything sound_load() will need (a rate within 256
+ * times `rate` either way, data as long as the header says, under
  * SOUND_MAX_SECONDS), so that a file it accepts loads.  Returns 0,
  * AV_ENOENT when the file does not exist, or AV_ESOUND when it is not a
  * readable sound file. */

@@ -120,18 +120,6 @@ void kern_axpy(float *restrict acc, const float *a, float g, size_t n)
         acc[i] += g * a[i];
 }
 
-void kern_madd2(float *restrict acc, const float *a, const float *b, float g, size_t n)
-{
-    const v4f gv = {g, g, g, g};
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        v4f v = v4f_load(acc + i) + gv * (v4f_load(a + i) + v4f_load(b + i));
-        memcpy(acc + i, &v, sizeof(v));
-    }
-    for (; i < n; i++)
-        acc[i] += g * (a[i] + b[i]);
-}
-
 void kern_dup2(const float *restrict in, float *restrict out, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

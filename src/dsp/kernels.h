@@ -27,9 +27,6 @@ void kern_to_s16_dup2(const float *restrict in, int16_t *restrict out, size_t n)
 /* acc[i] += g * a[i] */
 void kern_axpy(float *restrict acc, const float *a, float g, size_t n);
 
-/* acc[i] += g * (a[i] + b[i]) */
-void kern_madd2(float *restrict acc, const float *a, const float *b, float g, size_t n);
-
 /* out[2i] = out[2i+1] = in[i] */
 void kern_dup2(const float *restrict in, float *restrict out, size_t n);
 

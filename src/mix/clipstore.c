@@ -15,7 +15,6 @@
 
 #include <ebur128.h>
 #include <pthread.h>
-#include <samplerate.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "asanavox/filecache.h"
 #include "asanavox/speechbank.h"
 #include "asanavox/strbuf.h"
+#include "dsp/resample.h"
 #include "mixer_internal.h"
 #include "peakctl.h"
 
@@ -65,8 +65,8 @@ void clipstore_close(struct clipstore *s)
  * and the clip (its hash, length and rate), malloc'd. */
 static char *pcm_key(const struct speech_clip *c, int rate)
 {
-    return str_printf("pcm\n%s\nlibsamplerate %s\n%d\n%d\n%zu\n%016llx%016llx",
-                      mix_resample_version(), src_get_version(), c->rate, rate, c->frames,
+    return str_printf("pcm\n%s\n%s\n%d\n%d\n%zu\n%016llx%016llx",
+                      mix_resample_version(), dsp_resample_version(), c->rate, rate, c->frames,
                       (unsigned long long)c->id[0], (unsigned long long)c->id[1]);
 }
 

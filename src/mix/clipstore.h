@@ -13,7 +13,8 @@
  * owns and frees).  Both are pure functions of the clip's samples, which the
  * bank names by a 128-bit hash (speechbank.h), so the keys name every
  * input: that hash and length, the rates, and the version of the code that
- * made the entry (the resampler's, libsamplerate's and libebur128's).
+ * made the entry (the resampler's, libsoxr's with the engine it runs on
+ * this machine, and libebur128's).
  * Entries are checked by the file cache (length, checksum, whole key) and
  * here (their exact size); a corrupt or truncated one is a miss, is made
  * again and overwritten, and is never used.  Stored floats are the exact

@@ -248,7 +248,7 @@ void clip_cache_clear(struct mixer *m);
 
 /* ---- resample.c ---- */
 
-/* Names what mix_resample_s16() does ("v1"): part of the keys of stored
+/* Names what mix_resample_s16() does ("v2"): part of the keys of stored
  * resampled speech (clipstore.h), so change it with the resampler. */
 const char *mix_resample_version(void);
 

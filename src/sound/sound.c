@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sound.c — reading bells and tones: libsndfile in, mono float out,
- * libsamplerate in between when the file's rate is not the output rate.
+ * libsoxr in between when the file's rate is not the output rate
+ * (src/dsp/resample.h, the converter speech goes through too).
  *
  * The length contract is the point of this module: sound_load() always
  * produces exactly sound_frames_at() frames, so the compiler can place
  * sounds on the timeline from headers alone and the mixer never finds a
- * sound longer or shorter than its slot.  The sinc converter's own output
- * count can differ from ceil(frames * rate / file_rate) by a frame or so
- * at the very end (with libsamplerate 0.2 it comes out one frame short at
- * most); we pad with zeros or truncate to the exact length.
+ * sound longer or shorter than its slot.  The converter's own output
+ * count is round(frames * rate / file_rate), up to a frame short of
+ * ceil(); dsp_resample() pads with zeros to the exact length.
  *
  * Two cases sound.h leaves open: a NULL argument or a rate <= 0 is a
  * caller's bug and gives AV_EINVAL; a file whose header says it holds no
@@ -20,20 +20,18 @@
 
 #include <errno.h>
 #include <stdbool.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include <samplerate.h>
 #include <sndfile.h>
 
 #include "asanavox/error.h"
+#include "dsp/resample.h"
 
 enum {
-    READ_CHUNK = 4096,  /* frames read from the file per sf_readf_float call */
-    OUT_SLACK = 64      /* extra room given to the converter past the target */
+    READ_CHUNK = 4096   /* frames read from the file per sf_readf_float call */
 };
 
 /* Why sf_open() failed: the file is missing (AV_ENOENT) or it exists but is
@@ -92,10 +90,10 @@ int sound_frames_at(const char *path, int rate, int64_t *frames)
     int64_t n;
     err = resampled_length(info.frames, info.samplerate, rate, &n);
     /* Check what sound_load() will need, so that `check` passes only what
-     * `render` can play: a rate libsamplerate can convert from (a 1 Hz WAV
-     * cannot be), and data as long as the header says (the last frame is
+     * `render` can play: a rate the converter takes (within 256 times the
+     * output rate: a 1 Hz WAV is not), and data as long as the header says (the last frame is
      * read, which costs one seek). */
-    if (!err && info.samplerate != rate && !src_is_valid_ratio((double)rate / info.samplerate))
+    if (!err && !dsp_resample_rates_ok(info.samplerate, rate))
         err = AV_ESOUND;
     if (!err) {
         float last[64];
@@ -154,69 +152,25 @@ fail:
     return err;
 }
 
-/* Resample `in` (`n` frames at `in_rate`) to `rate`, writing exactly
- * `out_n` frames to *out.  The whole input is passed with end_of_input set,
- * so the converter flushes its tail; we loop because one src_process() call
- * may stop early. */
-static int resample(const float *in, size_t n, int in_rate, int rate,
-                    size_t out_n, float **out)
+/* Resample `in` (`n` frames at `in_rate`) to `rate`: exactly `out_n`
+ * frames in a new buffer at *out. */
+static int resample(const float *in, size_t n, int in_rate, int rate, size_t out_n,
+                    float **out)
 {
-    int err = AV_ENOMEM;
-    SRC_STATE *st = NULL;
-    float *buf = NULL;
-    double ratio = (double)rate / (double)in_rate;
-
-    if (!src_is_valid_ratio(ratio)) {
-        err = AV_ESOUND; /* beyond libsamplerate's 1/256..256 */
-        goto fail;
-    }
-    if (out_n > (SIZE_MAX / sizeof *buf) - OUT_SLACK ||
-        out_n > (size_t)LONG_MAX - OUT_SLACK || n > (size_t)LONG_MAX)
-        goto fail;
-    size_t cap = out_n + OUT_SLACK;
-    buf = malloc(cap * sizeof *buf);
+    if (!dsp_resample_rates_ok(in_rate, rate))
+        return AV_ESOUND; /* beyond the converter's ratio */
+    if (out_n == 0 || out_n > SIZE_MAX / sizeof(float))
+        return AV_ENOMEM;
+    float *buf = malloc(out_n * sizeof(*buf));
     if (!buf)
-        goto fail;
-    int src_err = 0;
-    st = src_new(SRC_SINC_MEDIUM_QUALITY, 1, &src_err);
-    if (!st) {
-        /* With a fixed converter type and one channel, src_new() can only
-         * fail for lack of memory (libsamplerate keeps its error numbers
-         * private, so we cannot check which). */
-        err = AV_ENOMEM;
-        goto fail;
+        return AV_ENOMEM;
+    int err = dsp_resample(in, n, in_rate, rate, buf, out_n);
+    if (err) {
+        free(buf);
+        return err == AV_EINVAL ? AV_ESOUND : err;
     }
-
-    size_t used = 0, made = 0;
-    while (made < cap) {
-        SRC_DATA d;
-        memset(&d, 0, sizeof d);
-        d.data_in = in + used;
-        d.input_frames = (long)(n - used);
-        d.data_out = buf + made;
-        d.output_frames = (long)(cap - made);
-        d.end_of_input = 1;
-        d.src_ratio = ratio;
-        src_err = src_process(st, &d);
-        if (src_err) {
-            err = AV_ESOUND;
-            goto fail;
-        }
-        used += (size_t)d.input_frames_used;
-        made += (size_t)d.output_frames_gen;
-        if (d.output_frames_gen == 0)
-            break; /* input consumed and tail flushed */
-    }
-    if (made < out_n)
-        memset(buf + made, 0, (out_n - made) * sizeof *buf);
-
-    src_delete(st);
     *out = buf;
     return AV_OK;
-fail:
-    src_delete(st);
-    free(buf);
-    return err;
 }
 
 /* A loop resampled as a loop: the converter sees one second of the loop's
