@@ -79,15 +79,8 @@ static bool detect(struct limiter *l, const float *x, size_t count, size_t chunk
         float peak[SUB];
         for (size_t s = 0; s < len; s++)
             peak[s] = fabsf(x[j + s + LIM_TP_HALF]);
-        for (int ph = 0; ph < 3; ph++) {
-            float acc[SUB] = {0};
-            for (int i = 0; i < LIM_TP_TAPS; i++)
-                kern_axpy(acc, x + j + 1 + i, l->tp_coef[ph][i], len);
-            for (size_t s = 0; s < len; s++) {
-                float v = fabsf(acc[s]);
-                peak[s] = v > peak[s] ? v : peak[s];
-            }
-        }
+        for (int ph = 0; ph < 3; ph++)
+            kern_fir_absmax(peak, x + j + 1, l->tp_coef[ph], LIM_TP_TAPS, len);
         for (size_t s = 0; s < len; s++) {
             float g = peak[s] > c ? c / peak[s] : 1.0f;
             any = any || g < 1.0f;
@@ -133,17 +126,25 @@ static void envelope(struct limiter *l, const float *xs, size_t n, bool reduce, 
     float d = 1.0f - (float)l->env_prev;
     const float keep = (float)(1.0 - l->release);
     float *eb = l->ebuf + (la - 1);
-    for (size_t s = 0; s < n; s++) {
-        if (d == 0.0f && (!reduce || l->hold[s] >= 1.0f)) {
-            eb[s] = 1.0f; /* what the steps below give: d stays 0 */
-            continue;
+    if (reduce) {
+        /* Without branches, which the hold's ups and downs made hard to
+         * predict (where d is 0 and the hold 1, the steps leave d 0). */
+        for (size_t s = 0; s < n; s++) {
+            float r = 1.0f - l->hold[s], k = d * keep;
+            k = k < 1e-4f ? 0.0f : k; /* within 0.001 dB: done releasing */
+            d = r > k ? r : k;
+            eb[s] = 1.0f - d;
         }
-        d *= keep;
-        if (d < 1e-4f) /* within 0.001 dB: done releasing */
-            d = 0.0f;
-        if (reduce && 1.0f - l->hold[s] > d)
-            d = 1.0f - l->hold[s];
-        eb[s] = 1.0f - d;
+    } else {
+        size_t s = 0;
+        for (; s < n && d != 0.0f; s++) {
+            d *= keep;
+            if (d < 1e-4f)
+                d = 0.0f;
+            eb[s] = 1.0f - d;
+        }
+        for (; s < n; s++)
+            eb[s] = 1.0f; /* d stays 0 */
     }
     l->env_prev = 1.0 - (double)d;
     double sum = 0.0;
@@ -166,12 +167,16 @@ static void envelope(struct limiter *l, const float *xs, size_t n, bool reduce, 
             if (t == n)
                 break;
         }
-        sum += l->ebuf[t + la - 1];
-        float g = (float)(sum * inv);
+        /* Every env value is a multiple of 2^-24 in [0, 1] (1 - d in
+         * float, d in [0, 1]), so the difference below is exact in float
+         * and every sum exact in double: one addition per frame gives
+         * the sum that adding and then taking away gave, with half the
+         * chain of dependent additions. */
+        float g = (float)((sum + l->ebuf[t + la - 1]) * inv);
         if (g > 1.0f)
             g = 1.0f;
         y[t] = xs[t] * g;
-        sum -= l->ebuf[t];
+        sum += l->ebuf[t + la - 1] - l->ebuf[t];
     }
     memmove(l->ebuf, l->ebuf + n, (la - 1) * sizeof(float));
     bool ones = true;
@@ -205,15 +210,8 @@ void limiter_true_peaks(const struct limiter *l, const float *x, size_t count, f
         for (size_t s = 0; s < len; s++)
             p[j + s] = fabsf(x[j + s + LIM_TP_HALF]);
         /* The same sums, in the same order, as detect(): the same values. */
-        for (int ph = 0; ph < 3; ph++) {
-            float acc[SUB] = {0};
-            for (int i = 0; i < LIM_TP_TAPS; i++)
-                kern_axpy(acc, x + j + 1 + i, l->tp_coef[ph][i], len);
-            for (size_t s = 0; s < len; s++) {
-                float v = fabsf(acc[s]);
-                p[j + s] = v > p[j + s] ? v : p[j + s];
-            }
-        }
+        for (int ph = 0; ph < 3; ph++)
+            kern_fir_absmax(p + j, x + j + 1, l->tp_coef[ph], LIM_TP_TAPS, len);
     }
 }
 
