@@ -131,6 +131,18 @@ void kern_fir_absmax(float *restrict peak, const float *x, const float *c, int t
     }
 }
 
+void kern_min(float *restrict out, const float *a, const float *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4f va = v4f_load(a + i), vb = v4f_load(b + i);
+        v4f r = v4f_select(vb < va, vb, va);
+        memcpy(out + i, &r, sizeof(r));
+    }
+    for (; i < n; i++)
+        out[i] = b[i] < a[i] ? b[i] : a[i];
+}
+
 void kern_dup2(const float *restrict in, float *restrict out, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

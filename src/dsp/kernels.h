@@ -30,6 +30,10 @@ void kern_to_s16_dup2(const float *restrict in, int16_t *restrict out, size_t n)
  * alignment. */
 void kern_fir_absmax(float *restrict peak, const float *x, const float *c, int taps, size_t n);
 
+/* out[i] = min(a[i], b[i]) (b[i] < a[i] ? b[i] : a[i]); out overlaps
+ * neither. */
+void kern_min(float *restrict out, const float *a, const float *b, size_t n);
+
 /* out[2i] = out[2i+1] = in[i] */
 void kern_dup2(const float *restrict in, float *restrict out, size_t n);
 
