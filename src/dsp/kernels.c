@@ -143,6 +143,21 @@ void kern_min(float *restrict out, const float *a, const float *b, size_t n)
         out[i] = b[i] < a[i] ? b[i] : a[i];
 }
 
+double kern_sumsq(const float *v, size_t n)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += (double)v[i] * v[i];
+        s1 += (double)v[i + 1] * v[i + 1];
+        s2 += (double)v[i + 2] * v[i + 2];
+        s3 += (double)v[i + 3] * v[i + 3];
+    }
+    for (; i < n; i++)
+        s0 += (double)v[i] * v[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
 void kern_dup2(const float *restrict in, float *restrict out, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -34,6 +34,10 @@ void kern_fir_absmax(float *restrict peak, const float *x, const float *c, int t
  * neither. */
 void kern_min(float *restrict out, const float *a, const float *b, size_t n);
 
+/* The sum of v[i]^2 in double, in four interleaved partial sums (the
+ * same n, the same order: the same result). */
+double kern_sumsq(const float *v, size_t n);
+
 /* out[2i] = out[2i+1] = in[i] */
 void kern_dup2(const float *restrict in, float *restrict out, size_t n);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "asanavox/error.h"
+#include "dsp/kernels.h"
 #include "limiter.h"
 #include "loudness.h"
 
@@ -132,13 +133,8 @@ static void profile_after(const struct loud_profile *p0, const double *ex, const
     const size_t step = (size_t)rate / 100;
     for (size_t b = 0; b < p0->n; b++) {
         size_t i = b * step, len = i + step <= n ? step : n - i;
-        double e = 0.0;
-        float pk = 0.0f;
-        for (size_t k = i; k < i + len; k++) {
-            e += (double)y[k] * y[k];
-            float a = fabsf(y[k]);
-            pk = a > pk ? a : pk;
-        }
+        double e = kern_sumsq(y + i, len);
+        float pk = kern_absmax(y + i, len);
         out->ms[b] = ex[b] > 0.0 ? (float)((double)p0->ms[b] * (e / ex[b])) : p0->ms[b];
         out->peak[b] = pk * 1.06f; /* as loud_profile() */
     }
@@ -217,9 +213,7 @@ static int speech_control(float *s, size_t n, int rate, pthread_mutex_t *init_lo
     /* The sample peak is a lower bound of the true peak, and the true
      * peak exceeds it by well under 1 dB in speech: a clip whose sample
      * peak is 1 dB or more within the ratio needs no control. */
-    float peak = 0.0f;
-    for (size_t i = 0; i < n; i++)
-        peak = fabsf(s[i]) > peak ? fabsf(s[i]) : peak;
+    float peak = kern_absmax(s, n);
     const double plr = PEAKCTL_SPEECH_PLR_DB;
     if (!isfinite(l0) || 20.0 * log10((double)peak + 1e-30) - l0 <= plr - 1.0) {
         if (prof) {
@@ -239,10 +233,7 @@ static int speech_control(float *s, size_t n, int rate, pthread_mutex_t *init_lo
     }
     for (size_t b = 0; b < p0.n; b++) {
         size_t i = b * step, len = i + step <= n ? step : n - i;
-        double e = 0.0;
-        for (size_t k = i; k < i + len; k++)
-            e += (double)s[k] * s[k];
-        ex[b] = e;
+        ex[b] = kern_sumsq(s + i, len);
     }
     err = tp_clip_make(s, n, rate, &c);
     if (err)
@@ -259,10 +250,7 @@ static int speech_control(float *s, size_t n, int rate, pthread_mutex_t *init_lo
     md.release = 1.0 - exp(-p0.bin_seconds / (PEAKCTL_RELEASE_MS / 1000.0));
     for (size_t b = 0; b < p0.n; b++) {
         size_t i = b * step, len = i + step <= n ? step : n - i;
-        float pk = 0.0f;
-        for (size_t k = i; k < i + len; k++)
-            pk = c.tp[k] > pk ? c.tp[k] : pk;
-        md.bin_tp[b] = pk;
+        md.bin_tp[b] = kern_absmax(c.tp + i, len); /* the values are >= 0 */
     }
     /* h(t) = t - lufs_after(t) - plr is increasing in the threshold t (dB):
      * limiting by d dB lowers the loudness by less than d; h(t0) >= 0 at
