@@ -6,6 +6,8 @@
  * mixer, every spoken cue of a real session lands at -16 LUFS +-1 with its
  * true peak under the master limiter's ceiling, so the limiter does not
  * act on speech alone.  Every figure is measured here with libebur128.
+ * Also the limiter's detector computed once per clip (limiter.h), which
+ * the search for the threshold reuses.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -27,6 +29,7 @@
 #include "asanavox/mixer.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
+#include "mix/limiter.h"
 #include "mix/peakctl.h"
 
 #define RATE 48000
@@ -127,6 +130,36 @@ static void test_real_clip(void **state)
     assert_true(after.tp_db <= 20.0 * log10(thr) + 0.1);
     assert_true(fabs(after.tp_db - after.lufs - PEAKCTL_SPEECH_PLR_DB) <= 0.3);
 
+    /* peakctl_speech(): the same threshold, the clip controlled in place
+     * exactly as peakctl_apply() does, and the profile after the control,
+     * which it derives without measuring again, agrees with libebur128's
+     * measurement of the controlled clip (loud_profile()) within 0.05 LU
+     * in integrated loudness and has the controlled clip's bin peaks. */
+    float thr2;
+    struct loud_profile derived, measured;
+    float *z = malloc(n * sizeof(float)), *env = NULL;
+    assert_non_null(z);
+    memcpy(z, x, n * sizeof(float));
+    assert_int_equal(peakctl_speech(z, n, rate, NULL, &thr2, &derived), AV_OK);
+    assert_true(thr2 == thr);
+    assert_memory_equal(z, y, n * sizeof(float));
+    assert_int_equal(loud_profile(y, n, rate, NULL, &measured), AV_OK);
+    assert_int_equal(derived.n, measured.n);
+    assert_true(derived.bin_seconds == measured.bin_seconds);
+    env = malloc(measured.n * sizeof(float));
+    assert_non_null(env);
+    double l_derived = loud_clip_lufs(&derived, 1.0, 0.0, env);
+    double l_measured = loud_clip_lufs(&measured, 1.0, 0.0, env);
+    print_message("profile after control: derived %.3f LUFS, measured %.3f LUFS\n", l_derived,
+                  l_measured);
+    assert_true(fabs(l_derived - l_measured) <= 0.05);
+    for (size_t b = 0; b < measured.n; b++)
+        assert_true(derived.peak[b] == measured.peak[b]);
+    loud_profile_free(&derived);
+    loud_profile_free(&measured);
+    free(env);
+    free(z);
+
     /* A threshold above the clip's peaks leaves it exactly as it was. */
     memcpy(y, x, n * sizeof(float));
     assert_int_equal(peakctl_apply(y, n, rate, (float)pow(10.0, (before.tp_db + 1.0) / 20.0)),
@@ -134,6 +167,66 @@ static void test_real_clip(void **state)
     assert_memory_equal(x, y, n * sizeof(float));
     free(x);
     free(y);
+}
+
+/* The limiter's detector alone (limiter_true_peaks(), which peak control
+ * computes once per clip): each value is the largest of |x| at the frame
+ * and the three interpolated values after it, by the taps limiter.h
+ * describes, summed here plainly; and limiting with those values
+ * (limiter_run_peaks()) gives the samples limiter_run() gives, block by
+ * block, on a signal with loud and quiet stretches. */
+static void test_detector_values(void **state)
+{
+    (void)state;
+    enum { N = 20000, BLK = 1024 };
+    struct limiter l;
+    assert_int_equal(limiter_init(&l, RATE, -6.0, true, BLK), AV_OK);
+    const size_t la = (size_t)l.la, count = N + la - 1;
+    float *x = calloc(LIM_TP_HALF + count + LIM_TP_HALF, sizeof(float));
+    float *tp = malloc(count * sizeof(float));
+    float *y1 = malloc(N * sizeof(float)), *y2 = malloc(N * sizeof(float));
+    assert_non_null(x);
+    assert_non_null(tp);
+    assert_non_null(y1);
+    assert_non_null(y2);
+    uint32_t r = 12345;
+    for (size_t i = 0; i < N; i++) {
+        r = r * 1664525u + 1013904223u;
+        double noise = (double)(r >> 8) / (double)(1u << 24) - 0.5;
+        /* silence first (a stream starts from silence: the limiter's
+         * look-ahead has no past to lower), then loud and quiet */
+        double env = i < 1000 ? 0.0 : (i / 3000) % 2 ? 0.05 : 1.0;
+        x[LIM_TP_HALF + i] = (float)(env * (0.8 * sin(0.7 * (double)i) + noise));
+    }
+    limiter_true_peaks(&l, x, count, tp);
+    for (size_t s = 0; s < count; s++) {
+        float want = fabsf(x[s + LIM_TP_HALF]);
+        for (int ph = 0; ph < 3; ph++) {
+            float acc = 0.0f;
+            for (int i = 0; i < LIM_TP_TAPS; i++)
+                acc += l.tp_coef[ph][i] * x[s + 1 + i];
+            want = fabsf(acc) > want ? fabsf(acc) : want;
+        }
+        assert_true(tp[s] == want);
+    }
+    for (size_t t = 0; t < N; t += BLK)
+        limiter_run(&l, x + t, N - t < BLK ? N - t : BLK, y1 + t);
+    limiter_reset(&l);
+    for (size_t t = 0; t < N; t += BLK)
+        limiter_run_peaks(&l, x + LIM_TP_HALF + t, tp + t, N - t < BLK ? N - t : BLK, y2 + t);
+    assert_memory_equal(y1, y2, N * sizeof(float));
+    float top = 0.0f;
+    for (size_t i = 0; i < N; i++)
+        top = fabsf(y1[i]) > top ? fabsf(y1[i]) : top;
+    /* The limiter did act (the input reaches 1.3), and its sample peaks
+     * keep to the ceiling but for the float rounding of the gain. */
+    print_message("detector: limited to %.6f (ceiling %.6f)\n", top, l.ceiling);
+    assert_true(top <= l.ceiling * 1.0001f);
+    limiter_deinit(&l);
+    free(x);
+    free(tp);
+    free(y1);
+    free(y2);
 }
 
 /* Through the mixer: a session of cues alone (no bells, no breath
@@ -208,6 +301,7 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_detector_values),
         cmocka_unit_test(test_real_clip),
         cmocka_unit_test(test_session_cues),
     };

@@ -108,16 +108,54 @@ void kern_to_s16_dup2(const float *restrict in, int16_t *restrict out, size_t n)
         out[2 * i] = out[2 * i + 1] = in[i] == in[i] ? to_s16_1(in[i]) : 0;
 }
 
-void kern_axpy(float *restrict acc, const float *a, float g, size_t n)
+void kern_fir_absmax(float *restrict peak, const float *x, const float *c, int taps, size_t n)
 {
-    const v4f gv = {g, g, g, g};
+    const v4i absmask = {0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff};
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
-        v4f v = v4f_load(acc + i) + gv * v4f_load(a + i);
-        memcpy(acc + i, &v, sizeof(v));
+        v4f acc = {0, 0, 0, 0};
+        for (int k = 0; k < taps; k++) {
+            const v4f ck = {c[k], c[k], c[k], c[k]};
+            acc = acc + ck * v4f_load(x + i + k);
+        }
+        v4f a = (v4f)((v4i)acc & absmask), p = v4f_load(peak + i);
+        p = v4f_select(a > p, a, p);
+        memcpy(peak + i, &p, sizeof(p));
+    }
+    for (; i < n; i++) {
+        float acc = 0.0f;
+        for (int k = 0; k < taps; k++)
+            acc += c[k] * x[i + k];
+        float a = acc < 0.0f ? -acc : acc;
+        peak[i] = a > peak[i] ? a : peak[i];
+    }
+}
+
+void kern_min(float *restrict out, const float *a, const float *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4f va = v4f_load(a + i), vb = v4f_load(b + i);
+        v4f r = v4f_select(vb < va, vb, va);
+        memcpy(out + i, &r, sizeof(r));
     }
     for (; i < n; i++)
-        acc[i] += g * a[i];
+        out[i] = b[i] < a[i] ? b[i] : a[i];
+}
+
+double kern_sumsq(const float *v, size_t n)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += (double)v[i] * v[i];
+        s1 += (double)v[i + 1] * v[i + 1];
+        s2 += (double)v[i + 2] * v[i + 2];
+        s3 += (double)v[i + 3] * v[i + 3];
+    }
+    for (; i < n; i++)
+        s0 += (double)v[i] * v[i];
+    return (s0 + s1) + (s2 + s3);
 }
 
 void kern_dup2(const float *restrict in, float *restrict out, size_t n)

@@ -24,8 +24,19 @@ void kern_to_s16(const float *restrict in, int16_t *restrict out, size_t n);
  * native byte order */
 void kern_to_s16_dup2(const float *restrict in, int16_t *restrict out, size_t n);
 
-/* acc[i] += g * a[i] */
-void kern_axpy(float *restrict acc, const float *a, float g, size_t n);
+/* peak[i] = max(peak[i], |sum over k < taps of c[k] x[i + k]|) for i < n:
+ * an FIR's output folded into a running peak.  The sum is taken from 0 in
+ * order of k (acc = 0, then acc += c[k] x[i + k]), whatever n and the
+ * alignment. */
+void kern_fir_absmax(float *restrict peak, const float *x, const float *c, int taps, size_t n);
+
+/* out[i] = min(a[i], b[i]) (b[i] < a[i] ? b[i] : a[i]); out overlaps
+ * neither. */
+void kern_min(float *restrict out, const float *a, const float *b, size_t n);
+
+/* The sum of v[i]^2 in double, in four interleaved partial sums (the
+ * same n, the same order: the same result). */
+double kern_sumsq(const float *v, size_t n);
 
 /* out[2i] = out[2i+1] = in[i] */
 void kern_dup2(const float *restrict in, float *restrict out, size_t n);

@@ -172,17 +172,16 @@ static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *
             memcpy(s, x, n * sizeof(float));
         x = s;
     }
-    if (!err && kind == CLIP_SPEECH && s) {
-        err = peakctl_speech_threshold(s, n, rate, loud_lock(m), peak);
-        if (!err)
-            err = peakctl_apply(s, n, rate, *peak);
-        if (err) {
-            free(s);
-            return err;
-        }
+    if (kind == CLIP_SPEECH) {
+        /* Speech's profile comes with its peak control. */
+        err = s ? peakctl_speech(s, n, rate, loud_lock(m), peak, prof) : AV_OK;
+        free(s);
+        if (!err && sp && sp->bank && m->store)
+            clipstore_put_loud(m->store, sp->bank, prof, *peak);
+        return err;
     }
     uint64_t id[2];
-    bool sound_stored = kind != CLIP_SPEECH && m->store;
+    bool sound_stored = m->store != NULL;
     if (sound_stored) {
         clipstore_sound_id(x, n, id);
         err = clipstore_get_sound_loud(m->store, id, n, rate, prof);
@@ -193,8 +192,6 @@ static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *
     }
     err = loud_profile(x, n, rate, loud_lock(m), prof);
     free(s);
-    if (!err && kind == CLIP_SPEECH && sp && sp->bank && m->store)
-        clipstore_put_loud(m->store, sp->bank, prof, *peak);
     if (!err && sound_stored)
         clipstore_put_sound_loud(m->store, id, n, rate, prof);
     return err;

@@ -79,15 +79,8 @@ static bool detect(struct limiter *l, const float *x, size_t count, size_t chunk
         float peak[SUB];
         for (size_t s = 0; s < len; s++)
             peak[s] = fabsf(x[j + s + LIM_TP_HALF]);
-        for (int ph = 0; ph < 3; ph++) {
-            float acc[SUB] = {0};
-            for (int i = 0; i < LIM_TP_TAPS; i++)
-                kern_axpy(acc, x + j + 1 + i, l->tp_coef[ph][i], len);
-            for (size_t s = 0; s < len; s++) {
-                float v = fabsf(acc[s]);
-                peak[s] = v > peak[s] ? v : peak[s];
-            }
-        }
+        for (int ph = 0; ph < 3; ph++)
+            kern_fir_absmax(peak, x + j + 1, l->tp_coef[ph], LIM_TP_TAPS, len);
         for (size_t s = 0; s < len; s++) {
             float g = peak[s] > c ? c / peak[s] : 1.0f;
             any = any || g < 1.0f;
@@ -97,41 +90,31 @@ static bool detect(struct limiter *l, const float *x, size_t count, size_t chunk
     return any;
 }
 
-/* hold[s] = min(greq[s .. s + la - 1]) for s < n (van Herk / Gil-Werman). */
+/* hold[s] = min(greq[s .. s + la - 1]) for s < n, by doubling: after the
+ * pass for width w, m[i] = min(greq[i .. i + w - 1]), and two such windows
+ * overlapping cover la.  About log2(la) passes of vector minima, rather
+ * than the two running minima of van Herk / Gil-Werman
+ * (fewer operations, but each waiting on the one before).  A minimum is
+ * exact in any order: the same hold either way. */
 static void hold_min(struct limiter *l, size_t n)
 {
-    size_t la = (size_t)l->la, len = n + la - 1;
-    const float *g = l->greq;
-    for (size_t b = 0; b < len; b += la) {
-        size_t e = b + la < len ? b + la : len;
-        l->pre[b] = g[b];
-        for (size_t i = b + 1; i < e; i++)
-            l->pre[i] = g[i] < l->pre[i - 1] ? g[i] : l->pre[i - 1];
-        l->suf[e - 1] = g[e - 1];
-        for (size_t i = e - 1; i > b; i--)
-            l->suf[i - 1] = g[i - 1] < l->suf[i] ? g[i - 1] : l->suf[i];
+    size_t la = (size_t)l->la, valid = n + la - 1, w = 1;
+    const float *m = l->greq;
+    float *buf[2] = {l->pre, l->suf};
+    for (int k = 0; 2 * w <= la; k ^= 1, w *= 2) {
+        float *out = buf[k];
+        valid -= w;
+        kern_min(out, m, m + w, valid);
+        m = out;
     }
-    for (size_t s = 0; s < n; s++) {
-        float a = l->suf[s], b = l->pre[s + la - 1];
-        l->hold[s] = a < b ? a : b;
-    }
+    kern_min(l->hold, m, m + la - w, n);
 }
 
-void limiter_run(struct limiter *l, const float *x, size_t n, float *y)
+/* The gains from l->greq (when `reduce`: hold_min() not yet run) to y:
+ * hold, release and attack, for the n frames whose input is xs[0 .. n). */
+static void envelope(struct limiter *l, const float *xs, size_t n, bool reduce, float *y)
 {
-    const float *xs = x + LIM_TP_HALF;
     size_t la = (size_t)l->la;
-    if (!l->enabled) {
-        memcpy(y, xs, n * sizeof(float));
-        return;
-    }
-    size_t count = n + la - 1;
-    size_t chunks = chunk_max(l, x, count + 2 * LIM_TP_HALF - 1);
-    float top = 0.0f;
-    for (size_t k = 0; k < chunks; k++)
-        top = l->cmax[k] > top ? l->cmax[k] : top;
-    bool quiet = top * l->tp_bound < l->ceiling;
-    bool reduce = !quiet && detect(l, x, count, chunks);
     if (!reduce && l->env_prev == 1.0 && l->ebuf_ones) {
         memcpy(y, xs, n * sizeof(float));
         return;
@@ -143,17 +126,25 @@ void limiter_run(struct limiter *l, const float *x, size_t n, float *y)
     float d = 1.0f - (float)l->env_prev;
     const float keep = (float)(1.0 - l->release);
     float *eb = l->ebuf + (la - 1);
-    for (size_t s = 0; s < n; s++) {
-        if (d == 0.0f && (!reduce || l->hold[s] >= 1.0f)) {
-            eb[s] = 1.0f; /* what the steps below give: d stays 0 */
-            continue;
+    if (reduce) {
+        /* Without branches, which the hold's ups and downs made hard to
+         * predict (where d is 0 and the hold 1, the steps leave d 0). */
+        for (size_t s = 0; s < n; s++) {
+            float r = 1.0f - l->hold[s], k = d * keep;
+            k = k < 1e-4f ? 0.0f : k; /* within 0.001 dB: done releasing */
+            d = r > k ? r : k;
+            eb[s] = 1.0f - d;
         }
-        d *= keep;
-        if (d < 1e-4f) /* within 0.001 dB: done releasing */
-            d = 0.0f;
-        if (reduce && 1.0f - l->hold[s] > d)
-            d = 1.0f - l->hold[s];
-        eb[s] = 1.0f - d;
+    } else {
+        size_t s = 0;
+        for (; s < n && d != 0.0f; s++) {
+            d *= keep;
+            if (d < 1e-4f)
+                d = 0.0f;
+            eb[s] = 1.0f - d;
+        }
+        for (; s < n; s++)
+            eb[s] = 1.0f; /* d stays 0 */
     }
     l->env_prev = 1.0 - (double)d;
     double sum = 0.0;
@@ -176,18 +167,68 @@ void limiter_run(struct limiter *l, const float *x, size_t n, float *y)
             if (t == n)
                 break;
         }
-        sum += l->ebuf[t + la - 1];
-        float g = (float)(sum * inv);
+        /* Every env value is a multiple of 2^-24 in [0, 1] (1 - d in
+         * float, d in [0, 1]), so the difference below is exact in float
+         * and every sum exact in double: one addition per frame gives
+         * the sum that adding and then taking away gave, with half the
+         * chain of dependent additions. */
+        float g = (float)((sum + l->ebuf[t + la - 1]) * inv);
         if (g > 1.0f)
             g = 1.0f;
         y[t] = xs[t] * g;
-        sum -= l->ebuf[t];
+        sum += l->ebuf[t + la - 1] - l->ebuf[t];
     }
     memmove(l->ebuf, l->ebuf + n, (la - 1) * sizeof(float));
     bool ones = true;
     for (size_t i = 0; i + 1 < la; i++)
         ones = ones && l->ebuf[i] == 1.0f;
     l->ebuf_ones = ones;
+}
+
+void limiter_run(struct limiter *l, const float *x, size_t n, float *y)
+{
+    const float *xs = x + LIM_TP_HALF;
+    size_t la = (size_t)l->la;
+    if (!l->enabled) {
+        memcpy(y, xs, n * sizeof(float));
+        return;
+    }
+    size_t count = n + la - 1;
+    size_t chunks = chunk_max(l, x, count + 2 * LIM_TP_HALF - 1);
+    float top = 0.0f;
+    for (size_t k = 0; k < chunks; k++)
+        top = l->cmax[k] > top ? l->cmax[k] : top;
+    bool quiet = top * l->tp_bound < l->ceiling;
+    bool reduce = !quiet && detect(l, x, count, chunks);
+    envelope(l, xs, n, reduce, y);
+}
+
+void limiter_true_peaks(const struct limiter *l, const float *x, size_t count, float *p)
+{
+    for (size_t j = 0; j < count; j += SUB) {
+        size_t len = j + SUB < count ? SUB : count - j;
+        for (size_t s = 0; s < len; s++)
+            p[j + s] = fabsf(x[j + s + LIM_TP_HALF]);
+        /* The same sums, in the same order, as detect(): the same values. */
+        for (int ph = 0; ph < 3; ph++)
+            kern_fir_absmax(p + j, x + j + 1, l->tp_coef[ph], LIM_TP_TAPS, len);
+    }
+}
+
+void limiter_run_peaks(struct limiter *l, const float *xs, const float *tp, size_t n, float *y)
+{
+    if (!l->enabled) {
+        memcpy(y, xs, n * sizeof(float));
+        return;
+    }
+    const float c = l->ceiling;
+    bool reduce = false;
+    for (size_t s = 0; s < n + (size_t)l->la - 1; s++) {
+        float g = tp[s] > c ? c / tp[s] : 1.0f;
+        reduce = reduce || g < 1.0f;
+        l->greq[s] = g;
+    }
+    envelope(l, xs, n, reduce, y);
 }
 
 int limiter_init(struct limiter *l, int rate, double ceiling_dbtp, bool enabled, size_t block)

@@ -61,4 +61,17 @@ void limiter_reset(struct limiter *l);
  * 2 * LIM_TP_HALF (the look-ahead and the interpolator's support). */
 void limiter_run(struct limiter *l, const float *x, size_t n, float *y);
 
+/* The detector alone: p[s] for the `count` positions s whose support
+ * x[s + 1 .. s + 2 LIM_TP_HALF] lies in x (position s is the frame at
+ * x[s + LIM_TP_HALF]).  It does not depend on the ceiling, so a caller
+ * that limits the same signal with many ceilings (peakctl.c) computes it
+ * once.  The values are those limiter_run() finds.  Any thread. */
+void limiter_true_peaks(const struct limiter *l, const float *x, size_t count, float *p);
+
+/* limiter_run() with the detector's values given: y[0 .. n) from the
+ * input xs[0 .. n) at frames t0 .. t0 + n and tp[0 .. n + la - 1), the
+ * values limiter_true_peaks() gives for the frames from t0 on.  Gives the
+ * same y as limiter_run() on the same input. */
+void limiter_run_peaks(struct limiter *l, const float *xs, const float *tp, size_t n, float *y);
+
 #endif

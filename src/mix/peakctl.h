@@ -18,7 +18,7 @@
  * few tenths of a LU, which the mixer's gain, measured after this
  * control, makes up (the search for the threshold accounts for it).
  *
- * Both functions are pure functions of their input, so a clip comes out
+ * These functions are pure functions of their input, so a clip comes out
  * the same whenever and on whichever thread it is prepared.
  */
 #ifndef ASANAVOX_MIX_PEAKCTL_H
@@ -26,6 +26,8 @@
 
 #include <pthread.h>
 #include <stddef.h>
+
+#include "loudness.h"
 
 /* Speech's largest peak-to-loudness ratio after peak control, dB. */
 #define PEAKCTL_SPEECH_PLR_DB 13.5
@@ -42,13 +44,26 @@ const char *peakctl_version(void);
  * held its peaks there, with its true peak PEAKCTL_SPEECH_PLR_DB (within
  * 0.1 dB) above its integrated loudness (loudness.h, as the mixer
  * measures clips) — after the control, not before: limiting lowers the
- * loudness too, so the threshold is searched for (a few passes of
- * peakctl_apply() over a copy).  *threshold is 0 (no control) for a clip
+ * loudness too, so the threshold is searched for (usually one pass of
+ * the control over a copy, guided by a model of it at the profile's
+ * resolution; the loudness after each pass is derived as peakctl_speech()
+ * says, without measuring again).  *threshold is 0 (no control) for a clip
  * that is silent or already within the ratio.  s is not changed.
  * `init_lock` as for loud_profile().  Any thread.  Returns 0 or
  * AV_ENOMEM. */
 int peakctl_speech_threshold(const float *s, size_t n, int rate, pthread_mutex_t *init_lock,
                              float *threshold);
+
+/* peakctl_speech_threshold(), and then the control applied to s in place
+ * (the samples peakctl_apply() with *threshold gives), and *prof its
+ * loudness profile after the control (loudness.h; for a clip left as it
+ * is, loud_profile() of it).  The profile of the controlled clip is
+ * derived from the clip's own, measured once with libebur128, and the gain
+ * the control applies (peakctl.c says how, and how close it comes to
+ * measuring again).  On error s is unchanged and *prof empty.  Any
+ * thread.  Returns 0 or AV_ENOMEM. */
+int peakctl_speech(float *s, size_t n, int rate, pthread_mutex_t *init_lock, float *threshold,
+                   struct loud_profile *prof);
 
 /* Hold the true peaks of the mono clip s[0 .. n) at `rate` at or below
  * `threshold` (linear; 0 or less: leave the clip as it is), in place.  The
