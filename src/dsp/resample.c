@@ -118,6 +118,62 @@ int dsp_resample(const float *in, size_t n, int in_rate, int out_rate, float *ou
     return AV_OK;
 }
 
+/* Input frames per soxr_process() call of dsp_resample_s16(): small
+ * enough that soxr's FIFOs stay well under the malloc mmap threshold
+ * main() sets (so they come from the heap and are reused, not mapped and
+ * faulted afresh per clip), large enough that the calls cost nothing. */
+enum { S16_PIECE = 4096 };
+
+int dsp_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, float *out,
+                     size_t out_frames)
+{
+    if (!dsp_resample_rates_ok(in_rate, out_rate) || (n && !in) || (out_frames && !out))
+        return AV_EINVAL;
+    if (out_frames == 0)
+        return AV_OK;
+    size_t made = 0;
+    if (n == 0) {
+        /* nothing to convert: silence */
+    } else if (in_rate == out_rate) {
+        made = n < out_frames ? n : out_frames;
+        for (size_t i = 0; i < made; i++)
+            out[i] = (float)in[i] * (1.0f / 32768.0f);
+    } else {
+        soxr_io_spec_t io = soxr_io_spec(SOXR_INT16_I, SOXR_FLOAT32_I);
+        io.flags |= SOXR_NO_DITHER;
+        soxr_quality_spec_t q = quality();
+        soxr_runtime_spec_t rt = soxr_runtime_spec(1);
+        soxr_error_t e = NULL;
+        soxr_t s = soxr_create(in_rate, out_rate, 1, &e, &io, &q, &rt);
+        if (!s || e) {
+            soxr_delete(s);
+            return AV_ENOMEM;
+        }
+        /* Each output frame depends only on input the converter already
+         * has, so the frames come out the same however the input is cut;
+         * once the input is all in, calls without input flush the tail. */
+        size_t fed = 0;
+        while (made < out_frames) {
+            size_t ilen = n - fed < S16_PIECE ? n - fed : S16_PIECE;
+            size_t odone = 0;
+            e = soxr_process(s, ilen ? (const void *)(in + fed) : NULL, ilen, NULL, out + made,
+                             out_frames - made, &odone);
+            if (e)
+                break;
+            fed += ilen;
+            made += odone;
+            if (!ilen && !odone)
+                break; /* flushed */
+        }
+        soxr_delete(s);
+        if (e)
+            return AV_ENOMEM;
+    }
+    if (made < out_frames)
+        memset(out + made, 0, (out_frames - made) * sizeof(*out));
+    return AV_OK;
+}
+
 static char version[96];
 static pthread_once_t version_once = PTHREAD_ONCE_INIT;
 

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Largest ratio of rates, either way, that dsp_resample() converts: 256,
  * far beyond any sound file or output rate in use, which bounds the
@@ -35,6 +36,16 @@ bool dsp_resample_rates_ok(int in_rate, int out_rate);
  * non-zero length) or AV_ENOMEM. */
 int dsp_resample(const float *in, size_t n, int in_rate, int out_rate, float *out,
                  size_t out_frames);
+
+/* dsp_resample() of 16-bit input (each sample s read as s / 32768, which
+ * is exact in a float, so the bytes are dsp_resample()'s of that float
+ * signal), fed to the converter in pieces: no float copy of the input and
+ * no converter buffers the size of the signal, so a clip's conversion
+ * touches few pages beyond `out` (a cold render's page faults).  It stops
+ * as soon as `out` is full.  Any thread; the same returns as
+ * dsp_resample(). */
+int dsp_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, float *out,
+                     size_t out_frames);
 
 /* Names the converter and its configuration, e.g. "libsoxr-0.1.3 cr32s
  * HQ passband 0.95": the library's version and the engine it chose for

@@ -37,12 +37,5 @@ int mix_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, flo
         return AV_EINVAL;
     if (n > (size_t)LONG_MAX / 8 || out_frames > (size_t)LONG_MAX / 8)
         return AV_EINVAL;
-    float *f = malloc((n ? n : 1) * sizeof(float));
-    if (!f)
-        return AV_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        f[i] = (float)in[i] * (1.0f / 32768.0f);
-    int err = dsp_resample(f, n, in_rate, out_rate, out, out_frames);
-    free(f);
-    return err;
+    return dsp_resample_s16(in, n, in_rate, out_rate, out, out_frames);
 }
