@@ -676,6 +676,50 @@ static void test_resample_length(void **state)
     }
 }
 
+/* Speech goes to soxr as 16-bit samples in pieces (mix_resample_s16());
+ * its bytes must be those of soxr_oneshot() over the whole signal as
+ * floats (s / 32768), called here directly, at every length around the
+ * piece size and for a length cut short or padded. */
+static void test_resample_pieces_match_oneshot(void **state)
+{
+    (void)state;
+    const size_t lens[] = {1, 100, 4095, 4096, 4097, 12289, 50000};
+    for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+        size_t n = lens[l];
+        int16_t *in = malloc(n * sizeof(int16_t));
+        float *f = malloc(n * sizeof(float));
+        uint32_t x = 12345;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            in[i] = (int16_t)(sin((double)i * 0.05) * 12000.0 + (double)((x >> 16) % 2001) - 1000.0);
+            f[i] = (float)in[i] / 32768.0f;
+        }
+        size_t need = (n * 48000 + 22049) / 22050;
+        float *ref = calloc(need + 64, sizeof(float));
+        soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+        io.flags |= SOXR_NO_DITHER;
+        soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
+        q.passband_end = 0.95;
+        soxr_runtime_spec_t rt = soxr_runtime_spec(1);
+        size_t made = 0;
+        assert_null(soxr_oneshot(22050, 48000, 1, f, n, NULL, ref, need, &made, &io, &q, &rt));
+        const size_t outs[] = {need, need / 2 + 1, need + 50};
+        for (size_t o = 0; o < 3; o++) {
+            size_t want = outs[o];
+            float *ours = malloc(want * sizeof(float));
+            assert_int_equal(mix_resample_s16(in, n, 22050, 48000, ours, want), AV_OK);
+            size_t same = want < made ? want : made;
+            assert_memory_equal(ours, ref, same * sizeof(float));
+            for (size_t i = same; i < want; i++)
+                assert_true(ours[i] == 0.0f);
+            free(ours);
+        }
+        free(in);
+        free(f);
+        free(ref);
+    }
+}
+
 /* The resampler must give the signal itself at the output rate.  The input
  * is a sum of three sines, so the exact output is the same sines evaluated
  * at the output's instants, worked out here without any resampler: this
@@ -1470,6 +1514,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resample_length),
         cmocka_unit_test(test_resample_matches_reference),
+        cmocka_unit_test(test_resample_pieces_match_oneshot),
         cmocka_unit_test(test_sample_accurate_placement),
         cmocka_unit_test(test_fades_no_clicks),
         cmocka_unit_test(test_limiter_ceiling),
