@@ -73,6 +73,12 @@ const struct speech_clip *speech_bank_get(const struct speech_bank *b, const cha
 int speech_bank_read(const struct speech_bank *b, const struct speech_clip *c,
                      int16_t **samples);
 
+/* speech_bank_read() into `samples`, which has room for c->frames
+ * samples (the caller's buffer: a worker reuses one, spares.h).  Any
+ * thread.  Returns 0 or AV_EIO. */
+int speech_bank_read_into(const struct speech_bank *b, const struct speech_clip *c,
+                          int16_t *samples);
+
 /* How many distinct texts the bank holds. */
 size_t speech_bank_count(const struct speech_bank *b);
 

@@ -204,6 +204,24 @@ const struct speech_clip *speech_bank_get(const struct speech_bank *b, const cha
     return e ? &e->clip : NULL;
 }
 
+int speech_bank_read_into(const struct speech_bank *b, const struct speech_clip *c,
+                          int16_t *s)
+{
+    size_t bytes = c->frames * sizeof(int16_t);
+    /* The entry is the one whose clip c is (c points into it). */
+    const struct entry *e = (const struct entry *)((const char *)c - offsetof(struct entry, clip));
+    if (e->mem) {
+        if (bytes)
+            memcpy(s, e->mem, bytes);
+    } else if (bytes && (b->fd < 0 || fdio_pread_exact(b->fd, s, bytes, c->offset))) {
+        return AV_EIO;
+    }
+    XXH128_hash_t id = XXH3_128bits(bytes ? (const void *)s : "", bytes);
+    if (id.high64 != c->id[0] || id.low64 != c->id[1])
+        return AV_EIO;
+    return AV_OK;
+}
+
 int speech_bank_read(const struct speech_bank *b, const struct speech_clip *c,
                      int16_t **samples)
 {
@@ -211,19 +229,10 @@ int speech_bank_read(const struct speech_bank *b, const struct speech_clip *c,
     int16_t *s = malloc(bytes ? bytes : 1);
     if (!s)
         return AV_ENOMEM;
-    /* The entry is the one whose clip c is (c points into it). */
-    const struct entry *e = (const struct entry *)((const char *)c - offsetof(struct entry, clip));
-    if (e->mem) {
-        if (bytes)
-            memcpy(s, e->mem, bytes);
-    } else if (bytes && (b->fd < 0 || fdio_pread_exact(b->fd, s, bytes, c->offset))) {
+    int err = speech_bank_read_into(b, c, s);
+    if (err) {
         free(s);
-        return AV_EIO;
-    }
-    XXH128_hash_t id = XXH3_128bits(bytes ? (const void *)s : "", bytes);
-    if (id.high64 != c->id[0] || id.low64 != c->id[1]) {
-        free(s);
-        return AV_EIO;
+        return err;
     }
     *samples = s;
     return AV_OK;

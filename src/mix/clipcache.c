@@ -113,11 +113,11 @@ static int speech_at_rate(const struct mixer *m, const struct clip *c, float **s
     int err = mix_speech_native(m, sp, &native, &read);
     if (err)
         return err;
-    float *buf = malloc(c->out_frames ? c->out_frames * sizeof(float) : 1);
+    float *buf = spares_take(mix_spares(m), c->out_frames * sizeof(float));
     err = buf ? mix_resample_s16(native, sp->native_frames, sp->native_rate, m->rate, buf,
                                      c->out_frames)
                   : AV_ENOMEM;
-    free(read);
+    spares_put(mix_spares(m), read, sp->native_frames * sizeof(int16_t));
     if (err) {
         free(buf);
         return err;
@@ -228,7 +228,7 @@ static void cache_remove(struct mixer *m, struct clip *c)
     m->cache_bytes -= c->budget;
     m->n_cached--;
     free(c->key);
-    free(c->samples);
+    spares_put(&m->spares, c->samples, c->frames * sizeof(float));
     free(c);
 }
 
@@ -353,10 +353,24 @@ int mix_speech_native(const struct mixer *m, const struct speech_src *sp,
     *read = NULL;
     if (!sp->bank)
         return AV_OK;
-    int err = speech_bank_read(m->tl->speech, sp->bank, read);
-    if (!err)
-        *native = *read;
-    return err;
+    size_t bytes = sp->native_frames * sizeof(int16_t);
+    int16_t *s = spares_take(mix_spares(m), bytes);
+    if (!s)
+        return AV_ENOMEM;
+    int err = speech_bank_read_into(m->tl->speech, sp->bank, s);
+    if (err) {
+        spares_put(mix_spares(m), s, bytes);
+        return err;
+    }
+    *native = *read = s;
+    return AV_OK;
+}
+
+struct spares *mix_spares(const struct mixer *m)
+{
+    /* Every mixer is allocated writable (mixer_create()); the spares are
+     * changed only under their own lock. */
+    return (struct spares *)&m->spares;
 }
 
 int mix_speech(const struct mixer *m, const char *text, struct speech_src *sp)

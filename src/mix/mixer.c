@@ -573,6 +573,12 @@ int mixer_create(const struct timeline *tl, struct voice *voice, const struct mi
         free(m);
         return AV_ENOMEM;
     }
+    if (spares_init(&m->spares) != AV_OK) {
+        pthread_mutex_destroy(&m->loud_lock);
+        pthread_mutex_destroy(&m->sound_lock);
+        free(m);
+        return AV_ENOMEM;
+    }
     if (o.source)
         m->src = *o.source;
     else
@@ -621,6 +627,7 @@ void mixer_destroy(struct mixer *m)
     m->n_playing = 0;
     m->pf_count = 0;
     clip_cache_clear(m);
+    spares_deinit(&m->spares);
     mix_gains_free(m);
     clipstore_close(m->store);
     pthread_mutex_destroy(&m->sound_lock);

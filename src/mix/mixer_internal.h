@@ -33,6 +33,7 @@
 #include "asanavox/workq.h"
 #include "limiter.h"
 #include "loudness.h"
+#include "spares.h"
 
 struct tl_event;
 struct clipstore;
@@ -149,6 +150,11 @@ struct mixer {
 
     pthread_mutex_t sound_lock; /* see sound_source() */
 
+    /* Clip buffers recycled (spares.h): taken by whoever prepares a
+     * clip, given back by the cache when it drops one.  It has its own
+     * lock, so threads holding a const mixer use it too (mix_spares()). */
+    struct spares spares;
+
     /* resampled speech and profiles from earlier runs (clipstore.h), or
      * NULL (no mixer_options.store_dir, or it cannot be used) */
     struct clipstore *store;
@@ -239,10 +245,15 @@ int clip_loop_source(const struct mixer *m, const char *path, float **samples, s
 int mix_speech(const struct mixer *m, const char *text, struct speech_src *sp);
 
 /* The voice's samples of a speech source: read from the bank into *read
- * (malloc'd, the caller frees it; *native points at it), or the voice's
- * own (*read stays NULL).  Any thread.  Returns 0 or the bank's error. */
+ * (malloc'd, taken from the spares: the caller frees it, or gives it back
+ * with spares_put(); *native points at it), or the voice's own (*read
+ * stays NULL).  Any thread.  Returns 0, AV_ENOMEM or the bank's error. */
 int mix_speech_native(const struct mixer *m, const struct speech_src *sp,
                       const int16_t **native, int16_t **read);
+
+/* The mixer's recycled buffers (spares.h), also from a thread holding the
+ * mixer const (a worker preparing a clip).  Any thread. */
+struct spares *mix_spares(const struct mixer *m);
 
 /* Start the worker thread (mixer_options.background).  Returns 0 or
  * AV_ENOMEM. */
