@@ -153,6 +153,68 @@ static void damaged_entries_are_misses(void **state)
     free(dir);
 }
 
+/* An allocator that counts its calls and the bytes asked (ctx). */
+struct counted {
+    int calls;
+    size_t asked;
+};
+
+static void *counting_alloc(void *ctx, size_t bytes)
+{
+    struct counted *k = ctx;
+    k->calls++;
+    k->asked = bytes;
+    return malloc(bytes);
+}
+
+/* filecache_get_alloc() reads the data into the caller's allocator's
+ * buffer, of the data's length (1 for empty data), and frees it again
+ * when the entry turns out damaged (ASan/valgrind would see a leak). */
+static void get_into_callers_buffer(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_for("fc");
+    struct filecache *c;
+    assert_int_equal(filecache_open(dir, 1 << 20, &c), AV_OK);
+    const char *data = "the data, read where the caller says";
+    put_str(c, "k", data);
+    put_str(c, "empty", "");
+    struct counted k = {0, 0};
+    void *d = NULL;
+    size_t n = 0;
+    assert_int_equal(filecache_get_alloc(c, "k", 1, counting_alloc, &k, &d, &n), AV_OK);
+    assert_int_equal(k.calls, 1);
+    assert_int_equal(k.asked, strlen(data));
+    assert_int_equal(n, strlen(data));
+    assert_memory_equal(d, data, n);
+    free(d);
+    assert_int_equal(filecache_get_alloc(c, "empty", 5, counting_alloc, &k, &d, &n), AV_OK);
+    assert_int_equal(k.calls, 2);
+    assert_int_equal(k.asked, 1);
+    assert_int_equal(n, 0);
+    free(d);
+    assert_int_equal(filecache_get_alloc(c, "none", 4, counting_alloc, &k, &d, &n), AV_ENOENT);
+    assert_int_equal(k.calls, 2);
+    /* A damaged data bit: the buffer was allocated, filled, and freed. */
+    assert_int_equal(filecache_clear(dir), AV_OK);
+    put_str(c, "k", data);
+    char *p = only_entry(dir);
+    size_t len;
+    unsigned char *b = slurp(p, &len);
+    b[len - 2] ^= 1;
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    fwrite(b, 1, len, f);
+    fclose(f);
+    free(b);
+    free(p);
+    assert_int_equal(filecache_get_alloc(c, "k", 1, counting_alloc, &k, &d, &n), AV_ENOENT);
+    assert_int_equal(k.calls, 3);
+    filecache_close(c);
+    rm_rf(dir);
+    free(dir);
+}
+
 static void bounded_oldest_first(void **state)
 {
     (void)state;
@@ -273,6 +335,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip),
         cmocka_unit_test(damaged_entries_are_misses),
+        cmocka_unit_test(get_into_callers_buffer),
         cmocka_unit_test(bounded_oldest_first),
         cmocka_unit_test(clear_leaves_other_files),
         cmocka_unit_test(root_follows_xdg),

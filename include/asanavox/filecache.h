@@ -59,6 +59,15 @@ void filecache_close(struct filecache *c);
 int filecache_get(struct filecache *c, const void *key, size_t key_len, void **data,
                   size_t *len);
 
+/* filecache_get() with the data read into a buffer of `alloc(ctx, bytes)`
+ * (at least `bytes`, which is the data's length or 1; it must be
+ * malloc'd: it is freed on a failure, and *data is the caller's to free):
+ * a caller that recycles large buffers avoids mapping and faulting in a
+ * fresh one for every entry.  A NULL return means AV_ENOMEM. */
+int filecache_get_alloc(struct filecache *c, const void *key, size_t key_len,
+                        void *(*alloc)(void *ctx, size_t bytes), void *ctx, void **data,
+                        size_t *len);
+
 /* Whether `key` has an entry, and its data's length, without reading or
  * checking the data (a hint: a later filecache_get() may still find it
  * damaged, or gone).  Returns 0 with *len, AV_ENOENT or AV_ENOMEM. */

@@ -152,6 +152,13 @@ static uint64_t checksum(const void *key, size_t key_len, const void *data, size
 int filecache_get(struct filecache *c, const void *key, size_t key_len, void **data,
                   size_t *len)
 {
+    return filecache_get_alloc(c, key, key_len, NULL, NULL, data, len);
+}
+
+int filecache_get_alloc(struct filecache *c, const void *key, size_t key_len,
+                        void *(*alloc)(void *ctx, size_t bytes), void *ctx, void **data,
+                        size_t *len)
+{
     char *path = entry_path(c, key, key_len);
     if (!path)
         return AV_ENOMEM;
@@ -184,7 +191,7 @@ int filecache_get(struct filecache *c, const void *key, size_t key_len, void **d
     /* The key and the data are read into buffers of their own, so the
      * data (a clip of several MB) is not moved again after the read. */
     kbuf = malloc(klen + 1);
-    buf = malloc(dlen + 1);
+    buf = alloc ? alloc(ctx, dlen ? (size_t)dlen : 1) : malloc(dlen + 1);
     if (!kbuf || !buf) {
         err = AV_ENOMEM;
         corrupt = false;

@@ -106,7 +106,8 @@ static int speech_at_rate(const struct mixer *m, const struct clip *c, float **s
 {
     const struct speech_src *sp = &c->sp;
     if (sp->bank && m->store &&
-        clipstore_get_pcm(m->store, sp->bank, m->rate, c->out_frames, samples) == AV_OK)
+        clipstore_get_pcm(m->store, sp->bank, m->rate, c->out_frames, mix_spares(m), samples) ==
+            AV_OK)
         return AV_OK;
     const int16_t *native;
     int16_t *read;

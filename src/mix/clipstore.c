@@ -106,10 +106,18 @@ void clipstore_sound_id(const float *samples, size_t frames, uint64_t id[2])
     id[1] = h.low64;
 }
 
-static int get(struct clipstore *s, const char *key, void **data, size_t *len)
+/* filecache_get_alloc()'s allocator over the spares (ctx). */
+static void *take_spare(void *ctx, size_t bytes)
+{
+    return spares_take(ctx, bytes);
+}
+
+static int get(struct clipstore *s, const char *key, struct spares *spares, void **data,
+               size_t *len)
 {
     pthread_mutex_lock(&s->lock);
-    int err = filecache_get(s->fc, key, strlen(key), data, len);
+    int err = spares ? filecache_get_alloc(s->fc, key, strlen(key), take_spare, spares, data, len)
+                     : filecache_get(s->fc, key, strlen(key), data, len);
     pthread_mutex_unlock(&s->lock);
     return err;
 }
@@ -122,14 +130,14 @@ static void put(struct clipstore *s, const char *key, const void *data, size_t l
 }
 
 int clipstore_get_pcm(struct clipstore *s, const struct speech_clip *c, int rate, size_t frames,
-                      float **samples)
+                      struct spares *spares, float **samples)
 {
     char *key = pcm_key(c, rate);
     if (!key)
         return AV_ENOMEM;
     void *data = NULL;
     size_t len = 0;
-    int err = get(s, key, &data, &len);
+    int err = get(s, key, spares, &data, &len);
     free(key);
     if (err)
         return err;
@@ -162,7 +170,7 @@ static int get_loud(struct clipstore *s, const struct loud_of *c, struct loud_pr
         return AV_ENOMEM;
     unsigned char *data = NULL;
     size_t len = 0;
-    int err = get(s, key, (void **)&data, &len);
+    int err = get(s, key, NULL, (void **)&data, &len);
     free(key);
     if (err)
         return err;

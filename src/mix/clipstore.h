@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "loudness.h"
+#include "spares.h"
 
 struct clipstore;
 struct speech_clip;
@@ -44,10 +45,10 @@ int clipstore_open(const char *dir, uint64_t max_bytes, struct clipstore **out);
 void clipstore_close(struct clipstore *s);
 
 /* The clip `c` at `rate`, exactly `frames` floats, not yet gained or faded:
- * *samples is malloc'd and the caller's.  Returns 0, AV_ENOENT (a miss) or
- * AV_ENOMEM. */
+ * *samples is malloc'd (taken from `spares` when not NULL, spares.h) and
+ * the caller's.  Returns 0, AV_ENOENT (a miss) or AV_ENOMEM. */
 int clipstore_get_pcm(struct clipstore *s, const struct speech_clip *c, int rate, size_t frames,
-                      float **samples);
+                      struct spares *spares, float **samples);
 
 /* Store the clip `c` resampled to `rate` (best effort: a failure only
  * costs the next run the resampling). */
