@@ -289,7 +289,8 @@ static size_t xcap(const struct mixer *m)
     return BLOCK + (size_t)m->lim.la - 1 + 2 * LIM_TP_HALF;
 }
 
-static int block(struct mixer *m, size_t n)
+/* Mix and limit the next `n` frames (n <= BLOCK) into y. */
+static int block(struct mixer *m, size_t n, float *y)
 {
     const int64_t base = m->pos - LIM_TP_HALF; /* frame of x[0] */
     const int64_t need = m->pos + (int64_t)n + m->lim.la - 1 + LIM_TP_HALF;
@@ -299,7 +300,7 @@ static int block(struct mixer *m, size_t n)
             return err;
         m->xend = need;
     }
-    limiter_run(&m->lim, m->x, n, m->y);
+    limiter_run(&m->lim, m->x, n, y);
     size_t keep = (size_t)(need - (m->pos + (int64_t)n - LIM_TP_HALF));
     memmove(m->x, m->x + n, keep * sizeof(float));
     m->pos += (int64_t)n;
@@ -328,15 +329,15 @@ static int read_frames(struct mixer *m, float *out, size_t frames, size_t *got, 
             break;
         if ((int64_t)n > m->duration - m->pos)
             n = (size_t)(m->duration - m->pos);
-        err = block(m, n);
+        /* Mono (a render's file, which the writer makes stereo) is
+         * limited straight into the caller's buffer, without a copy. */
+        float *o = out + *got * (size_t)ch;
+        err = block(m, n, ch == 1 ? o : m->y);
         if (err) {
             m->err = err;
             return err;
         }
-        float *o = out + *got * (size_t)ch;
-        if (ch == 1)
-            memcpy(o, m->y, n * sizeof(float));
-        else
+        if (ch != 1)
             kern_dup2(m->y, o, n);
         *got += n;
     }
