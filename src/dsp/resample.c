@@ -122,7 +122,7 @@ int dsp_resample(const float *in, size_t n, int in_rate, int out_rate, float *ou
  * enough that soxr's FIFOs stay well under the malloc mmap threshold
  * main() sets (so they come from the heap and are reused, not mapped and
  * faulted afresh per clip), large enough that the calls cost nothing. */
-enum { S16_PIECE = 4096 };
+enum { S16_PIECE = 4096, S16_TAIL = 64 };
 
 int dsp_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, float *out,
                      size_t out_frames)
@@ -152,14 +152,23 @@ int dsp_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, flo
         /* Each output frame depends only on input the converter already
          * has, so the frames come out the same however the input is cut;
          * once the input is all in, calls without input flush the tail. */
+        /* soxr's output copy reads 8 bytes at a time, 4 past the end of a
+         * buffer whose last float it writes (valgrind: an invalid read in
+         * soxr_output()); the last S16_TAIL frames go through `tail`,
+         * which has room to spare. */
+        float tail[2 * S16_TAIL];
         size_t fed = 0;
         while (made < out_frames) {
             size_t ilen = n - fed < S16_PIECE ? n - fed : S16_PIECE;
-            size_t odone = 0;
-            e = soxr_process(s, ilen ? (const void *)(in + fed) : NULL, ilen, NULL, out + made,
-                             out_frames - made, &odone);
+            size_t room = out_frames - made, odone = 0;
+            bool direct = room > S16_TAIL;
+            e = soxr_process(s, ilen ? (const void *)(in + fed) : NULL, ilen, NULL,
+                             direct ? out + made : tail, direct ? room - S16_TAIL : room,
+                             &odone);
             if (e)
                 break;
+            if (!direct)
+                memcpy(out + made, tail, odone * sizeof(float));
             fed += ilen;
             made += odone;
             if (!ilen && !odone)
