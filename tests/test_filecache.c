@@ -215,6 +215,41 @@ static void get_into_callers_buffer(void **state)
     free(dir);
 }
 
+/* filecache_put2() writes the very file filecache_put() writes of the two
+ * parts joined (same head, same checksum), and reads back as them. */
+static void put_in_two_parts(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_for("fc");
+    struct filecache *c;
+    assert_int_equal(filecache_open(dir, 1 << 20, &c), AV_OK);
+    const char head[] = "head", body[] = "and the body after it, much longer than the head";
+    char joined[sizeof head + sizeof body];
+    memcpy(joined, head, sizeof head);
+    memcpy(joined + sizeof head, body, sizeof body);
+    assert_int_equal(filecache_put2(c, "k", 1, head, sizeof head, body, sizeof body), AV_OK);
+    char *p = only_entry(dir);
+    size_t len2;
+    unsigned char *two = slurp(p, &len2);
+    void *d;
+    size_t n;
+    assert_int_equal(filecache_get(c, "k", 1, &d, &n), AV_OK);
+    assert_int_equal(n, sizeof joined);
+    assert_memory_equal(d, joined, n);
+    free(d);
+    assert_int_equal(filecache_put(c, "k", 1, joined, sizeof joined), AV_OK);
+    size_t len1;
+    unsigned char *one = slurp(p, &len1);
+    assert_int_equal(len1, len2);
+    assert_memory_equal(one, two, len1);
+    free(one);
+    free(two);
+    free(p);
+    filecache_close(c);
+    rm_rf(dir);
+    free(dir);
+}
+
 static void bounded_oldest_first(void **state)
 {
     (void)state;
@@ -336,6 +371,7 @@ int main(void)
         cmocka_unit_test(round_trip),
         cmocka_unit_test(damaged_entries_are_misses),
         cmocka_unit_test(get_into_callers_buffer),
+        cmocka_unit_test(put_in_two_parts),
         cmocka_unit_test(bounded_oldest_first),
         cmocka_unit_test(clear_leaves_other_files),
         cmocka_unit_test(root_follows_xdg),

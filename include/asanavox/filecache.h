@@ -77,6 +77,11 @@ int filecache_peek(struct filecache *c, const void *key, size_t key_len, size_t 
 int filecache_put(struct filecache *c, const void *key, size_t key_len, const void *data,
                   size_t len);
 
+/* filecache_put() of `data` followed by `data2` (a small head and a large
+ * body, without copying them into one buffer first). */
+int filecache_put2(struct filecache *c, const void *key, size_t key_len, const void *data,
+                   size_t len, const void *data2, size_t len2);
+
 /* Number of entries this handle has written, and read back successfully. */
 size_t filecache_puts(const struct filecache *c);
 size_t filecache_hits(const struct filecache *c);

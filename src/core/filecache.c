@@ -26,6 +26,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+/* XXH3_state_t on the stack (checksum2()). */
+#define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
 #include "asanavox/error.h"
@@ -265,6 +267,27 @@ done:
 int filecache_put(struct filecache *c, const void *key, size_t key_len, const void *data,
                   size_t len)
 {
+    return filecache_put2(c, key, key_len, data, len, NULL, 0);
+}
+
+/* XXH3-64 of a ++ b seeded as checksum() seeds it: the same value as
+ * checksum() of the two parts joined, without joining them. */
+static uint64_t checksum2(const void *key, size_t key_len, const void *a, size_t alen,
+                          const void *b, size_t blen)
+{
+    if (!blen)
+        return checksum(key, key_len, a, alen);
+    XXH3_state_t st;
+    XXH3_INITSTATE(&st);
+    XXH3_64bits_reset_withSeed(&st, XXH3_64bits(key, key_len));
+    XXH3_64bits_update(&st, a, alen);
+    XXH3_64bits_update(&st, b, blen);
+    return XXH3_64bits_digest(&st);
+}
+
+int filecache_put2(struct filecache *c, const void *key, size_t key_len, const void *data,
+                   size_t len, const void *data2, size_t len2)
+{
     char *path = entry_path(c, key, key_len);
     if (!path)
         return AV_ENOMEM;
@@ -281,13 +304,14 @@ int filecache_put(struct filecache *c, const void *key, size_t key_len, const vo
     if (fd < 0)
         goto done;
     unsigned char head[HEADER];
-    uint64_t klen = key_len, dlen = len, sum = checksum(key, key_len, data, len);
+    uint64_t klen = key_len, dlen = len + len2,
+             sum = checksum2(key, key_len, data, len, data2, len2);
     memcpy(head, MAGIC, 8);
     memcpy(head + 8, &klen, 8);
     memcpy(head + 16, &dlen, 8);
     memcpy(head + 24, &sum, 8);
     bool ok = !fdio_write_exact(fd, head, sizeof head) && !fdio_write_exact(fd, key, key_len) &&
-              !fdio_write_exact(fd, data, len);
+              !fdio_write_exact(fd, data, len) && (!len2 || !fdio_write_exact(fd, data2, len2));
     if (close(fd) != 0)
         ok = false;
     if (!ok || rename(tmp, path) != 0) {
@@ -296,7 +320,7 @@ int filecache_put(struct filecache *c, const void *key, size_t key_len, const vo
     }
     err = AV_OK;
     c->puts++;
-    c->written += HEADER + key_len + len;
+    c->written += HEADER + key_len + len + len2;
     /* A single long run must not grow the directory far past its bound
      * either. */
     if (c->written > c->max_bytes / 4)

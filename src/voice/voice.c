@@ -399,14 +399,10 @@ static int from_disk(struct voice *v, const char *key, size_t klen, int16_t **sa
         free(data); /* not one we wrote: a miss, and speaking it says why */
         return AV_ENOENT;
     }
-    int16_t *s = malloc(n ? n * sizeof(*s) : 1);
-    if (!s) {
-        free(data);
-        return AV_ENOMEM;
-    }
-    memcpy(s, (char *)data + sizeof(rate), n * sizeof(*s));
-    free(data);
-    *samples = s;
+    /* The samples moved to the start of the block filecache_get() gave
+     * (malloc'd, so aligned): no second buffer of the clip's size. */
+    memmove(data, (char *)data + sizeof(rate), n * sizeof(int16_t));
+    *samples = data;
     *frames = n;
     return AV_OK;
 }
@@ -414,15 +410,9 @@ static int from_disk(struct voice *v, const char *key, size_t klen, int16_t **sa
 static void to_disk(struct voice *v, const char *key, size_t klen, const int16_t *samples,
                     size_t frames)
 {
-    size_t len = sizeof(int32_t) + frames * sizeof(*samples);
-    char *data = malloc(len);
-    if (!data)
-        return; /* best effort: the clip is still spoken */
     int32_t rate = v->rate;
-    memcpy(data, &rate, sizeof(rate));
-    memcpy(data + sizeof(rate), samples, frames * sizeof(*samples));
-    filecache_put(v->disk, key, klen, data, len);
-    free(data);
+    /* best effort: the clip is still spoken */
+    filecache_put2(v->disk, key, klen, &rate, sizeof(rate), samples, frames * sizeof(*samples));
 }
 
 /* Trim the raw clip `raw` of `len` samples (malloc'd, taken) to its
