@@ -28,7 +28,7 @@ enum { BLOCK = 4096 };
 #define STR(x) STR_(x)
 const char *peakctl_version(void)
 {
-    return "peakctl 3 plr " STR(PEAKCTL_SPEECH_PLR_DB) " release " STR(PEAKCTL_RELEASE_MS);
+    return "peakctl 4 plr " STR(PEAKCTL_SPEECH_PLR_DB) " release " STR(PEAKCTL_RELEASE_MS);
 }
 
 int peakctl_apply(float *s, size_t n, int rate, float threshold)
