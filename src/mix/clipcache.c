@@ -102,11 +102,12 @@ int clip_loop_source(const struct mixer *m, const char *path, float **samples, s
 /* Speech at the output rate, peak-controlled but not yet gained or faded
  * (*samples malloc'd), with its gain decided unless it is known: from the
  * store when an earlier run left it there, else read from the bank (which
- * frees the samples again at once), controlled at the voice's native rate
- * (mix_speech_control(): 2.2 times fewer samples than at 48 kHz for
- * espeak-ng, and the control is then a function of the clip alone) and
- * resampled once, and then stored.  Touches only c and read-only parts of
- * m. */
+ * frees the samples again at once), resampled once, and then stored.  The
+ * control runs before resampling, at the voice's rate, where that stays
+ * exact (peakctl_at_native(): espeak-ng's 22.05 kHz to 44.1 kHz or more,
+ * 2.2 times fewer samples than at 48 kHz; mix_speech_control() controls
+ * the clip while deciding its threshold), else after it, at the output
+ * rate.  Touches only c and read-only parts of m. */
 static int speech_at_rate(const struct mixer *m, struct clip *c, float **samples)
 {
     const struct speech_src *sp = &c->sp;
@@ -121,9 +122,10 @@ static int speech_at_rate(const struct mixer *m, struct clip *c, float **samples
         }
         return err;
     }
+    const bool native = peakctl_at_native(sp->native_rate, m->rate);
     float *f = NULL, *buf = NULL;
     int err = mix_speech_floats(m, sp, &f);
-    if (!err)
+    if (!err && native)
         err = mix_speech_control(m, sp, f, c->gain_known, &c->gain, &c->peak);
     if (!err) {
         buf = malloc(c->out_frames ? c->out_frames * sizeof(float) : 1);
@@ -132,6 +134,10 @@ static int speech_at_rate(const struct mixer *m, struct clip *c, float **samples
                   : AV_ENOMEM;
     }
     free(f);
+    if (!err && !native && !c->gain_known)
+        err = mix_clip_level(m, c->kind, c->key, sp, NULL, 0, &c->gain, &c->peak);
+    if (!err && !native)
+        err = peakctl_apply(buf, c->out_frames, m->rate, c->peak);
     if (err) {
         free(buf);
         return err;
@@ -154,8 +160,8 @@ static void prepare(const struct mixer *m, struct clip *c, float **samples, size
     *frames = 0;
     /* The default source's speech comes peak-controlled, its gain
      * decided (speech_at_rate()). */
-    const bool native = c->kind == CLIP_SPEECH && !m->custom_source;
-    if (native) {
+    const bool from_voice = c->kind == CLIP_SPEECH && !m->custom_source;
+    if (from_voice) {
         *err = speech_at_rate(m, c, samples);
         if (!*err)
             *frames = c->out_frames;
@@ -166,12 +172,12 @@ static void prepare(const struct mixer *m, struct clip *c, float **samples, size
     } else {
         *err = m->src.sound(m->src.ctx, c->key, m->rate, samples, frames);
     }
-    if (!*err && !c->gain_known && !native)
+    if (!*err && !c->gain_known && !from_voice)
         *err = mix_clip_level(m, c->kind, c->key, &c->sp, *samples, *frames, &c->gain, &c->peak);
     /* A custom source's speech: its peak control at the output rate, with
      * the threshold its gain was decided with (analyze.c), before the gain
      * scales it. */
-    if (!*err && c->kind == CLIP_SPEECH && !native)
+    if (!*err && c->kind == CLIP_SPEECH && !from_voice)
         *err = peakctl_apply(*samples, *frames, m->rate, c->peak);
     if (*err) {
         free(*samples);
