@@ -48,7 +48,11 @@
  * at 44.1, 48 and 96 kHz at most 0.066, 0.097 and 0.098 dB (but for two
  * cues over it at their own rate already), at 16 kHz 0.33 dB; flite's kal16
  * (16 kHz, strong near 8 kHz) at 48 kHz 0.71 dB.  So: a voice at 22.05 kHz
- * or more, never resampled down.  Any thread. */
+ * or more, never resampled down.  The price: on all 563 distinct English
+ * cues of the library (espeak-ng, 48 kHz), 8 of the 549 controlled ones
+ * end more than 0.1 dB over the threshold, at most 0.26 dB (mean 0.04 dB;
+ * controlled at 48 kHz, at most 0.08 dB): the promise above is 0.1 dB at
+ * the clip's own rate, 0.3 dB at the output rate.  Any thread. */
 #define PEAKCTL_NATIVE_MIN_RATE 22050
 static inline bool peakctl_at_native(int native_rate, int out_rate)
 {
