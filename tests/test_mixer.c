@@ -276,38 +276,71 @@ static float *mix_whole(const struct timeline *tl, size_t limit, size_t *frames)
     return out;
 }
 
+/* A compile of `fmt` with `line` in it on a thread of its own, streaming
+ * to `s`, its speech through `speech` with the gate `g` (closed at the
+ * start).  Everything lives here, so the test's frame owns it all. */
+struct held_compile {
+    char text[2048];
+    struct mem_fs fs;
+    struct gated g;
+    struct stream_job j;
+    struct compile_stream *s;
+    pthread_t thread;
+};
+
+static void held_compile_start(struct held_compile *c, const char *fmt, const char *line,
+                               int (*speech)(void *, const char *, int, int64_t *))
+{
+    snprintf(c->text, sizeof c->text, fmt, line);
+    c->fs = (struct mem_fs){NULL, 0, 2.0};
+    c->g = (struct gated){.open = false};
+    pthread_mutex_init(&c->g.lock, NULL);
+    pthread_cond_init(&c->g.cond, NULL);
+    compile_env_memory(&c->g.inner, &c->fs);
+    c->j = (struct stream_job){.text = c->text, .d = diag_create()};
+    assert_non_null(c->j.d);
+    compile_options_init(&c->j.co);
+    c->j.co.rate = 16000;
+    c->j.env = c->g.inner;
+    c->j.env.ctx = &c->g;
+    c->j.env.speech = speech;
+    assert_int_equal(compile_stream_create(&c->s), AV_OK);
+    c->j.co.stream = c->s;
+    assert_int_equal(av_thread_create(&c->thread, stream_compile, &c->j), 0);
+}
+
+static void held_compile_open(struct held_compile *c)
+{
+    pthread_mutex_lock(&c->g.lock);
+    c->g.open = true;
+    pthread_cond_broadcast(&c->g.cond);
+    pthread_mutex_unlock(&c->g.lock);
+}
+
+/* After the thread has been joined: frees all but the timeline. */
+static void held_compile_free(struct held_compile *c)
+{
+    compile_stream_destroy(c->s);
+    diag_destroy(c->j.d);
+    pthread_cond_destroy(&c->g.cond);
+    pthread_mutex_destroy(&c->g.lock);
+}
+
 /* The session with `line` in it, compiled on a thread with a stream while
  * it is mixed here; *frames is what was mixed before the end or an error,
  * which *err returns (the compile's result in *compiled). */
 static float *mix_streamed(const char *line, size_t *frames, int *err, int *compiled,
                            struct timeline **tl)
 {
-    char text[2048];
-    snprintf(text, sizeof text, stream_session, line);
-    struct mem_fs fs = {NULL, 0, 2.0};
-    struct gated g = {.open = false};
-    pthread_mutex_init(&g.lock, NULL);
-    pthread_cond_init(&g.cond, NULL);
-    compile_env_memory(&g.inner, &fs);
-    struct stream_job j = {.text = text, .d = diag_create()};
-    assert_non_null(j.d);
-    compile_options_init(&j.co);
-    j.co.rate = 16000;
-    j.env = g.inner;
-    j.env.ctx = &g;
-    j.env.speech = gated_speech;
-    struct compile_stream *s;
-    assert_int_equal(compile_stream_create(&s), AV_OK);
-    j.co.stream = s;
-    pthread_t t;
-    assert_int_equal(av_thread_create(&t, stream_compile, &j), 0);
+    struct held_compile c;
+    held_compile_start(&c, stream_session, line, gated_speech);
 
     struct timeline hdr;
-    assert_int_equal(compile_stream_header(s, &hdr), AV_OK);
+    assert_int_equal(compile_stream_header(c.s, &hdr), AV_OK);
     assert_int_equal(hdr.rate, 16000);
     struct mixer_options o;
     stream_options(&o);
-    o.stream = s;
+    o.stream = c.s;
     struct mixer *m;
     assert_int_equal(mixer_create(&hdr, NULL, &o, &m), AV_OK);
     size_t cap = 16000 * 600, done = 0, got;
@@ -322,31 +355,26 @@ static float *mix_streamed(const char *line, size_t *frames, int *err, int *comp
             /* The first block came while the layout was held back. */
             assert_int_equal(e, AV_OK);
             assert_int_equal(got, 4096);
-            assert_int_equal(atomic_load(&j.done), 0);
-            pthread_mutex_lock(&g.lock);
-            g.open = true;
-            pthread_cond_broadcast(&g.cond);
-            pthread_mutex_unlock(&g.lock);
+            assert_int_equal(atomic_load(&c.j.done), 0);
+            held_compile_open(&c);
             first = false;
         }
     } while (!e && got && done + 4096 <= cap);
     mixer_destroy(m);
-    pthread_join(t, NULL);
-    compile_stream_destroy(s);
-    diag_destroy(j.d);
-    pthread_cond_destroy(&g.cond);
-    pthread_mutex_destroy(&g.lock);
+    pthread_join(c.thread, NULL);
+    held_compile_free(&c);
     *frames = done;
     *err = e;
-    *compiled = j.result;
-    *tl = j.tl;
+    *compiled = c.j.result;
+    *tl = c.j.tl;
     return out;
 }
 
-static struct timeline *compile_whole(const char *line)
+/* `fmt` with `line` in it, compiled whole with the in-memory voice. */
+static struct timeline *compile_held(const char *fmt, const char *line)
 {
     char text[2048];
-    snprintf(text, sizeof text, stream_session, line);
+    snprintf(text, sizeof text, fmt, line);
     struct mem_fs fs = {NULL, 0, 2.0};
     struct compile_env env;
     compile_env_memory(&env, &fs);
@@ -358,6 +386,11 @@ static struct timeline *compile_whole(const char *line)
     assert_int_equal(compile_buffer("stream.yoga", text, strlen(text), &co, &env, d, &tl), AV_OK);
     diag_destroy(d);
     return tl;
+}
+
+static struct timeline *compile_whole(const char *line)
+{
+    return compile_held(stream_session, line);
 }
 
 /* A mix that starts before the layout is done gives the samples of the
@@ -445,9 +478,7 @@ static int held_speech(void *ctx, const char *text, int rate, int64_t *frames)
 
 /* What render_run_opening() asks for: the sink once the timeline is whole. */
 struct opening {
-    struct gated *g;
-    struct stream_job *j;
-    pthread_t thread;
+    struct held_compile *c;
     struct mixer *m;
     const char *out;
     struct sink *sink;
@@ -460,23 +491,20 @@ static int open_when_compiled(void *ctx, struct sink **s)
 {
     struct opening *o = ctx;
     o->calls++;
-    o->compiling = !atomic_load(&o->j->done);
-    pthread_mutex_lock(&o->g->lock);
-    o->g->open = true;
-    pthread_cond_broadcast(&o->g->cond);
-    pthread_mutex_unlock(&o->g->lock);
+    o->compiling = !atomic_load(&o->c->j.done);
+    held_compile_open(o->c);
     bool ended = false;
     int err = AV_OK;
     while (!ended && !err)
         err = mixer_stream_prefetch(o->m, &ended);
-    pthread_join(o->thread, NULL);
+    pthread_join(o->c->thread, NULL);
     o->joined = true;
     if (err)
         return err;
-    assert_int_equal(o->j->result, AV_OK);
-    assert_int_equal(mixer_duration(o->m), o->j->tl->duration);
+    assert_int_equal(o->c->j.result, AV_OK);
+    assert_int_equal(mixer_duration(o->m), o->c->j.tl->duration);
     assert_int_equal(sink_create(&sink_file_ops, &o->sink), AV_OK);
-    struct sink_params p = {16000, 2, SINK_FORMAT_WAV, o->j->tl->duration};
+    struct sink_params p = {16000, 2, SINK_FORMAT_WAV, o->c->j.tl->duration};
     assert_int_equal(sink_open(o->sink, o->out, &p), AV_OK);
     *s = o->sink;
     return AV_OK;
@@ -488,31 +516,15 @@ static int open_when_compiled(void *ctx, struct sink **s)
 static int render_streamed(const char *line, const char *out, int *compiled,
                            struct timeline **tl, struct opening *o)
 {
-    char text[2048];
-    snprintf(text, sizeof text, held_session, line);
-    struct mem_fs fs = {NULL, 0, 2.0};
-    struct gated g = {.open = false};
-    pthread_mutex_init(&g.lock, NULL);
-    pthread_cond_init(&g.cond, NULL);
-    compile_env_memory(&g.inner, &fs);
-    struct stream_job j = {.text = text, .d = diag_create()};
-    assert_non_null(j.d);
-    compile_options_init(&j.co);
-    j.co.rate = 16000;
-    j.env = g.inner;
-    j.env.ctx = &g;
-    j.env.speech = held_speech;
-    struct compile_stream *cs;
-    assert_int_equal(compile_stream_create(&cs), AV_OK);
-    j.co.stream = cs;
-    *o = (struct opening){.g = &g, .j = &j, .out = out};
-    assert_int_equal(av_thread_create(&o->thread, stream_compile, &j), 0);
+    struct held_compile c;
+    held_compile_start(&c, held_session, line, held_speech);
+    *o = (struct opening){.c = &c, .out = out};
 
     struct timeline hdr;
-    assert_int_equal(compile_stream_header(cs, &hdr), AV_OK);
+    assert_int_equal(compile_stream_header(c.s, &hdr), AV_OK);
     struct mixer_options mo;
     stream_options(&mo);
-    mo.stream = cs;
+    mo.stream = c.s;
     mo.prepare_ahead = true;
     assert_int_equal(mixer_create(&hdr, NULL, &mo, &o->m), AV_OK);
     const struct render_open op = {open_when_compiled, o};
@@ -520,14 +532,12 @@ static int render_streamed(const char *line, const char *out, int *compiled,
     int err = render_run_opening(o->m, &op, &stop, NULL);
     mixer_destroy(o->m);
     if (!o->joined)
-        pthread_join(o->thread, NULL);
+        pthread_join(c.thread, NULL);
     sink_destroy(o->sink);
-    compile_stream_destroy(cs);
-    diag_destroy(j.d);
-    pthread_cond_destroy(&g.cond);
-    pthread_mutex_destroy(&g.lock);
-    *compiled = j.result;
-    *tl = j.tl;
+    held_compile_free(&c);
+    o->c = NULL; /* it lived in this frame */
+    *compiled = c.j.result;
+    *tl = c.j.tl;
     return err;
 }
 
@@ -547,18 +557,7 @@ static void test_streamed_render_same_bytes(void **state)
     assert_int_equal(o.calls, 1);
     assert_true(o.compiling);
 
-    char text[2048];
-    snprintf(text, sizeof text, held_session, "say Almost there.");
-    struct mem_fs fs = {NULL, 0, 2.0};
-    struct compile_env env;
-    compile_env_memory(&env, &fs);
-    struct compile_options co;
-    compile_options_init(&co);
-    co.rate = 16000;
-    struct diag *d = diag_create();
-    struct timeline *tl = NULL;
-    assert_int_equal(compile_buffer("stream.yoga", text, strlen(text), &co, &env, d, &tl), AV_OK);
-    diag_destroy(d);
+    struct timeline *tl = compile_held(held_session, "say Almost there.");
     assert_int_equal(tl->duration, tl_s->duration);
     assert_true(tl->duration > 16000 * 90);
     struct mixer_options mo;
