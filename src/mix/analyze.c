@@ -102,9 +102,7 @@ void mix_gains_free(struct mixer *m)
 
 /* ---- a clip's profile and gain (any thread) ------------------------------- */
 
-/* The samples of speech as floats at the voice's native rate (*s
- * malloc'd): read from the bank, or the voice's. */
-static int native_floats(const struct mixer *m, const struct speech_src *sp, float **s)
+int mix_speech_floats(const struct mixer *m, const struct speech_src *sp, float **s)
 {
     const int16_t *native;
     int16_t *read;
@@ -152,7 +150,7 @@ static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *
         }
         rate = sp->native_rate;
         n = sp->native_frames;
-        err = native_floats(m, sp, &s);
+        err = mix_speech_floats(m, sp, &s);
         x = s;
     } else if (!made || kind == CLIP_TONE) {
         err = kind == CLIP_SPEECH ? m->src.speech(m->src.ctx, key, m->rate, &s, &n)
@@ -235,6 +233,36 @@ static int profile_gain(const struct mixer *m, enum clip_kind kind, const struct
     *gain = kind_gain(m, kind, p, env);
     free(env);
     return AV_OK;
+}
+
+int mix_speech_control(const struct mixer *m, const struct speech_src *sp, float *s, bool known,
+                       float *gain, float *peak)
+{
+    const size_t n = sp->native_frames;
+    const int rate = sp->native_rate;
+    bool controlled = false;
+    if (!known) {
+        /* clip_profile(), but controlling the caller's samples in place
+         * when the threshold has to be searched for: the search's last
+         * pass is the control, and is not run again. */
+        struct loud_profile p = {0};
+        int err = AV_ENOENT;
+        *peak = 0.0f;
+        if (sp->bank && m->store)
+            err = clipstore_get_loud(m->store, sp->bank, &p, peak);
+        if (err == AV_ENOENT) {
+            err = peakctl_speech(s, n, rate, loud_lock(m), peak, &p);
+            controlled = true;
+            if (!err && sp->bank && m->store)
+                clipstore_put_loud(m->store, sp->bank, &p, *peak);
+        }
+        if (!err)
+            err = profile_gain(m, CLIP_SPEECH, &p, gain);
+        loud_profile_free(&p);
+        if (err)
+            return err;
+    }
+    return controlled ? AV_OK : peakctl_apply(s, n, rate, *peak);
 }
 
 int mix_clip_level(const struct mixer *m, enum clip_kind kind, const char *key,

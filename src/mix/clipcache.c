@@ -36,6 +36,7 @@
 #include "asanavox/voice.h"
 #include "asanavox/workq.h"
 #include "clipstore.h"
+#include "dsp/resample.h"
 #include "mixer_internal.h"
 #include "peakctl.h"
 
@@ -98,27 +99,46 @@ int clip_loop_source(const struct mixer *m, const char *path, float **samples, s
     return load_source(m->src.ctx, path, m->rate, true, samples, frames);
 }
 
-/* Speech at the output rate, not yet gained or faded (*samples malloc'd):
- * from the store when an earlier run left it there, else resampled from
- * the voice's samples (read from the bank, which frees them again at
- * once) and then stored.  Touches only read-only parts of m and c. */
-static int speech_at_rate(const struct mixer *m, const struct clip *c, float **samples)
+/* Speech at the output rate, peak-controlled but not yet gained or faded
+ * (*samples malloc'd), with its gain decided unless it is known: from the
+ * store when an earlier run left it there, else read from the bank (which
+ * frees the samples again at once), resampled once, and then stored.  The
+ * control runs before resampling, at the voice's rate, where that stays
+ * exact (peakctl_at_native(): espeak-ng's 22.05 kHz to 44.1 kHz or more,
+ * 2.2 times fewer samples than at 48 kHz; mix_speech_control() controls
+ * the clip while deciding its threshold), else after it, at the output
+ * rate.  Touches only c and read-only parts of m. */
+static int speech_at_rate(const struct mixer *m, struct clip *c, float **samples)
 {
     const struct speech_src *sp = &c->sp;
     if (sp->bank && m->store &&
         clipstore_get_pcm(m->store, sp->bank, m->rate, c->out_frames, mix_spares(m), samples) ==
-            AV_OK)
-        return AV_OK;
-    const int16_t *native;
-    int16_t *read;
-    int err = mix_speech_native(m, sp, &native, &read);
-    if (err)
+            AV_OK) {
+        int err = c->gain_known ? AV_OK
+                                : mix_clip_level(m, c->kind, c->key, sp, NULL, 0, &c->gain,
+                                                 &c->peak);
+        if (err) {
+            free(*samples);
+            *samples = NULL;
+        }
         return err;
-    float *buf = spares_take(mix_spares(m), c->out_frames * sizeof(float));
-    err = buf ? mix_resample_s16(native, sp->native_frames, sp->native_rate, m->rate, buf,
-                                     c->out_frames)
+    }
+    const bool native = peakctl_at_native(sp->native_rate, m->rate);
+    float *f = NULL, *buf = NULL;
+    int err = mix_speech_floats(m, sp, &f);
+    if (!err && native)
+        err = mix_speech_control(m, sp, f, c->gain_known, &c->gain, &c->peak);
+    if (!err) {
+        buf = spares_take(mix_spares(m), c->out_frames * sizeof(float));
+        err = buf ? dsp_resample(f, sp->native_frames, sp->native_rate, m->rate, buf,
+                                 c->out_frames)
                   : AV_ENOMEM;
-    spares_put(mix_spares(m), read, sp->native_frames * sizeof(int16_t));
+    }
+    spares_put(mix_spares(m), f, sp->native_frames * sizeof(float));
+    if (!err && !native && !c->gain_known)
+        err = mix_clip_level(m, c->kind, c->key, sp, NULL, 0, &c->gain, &c->peak);
+    if (!err && !native)
+        err = peakctl_apply(buf, c->out_frames, m->rate, c->peak);
     if (err) {
         free(buf);
         return err;
@@ -139,7 +159,10 @@ static void prepare(const struct mixer *m, struct clip *c, float **samples, size
 {
     *samples = NULL;
     *frames = 0;
-    if (c->kind == CLIP_SPEECH && !m->custom_source) {
+    /* The default source's speech comes peak-controlled, its gain
+     * decided (speech_at_rate()). */
+    const bool from_voice = c->kind == CLIP_SPEECH && !m->custom_source;
+    if (from_voice) {
         *err = speech_at_rate(m, c, samples);
         if (!*err)
             *frames = c->out_frames;
@@ -150,11 +173,12 @@ static void prepare(const struct mixer *m, struct clip *c, float **samples, size
     } else {
         *err = m->src.sound(m->src.ctx, c->key, m->rate, samples, frames);
     }
-    if (!*err && !c->gain_known)
+    if (!*err && !c->gain_known && !from_voice)
         *err = mix_clip_level(m, c->kind, c->key, &c->sp, *samples, *frames, &c->gain, &c->peak);
-    /* Speech's peak control, with the threshold its gain was decided
-     * with (analyze.c), before the gain scales it. */
-    if (!*err && c->kind == CLIP_SPEECH)
+    /* A custom source's speech: its peak control at the output rate, with
+     * the threshold its gain was decided with (analyze.c), before the gain
+     * scales it. */
+    if (!*err && c->kind == CLIP_SPEECH && !from_voice)
         *err = peakctl_apply(*samples, *frames, m->rate, c->peak);
     if (*err) {
         free(*samples);

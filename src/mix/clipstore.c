@@ -65,8 +65,9 @@ void clipstore_close(struct clipstore *s)
  * and the clip (its hash, length and rate), malloc'd. */
 static char *pcm_key(const struct speech_clip *c, int rate)
 {
-    return str_printf("pcm\n%s\n%s\n%d\n%d\n%zu\n%016llx%016llx",
-                      mix_resample_version(), dsp_resample_version(), c->rate, rate, c->frames,
+    return str_printf("pcm controlled\n%s\n%s\n%s\n%d\n%d\n%zu\n%016llx%016llx",
+                      peakctl_version(), mix_resample_version(), dsp_resample_version(), c->rate,
+                      rate, c->frames,
                       (unsigned long long)c->id[0], (unsigned long long)c->id[1]);
 }
 

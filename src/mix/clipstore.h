@@ -2,7 +2,8 @@
 /*
  * clipstore.h — what the mixer keeps between runs for each spoken clip of
  * a speech bank, in a persistent cache directory (filecache.h): the clip
- * resampled to the output rate, and its loudness profile after speech's
+ * peak-controlled and resampled to the output rate (so its key names
+ * peakctl_version() too), and its loudness profile after speech's
  * peak control (peakctl.h) with that control's threshold; and the loudness
  * profile of each sound (bell, breath tone) it plays.  Internal to
  * src/mix.
@@ -44,9 +45,10 @@ int clipstore_open(const char *dir, uint64_t max_bytes, struct clipstore **out);
  * Accepts NULL. */
 void clipstore_close(struct clipstore *s);
 
-/* The clip `c` at `rate`, exactly `frames` floats, not yet gained or faded:
- * *samples is malloc'd (taken from `spares` when not NULL, spares.h) and
- * the caller's.  Returns 0, AV_ENOENT (a miss) or AV_ENOMEM. */
+/* The clip `c` at `rate`, peak-controlled (clipcache.c), exactly `frames`
+ * floats, not yet gained or faded: *samples is malloc'd (taken from
+ * `spares` when not NULL, spares.h) and the caller's.  Returns 0,
+ * AV_ENOENT (a miss) or AV_ENOMEM. */
 int clipstore_get_pcm(struct clipstore *s, const struct speech_clip *c, int rate, size_t frames,
                       struct spares *spares, float **samples);
 

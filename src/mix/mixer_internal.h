@@ -310,6 +310,22 @@ int mix_clip_level(const struct mixer *m, enum clip_kind kind, const char *key,
                    const struct speech_src *sp, const float *made, size_t made_frames,
                    float *gain, float *peak);
 
+/* The samples of speech of the default source as floats at the voice's
+ * native rate (*s malloc'd, sp->native_frames of them): read from the
+ * bank, or the voice's.  Any thread.  Returns 0, AV_ENOMEM or the bank's
+ * read error. */
+int mix_speech_floats(const struct mixer *m, const struct speech_src *sp, float **s);
+
+/* Speech of the default source, `s` (mix_speech_floats()), peak-controlled
+ * in place at the voice's native rate, before it is resampled: with the
+ * threshold *peak when `known` (the gain memo's), else with the threshold
+ * mix_clip_level() would decide, and *gain and *peak decided as it
+ * decides them (the stored profile, or the search, whose controlled clip
+ * is then s itself, so the control runs once).  The same samples either
+ * way.  Any thread.  Returns 0 or AV_ENOMEM (s then partly controlled). */
+int mix_speech_control(const struct mixer *m, const struct speech_src *sp, float *s, bool known,
+                       float *gain, float *peak);
+
 /* The gain that puts `n` frames of speech at `rate` at the level of the
  * session's speech (0 dB plus --volume without normalization): for play's
  * spoken overlay, which (unlike the session's cues) gets no peak control

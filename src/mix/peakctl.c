@@ -23,12 +23,15 @@
 
 enum { BLOCK = 4096 };
 
-/* Change the number when the control changes what it does. */
+/* Change the number when the control changes what it does, or where the
+ * mixer runs it (the clip store's controlled speech is keyed by it): 4
+ * controlled every clip at the voice's rate, 5 only where
+ * peakctl_at_native() says. */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 const char *peakctl_version(void)
 {
-    return "peakctl 3 plr " STR(PEAKCTL_SPEECH_PLR_DB) " release " STR(PEAKCTL_RELEASE_MS);
+    return "peakctl 5 plr " STR(PEAKCTL_SPEECH_PLR_DB) " release " STR(PEAKCTL_RELEASE_MS);
 }
 
 int peakctl_apply(float *s, size_t n, int rate, float threshold)
