@@ -35,6 +35,7 @@
 #include "asanavox/thread.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
+#include "dsp/resample.h"
 #include "fs_support.h"
 
 #define RATE 48000
@@ -675,7 +676,7 @@ static void test_resample_length(void **state)
     }
 }
 
-/* Speech goes to soxr as 16-bit samples in pieces (mix_resample_s16());
+/* Speech goes to soxr in pieces (mix_resample_s16(), dsp_resample());
  * its bytes must be those of soxr_oneshot() over the whole signal as
  * floats (s / 32768), called here directly, at every length around the
  * piece size and for a length cut short or padded. */
@@ -708,6 +709,12 @@ static void test_resample_pieces_match_oneshot(void **state)
             float *ours = malloc(want * sizeof(float));
             assert_int_equal(mix_resample_s16(in, n, 22050, 48000, ours, want), AV_OK);
             size_t same = want < made ? want : made;
+            assert_memory_equal(ours, ref, same * sizeof(float));
+            for (size_t i = same; i < want; i++)
+                assert_true(ours[i] == 0.0f);
+            /* The float path (sounds, and speech after its peak control)
+             * is fed in pieces the same way. */
+            assert_int_equal(dsp_resample(f, n, 22050, 48000, ours, want), AV_OK);
             assert_memory_equal(ours, ref, same * sizeof(float));
             for (size_t i = same; i < want; i++)
                 assert_true(ours[i] == 0.0f);

@@ -19,13 +19,16 @@
  * time.  One thread (soxr_runtime_spec(1)) and float in and out (no
  * dither) make the output a function of the input alone.
  *
- * soxr_oneshot() creates the converter, feeds the whole input, flushes
- * and deletes: its design costs about 75 us per call, small beside the
- * conversion of a clip of a second or more.  It flushes only when it may
- * consume the whole input, that is when the output has room for
- * ceil(n * out_rate / in_rate) frames; a shorter `out_frames` goes through
- * a scratch buffer of that size so the tail is still converted from the
- * real signal.
+ * Each call creates a converter (its design costs about 75 us, small
+ * beside the conversion of a clip of a second or more), feeds it the
+ * input in pieces of S_PIECE frames, flushes and deletes it.  soxr's
+ * output frames depend only on the input it has, not on how the input is
+ * cut, so this gives soxr_oneshot()'s bytes (test_mixer compares them)
+ * while soxr's FIFOs stay the size of a piece instead of the whole clip:
+ * under main()'s 128 KiB mmap threshold they come from malloc's heap and
+ * are reused, where clip-sized ones were mapped, faulted in page by page
+ * and unmapped again for every clip of a cold render.  It stops as soon
+ * as `out` is full; frames past the converter's own count are zero.
  */
 #include "dsp/resample.h"
 
@@ -56,23 +59,53 @@ bool dsp_resample_rates_ok(int in_rate, int out_rate)
     return a <= b * DSP_RESAMPLE_MAX_RATIO && b <= a * DSP_RESAMPLE_MAX_RATIO;
 }
 
-/* Run soxr over the whole input into `out`, which has room for `cap`
- * frames, at least the frames soxr makes; *made gets their number. */
-static int convert(const float *in, size_t n, int in_rate, int out_rate, float *out, size_t cap,
-                   size_t *made)
+/* Input frames per soxr_process() call: small enough that soxr's FIFOs
+ * stay well under the mmap threshold, large enough that the calls cost
+ * nothing.  soxr's output copy reads 8 bytes at a time, 4 past the end of
+ * a buffer whose last float it writes (valgrind: an invalid read in
+ * soxr_output()), so the last S_TAIL frames go through a buffer of ours
+ * with room to spare. */
+enum { S_PIECE = 4096, S_TAIL = 64 };
+
+/* Convert `n` frames of `in` (soxr type `type`, `size` bytes a frame) into
+ * exactly `out_frames` frames of `out`. */
+static int stream(const void *in, soxr_datatype_t type, size_t size, size_t n, int in_rate,
+                  int out_rate, float *out, size_t out_frames)
 {
-    soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+    soxr_io_spec_t io = soxr_io_spec(type, SOXR_FLOAT32_I);
     io.flags |= SOXR_NO_DITHER;
     soxr_quality_spec_t q = quality();
     soxr_runtime_spec_t rt = soxr_runtime_spec(1);
-    size_t done = 0;
-    soxr_error_t e = soxr_oneshot(in_rate, out_rate, 1, in, n, NULL, out, cap, &done, &io, &q,
-                                  &rt);
+    soxr_error_t e = NULL;
+    soxr_t s = soxr_create(in_rate, out_rate, 1, &e, &io, &q, &rt);
     /* With rates checked and buffers given, soxr fails only for lack of
      * memory (its errors are strings, not codes). */
+    if (!s || e) {
+        soxr_delete(s);
+        return AV_ENOMEM;
+    }
+    float tail[2 * S_TAIL];
+    size_t fed = 0, made = 0;
+    while (made < out_frames) {
+        size_t ilen = n - fed < S_PIECE ? n - fed : S_PIECE;
+        size_t room = out_frames - made, odone = 0;
+        bool direct = room > S_TAIL;
+        e = soxr_process(s, ilen ? (const void *)((const char *)in + fed * size) : NULL, ilen,
+                         NULL, direct ? out + made : tail, direct ? room - S_TAIL : room, &odone);
+        if (e)
+            break;
+        if (!direct)
+            memcpy(out + made, tail, odone * sizeof(float));
+        fed += ilen;
+        made += odone;
+        if (!ilen && !odone)
+            break; /* flushed */
+    }
+    soxr_delete(s);
     if (e)
         return AV_ENOMEM;
-    *made = done < cap ? done : cap;
+    if (made < out_frames)
+        memset(out + made, 0, (out_frames - made) * sizeof(*out));
     return AV_OK;
 }
 
@@ -84,45 +117,16 @@ int dsp_resample(const float *in, size_t n, int in_rate, int out_rate, float *ou
     if (out_frames == 0)
         return AV_OK;
     size_t made = 0;
-    if (n == 0) {
-        /* nothing to convert: silence */
-    } else if (in_rate == out_rate) {
+    if (n && in_rate != out_rate)
+        return stream(in, SOXR_FLOAT32_I, sizeof(float), n, in_rate, out_rate, out, out_frames);
+    if (n) {
         made = n < out_frames ? n : out_frames;
         memcpy(out, in, made * sizeof(*out));
-    } else {
-        if (n > (SIZE_MAX - (size_t)in_rate) / (size_t)out_rate)
-            return AV_ENOMEM;
-        size_t need = (n * (size_t)out_rate + (size_t)in_rate - 1) / (size_t)in_rate;
-        if (out_frames >= need) {
-            int err = convert(in, n, in_rate, out_rate, out, out_frames, &made);
-            if (err)
-                return err;
-        } else {
-            if (need > SIZE_MAX / sizeof(float))
-                return AV_ENOMEM;
-            float *tmp = malloc(need * sizeof(*tmp));
-            if (!tmp)
-                return AV_ENOMEM;
-            int err = convert(in, n, in_rate, out_rate, tmp, need, &made);
-            if (!err) {
-                made = made < out_frames ? made : out_frames;
-                memcpy(out, tmp, made * sizeof(*out));
-            }
-            free(tmp);
-            if (err)
-                return err;
-        }
     }
     if (made < out_frames)
         memset(out + made, 0, (out_frames - made) * sizeof(*out));
     return AV_OK;
 }
-
-/* Input frames per soxr_process() call of dsp_resample_s16(): small
- * enough that soxr's FIFOs stay well under the malloc mmap threshold
- * main() sets (so they come from the heap and are reused, not mapped and
- * faulted afresh per clip), large enough that the calls cost nothing. */
-enum { S16_PIECE = 4096, S16_TAIL = 64 };
 
 int dsp_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, float *out,
                      size_t out_frames)
@@ -132,51 +136,12 @@ int dsp_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, flo
     if (out_frames == 0)
         return AV_OK;
     size_t made = 0;
-    if (n == 0) {
-        /* nothing to convert: silence */
-    } else if (in_rate == out_rate) {
+    if (n && in_rate != out_rate)
+        return stream(in, SOXR_INT16_I, sizeof(int16_t), n, in_rate, out_rate, out, out_frames);
+    if (n) {
         made = n < out_frames ? n : out_frames;
         for (size_t i = 0; i < made; i++)
             out[i] = (float)in[i] * (1.0f / 32768.0f);
-    } else {
-        soxr_io_spec_t io = soxr_io_spec(SOXR_INT16_I, SOXR_FLOAT32_I);
-        io.flags |= SOXR_NO_DITHER;
-        soxr_quality_spec_t q = quality();
-        soxr_runtime_spec_t rt = soxr_runtime_spec(1);
-        soxr_error_t e = NULL;
-        soxr_t s = soxr_create(in_rate, out_rate, 1, &e, &io, &q, &rt);
-        if (!s || e) {
-            soxr_delete(s);
-            return AV_ENOMEM;
-        }
-        /* Each output frame depends only on input the converter already
-         * has, so the frames come out the same however the input is cut;
-         * once the input is all in, calls without input flush the tail. */
-        /* soxr's output copy reads 8 bytes at a time, 4 past the end of a
-         * buffer whose last float it writes (valgrind: an invalid read in
-         * soxr_output()); the last S16_TAIL frames go through `tail`,
-         * which has room to spare. */
-        float tail[2 * S16_TAIL];
-        size_t fed = 0;
-        while (made < out_frames) {
-            size_t ilen = n - fed < S16_PIECE ? n - fed : S16_PIECE;
-            size_t room = out_frames - made, odone = 0;
-            bool direct = room > S16_TAIL;
-            e = soxr_process(s, ilen ? (const void *)(in + fed) : NULL, ilen, NULL,
-                             direct ? out + made : tail, direct ? room - S16_TAIL : room,
-                             &odone);
-            if (e)
-                break;
-            if (!direct)
-                memcpy(out + made, tail, odone * sizeof(float));
-            fed += ilen;
-            made += odone;
-            if (!ilen && !odone)
-                break; /* flushed */
-        }
-        soxr_delete(s);
-        if (e)
-            return AV_ENOMEM;
     }
     if (made < out_frames)
         memset(out + made, 0, (out_frames - made) * sizeof(*out));

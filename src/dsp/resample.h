@@ -41,8 +41,7 @@ int dsp_resample(const float *in, size_t n, int in_rate, int out_rate, float *ou
  * is exact in a float, so the bytes are dsp_resample()'s of that float
  * signal), fed to the converter in pieces: no float copy of the input and
  * no converter buffers the size of the signal, so a clip's conversion
- * touches few pages beyond `out` (a cold render's page faults).  It stops
- * as soon as `out` is full.  Any thread; the same returns as
+ * touches few pages beyond `out`.  Any thread; the same returns as
  * dsp_resample(). */
 int dsp_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, float *out,
                      size_t out_frames);
