@@ -74,7 +74,7 @@ static void bounded(void **state)
     assert_int_equal(s.n, 0);
     spares_put(&s, malloc(5 * KIB * KIB), 5 * KIB * KIB);
     assert_int_equal(s.n, 0);
-    /* At most SPARES_MAX buffers and 4 MiB. */
+    /* At most SPARES_MAX buffers and 2 MiB. */
     for (int i = 0; i < SPARES_MAX + 4; i++)
         spares_put(&s, malloc(200 * KIB), 200 * KIB);
     assert_int_equal(s.n, SPARES_MAX);

@@ -12,7 +12,7 @@
 /* Bounds of what the spares hold while nobody uses them: at 48 kHz, a
  * few seconds of speech each.  Buffers smaller than SPARE_MIN come from
  * malloc's heap (main()'s mmap threshold is 128 KiB) and are not kept. */
-enum { SPARES_BYTES = 4u << 20, SPARE_MIN = 128u << 10 };
+enum { SPARES_BYTES = 2u << 20, SPARE_MIN = 128u << 10 };
 
 int spares_init(struct spares *s)
 {
