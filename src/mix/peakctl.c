@@ -104,6 +104,7 @@ static void tp_clip_free(struct tp_clip *c)
     free(c->x);
     free(c->tp);
     free(c->drop);
+    c->x = c->tp = c->drop = NULL; /* safe to free again */
 }
 
 static int tp_clip_make(const float *s, size_t n, int rate, struct tp_clip *c)
