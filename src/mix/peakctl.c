@@ -26,13 +26,24 @@ enum { BLOCK = 4096 };
 /* Change the number when the control changes what it does, or where the
  * mixer runs it (the clip store's controlled speech is keyed by it): 4
  * controlled every clip at the voice's rate, 5 only where
- * peakctl_at_native() says. */
+ * peakctl_at_native() says, 6 from silence before the clip (a peak in
+ * its first 5 ms is held too) and for any clip whose true peak is over. */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 const char *peakctl_version(void)
 {
-    return "peakctl 5 plr " STR(PEAKCTL_SPEECH_PLR_DB) " release " STR(PEAKCTL_RELEASE_MS);
+    return "peakctl 6 plr " STR(PEAKCTL_SPEECH_PLR_DB) " release " STR(PEAKCTL_RELEASE_MS);
 }
+
+/* The limiter's attack averages the envelope of the LA - 1 frames before
+ * each frame (limiter.h), and a fresh limiter takes those as 1: a peak in
+ * the first LA frames of a clip would be lowered only in part (on the
+ * library's cues, espeak-ng's clips open with a click 2 ms in, which stood
+ * up to 3.6 dB over the threshold).  So the control runs from PRE(la) =
+ * la - 1 frames of silence before the clip: their envelope comes from hold
+ * windows that see the clip's first peaks, as for a clip in the middle of
+ * a stream, and their output (silence) is dropped. */
+#define PRE(la) ((size_t)(la) - 1)
 
 int peakctl_apply(float *s, size_t n, int rate, float threshold)
 {
@@ -44,24 +55,31 @@ int peakctl_apply(float *s, size_t n, int rate, float threshold)
         return err;
     l.release = 1.0 - exp(-1.0 / (PEAKCTL_RELEASE_MS / 1000.0 * rate));
     /* limiter_run() reads LIM_TP_HALF frames before each block and
-     * span - LIM_TP_HALF after it: the clip with silence around, copied
-     * a block ahead into a window (a copy of the whole clip cost more in
-     * fresh pages than the limiting).  Frames from t + len on are still
-     * the input when the block at t is written. */
-    const size_t span = LIM_TP_HALF + (size_t)l.la - 1 + LIM_TP_HALF;
-    float *x = malloc((BLOCK + span) * sizeof(float));
+     * span - LIM_TP_HALF after it: the clip with silence around (PRE
+     * frames of it first), copied a block ahead into a window (a copy of
+     * the whole clip cost more in fresh pages than the limiting).  The
+     * virtual frame v is the clip's frame v - pre.  Frames from
+     * t + len - pre on are still the input when the block at t is written
+     * (through y, a block, to s). */
+    const size_t pre = PRE(l.la), span = LIM_TP_HALF + (size_t)l.la - 1 + LIM_TP_HALF;
+    float *x = malloc((BLOCK + span + BLOCK) * sizeof(float));
     if (!x) {
         limiter_deinit(&l);
         return AV_ENOMEM;
     }
+    float *y = x + BLOCK + span;
     size_t have = 0; /* x[0 .. have) holds the frames from t - LIM_TP_HALF */
-    for (size_t t = 0; t < n; t += BLOCK) {
-        size_t len = n - t < BLOCK ? n - t : BLOCK;
+    for (size_t t = 0; t < pre + n; t += BLOCK) {
+        size_t len = pre + n - t < BLOCK ? pre + n - t : BLOCK;
         for (size_t i = have; i < len + span; i++) {
-            size_t f = t + i; /* the frame f - LIM_TP_HALF */
-            x[i] = f >= LIM_TP_HALF && f - LIM_TP_HALF < n ? s[f - LIM_TP_HALF] : 0.0f;
+            size_t f = t + i; /* the virtual frame f - LIM_TP_HALF */
+            x[i] = f >= LIM_TP_HALF + pre && f - LIM_TP_HALF - pre < n ? s[f - LIM_TP_HALF - pre]
+                                                                        : 0.0f;
         }
-        limiter_run(&l, x, len, s + t);
+        limiter_run(&l, x, len, y);
+        size_t skip = t < pre ? pre - t : 0; /* the silence before the clip */
+        if (skip < len)
+            memcpy(s + t + skip - pre, y + skip, (len - skip) * sizeof(float));
         memmove(x, x + len, span * sizeof(float));
         have = span;
     }
@@ -74,9 +92,10 @@ int peakctl_apply(float *s, size_t n, int rate, float threshold)
  * silence around it that the detector reads, and the detector's values,
  * which do not depend on the threshold (limiter.h), computed once. */
 struct tp_clip {
-    float *x;  /* LIM_TP_HALF + n + la - 1 + LIM_TP_HALF */
-    float *tp; /* n + la - 1 */
-    size_t n;
+    float *x;  /* LIM_TP_HALF + pre + n + la - 1 + LIM_TP_HALF */
+    float *tp; /* pre + n + la - 1: tp[pre + i] is the clip's frame i */
+    float *drop; /* BLOCK: the output of the blocks that start before the clip */
+    size_t n, pre, count; /* count: tp's length */
     int rate;
 };
 
@@ -84,6 +103,8 @@ static void tp_clip_free(struct tp_clip *c)
 {
     free(c->x);
     free(c->tp);
+    free(c->drop);
+    c->x = c->tp = c->drop = NULL; /* safe to free again */
 }
 
 static int tp_clip_make(const float *s, size_t n, int rate, struct tp_clip *c)
@@ -93,13 +114,16 @@ static int tp_clip_make(const float *s, size_t n, int rate, struct tp_clip *c)
     int err = limiter_init(&l, rate, 0.0, true, 1);
     if (err)
         return err;
-    const size_t la = (size_t)l.la, count = n + la - 1;
+    const size_t la = (size_t)l.la, pre = PRE(la), count = pre + n + la - 1;
     c->x = calloc(LIM_TP_HALF + count + LIM_TP_HALF, sizeof(float));
     c->tp = malloc(count * sizeof(float));
-    if (c->x && c->tp) {
-        memcpy(c->x + LIM_TP_HALF, s, n * sizeof(float));
+    c->drop = malloc(BLOCK * sizeof(float));
+    if (c->x && c->tp && c->drop) {
+        memcpy(c->x + LIM_TP_HALF + pre, s, n * sizeof(float));
         limiter_true_peaks(&l, c->x, count, c->tp);
         c->n = n;
+        c->pre = pre;
+        c->count = count;
         c->rate = rate;
     } else {
         tp_clip_free(c);
@@ -107,6 +131,12 @@ static int tp_clip_make(const float *s, size_t n, int rate, struct tp_clip *c)
     }
     limiter_deinit(&l);
     return err;
+}
+
+/* The clip's true peak as the detector reads it (its largest value). */
+static float tp_clip_top(const struct tp_clip *c)
+{
+    return c->tp ? kern_absmax(c->tp, c->count) : 0.0f;
 }
 
 /* y[0 .. n) = the clip after peakctl_apply() with `threshold` (> 0): the
@@ -118,9 +148,17 @@ static int tp_clip_apply(const struct tp_clip *c, float threshold, float *y)
     if (err)
         return err;
     l.release = 1.0 - exp(-1.0 / (PEAKCTL_RELEASE_MS / 1000.0 * c->rate));
-    for (size_t t = 0; t < c->n; t += BLOCK)
-        limiter_run_peaks(&l, c->x + LIM_TP_HALF + t, c->tp + t,
-                          c->n - t < BLOCK ? c->n - t : BLOCK, y + t);
+    /* The silence before the clip first (peakctl_apply()), dropped, in
+     * the same blocks as there: the envelope carries its state from one
+     * block to the next through a rounding, so the same blocks give the
+     * same samples. */
+    for (size_t t = 0; t < c->pre + c->n; t += BLOCK) {
+        size_t len = c->pre + c->n - t < BLOCK ? c->pre + c->n - t : BLOCK;
+        float *out = t < c->pre ? c->drop : y + (t - c->pre);
+        limiter_run_peaks(&l, c->x + LIM_TP_HALF + t, c->tp + t, len, out);
+        if (t < c->pre && c->pre - t < len)
+            memcpy(y, out + (c->pre - t), (len - (c->pre - t)) * sizeof(float));
+    }
     limiter_deinit(&l);
     return AV_OK;
 }
@@ -218,12 +256,16 @@ static int speech_control(float *s, size_t n, int rate, pthread_mutex_t *init_lo
         }
         l0 = loud_clip_lufs(&p0, 1.0, 0.0, scratch);
     }
-    /* The sample peak is a lower bound of the true peak, and the true
-     * peak exceeds it by well under 1 dB in speech: a clip whose sample
-     * peak is 1 dB or more within the ratio needs no control. */
-    float peak = kern_absmax(s, n);
+    /* A clip whose true peak (the detector's, which the control holds)
+     * is within the ratio needs no control.  Not the sample peak: the
+     * true peak of content near Nyquist stands up to a few dB above it. */
+    if (isfinite(l0)) {
+        err = tp_clip_make(s, n, rate, &c);
+        if (err)
+            goto fail;
+    }
     const double plr = PEAKCTL_SPEECH_PLR_DB;
-    if (!isfinite(l0) || 20.0 * log10((double)peak + 1e-30) - l0 <= plr - 1.0) {
+    if (!isfinite(l0) || 20.0 * log10((double)tp_clip_top(&c) + 1e-30) - l0 <= plr) {
         if (prof) {
             *prof = p0; /* no control: the clip's own profile */
             p0 = (struct loud_profile){0};
@@ -243,9 +285,6 @@ static int speech_control(float *s, size_t n, int rate, pthread_mutex_t *init_lo
         size_t i = b * step, len = i + step <= n ? step : n - i;
         ex[b] = kern_sumsq(s + i, len);
     }
-    err = tp_clip_make(s, n, rate, &c);
-    if (err)
-        goto fail;
     md.p0 = &p0;
     md.bin_tp = malloc(p0.n * sizeof(float));
     md.q = p0;
@@ -258,7 +297,7 @@ static int speech_control(float *s, size_t n, int rate, pthread_mutex_t *init_lo
     md.release = 1.0 - exp(-p0.bin_seconds / (PEAKCTL_RELEASE_MS / 1000.0));
     for (size_t b = 0; b < p0.n; b++) {
         size_t i = b * step, len = i + step <= n ? step : n - i;
-        md.bin_tp[b] = kern_absmax(c.tp + i, len); /* the values are >= 0 */
+        md.bin_tp[b] = kern_absmax(c.tp + c.pre + i, len); /* the values are >= 0 */
     }
     /* h(t) = t - lufs_after(t) - plr is increasing in the threshold t (dB):
      * limiting by d dB lowers the loudness by less than d; h(t0) >= 0 at
