@@ -32,6 +32,7 @@
 #include "asanavox/mixer.h"
 #include "asanavox/render.h"
 #include "asanavox/sink.h"
+#include "asanavox/tags.h"
 #include "asanavox/thread.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
@@ -486,12 +487,47 @@ struct opening {
     int calls;
     bool compiling;  /* the compile had not ended when the sink was asked for */
     bool joined;
+    bool early;      /* open at once, length unknown (frames -1) */
+    const struct tags *head; /* early: the tags at open (no chapters) */
+    struct tags *tags; /* early: the chapters given before the finish */
+    bool finished;   /* before_finish was called */
 };
+
+/* The sink for `early`: a WAV file of unknown length, opened before the
+ * compile has laid anything out; then the compile goes on. */
+static int open_at_once(struct opening *o, struct sink **s)
+{
+    o->compiling = !atomic_load(&o->c->j.done);
+    assert_int_equal(sink_create(&sink_file_ops, &o->sink), AV_OK);
+    sink_set_tags(o->sink, o->head);
+    struct sink_params p = {16000, 2, SINK_FORMAT_WAV, -1};
+    assert_int_equal(sink_open(o->sink, o->out, &p), AV_OK);
+    held_compile_open(o->c);
+    *s = o->sink;
+    return AV_OK;
+}
+
+/* before_finish: the compile has ended; its chapters for the file. */
+static int chapters_at_end(void *ctx, struct sink *s)
+{
+    struct opening *o = ctx;
+    o->finished = true;
+    if (!o->early)
+        return AV_OK;
+    pthread_join(o->c->thread, NULL);
+    o->joined = true;
+    assert_int_equal(o->c->j.result, AV_OK);
+    assert_int_equal(tags_create(o->c->j.tl, "-", &o->tags), AV_OK);
+    sink_set_tags(s, o->tags);
+    return AV_OK;
+}
 
 static int open_when_compiled(void *ctx, struct sink **s)
 {
     struct opening *o = ctx;
     o->calls++;
+    if (o->early)
+        return open_at_once(o, s);
     o->compiling = !atomic_load(&o->c->j.done);
     held_compile_open(o->c);
     bool ended = false;
@@ -517,9 +553,11 @@ static int open_when_compiled(void *ctx, struct sink **s)
 static int render_streamed(const char *line, const char *out, int *compiled,
                            struct timeline **tl, struct opening *o)
 {
+    bool early = o->early;
+    const struct tags *head = o->head;
     struct held_compile c;
     held_compile_start(&c, held_session, line, held_speech);
-    *o = (struct opening){.c = &c, .out = out};
+    *o = (struct opening){.c = &c, .out = out, .early = early, .head = head};
 
     struct timeline hdr;
     assert_int_equal(compile_stream_header(c.s, &hdr), AV_OK);
@@ -528,7 +566,7 @@ static int render_streamed(const char *line, const char *out, int *compiled,
     mo.stream = c.s;
     mo.prepare_ahead = true;
     assert_int_equal(mixer_create(&hdr, NULL, &mo, &o->m), AV_OK);
-    const struct render_open op = {open_when_compiled, o};
+    const struct render_open op = {open_when_compiled, o, early, chapters_at_end};
     volatile sig_atomic_t stop = 0;
     int err = render_run_opening(o->m, &op, &stop, NULL);
     mixer_destroy(o->m);
@@ -545,20 +583,30 @@ static int render_streamed(const char *line, const char *out, int *compiled,
 /* render_run_opening() on a mixer of a compile still running (held back
  * until the sink is asked for) writes the bytes render_run() writes from
  * the whole timeline. */
-static void test_streamed_render_same_bytes(void **state)
+static void streamed_render_same_bytes(bool early)
 {
-    (void)state;
     char *dir = tmpdir_for("mixer");
     char *a = path_in(dir, "streamed.wav"), *b = path_in(dir, "whole.wav");
     int compiled;
     struct timeline *tl_s;
-    struct opening o;
+    struct opening o = {.early = early};
+    /* Early: the title... at open, as from the stream's header; the
+     * chapters come from the streamed compile's own timeline at the end. */
+    struct timeline *tl = compile_held(held_session, "say Almost there.");
+    struct tags *t = NULL, head;
+    if (early) {
+        assert_int_equal(tags_create(tl, "-", &t), AV_OK);
+        head = *t;
+        head.chapters = NULL;
+        head.n_chapters = 0;
+        o.head = &head;
+    }
     assert_int_equal(render_streamed("say Almost there.", a, &compiled, &tl_s, &o), AV_OK);
     assert_int_equal(compiled, AV_OK);
     assert_int_equal(o.calls, 1);
     assert_true(o.compiling);
+    assert_true(o.finished);
 
-    struct timeline *tl = compile_held(held_session, "say Almost there.");
     assert_int_equal(tl->duration, tl_s->duration);
     assert_true(tl->duration > 16000 * 90);
     struct mixer_options mo;
@@ -568,6 +616,10 @@ static void test_streamed_render_same_bytes(void **state)
     struct sink *s;
     assert_int_equal(sink_create(&sink_file_ops, &s), AV_OK);
     struct sink_params p = {16000, 2, SINK_FORMAT_WAV, tl->duration};
+    if (early) {
+        assert_true(t->n_chapters > 1);
+        sink_set_tags(s, t); /* the same chapters, known before the file is opened */
+    }
     assert_int_equal(sink_open(s, b, &p), AV_OK);
     assert_int_equal(render_run(m, s, NULL, NULL), AV_OK);
     sink_destroy(s);
@@ -577,17 +629,43 @@ static void test_streamed_render_same_bytes(void **state)
     unsigned char *da = slurp(a, &na), *db = slurp(b, &nb);
     assert_non_null(da);
     assert_non_null(db);
-    assert_int_equal(na, 44 + (size_t)tl->duration * 4);
+    if (!early) {
+        assert_int_equal(na, 44 + (size_t)tl->duration * 4);
+    } else {
+        /* LIST/INFO before the data, cue and LIST/adtl after it. */
+        assert_true(na > 44 + (size_t)tl->duration * 4);
+        assert_true(na > (size_t)2 << 20); /* past the piece kept back */
+        uint32_t riff = (uint32_t)da[4] | (uint32_t)da[5] << 8 | (uint32_t)da[6] << 16 |
+                        (uint32_t)da[7] << 24;
+        assert_int_equal(riff, na - 8);
+    }
     assert_int_equal(na, nb);
     assert_memory_equal(da, db, na);
     free(da);
     free(db);
+    tags_destroy(t);
+    tags_destroy(o.tags);
     timeline_destroy(tl);
     timeline_destroy(tl_s);
     free(a);
     free(b);
     rm_rf(dir);
     free(dir);
+}
+
+static void test_streamed_render_same_bytes(void **state)
+{
+    (void)state;
+    streamed_render_same_bytes(false);
+}
+
+/* The same with the WAV file opened before anything is laid out, of
+ * unknown length (its header written last) and its chapters given at the
+ * end: the bytes of the whole-timeline render with the same tags. */
+static void test_streamed_render_early_same_bytes(void **state)
+{
+    (void)state;
+    streamed_render_same_bytes(true);
 }
 
 /* An error the layout finds after the render has started (an 'at' in the
@@ -600,7 +678,7 @@ static void test_streamed_render_late_error(void **state)
     char *a = path_in(dir, "late.wav");
     int compiled;
     struct timeline *tl_s;
-    struct opening o;
+    struct opening o = {0};
     assert_int_equal(render_streamed("at 0:10", a, &compiled, &tl_s, &o), AV_ESYNTAX);
     assert_int_equal(compiled, AV_ESYNTAX);
     assert_null(tl_s);
@@ -1539,6 +1617,7 @@ int main(void)
         cmocka_unit_test(test_streamed_same_samples),
         cmocka_unit_test(test_streamed_late_error),
         cmocka_unit_test(test_streamed_render_same_bytes),
+        cmocka_unit_test(test_streamed_render_early_same_bytes),
         cmocka_unit_test(test_streamed_render_late_error),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,6 +35,7 @@
 #include "asanavox/mixer.h"
 #include "asanavox/render.h"
 #include "asanavox/sink.h"
+#include "asanavox/tags.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "fs_support.h"
@@ -441,13 +442,22 @@ static void test_cli_stdout(void **state)
     unsigned char *b = slurp(file, &len);
     assert_int_equal(r.out_len, len);
     assert_memory_equal(r.out, b, len);
-    /* The tag chunks (tests/test_tags.c) come before "data", which holds
-     * exactly the plan's frames and ends the file. */
+    /* LIST/INFO (tests/test_tags.c) comes before "data", which holds
+     * exactly the plan's frames; the chapters (cue, LIST/adtl) follow it
+     * and end the file. */
     size_t at = 12;
-    while (at + 8 <= len && memcmp(b + at, "data", 4) != 0)
-        at += 8 + ((b[at + 4] | b[at + 5] << 8 | b[at + 6] << 16 | (size_t)b[at + 7] << 24) + 1) / 2 * 2;
-    assert_true(at + 8 <= len);
-    assert_int_equal(len, at + 8 + (size_t)planned_frames(BASIC, 48000) * 4);
+    const char *want[] = {"data", "cue ", "LIST"};
+    for (size_t k = 0; k < 3; k++) {
+        while (at + 8 <= len && memcmp(b + at, want[k], 4) != 0)
+            at += 8 + ((b[at + 4] | b[at + 5] << 8 | b[at + 6] << 16 | (size_t)b[at + 7] << 24) + 1) /
+                          2 * 2;
+        assert_true(at + 8 <= len);
+        size_t size = b[at + 4] | b[at + 5] << 8 | b[at + 6] << 16 | (size_t)b[at + 7] << 24;
+        if (k == 0)
+            assert_int_equal(size, (size_t)planned_frames(BASIC, 48000) * 4);
+        at += 8 + (size + 1) / 2 * 2;
+    }
+    assert_int_equal(at, len);
     free(b);
     free(r.out);
     free(file);
@@ -688,15 +698,18 @@ static size_t wav_data(const unsigned char *b, size_t len, size_t *n)
     while (at + 8 <= len && memcmp(b + at, "data", 4) != 0)
         at += 8 + ((b[at + 4] | b[at + 5] << 8 | b[at + 6] << 16 | (size_t)b[at + 7] << 24) + 1) /
                       2 * 2;
-    *n = at + 8 <= len ? len - at - 8 : 0;
+    size_t size = at + 8 <= len ? (b[at + 4] | b[at + 5] << 8 | b[at + 6] << 16 |
+                                   (size_t)b[at + 7] << 24)
+                                : 0;
+    *n = size <= len - at - 8 ? size : 0; /* the chapters follow */
     return at + 8;
 }
 
 /* `render` compiles on a thread of its own and mixes what is laid out
  * while espeak-ng still speaks (cli_stream.h, render_run_opening()): its
  * samples are those of the whole timeline rendered here (compile with the
- * speech bank, mixer, file sink; the command's file has its tag chunks
- * before "data" besides). */
+ * speech bank, mixer, file sink), and with the same tags the whole files
+ * are the same. */
 static void test_cli_streamed_same_samples(void **state)
 {
     (void)state;
@@ -711,6 +724,8 @@ static void test_cli_streamed_same_samples(void **state)
     char *cli = path_in(dir, "cli.wav"), *here = path_in(dir, "here.wav");
     if (!the_voice)
         assert_int_equal(voice_create(&the_voice), AV_OK);
+    /* One date for the tags here and in the program's (tags.h). */
+    setenv("SOURCE_DATE_EPOCH", "1000000000", 1);
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         char rate[16];
         snprintf(rate, sizeof rate, "%d", cases[k].rate);
@@ -737,10 +752,14 @@ static void test_cli_streamed_same_samples(void **state)
         struct sink *s;
         assert_int_equal(sink_create(&sink_file_ops, &s), AV_OK);
         struct sink_params p = {cases[k].rate, cases[k].channels, SINK_FORMAT_WAV, tl->duration};
+        struct tags *t;
+        assert_int_equal(tags_create(tl, cases[k].session, &t), AV_OK);
+        sink_set_tags(s, t);
         assert_int_equal(sink_open(s, here, &p), AV_OK);
         assert_int_equal(render_run(m, s, NULL, NULL), AV_OK);
         sink_destroy(s);
         mixer_destroy(m);
+        tags_destroy(t);
 
         size_t la, lb, na, nb;
         unsigned char *a = slurp(cli, &la), *b = slurp(here, &lb);
@@ -749,10 +768,17 @@ static void test_cli_streamed_same_samples(void **state)
         assert_int_equal(na, (size_t)tl->duration * 2 * (size_t)cases[k].channels);
         assert_int_equal(na, nb);
         assert_memory_equal(a + oa, b + ob, na);
+        /* The whole files too: header, LIST/INFO, and the chapters after
+         * the data (the program opens its file before the layout ends and
+         * writes the header last; sink.h). */
+        assert_true(la > oa + na);
+        assert_int_equal(la, lb);
+        assert_memory_equal(a, b, la);
         free(a);
         free(b);
         timeline_destroy(tl);
     }
+    unsetenv("SOURCE_DATE_EPOCH");
     free(cli);
     free(here);
     rm_rf(dir);

@@ -353,14 +353,15 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
-/* WAV: the chunks in order, the cue offsets and labels, "data" last. */
+/* WAV: the chunks in order, the cue offsets and labels: LIST/INFO before
+ * "data", the chapters (cue, LIST/adtl) after it, ending the file. */
 static void check_wav_bytes(const char *path)
 {
     size_t len;
     unsigned char *b = slurp(path, &len);
     assert_memory_equal(b, "RIFF", 4);
     assert_int_equal(le32(b + 4), len - 8);
-    const char *want[] = {"fmt ", "LIST", "cue ", "LIST", "data"};
+    const char *want[] = {"fmt ", "LIST", "data", "cue ", "LIST"};
     size_t at = 12;
     for (size_t k = 0; k < 5; k++) {
         assert_true(at + 8 <= len);
@@ -369,7 +370,7 @@ static void check_wav_bytes(const char *path)
         const unsigned char *body = b + at + 8;
         if (k == 1)
             assert_memory_equal(body, "INFO", 4);
-        if (k == 2) {
+        if (k == 3) {
             assert_int_equal(le32(body), N_CHAPTERS);
             for (size_t i = 0; i < N_CHAPTERS; i++) {
                 const unsigned char *cp = body + 4 + 24 * i;
@@ -378,7 +379,7 @@ static void check_wav_bytes(const char *path)
                 assert_int_equal(le32(cp + 20), chapter_start(i));
             }
         }
-        if (k == 3) {
+        if (k == 4) {
             assert_memory_equal(body, "adtl", 4);
             const unsigned char *l = body + 4;
             for (size_t i = 0; i < N_CHAPTERS; i++) {
@@ -390,11 +391,11 @@ static void check_wav_bytes(const char *path)
             }
             assert_ptr_equal(l, body + size);
         }
-        if (k == 4)
+        if (k == 2)
             assert_int_equal(size, (size_t)C.tl->duration * 4);
         at += 8 + size + (size & 1);
     }
-    assert_int_equal(at, len); /* data ends the file */
+    assert_int_equal(at, len); /* the chapters end the file */
     free(b);
 }
 

@@ -13,6 +13,7 @@
 #define ASANAVOX_RENDER_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct mixer;
@@ -47,13 +48,20 @@ int render_run(struct mixer *m, struct sink *s, const volatile sig_atomic_t *sto
  * streamed compile: the file's header holds the length and the chapters,
  * known once the timeline is whole).  fn() is called once, on the calling
  * thread, when the blocks render_run_opening() holds are full or the mix
- * has ended, whichever comes first, and may wait meanwhile (e.g. with
+ * has ended, whichever comes first (or at once, with at_once), and may wait meanwhile (e.g. with
  * mixer_stream_prefetch()); it sets *s to the open sink, or returns an
  * error, which render_run_opening() returns (not called when the mix
  * fails first). */
 struct render_open {
     int (*fn)(void *ctx, struct sink **s);
     void *ctx;
+    bool at_once;  /* call fn() before the first block is mixed (a WAV
+                      file opened with no length yet, sink.h) */
+    /* Called, if not NULL, on the calling thread once every block is
+     * written and before sink_finish(), e.g. to give the sink its
+     * chapters (sink_set_tags()); its error is returned (the sink is then
+     * not finished). */
+    int (*before_finish)(void *ctx, struct sink *s);
 };
 
 /* render_run() with the sink from `open`: up to RENDER_HELD_BLOCKS blocks

@@ -18,8 +18,9 @@
  *
  * The file sink writes Ogg Vorbis, Opus and MP3 with libsndfile, FLAC with
  * libFLAC, and WAV
- * (16-bit PCM, the same canonical 44-byte header libsndfile writes) itself,
- * front to back, since the length is known from params.frames; the format
+ * (16-bit PCM, the same canonical 44-byte header libsndfile writes, with
+ * LIST/INFO before the data and the chapters after it) itself, front to
+ * back, the header last when params.frames is -1; the format
  * comes from the target's extension (see sink_format_from_path()).  A
  * regular file (or a name that does not exist yet) is written atomically:
  * to a temporary file in the same directory (for WAV reserved in full at
@@ -63,7 +64,10 @@ struct sink_params {
     int rate;                 /* frames per second */
     int channels;             /* 1 or 2 */
     enum sink_format format;  /* file sinks only */
-    int64_t frames;           /* total frames that will be written, or -1 */
+    int64_t frames;           /* total frames that will be written, or -1:
+                                 a WAV file then keeps its first 2 MiB
+                                 (the header) back, to write them last with
+                                 the length filled in */
 };
 
 /* A sink is opaque: its state and the sink_ops table are in
@@ -81,8 +85,12 @@ int sink_create(const struct sink_ops *ops, struct sink **out);
 
 /* File sinks: the title, album... and chapters (tags.h) to write into the
  * file, each format in its own way (file.c); NULL for none.  Call before
- * sink_open(); the caller keeps `t` until sink_open() returns.  Other
- * sinks ignore them. */
+ * sink_open(); the caller keeps `t` until sink_open() returns.  For WAV,
+ * whose chapters follow the data, it may be called again before
+ * sink_finish() with tags that differ only in their chapters (a file
+ * opened with params.frames -1 before its session was laid out); the
+ * caller then keeps `t` until sink_finish() returns.  Other sinks ignore
+ * them. */
 void sink_set_tags(struct sink *s, const struct tags *t);
 
 /* Open the sink on `target` with `p`.  Returns 0, AV_EINVAL (bad params,

@@ -8,8 +8,9 @@
  *
  *   WAV        a LIST/INFO chunk (INAM IART IPRD ICMT ICRD), a cue chunk
  *              (one cue point per chapter, at its frame) and a LIST/adtl
- *              chunk with a labl (the chapter's name) per cue point, all
- *              between "fmt " and "data" (tags_wav_chunks());
+ *              chunk with a labl (the chapter's name) per cue point:
+ *              LIST/INFO between "fmt " and "data" (tags_wav_info()),
+ *              the chapters after "data" (tags_wav_chapters());
  *   FLAC       a VORBIS_COMMENT block (libFLAC);
  *   Ogg Vorbis the comment header (libvorbis);
  *   Opus       the OpusTags header;
@@ -80,11 +81,16 @@ int64_t tags_ms(const struct tags *t, int64_t frame);
 int tags_comments(const struct tags *t, char ***comments, size_t *n);
 void tags_free_comments(char **comments, size_t n);
 
-/* The WAV chunks that go between "fmt " and "data" (LIST/INFO, cue,
- * LIST/adtl), for a file at `rate` (the chapters' frames are converted
- * when it differs from t->rate).  Returns 0 with a malloc'd buffer in
- * *out and its even length in *len, or AV_ENOMEM. */
-int tags_wav_chunks(const struct tags *t, int rate, unsigned char **out, size_t *len);
+/* The WAV chunk that goes between "fmt " and "data": LIST/INFO, from the
+ * title, artist, album, comment and date only (no chapters), so it can be
+ * written before the session is laid out.  Returns 0 with a malloc'd
+ * buffer in *out and its even length in *len, or AV_ENOMEM. */
+int tags_wav_info(const struct tags *t, unsigned char **out, size_t *len);
+
+/* The WAV chunks that follow "data": cue and LIST/adtl, for a file at
+ * `rate` (the chapters' frames are converted when it differs from
+ * t->rate).  Returns as tags_wav_info(). */
+int tags_wav_chapters(const struct tags *t, int rate, unsigned char **out, size_t *len);
 
 /* A whole ID3v2.4 tag ("ID3" header and frames).  Returns 0 with a
  * malloc'd buffer, or AV_ENOMEM. */

@@ -6,9 +6,11 @@
  * compile → mixer → file sink, block by block (render.h).  The compile
  * runs on a thread of its own, streamed (cli_stream.h): the mixer starts
  * on the steps laid out so far, and its workers prepare clips while
- * espeak-ng still speaks the later texts; the file, whose header holds the
- * length and the chapters, is opened once the timeline is whole
- * (render_run_opening()).  The bytes are those of a render of the whole
+ * espeak-ng still speaks the later texts.  A WAV file is opened at once
+ * and written from its first sample: its header (the length) is written
+ * last, its chapters follow the data (sink.h).  Other files, whose
+ * headers hold the length or the chapters, and streams are opened once
+ * the timeline is whole (render_run_opening()).  The bytes are those of a render of the whole
  * timeline; a session with an ambient bed (ducked under every cue of the
  * timeline) is compiled whole first.  An error the layout finds late is
  * reported as the compile reports it (exit 2) before any file exists.
@@ -158,9 +160,10 @@ static void human_size(char *buf, size_t cap, double bytes)
         snprintf(buf, cap, "%.0f bytes", bytes);
 }
 
-/* Where the render goes, opened once the timeline is whole (render.h,
- * struct render_open): the file's header holds the length and the
- * chapters. */
+/* Where the render goes (render.h, struct render_open): opened once the
+ * timeline is whole, as the file's header holds the length and the
+ * chapters, or (`early`) at once, a WAV file whose header is written last
+ * and whose chapters come at the end (finish_output()). */
 struct output {
     const char *name, *out;
     enum sink_format fmt;
@@ -172,8 +175,89 @@ struct output {
     struct timeline *tl;   /* whole; the caller's (freed by it) */
     struct sink *sink;     /* the caller destroys these */
     struct tags *tags;
+    bool early;            /* a WAV file, opened before the layout ends */
+    const struct timeline *hdr; /* the stream's header (early) */
+    struct tags *head_tags; /* early: title... for the header, no chapters */
     int status;            /* nonzero: why there is no sink, said already */
 };
+
+/* The compile has ended (the mixer has read every event): the whole
+ * timeline, or why there is none.  Returns 0 or an error (status set). */
+static int join_stream(struct output *o, int err)
+{
+    int st = cli_stream_join(o->sc, &o->tl);
+    o->stream_done = true;
+    if (st != 0 || err) {
+        if (term_signal())
+            return AV_EINTERRUPTED;
+        if (st == 0) /* the compile is fine; the mixer ran out of memory */
+            fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
+        o->status = st ? st : EXIT_RUNTIME;
+        return err ? err : AV_ESYNTAX;
+    }
+    if (o->tl->duration == 0) {
+        /* A file of no frames (a 0-byte .mp3) helps nobody. */
+        fprintf(stderr, "asanavox render: %s has nothing to say or play; nothing written\n",
+                o->name);
+        o->status = EXIT_USAGE;
+        return AV_EINVAL;
+    }
+    return AV_OK;
+}
+
+/* The WAV file, opened before the layout: its header has the title,
+ * artist, album, comment and date, all known from the stream's header
+ * (the same as tags_create() of the whole timeline gives); the length and
+ * the chapters come at the end. */
+static int open_early(struct output *o, struct sink **out)
+{
+    struct timeline h = *o->hdr;
+    h.steps = NULL;
+    h.n_steps = 0;
+    h.duration = 0;
+    if (!h.about)
+        h.about = "";
+    int err = sink_create(&sink_file_ops, &o->sink);
+    if (!err)
+        err = cli_tags(o->name, &h, &o->head_tags);
+    if (err) {
+        fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
+        o->status = EXIT_RUNTIME;
+        return err;
+    }
+    sink_set_tags(o->sink, o->head_tags);
+    struct sink_params sp = {.rate = (int)o->rate, .channels = o->channels, .format = o->fmt,
+                             .frames = -1};
+    err = sink_open(o->sink, o->out, &sp);
+    if (err) {
+        fprintf(stderr, "asanavox render: %s\n",
+                sink_message(o->sink)[0] ? sink_message(o->sink) : av_strerror(err));
+        o->status = EXIT_RUNTIME;
+        return err;
+    }
+    *out = o->sink;
+    return AV_OK;
+}
+
+/* render_open's before_finish for an early file: the whole timeline, and
+ * its chapters for the end of the file. */
+static int finish_output(void *ctx, struct sink *s)
+{
+    struct output *o = ctx;
+    if (!o->early)
+        return AV_OK;
+    int err = join_stream(o, AV_OK);
+    if (err)
+        return err;
+    err = cli_tags(o->name, o->tl, &o->tags);
+    if (err) {
+        fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
+        o->status = EXIT_RUNTIME;
+        return err;
+    }
+    sink_set_tags(s, o->tags);
+    return AV_OK;
+}
 
 /* render_open's fn: with a streamed compile, first let the workers
  * prepare clips as the layout goes on, until it ends (a signal ends it
@@ -181,23 +265,17 @@ struct output {
 static int open_output(void *ctx, struct sink **out)
 {
     struct output *o = ctx;
+    if (o->early)
+        return open_early(o, out);
     if (o->sc) {
         bool ended = false;
         int err = AV_OK;
         while (!ended && !err)
             err = mixer_stream_prefetch(o->mixer, &ended);
-        int st = cli_stream_join(o->sc, &o->tl);
-        o->stream_done = true;
-        if (st != 0 || err) {
-            if (term_signal())
-                return AV_EINTERRUPTED;
-            if (st == 0) /* the compile is fine; the mixer ran out of memory */
-                fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
-            o->status = st ? st : EXIT_RUNTIME;
-            return err ? err : AV_ESYNTAX;
-        }
-    }
-    if (o->tl->duration == 0) {
+        err = join_stream(o, err);
+        if (err)
+            return err;
+    } else if (o->tl->duration == 0) {
         /* A file of no frames (a 0-byte .mp3) helps nobody. */
         fprintf(stderr, "asanavox render: %s has nothing to say or play; nothing written\n",
                 o->name);
@@ -436,10 +514,12 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
     o.mixer = mixer;
     o.sc = streaming ? &sc : NULL;
     o.tl = tl;
+    o.early = streaming && fmt == SINK_FORMAT_WAV && !streamed;
+    o.hdr = &hdr;
 
     struct bar bar = {.rate = (int)rate, .last = -1};
     struct render_progress progress = {draw_bar, &bar};
-    const struct render_open opener = {open_output, &o};
+    const struct render_open opener = {open_output, &o, o.early, finish_output};
     err = render_run_opening(mixer, &opener, term_signal_flag(), tty ? &progress : NULL);
     if (tty)
         clear_bar();
@@ -493,6 +573,7 @@ done:
         status = 128 + term_signal(); /* one status for an interruption, whatever failed with it */
     sink_destroy(o.sink);
     tags_destroy(o.tags);
+    tags_destroy(o.head_tags);
     mixer_destroy(mixer);   /* before the stream and the timeline it reads */
     cli_stream_deinit(&sc); /* the compile has ended: the voice is free */
     timeline_destroy(tl);

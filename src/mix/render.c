@@ -97,7 +97,7 @@ static int run(struct mixer *m, struct sink *s, const struct render_open *open,
             err = AV_EINTERRUPTED;
             break;
         }
-        if (!w.sink && (held == RING || ended)) {
+        if (!w.sink && (held == RING || ended || (open && open->at_once))) {
             /* The writer reads w.sink only in jobs pushed after this. */
             err = open->fn(open->ctx, &w.sink);
             for (size_t i = 0; !err && i < held; i++)
@@ -150,6 +150,8 @@ static int run(struct mixer *m, struct sink *s, const struct render_open *open,
         err = w.err;
     if (!err && stop && *stop)
         err = AV_EINTERRUPTED;
+    if (!err && open && open->before_finish)
+        err = open->before_finish(open->ctx, w.sink);
     if (!err) {
         report(progress, m, w.written);
         err = sink_finish(w.sink);

@@ -24,7 +24,8 @@
  * floats.
  *
  * Tags and chapters (sink_set_tags(), tags.h) go in where each format
- * keeps them: into the WAV header written here, in an ID3v2 tag written
+ * keeps them: into the WAV file written here (LIST/INFO in the header,
+ * the chapters after the data, from the tags set by then), in an ID3v2 tag written
  * before libsndfile's MP3 (whose offsets are then shifted by the tag's
  * length, vbase), through the Ogg page filter (ogg_tags.c), and FLAC is
  * written by libFLAC (flac.c); sink_tags.h says why.
@@ -143,11 +144,16 @@ static int file_open(struct sink *s, const char *target, const struct sink_param
                   target, p->rate);
         return AV_EFORMAT;
     }
-    if (s->tags && p->format == SINK_FORMAT_WAV &&
-        tags_wav_chunks(s->tags, p->rate, &fs->wmeta, &fs->wmeta_len))
-        return AV_ENOMEM;
+    if (s->tags && p->format == SINK_FORMAT_WAV) {
+        unsigned char *trail;
+        if (tags_wav_info(s->tags, &fs->wmeta, &fs->wmeta_len) ||
+            tags_wav_chapters(s->tags, p->rate, &trail, &fs->wtrail_len))
+            return AV_ENOMEM;
+        free(trail); /* made again at the end, from the tags given then */
+    }
     if (p->format == SINK_FORMAT_WAV && p->frames >= 0 &&
-        (uint64_t)p->frames * (uint64_t)p->channels * 2 > 0xFFFFFFFFu - 44 - fs->wmeta_len) {
+        (uint64_t)p->frames * (uint64_t)p->channels * 2 >
+            0xFFFFFFFFu - 44 - fs->wmeta_len - fs->wtrail_len) {
         sink_fail(s, "cannot write %s: too long for a WAV file (over 4 GiB); use .flac", target);
         return AV_EFORMAT;
     }
@@ -183,7 +189,7 @@ static int file_open(struct sink *s, const char *target, const struct sink_param
     }
 
     fs->use_short = p->format == SINK_FORMAT_WAV || p->format == SINK_FORMAT_FLAC;
-    if (p->format == SINK_FORMAT_WAV && (fs->mode == MODE_STREAM || p->frames >= 0)) {
+    if (p->format == SINK_FORMAT_WAV) {
         int e = wav_open(fs, p);
         if (!e && fs->mode == MODE_STREAM)
             e = wav_flush(fs, false); /* the header, so a full device says so now */
@@ -337,7 +343,19 @@ static int file_finish(struct sink *s)
 {
     struct file_sink *fs = s->priv;
     if (fs->raw_wav) {
-        int e = wav_finish(fs, &s->params);
+        size_t trail = 0;
+        unsigned char *t = NULL;
+        if (s->tags && tags_wav_chapters(s->tags, s->params.rate, &t, &trail))
+            return AV_ENOMEM;
+        free(t);
+        if (fs->mode == MODE_ATOMIC &&
+            (uint64_t)fs->wframes * (uint64_t)s->params.channels * 2 >
+                0xFFFFFFFFu - 44 - fs->wmeta_len - trail) {
+            sink_fail(s, "cannot write %s: too long for a WAV file (over 4 GiB); use .flac",
+                      fs->target);
+            return AV_EFORMAT;
+        }
+        int e = wav_finish(fs, &s->params, s->tags);
         wav_io_stop(fs);
         if (e)
             return file_fail_errno(s, fs->target, e);
@@ -401,6 +419,7 @@ static void file_destroy(struct sink *s)
         unlink(fs->tmp);
     free(fs->wbuf);
     free(fs->wspare);
+    free(fs->whead);
     free(fs->tmp);
     free(fs->target);
     ogg_fix_destroy(fs->ogg);

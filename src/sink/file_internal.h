@@ -53,8 +53,12 @@ struct file_sink {
     int io_err;            /* errno of the first failed write, seek or read */
     int16_t *ibuf;
     size_t ibuf_cap;
-    unsigned char *wmeta;  /* WAV: the tag chunks before "data" (tags.h) */
+    unsigned char *wmeta;  /* WAV: LIST/INFO, before "data" (tags_wav_info()) */
     size_t wmeta_len;
+    size_t wtrail_len;     /* WAV: the chapters' length (after "data") as
+                              the header says at open */
+    bool whold;            /* WAV, length unknown: keep the first piece */
+    unsigned char *whead;  /* that first piece, kept until wav_finish() */
     off_t vbase;           /* MP3: libsndfile's offset 0 is here, after our ID3v2 tag */
     struct flac_out *flac; /* FLAC: the libFLAC writer (sink_tags.h) */
 };
@@ -114,8 +118,11 @@ bool ogg_fix_partial(const struct ogg_fix *o);
 /* ---- wav_writer.c ---- */
 
 /* Start a WAV file: buffers, the O_DIRECT descriptor, space reserved, the
- * header (with the tag chunks fs->wmeta between "fmt " and "data"), the
- * writer thread.  Returns 0 or an errno value. */
+ * header (with LIST/INFO fs->wmeta between "fmt " and "data", the RIFF
+ * size counting fs->wtrail_len bytes of chapters after the data), the
+ * writer thread.  With p->frames -1 on a file, the first piece is kept
+ * back and written by wav_finish() with the sizes filled in.  Returns 0
+ * or an errno value. */
 int wav_open(struct file_sink *fs, const struct sink_params *p);
 
 /* Convert and append `n` samples.  Returns 0 or an errno value. */
@@ -127,9 +134,12 @@ int wav_write_dup2(struct file_sink *fs, const float *in, size_t frames);
 /* Write out the buffer (full, or the last piece when `last`). */
 int wav_flush(struct file_sink *fs, bool last);
 
-/* The rest, and the header again if fewer or more frames came than
- * announced (only a file can be fixed so).  Returns 0 or an errno value. */
-int wav_finish(struct file_sink *fs, const struct sink_params *p);
+/* The rest, then the chapters of `tags` (cue, LIST/adtl; may be NULL)
+ * after the data, and the header: the piece kept back, or again if fewer
+ * or more frames or chapter bytes came than announced (only a file can be
+ * fixed so).  Returns 0 or an errno value. */
+struct tags;
+int wav_finish(struct file_sink *fs, const struct sink_params *p, const struct tags *tags);
 
 /* Stop the writer thread (after letting a write in progress end). */
 void wav_io_stop(struct file_sink *fs);

@@ -12,7 +12,8 @@
  *              chapters.
  *
  * MP3 and WAV need nothing here: file.c writes tags_id3v2() before
- * libsndfile's MPEG stream and tags_wav_chunks() into its own WAV header.
+ * libsndfile's MPEG stream, and tags_wav_info() and tags_wav_chapters()
+ * into its own WAV file.
  *
  * Used by the file sink's thread only.
  */

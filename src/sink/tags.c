@@ -314,7 +314,11 @@ static int finish(struct strbuf *b, unsigned char **out, size_t *len)
  * back: INFO strings end in NUL and every chunk is padded to an even
  * length; a cue point's sample offset is its frame in the data chunk; a
  * labl names the cue point with the same ID.  The cue chunk comes before
- * LIST/adtl because readers attach labels to cue points already read. */
+ * LIST/adtl because readers attach labels to cue points already read.
+ * LIST/INFO goes between "fmt " and "data"; the chapters follow "data"
+ * (RIFF allows chunks in any order, and libsndfile and FFmpeg, on a file
+ * they can seek in, read past the data), so that a file can be written
+ * from its first sample before its chapters are known. */
 
 static void riff_string(struct strbuf *b, const char id[4], const char *s)
 {
@@ -326,10 +330,9 @@ static void riff_string(struct strbuf *b, const char id[4], const char *s)
         put_u8(b, 0);
 }
 
-int tags_wav_chunks(const struct tags *t, int rate, unsigned char **out, size_t *len)
+int tags_wav_info(const struct tags *t, unsigned char **out, size_t *len)
 {
     struct strbuf b = {0};
-    size_t at = b.len;
     put(&b, "LIST\0\0\0\0INFO", 12);
     riff_string(&b, "INAM", t->title);
     riff_string(&b, "IART", t->artist);
@@ -338,8 +341,13 @@ int tags_wav_chunks(const struct tags *t, int rate, unsigned char **out, size_t 
         riff_string(&b, "ICMT", t->comment);
     riff_string(&b, "ICRD", t->date);
     riff_string(&b, "ISFT", "asanavox " ASANAVOX_VERSION);
-    set_le32(&b, at + 4, (uint32_t)(b.len - at - 8));
+    set_le32(&b, 4, (uint32_t)(b.len - 8));
+    return finish(&b, out, len);
+}
 
+int tags_wav_chapters(const struct tags *t, int rate, unsigned char **out, size_t *len)
+{
+    struct strbuf b = {0};
     put(&b, "cue ", 4);
     put_le32(&b, (uint32_t)(4 + 24 * t->n_chapters));
     put_le32(&b, (uint32_t)t->n_chapters);
@@ -355,7 +363,7 @@ int tags_wav_chunks(const struct tags *t, int rate, unsigned char **out, size_t 
         put_le32(&b, (uint32_t)frame);    /* the frame in that chunk */
     }
 
-    at = b.len;
+    size_t at = b.len;
     put(&b, "LIST\0\0\0\0adtl", 12);
     for (size_t i = 0; i < t->n_chapters; i++) {
         size_t n = strlen(t->chapters[i].name) + 1;

@@ -15,21 +15,26 @@
 #include <unistd.h>
 
 #include "asanavox/error.h"
+#include "asanavox/tags.h"
 #include "asanavox/workq.h"
 #include "dsp/kernels.h"
 #include "file_internal.h"
 
-/* The header: RIFF, "fmt ", the tag chunks `meta` (tags_wav_chunks(),
- * may be none), "data": 44 + meta_len bytes at h. */
+/* The header: RIFF, "fmt ", the tag chunk `meta` (LIST/INFO,
+ * tags_wav_info(), may be none), "data": 44 + meta_len bytes at h.  The
+ * RIFF size counts `trail_len` bytes of chunks after the data (the
+ * chapters, tags_wav_chapters()).  Without a length (a stream) the sizes
+ * say "as long as it goes". */
 static void raw_wav_header(unsigned char *h, const struct sink_params *p,
-                           const unsigned char *meta, size_t meta_len)
+                           const unsigned char *meta, size_t meta_len, size_t trail_len)
 {
     uint32_t block = (uint32_t)p->channels * 2;
-    uint64_t data = p->frames >= 0 ? (uint64_t)p->frames * block : 0xFFFFFFFFu - 36 - meta_len;
-    if (data > 0xFFFFFFFFu - 36 - meta_len)
-        data = 0xFFFFFFFFu - 36 - meta_len;
+    uint64_t room = 0xFFFFFFFFu - 36 - meta_len - trail_len;
+    uint64_t data = p->frames >= 0 ? (uint64_t)p->frames * block : room;
+    if (data > room)
+        data = room;
     memcpy(h, "RIFF", 4);
-    put_le32(h + 4, (uint32_t)(36 + meta_len + data));
+    put_le32(h + 4, (uint32_t)(36 + meta_len + data + trail_len));
     memcpy(h + 8, "WAVEfmt ", 8);
     put_le32(h + 16, 16);
     h[20] = 1; /* PCM */
@@ -50,10 +55,15 @@ static void raw_wav_header(unsigned char *h, const struct sink_params *p,
 
 /* ---- WAV, written here ---------------------------------------------------------------
  *
- * The length is known before the first sample (params.frames), so the
+ * When the length is known before the first sample (params.frames), the
  * header is final from the start and the file is written front to back in
  * WAV_BUF pieces: to a stream as it comes, to a temporary file with
- * O_DIRECT where the file system allows it.  A 30-minute render is 345 MB;
+ * O_DIRECT where the file system allows it.  When it is not (a render
+ * whose session is still being laid out), the first piece, which holds
+ * the header, is kept back (fs->whead) while the rest is written, and
+ * written last with the sizes filled in, so the file is still written
+ * once, in whole aligned pieces.  The chapters (cue, LIST/adtl) follow
+ * the data, appended at the end, when they are known.  A 30-minute render is 345 MB;
  * through the page cache the kernel copies every byte once more and
  * fsync() then waits for all of it, while direct writes go from our buffer
  * to the disk.  The last, partial block is written padded and the file cut
@@ -164,7 +174,15 @@ int wav_flush(struct file_sink *fs, bool last)
         if (err)
             return err;
     }
-    if (fs->wio && !last) {
+    if (fs->whold && !last && fs->woff == 0 && !fs->whead) {
+        /* The first piece: kept for wav_finish() to complete and write. */
+        void *next = NULL;
+        if (posix_memalign(&next, WAV_ALIGN, WAV_BUF) != 0)
+            return ENOMEM;
+        fs->whead = fs->wbuf;
+        fs->wbuf = next;
+        err = 0;
+    } else if (fs->wio && !last) {
         /* The writer is idle (above): hand it this buffer. */
         struct wav_io *w = fs->wio;
         w->buf = fs->wbuf;
@@ -219,13 +237,15 @@ int wav_open(struct file_sink *fs, const struct sink_params *p)
      * few large extents instead of piece by piece, and a disk too small
      * for it says so before anything is rendered. */
     if (fs->mode == MODE_ATOMIC && p->frames > 0) {
-        off_t size = 44 + (off_t)fs->wmeta_len + (off_t)p->frames * p->channels * 2;
+        off_t size = 44 + (off_t)fs->wmeta_len + (off_t)p->frames * p->channels * 2 +
+                     (off_t)fs->wtrail_len;
         if (fallocate(fs->fd, FALLOC_FL_KEEP_SIZE, 0, size) != 0 &&
             (errno == ENOSPC || errno == EFBIG || errno == EDQUOT))
             return errno;
     }
 #endif
-    raw_wav_header(fs->wbuf, p, fs->wmeta, fs->wmeta_len);
+    fs->whold = fs->mode == MODE_ATOMIC && p->frames < 0;
+    raw_wav_header(fs->wbuf, p, fs->wmeta, fs->wmeta_len, fs->wtrail_len);
     fs->wlen = 44 + fs->wmeta_len;
     if (fs->mode == MODE_ATOMIC)
         wav_io_start(fs);
@@ -310,16 +330,54 @@ int wav_write_dup2(struct file_sink *fs, const float *in, size_t frames)
     return 0;
 }
 
-int wav_finish(struct file_sink *fs, const struct sink_params *p)
+/* Append `n` bytes as they are, in whole pieces as the samples are. */
+static int wav_append(struct file_sink *fs, const unsigned char *p, size_t n)
 {
-    int err = wav_flush(fs, true);
-    if (!err && fs->mode == MODE_ATOMIC && fs->wframes != p->frames) {
-        struct sink_params real = *p;
-        real.frames = fs->wframes;
+    while (n) {
+        size_t k = WAV_BUF - fs->wlen < n ? WAV_BUF - fs->wlen : n;
+        memcpy(fs->wbuf + fs->wlen, p, k);
+        fs->wlen += k;
+        p += k;
+        n -= k;
+        if (fs->wlen == WAV_BUF) {
+            int err = wav_flush(fs, false);
+            if (err)
+                return err;
+        }
+    }
+    return 0;
+}
+
+int wav_finish(struct file_sink *fs, const struct sink_params *p, const struct tags *tags)
+{
+    unsigned char *trail = NULL;
+    size_t tlen = 0;
+    if (tags && tags_wav_chapters(tags, p->rate, &trail, &tlen))
+        return ENOMEM;
+    int err = wav_append(fs, trail, tlen);
+    free(trail);
+    if (err)
+        return err;
+    struct sink_params real = *p;
+    real.frames = fs->wframes;
+    if (fs->mode == MODE_STREAM)
+        real.frames = p->frames; /* what was sent cannot be changed */
+    /* The header is kept back (whead), still in the buffer (a short
+     * file), or written already with the sizes announced at open. */
+    const bool written = !fs->whead && fs->woff > 0;
+    if (!written)
+        raw_wav_header(fs->whead ? fs->whead : fs->wbuf, &real, fs->wmeta, fs->wmeta_len, tlen);
+    err = wav_flush(fs, true);
+    if (err)
+        return err;
+    if (fs->whead)
+        return wav_put(fs, fs->whead, WAV_BUF, 0); /* full and aligned */
+    if (written && fs->mode == MODE_ATOMIC &&
+        (fs->wframes != p->frames || tlen != fs->wtrail_len)) {
         unsigned char *h = malloc(44 + fs->wmeta_len);
         if (!h)
             return ENOMEM;
-        raw_wav_header(h, &real, fs->wmeta, fs->wmeta_len);
+        raw_wav_header(h, &real, fs->wmeta, fs->wmeta_len, tlen);
         if (fs->dfd >= 0) {
             close(fs->dfd);
             fs->dfd = -1;
