@@ -11,7 +11,8 @@
  * written in order, so the output is the same as with one thread.  With
  * render_run_opening() the first RING blocks are mixed before the sink
  * exists and held in the ring, then handed over in order once it is open:
- * the same bytes, later.
+ * the same bytes, later (with at_once the sink is asked for first, and
+ * before_finish gives the caller a last word before sink_finish()).
  */
 #include "asanavox/render.h"
 
