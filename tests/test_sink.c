@@ -430,6 +430,73 @@ static void test_file_size_limit(void **state)
     free(dir);
 }
 
+/* WAV with params.frames -1 (render opens its file before the session is
+ * laid out): the header, kept back, is written last with the sizes, and
+ * the chapters given by a second sink_set_tags() follow the data; the
+ * bytes are those of the same file opened with its length and chapters
+ * known.  Short (the header still in the buffer at the end) and long
+ * (the first 2 MiB piece kept back while the rest is written), stereo and
+ * mono.  Without finishing, nothing is left. */
+static void test_wav_unknown_length(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_for("sink");
+    char *known = path_in(dir, "known.wav"), *later = path_in(dir, "later.wav");
+    struct tags_chapter ch[] = {{0, 1000, "Mountain"}, {1000, 0, "Rest, at last"}};
+    static const size_t lengths[] = {900, 1300000};
+    for (size_t k = 0; k < 2; k++) {
+        for (int chn = 1; chn <= 2; chn++) {
+            const size_t frames = lengths[k];
+            ch[1].end = (int64_t)frames;
+            struct tags whole = {RATE, (int64_t)frames, "Unknown length", "asanavox", "album",
+                                 "about", "2026-01-01", ch, 2};
+            struct tags head = whole;
+            head.chapters = NULL;
+            head.n_chapters = 0;
+            float *sig = test_signal(frames, chn);
+            for (int mode = 0; mode < 3; mode++) {
+                struct sink *s;
+                assert_int_equal(sink_create(&sink_file_ops, &s), AV_OK);
+                sink_set_tags(s, mode ? &head : &whole);
+                struct sink_params p = {RATE, chn, SINK_FORMAT_WAV, mode ? -1 : (int64_t)frames};
+                assert_int_equal(sink_open(s, mode ? later : known, &p), AV_OK);
+                for (size_t done = 0; done < frames;) {
+                    size_t n = frames - done < 70001 ? frames - done : 70001;
+                    assert_int_equal(sink_write(s, sig + done * (size_t)chn, n), AV_OK);
+                    done += n;
+                }
+                if (mode == 2) { /* destroyed unfinished: no file, no temporary */
+                    sink_destroy(s);
+                    int temps;
+                    assert_int_equal(count_entries(dir, &temps), 1);
+                    assert_int_equal(temps, 0);
+                    continue;
+                }
+                if (mode)
+                    sink_set_tags(s, &whole);
+                assert_int_equal(sink_finish(s), AV_OK);
+                sink_destroy(s);
+                if (mode == 0)
+                    continue;
+                size_t na, nb;
+                unsigned char *a = slurp(known, &na), *b = slurp(later, &nb);
+                assert_true(na > 44 + frames * 2 * (size_t)chn);
+                assert_int_equal(na, nb);
+                assert_memory_equal(a, b, na);
+                free(a);
+                free(b);
+                unlink(later);
+            }
+            unlink(known);
+            free(sig);
+        }
+    }
+    free(known);
+    free(later);
+    rm_rf(dir);
+    free(dir);
+}
+
 /* A real full disk: a small tmpfs, when we may mount one (root, and a
  * kernel that lets us); skipped otherwise.  WAV is refused when its space
  * is reserved at open; the others fail part way.  Nothing is left. */
@@ -596,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_formats_read_back),
         cmocka_unit_test(test_wav_bytes),
         cmocka_unit_test(test_wav_tagged_long),
+        cmocka_unit_test(test_wav_unknown_length),
         cmocka_unit_test(test_deterministic_bytes),
         cmocka_unit_test(test_atomic_replace),
         cmocka_unit_test(test_open_failures),
