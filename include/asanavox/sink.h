@@ -99,7 +99,9 @@ int sink_open(struct sink *s, const char *target, const struct sink_params *p);
 
 /* Write `frames` interleaved frames (frames * channels floats).  Samples
  * beyond -1..1 are clipped.  Returns 0 or AV_EIO (disk full, file too
- * large, broken pipe...). */
+ * large, broken pipe...), or AV_EFORMAT when a WAV file opened with
+ * params.frames -1 would pass the 4 GiB a WAV file can hold (sink_finish()
+ * too, counting the chapters). */
 int sink_write(struct sink *s, const float *interleaved, size_t frames);
 
 /* Write `frames` frames given as one channel that every channel carries

@@ -274,11 +274,29 @@ static int write_failed(struct sink *s, struct file_sink *fs)
     return AV_EIO;
 }
 
+/* A WAV file opened without its length: whether `more` frames on top of
+ * what was written, plus `trail` bytes of chapters, pass the 4 GiB a WAV
+ * file can say; then the sink's message says so.  Checked at every write,
+ * so that a render too long for WAV stops when it gets there, and at the
+ * end with the chapters. */
+static bool wav_too_long(struct sink *s, struct file_sink *fs, size_t more, size_t trail)
+{
+    if (fs->mode != MODE_ATOMIC || s->params.frames >= 0)
+        return false;
+    uint64_t bytes = ((uint64_t)fs->wframes + more) * (uint64_t)s->params.channels * 2;
+    if (bytes <= 0xFFFFFFFFu - 44 - fs->wmeta_len - trail)
+        return false;
+    sink_fail(s, "cannot write %s: too long for a WAV file (over 4 GiB); use .flac", fs->target);
+    return true;
+}
+
 static int file_write(struct sink *s, const float *in, size_t frames)
 {
     struct file_sink *fs = s->priv;
     size_t n = frames * (size_t)s->params.channels;
     if (fs->raw_wav) {
+        if (wav_too_long(s, fs, frames, 0))
+            return AV_EFORMAT;
         int e = wav_write(fs, in, n);
         fs->wframes += (int64_t)frames;
         if (e) {
@@ -330,6 +348,8 @@ static int file_write_mono(struct sink *s, const float *mono, size_t frames)
         free(tmp);
         return err;
     }
+    if (wav_too_long(s, fs, frames, 0))
+        return AV_EFORMAT;
     int e = wav_write_dup2(fs, mono, frames);
     fs->wframes += (int64_t)frames;
     if (e) {
@@ -348,13 +368,8 @@ static int file_finish(struct sink *s)
         if (s->tags && tags_wav_chapters(s->tags, s->params.rate, &t, &trail))
             return AV_ENOMEM;
         free(t);
-        if (fs->mode == MODE_ATOMIC &&
-            (uint64_t)fs->wframes * (uint64_t)s->params.channels * 2 >
-                0xFFFFFFFFu - 44 - fs->wmeta_len - trail) {
-            sink_fail(s, "cannot write %s: too long for a WAV file (over 4 GiB); use .flac",
-                      fs->target);
+        if (wav_too_long(s, fs, 0, trail))
             return AV_EFORMAT;
-        }
         int e = wav_finish(fs, &s->params, s->tags);
         wav_io_stop(fs);
         if (e)
