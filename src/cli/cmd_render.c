@@ -205,6 +205,33 @@ static int join_stream(struct output *o, int err)
     return AV_OK;
 }
 
+/* Create the file sink with the tags made from `tl` (kept in *tags) and
+ * open it for `frames` frames (-1: not known yet); errors are said here. */
+static int open_sink(struct output *o, const struct timeline *tl, struct tags **tags,
+                     int64_t frames, struct sink **out)
+{
+    int err = sink_create(&sink_file_ops, &o->sink);
+    if (!err)
+        err = cli_tags(o->name, tl, tags);
+    if (err) {
+        fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
+        o->status = EXIT_RUNTIME;
+        return err;
+    }
+    sink_set_tags(o->sink, *tags);
+    struct sink_params sp = {
+        .rate = (int)o->rate, .channels = o->channels, .format = o->fmt, .frames = frames};
+    err = sink_open(o->sink, o->out, &sp);
+    if (err) {
+        fprintf(stderr, "asanavox render: %s\n",
+                sink_message(o->sink)[0] ? sink_message(o->sink) : av_strerror(err));
+        o->status = EXIT_RUNTIME;
+        return err;
+    }
+    *out = o->sink;
+    return AV_OK;
+}
+
 /* The WAV file, opened before the layout: its header has the title,
  * artist, album, comment and date, all known from the stream's header
  * (the same as tags_create() of the whole timeline gives); the length and
@@ -217,26 +244,7 @@ static int open_early(struct output *o, struct sink **out)
     h.duration = 0;
     if (!h.about)
         h.about = "";
-    int err = sink_create(&sink_file_ops, &o->sink);
-    if (!err)
-        err = cli_tags(o->name, &h, &o->head_tags);
-    if (err) {
-        fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
-        o->status = EXIT_RUNTIME;
-        return err;
-    }
-    sink_set_tags(o->sink, o->head_tags);
-    struct sink_params sp = {.rate = (int)o->rate, .channels = o->channels, .format = o->fmt,
-                             .frames = -1};
-    err = sink_open(o->sink, o->out, &sp);
-    if (err) {
-        fprintf(stderr, "asanavox render: %s\n",
-                sink_message(o->sink)[0] ? sink_message(o->sink) : av_strerror(err));
-        o->status = EXIT_RUNTIME;
-        return err;
-    }
-    *out = o->sink;
-    return AV_OK;
+    return open_sink(o, &h, &o->head_tags, -1, out);
 }
 
 /* render_open's before_finish for an early file: the whole timeline, and
@@ -282,26 +290,7 @@ static int open_output(void *ctx, struct sink **out)
         o->status = EXIT_USAGE;
         return AV_EINVAL;
     }
-    int err = sink_create(&sink_file_ops, &o->sink);
-    if (!err)
-        err = cli_tags(o->name, o->tl, &o->tags);
-    if (err) {
-        fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
-        o->status = EXIT_RUNTIME;
-        return err;
-    }
-    sink_set_tags(o->sink, o->tags);
-    struct sink_params sp = {
-        .rate = (int)o->rate, .channels = o->channels, .format = o->fmt, .frames = o->tl->duration};
-    err = sink_open(o->sink, o->out, &sp);
-    if (err) {
-        fprintf(stderr, "asanavox render: %s\n",
-                sink_message(o->sink)[0] ? sink_message(o->sink) : av_strerror(err));
-        o->status = EXIT_RUNTIME;
-        return err;
-    }
-    *out = o->sink;
-    return AV_OK;
+    return open_sink(o, o->tl, &o->tags, o->tl->duration, out);
 }
 
 static int render_main(struct cli_parser *pp, struct cli_common *cc, const struct cli_config *cfg,

@@ -109,8 +109,24 @@ static int stream(const void *in, soxr_datatype_t type, size_t size, size_t n, i
     return AV_OK;
 }
 
-int dsp_resample(const float *in, size_t n, int in_rate, int out_rate, float *out,
-                 size_t out_frames)
+static void copy_f32(float *out, const void *in, size_t n)
+{
+    memcpy(out, in, n * sizeof(*out));
+}
+
+static void copy_s16(float *out, const void *in, size_t n)
+{
+    const int16_t *x = in;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (float)x[i] * (1.0f / 32768.0f);
+}
+
+/* The two public entry points differ only in the input's sample type:
+ * converted through soxr when the rates differ, else copied (as floats),
+ * and in either case padded with zeros to out_frames. */
+static int resample_any(const void *in, soxr_datatype_t type, size_t size, size_t n, int in_rate,
+                        int out_rate, float *out, size_t out_frames,
+                        void (*copy)(float *, const void *, size_t))
 {
     if (!dsp_resample_rates_ok(in_rate, out_rate) || (n && !in) || (out_frames && !out))
         return AV_EINVAL;
@@ -118,34 +134,28 @@ int dsp_resample(const float *in, size_t n, int in_rate, int out_rate, float *ou
         return AV_OK;
     size_t made = 0;
     if (n && in_rate != out_rate)
-        return stream(in, SOXR_FLOAT32_I, sizeof(float), n, in_rate, out_rate, out, out_frames);
+        return stream(in, type, size, n, in_rate, out_rate, out, out_frames);
     if (n) {
         made = n < out_frames ? n : out_frames;
-        memcpy(out, in, made * sizeof(*out));
+        copy(out, in, made);
     }
     if (made < out_frames)
         memset(out + made, 0, (out_frames - made) * sizeof(*out));
     return AV_OK;
 }
 
+int dsp_resample(const float *in, size_t n, int in_rate, int out_rate, float *out,
+                 size_t out_frames)
+{
+    return resample_any(in, SOXR_FLOAT32_I, sizeof(float), n, in_rate, out_rate, out, out_frames,
+                        copy_f32);
+}
+
 int dsp_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, float *out,
                      size_t out_frames)
 {
-    if (!dsp_resample_rates_ok(in_rate, out_rate) || (n && !in) || (out_frames && !out))
-        return AV_EINVAL;
-    if (out_frames == 0)
-        return AV_OK;
-    size_t made = 0;
-    if (n && in_rate != out_rate)
-        return stream(in, SOXR_INT16_I, sizeof(int16_t), n, in_rate, out_rate, out, out_frames);
-    if (n) {
-        made = n < out_frames ? n : out_frames;
-        for (size_t i = 0; i < made; i++)
-            out[i] = (float)in[i] * (1.0f / 32768.0f);
-    }
-    if (made < out_frames)
-        memset(out + made, 0, (out_frames - made) * sizeof(*out));
-    return AV_OK;
+    return resample_any(in, SOXR_INT16_I, sizeof(int16_t), n, in_rate, out_rate, out, out_frames,
+                        copy_s16);
 }
 
 static char version[96];
