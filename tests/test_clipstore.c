@@ -31,6 +31,7 @@
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "fs_support.h"
+#include "mix_support.h"
 
 #define SESSION TEST_SOURCE_DIR "/tests/data/render-basic.yoga"
 enum { RATE = 48000, MAX_ENTRIES = 256 };
@@ -48,24 +49,6 @@ static struct timeline *compile(struct voice *v)
     assert_int_equal(err, AV_OK);
     assert_non_null(tl->speech);
     return tl;
-}
-
-/* The whole session, mono, with the store in `dir` (NULL: none). */
-static float *render(const struct timeline *tl, const char *dir)
-{
-    struct mixer_options mo;
-    mixer_options_init(&mo);
-    mo.channels = 1;
-    mo.store_dir = dir;
-    struct mixer *m;
-    assert_int_equal(mixer_create(tl, NULL, &mo, &m), AV_OK);
-    float *out = malloc((size_t)tl->duration * sizeof(float));
-    assert_non_null(out);
-    size_t got;
-    assert_int_equal(mixer_read(m, out, (size_t)tl->duration, &got), AV_OK);
-    assert_int_equal(got, (size_t)tl->duration);
-    mixer_destroy(m);
-    return out;
 }
 
 struct entry_file {
@@ -144,11 +127,11 @@ static void test_cold_warm_damaged(void **state)
 
     char *root = tmpdir_for("clipstore");
     char *dir = path_in(root, "clips");
-    float *none = render(tl, NULL);
+    float *none = mix_mono_whole(tl, NULL, NULL);
     /* Cold: the store is made, with a resampled clip and a profile per
      * text and a profile per sound, and the samples are those of a render
      * without a store. */
-    float *cold = render(tl, dir);
+    float *cold = mix_mono_whole(tl, NULL, dir);
     assert_memory_equal(cold, none, bytes);
     static struct entry_file before[MAX_ENTRIES], after[MAX_ENTRIES];
     int n = entries(dir, before);
@@ -158,7 +141,7 @@ static void test_cold_warm_damaged(void **state)
 
     /* Warm: the same samples, and no entry written again (a put renames a
      * new file over the entry, which changes its inode). */
-    float *warm = render(tl, dir);
+    float *warm = mix_mono_whole(tl, NULL, dir);
     assert_memory_equal(warm, none, bytes);
     assert_int_equal(entries(dir, after), n);
     for (int i = 0; i < n; i++) {
@@ -185,7 +168,7 @@ static void test_cold_warm_damaged(void **state)
         fputc(c ^ 0x5a, f);
         assert_int_equal(fclose(f), 0);
     }
-    float *mended = render(tl, dir);
+    float *mended = mix_mono_whole(tl, NULL, dir);
     assert_memory_equal(mended, none, bytes);
     /* Every entry was made again, whole: what it held before the damage
      * (the store's data is a pure function of the key). */
@@ -198,7 +181,7 @@ static void test_cold_warm_damaged(void **state)
         assert_memory_equal(after[i].data, before[i].data, len);
     }
     entries_free(after, n);
-    float *again = render(tl, dir);
+    float *again = mix_mono_whole(tl, NULL, dir);
     assert_memory_equal(again, none, bytes);
 
     entries_free(before, n);

@@ -23,6 +23,7 @@
 #include "asanavox/speechbank.h"
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
+#include "mix_support.h"
 
 #define SESSION TEST_SOURCE_DIR "/tests/data/render-basic.yoga"
 #define OTHER TEST_SOURCE_DIR "/sessions/breath-3-4.yoga"
@@ -100,22 +101,6 @@ static struct timeline *compile(struct voice *v, const char *path, bool spoken, 
     return tl;
 }
 
-static float *render(const struct timeline *tl, struct voice *v)
-{
-    struct mixer_options mo;
-    mixer_options_init(&mo);
-    mo.channels = 1;
-    struct mixer *m;
-    assert_int_equal(mixer_create(tl, v, &mo, &m), AV_OK);
-    float *out = malloc((size_t)tl->duration * sizeof(float));
-    assert_non_null(out);
-    size_t got;
-    assert_int_equal(mixer_read(m, out, (size_t)tl->duration, &got), AV_OK);
-    assert_int_equal(got, (size_t)tl->duration);
-    mixer_destroy(m);
-    return out;
-}
-
 static void test_render_without_voice(void **state)
 {
     (void)state;
@@ -123,7 +108,7 @@ static void test_render_without_voice(void **state)
     assert_int_equal(voice_create(&v), AV_OK);
     /* What the voice says for the session, asked at render time. */
     struct timeline *plain = compile(v, SESSION, false, 0);
-    float *want = render(plain, v);
+    float *want = mix_mono_whole(plain, v, NULL);
     /* The same session with its speech kept... */
     struct timeline *tl = compile(v, SESSION, true, 0);
     assert_non_null(tl->speech);
@@ -135,7 +120,7 @@ static void test_render_without_voice(void **state)
     struct timeline *other = compile(v, OTHER, true, 300);
     timeline_destroy(other);
     /* ...renders with no voice at all, to the same samples. */
-    float *got = render(tl, NULL);
+    float *got = mix_mono_whole(tl, NULL, NULL);
     assert_int_equal(tl->duration, plain->duration);
     assert_memory_equal(got, want, (size_t)tl->duration * sizeof(float));
     free(got);

@@ -95,6 +95,17 @@ static void caches_each_text_once(void **state)
 }
 
 /* A copy of a clip's samples. */
+/* "breathe " `words` times (malloc'd): a text as long as asked. */
+static char *breathe_words(size_t words)
+{
+    char *t = malloc(words * 8 + 1);
+    assert_non_null(t);
+    for (size_t i = 0; i < words; i++)
+        memcpy(t + i * 8, "breathe ", 8);
+    t[words * 8] = '\0';
+    return t;
+}
+
 struct copy {
     int16_t *s;
     size_t n;
@@ -194,12 +205,7 @@ static void asked_ahead_same_samples(void **state)
         "Soften the jaw, and let the breath move the belly.",
     };
     const size_t n = sizeof texts / sizeof *texts;
-    size_t long_len = 2600 * 8;
-    char *too_long = malloc(long_len + 1);
-    assert_non_null(too_long);
-    for (size_t i = 0; i < long_len; i += 8)
-        memcpy(too_long + i, "breathe ", 8);
-    too_long[long_len] = '\0';
+    char *too_long = breathe_words(2600);
     texts[4] = too_long;
 
     struct voice *ref = NULL;
@@ -526,12 +532,7 @@ static void helper_keeps_no_caller_files(void **state)
 static void clip_budget(void **state)
 {
     (void)state;
-    size_t n = 2600 * 8;
-    char *text = malloc(n + 1);
-    assert_non_null(text);
-    for (size_t i = 0; i < n; i += 8)
-        memcpy(text + i, "breathe ", 8); /* 2600 words: about 17 minutes at 150 wpm */
-    text[n] = '\0';
+    char *text = breathe_words(2600); /* about 17 minutes at 150 wpm */
     struct voice *v = NULL;
     assert_int_equal(voice_create(&v), AV_OK);
     assert_int_equal(voice_configure(v, "en-us", 150), AV_OK);
@@ -566,12 +567,7 @@ static void stop_flag_ends_the_wait(void **state)
     assert_int_equal(voice_synth(v, "Never spoken.", &c), AV_EINTERRUPTED);
     assert_int_equal(voice_synth_count(v), 0);
     stop_flag = 0;
-    size_t n = 600 * 8;
-    char *text = malloc(n + 1);
-    assert_non_null(text);
-    for (size_t i = 0; i < n; i += 8)
-        memcpy(text + i, "breathe ", 8);
-    text[n] = '\0';
+    char *text = breathe_words(600);
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_alarm;
