@@ -151,12 +151,8 @@ int64_t term_signal_ns(void)
     return atomic_load(&term_sig_ns);
 }
 
-int term_wake_fd(void)
-{
-    return term_wake[0];
-}
-
-void term_drain(void)
+/* Empty the self-pipe (its read end is polled for POLLIN). */
+static void term_drain(void)
 {
     char buf[16];
     while (term_wake[0] >= 0 && read(term_wake[0], buf, sizeof buf) > 0) {
@@ -165,7 +161,7 @@ void term_drain(void)
 
 int term_poll_keys(bool *stdin_open, unsigned char *buf, size_t cap, int ms)
 {
-    struct pollfd fds[2] = {{.fd = term_wake_fd(), .events = POLLIN},
+    struct pollfd fds[2] = {{.fd = term_wake[0], .events = POLLIN},
                             {.fd = STDIN_FILENO, .events = POLLIN}};
     int r = poll(fds, *stdin_open ? 2 : 1, ms);
     if (r < 0)

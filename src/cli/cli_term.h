@@ -46,10 +46,6 @@ const volatile sig_atomic_t *term_signal_flag(void);
 /* When the stop signal came (av_now_ns()), or 0. */
 int64_t term_signal_ns(void);
 
-/* The self-pipe's read end, to poll() for POLLIN; term_drain() empties it. */
-int term_wake_fd(void);
-void term_drain(void);
-
 /* Wait up to `ms` milliseconds for keys on standard input (when
  * *stdin_open) or for a stop signal's byte on the self-pipe (which it
  * drains).  Returns how many key bytes it read into `buf` (at most `cap`),

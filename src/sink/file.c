@@ -118,6 +118,18 @@ static void fail_sf(struct sink *s, const char *target, const char *msg)
 }
 
 
+/* Whether `frames` frames, with `meta` bytes of LIST/INFO and `trail`
+ * bytes of chapters, fit the 4 GiB a WAV file's sizes can say; if not,
+ * the sink's message says so. */
+static bool wav_fits(struct sink *s, const char *target, uint64_t frames, size_t meta,
+                     size_t trail)
+{
+    if (frames * (uint64_t)s->params.channels * 2 <= 0xFFFFFFFFu - 44 - meta - trail)
+        return true;
+    sink_fail(s, "cannot write %s: too long for a WAV file (over 4 GiB); use .flac", target);
+    return false;
+}
+
 static int file_open(struct sink *s, const char *target, const struct sink_params *p)
 {
     struct file_sink *fs = s->priv;
@@ -152,11 +164,8 @@ static int file_open(struct sink *s, const char *target, const struct sink_param
         free(trail); /* made again at the end, from the tags given then */
     }
     if (p->format == SINK_FORMAT_WAV && p->frames >= 0 &&
-        (uint64_t)p->frames * (uint64_t)p->channels * 2 >
-            0xFFFFFFFFu - 44 - fs->wmeta_len - fs->wtrail_len) {
-        sink_fail(s, "cannot write %s: too long for a WAV file (over 4 GiB); use .flac", target);
+        !wav_fits(s, target, (uint64_t)p->frames, fs->wmeta_len, fs->wtrail_len))
         return AV_EFORMAT;
-    }
 
     if (!strcmp(target, "-")) {
         fs->fd = STDOUT_FILENO;
@@ -283,11 +292,7 @@ static bool wav_too_long(struct sink *s, struct file_sink *fs, size_t more, size
 {
     if (fs->mode != MODE_ATOMIC || s->params.frames >= 0)
         return false;
-    uint64_t bytes = ((uint64_t)fs->wframes + more) * (uint64_t)s->params.channels * 2;
-    if (bytes <= 0xFFFFFFFFu - 44 - fs->wmeta_len - trail)
-        return false;
-    sink_fail(s, "cannot write %s: too long for a WAV file (over 4 GiB); use .flac", fs->target);
-    return true;
+    return !wav_fits(s, fs->target, (uint64_t)fs->wframes + more, fs->wmeta_len, trail);
 }
 
 static int file_write(struct sink *s, const float *in, size_t frames)
@@ -367,10 +372,12 @@ static int file_finish(struct sink *s)
         unsigned char *t = NULL;
         if (s->tags && tags_wav_chapters(s->tags, s->params.rate, &t, &trail))
             return AV_ENOMEM;
-        free(t);
-        if (wav_too_long(s, fs, 0, trail))
+        if (wav_too_long(s, fs, 0, trail)) {
+            free(t);
             return AV_EFORMAT;
-        int e = wav_finish(fs, &s->params, s->tags);
+        }
+        int e = wav_finish(fs, &s->params, t, trail);
+        free(t);
         wav_io_stop(fs);
         if (e)
             return file_fail_errno(s, fs->target, e);

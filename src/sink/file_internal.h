@@ -134,12 +134,13 @@ int wav_write_dup2(struct file_sink *fs, const float *in, size_t frames);
 /* Write out the buffer (full, or the last piece when `last`). */
 int wav_flush(struct file_sink *fs, bool last);
 
-/* The rest, then the chapters of `tags` (cue, LIST/adtl; may be NULL)
- * after the data, and the header: the piece kept back, or again if fewer
- * or more frames or chapter bytes came than announced (only a file can be
- * fixed so).  Returns 0 or an errno value. */
-struct tags;
-int wav_finish(struct file_sink *fs, const struct sink_params *p, const struct tags *tags);
+/* The rest, then the `tlen` bytes of chapters `trail` (cue, LIST/adtl,
+ * tags_wav_chapters(); may be none) after the data, and the header: the
+ * piece kept back, or again if fewer or more frames or chapter bytes came
+ * than announced (only a file can be fixed so).  Returns 0 or an errno
+ * value. */
+int wav_finish(struct file_sink *fs, const struct sink_params *p, const unsigned char *trail,
+               size_t tlen);
 
 /* Stop the writer thread (after letting a write in progress end). */
 void wav_io_stop(struct file_sink *fs);

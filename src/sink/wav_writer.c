@@ -252,33 +252,6 @@ int wav_open(struct file_sink *fs, const struct sink_params *p)
     return 0;
 }
 
-int wav_write(struct file_sink *fs, const float *in, size_t n)
-{
-    while (n) {
-        size_t room = (WAV_BUF - fs->wlen) / 2;
-        size_t k = n < room ? n : room;
-        int16_t *dst = (int16_t *)(void *)(fs->wbuf + fs->wlen);
-        kern_to_s16(in, dst, k);
-        /* WAV is little-endian; swap on big-endian hosts. */
-        const union {
-            uint16_t u;
-            unsigned char c[2];
-        } probe = {1};
-        if (!probe.c[0])
-            for (size_t i = 0; i < k; i++)
-                dst[i] = (int16_t)(((uint16_t)dst[i] >> 8) | ((uint16_t)dst[i] << 8));
-        fs->wlen += k * 2;
-        in += k;
-        n -= k;
-        if (fs->wlen + 2 > WAV_BUF) {
-            int err = wav_flush(fs, false);
-            if (err)
-                return err;
-        }
-    }
-    return 0;
-}
-
 /* Samples as little-endian 16-bit (a no-op on little-endian hosts). */
 static void to_le16(int16_t *s, size_t n)
 {
@@ -289,6 +262,26 @@ static void to_le16(int16_t *s, size_t n)
     if (!probe.c[0])
         for (size_t i = 0; i < n; i++)
             s[i] = (int16_t)(((uint16_t)s[i] >> 8) | ((uint16_t)s[i] << 8));
+}
+
+int wav_write(struct file_sink *fs, const float *in, size_t n)
+{
+    while (n) {
+        size_t room = (WAV_BUF - fs->wlen) / 2;
+        size_t k = n < room ? n : room;
+        int16_t *dst = (int16_t *)(void *)(fs->wbuf + fs->wlen);
+        kern_to_s16(in, dst, k);
+        to_le16(dst, k);
+        fs->wlen += k * 2;
+        in += k;
+        n -= k;
+        if (fs->wlen + 2 > WAV_BUF) {
+            int err = wav_flush(fs, false);
+            if (err)
+                return err;
+        }
+    }
+    return 0;
 }
 
 int wav_write_dup2(struct file_sink *fs, const float *in, size_t frames)
@@ -348,14 +341,10 @@ static int wav_append(struct file_sink *fs, const unsigned char *p, size_t n)
     return 0;
 }
 
-int wav_finish(struct file_sink *fs, const struct sink_params *p, const struct tags *tags)
+int wav_finish(struct file_sink *fs, const struct sink_params *p, const unsigned char *trail,
+               size_t tlen)
 {
-    unsigned char *trail = NULL;
-    size_t tlen = 0;
-    if (tags && tags_wav_chapters(tags, p->rate, &trail, &tlen))
-        return ENOMEM;
     int err = wav_append(fs, trail, tlen);
-    free(trail);
     if (err)
         return err;
     struct sink_params real = *p;

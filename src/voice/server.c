@@ -37,12 +37,6 @@ struct speech_server {
     size_t pending;  /* texts submitted whose answers are not read yet */
 };
 
-static void reap(pid_t pid)
-{
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-}
-
 /* ---- the caller's side ------------------------------------------------------- */
 
 int speech_server_start(struct speech_server **out)
@@ -97,7 +91,7 @@ void speech_server_stop(struct speech_server *s)
     close(s->fd); /* the helper and its copy read end of input and exit */
     /* Waited for, so that its CPU time (and its children's, which it reaps
      * in turn) counts as ours, as `times` and rusage callers expect. */
-    reap(s->pid);
+    speech_reap(s->pid);
     free(s);
 }
 
@@ -250,13 +244,4 @@ int speech_server_configure(struct speech_server *s, const char *name, int speed
     s->configured = true;
     *rate = r.rate;
     return AV_OK;
-}
-
-int speech_server_synth(struct speech_server *s, const char *text,
-                        const volatile sig_atomic_t *stop, int16_t **samples, size_t *frames)
-{
-    if (s->pending)
-        return AV_EINVAL;
-    int err = speech_server_submit(s, text);
-    return err ? err : speech_server_collect(s, stop, samples, frames);
 }

@@ -88,9 +88,4 @@ int speech_server_collect(struct speech_server *s, const volatile sig_atomic_t *
  * AV_EVOICE. */
 int speech_server_cancel(struct speech_server *s);
 
-/* speech_server_submit() then speech_server_collect(), with nothing else
- * pending (AV_EINVAL otherwise). */
-int speech_server_synth(struct speech_server *s, const char *text,
-                        const volatile sig_atomic_t *stop, int16_t **samples, size_t *frames);
-
 #endif
