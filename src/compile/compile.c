@@ -166,8 +166,6 @@ static bool settings(struct compiler *c)
 
 /* --- running the layout, and --length ----------------------------------------------- */
 
-static void sort_events(struct timeline *tl);
-
 /* Lay the expanded steps out from scratch at hold scale `scale`, reporting
  * to `d`.  The timeline's arrays are reused; its arena and the intern table
  * keep the texts measured by earlier runs.  Returns false when the layout
@@ -186,7 +184,7 @@ static bool run_layout(struct compiler *c, double scale, struct diag *d)
     c->tl->n_steps = 0;
     bool ok = compiler_layout(c);
     struct timeline *tl = c->tl;
-    sort_events(tl);
+    sort_events(tl, 0);
     tl->duration = c->now;
     for (size_t i = 0; i < tl->n_events; i++) {
         int64_t e = tl->events[i].end > tl->events[i].clip_end ? tl->events[i].end
@@ -303,13 +301,15 @@ static int cmp_event(const struct tl_event *a, const struct tl_event *b)
     return (a->start > b->start) - (a->start < b->start);
 }
 
-/* Stable insertion sort: the layout emits events almost in order. */
-static void sort_events(struct timeline *tl)
+/* Stable insertion sort of events [from, n_events), which leaves the
+ * events before `from` where they are: the layout emits events almost in
+ * order (compile_internal.h). */
+void sort_events(struct timeline *tl, size_t from)
 {
-    for (size_t i = 1; i < tl->n_events; i++) {
+    for (size_t i = from + 1; i < tl->n_events; i++) {
         struct tl_event e = tl->events[i];
         size_t j = i;
-        while (j > 0 && cmp_event(&tl->events[j - 1], &e) > 0) {
+        while (j > from && cmp_event(&tl->events[j - 1], &e) > 0) {
             tl->events[j] = tl->events[j - 1];
             j--;
         }

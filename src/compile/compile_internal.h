@@ -353,6 +353,11 @@ bool compiler_cue_content(struct compiler *c, const struct inst *in, const struc
 bool compiler_timed_cues(struct compiler *c, const struct inst *in, int64_t hs, int64_t he,
                          bool halfway);
 
+/* Stable insertion sort by start of tl's events [from, n_events); the
+ * streamed layout sorts only its unpublished tail with it, so streamed
+ * and whole compiles order ties alike (compile.c). */
+void sort_events(struct timeline *tl, size_t from);
+
 /* stream.c: publishing to o->stream.  begin: the settings, before the
  * layout that counts; publish: at the start of each step, every event before
  * c->now (false on a fatal error, recorded); end: the result, and every

@@ -172,16 +172,8 @@ bool compiler_stream_publish(struct compiler *c)
     if (diag_errors(c->d) > c->stream_errors)
         return true;
     struct timeline *tl = c->tl;
-    /* Stable insertion sort of the tail, as sort_events() would place it. */
-    for (size_t i = c->stream_p + 1; i < tl->n_events; i++) {
-        struct tl_event e = tl->events[i];
-        size_t j = i;
-        while (j > c->stream_p && tl->events[j - 1].start > e.start) {
-            tl->events[j] = tl->events[j - 1];
-            j--;
-        }
-        tl->events[j] = e;
-    }
+    /* The tail in the order the whole compile's sort gives it. */
+    sort_events(tl, c->stream_p);
     size_t p = c->stream_p;
     while (p < tl->n_events && tl->events[p].start < c->now)
         p++;

@@ -14,7 +14,6 @@
  * conversion's, aligned with the input (no delay), and padded with
  * silence or cut to exactly the planned length.
  */
-#include <limits.h>
 #include <stdlib.h>
 
 #include "asanavox/error.h"
@@ -33,9 +32,6 @@ const char *mix_resample_version(void)
 int mix_resample_s16(const int16_t *in, size_t n, int in_rate, int out_rate, float *out,
                      size_t out_frames)
 {
-    if (in_rate <= 0 || out_rate <= 0 || (n && !in) || (out_frames && !out))
-        return AV_EINVAL;
-    if (n > (size_t)LONG_MAX / 8 || out_frames > (size_t)LONG_MAX / 8)
-        return AV_EINVAL;
+    /* dsp_resample_s16() checks the rates and pointers. */
     return dsp_resample_s16(in, n, in_rate, out_rate, out, out_frames);
 }
