@@ -55,6 +55,19 @@ static size_t chunk_max(struct limiter *l, const float *x, size_t last)
     return k;
 }
 
+/* g[s] = the gain that brings true peak tp[s] down to the ceiling `c`
+ * (1 where it is under); whether any is below 1.  detect() and
+ * limiter_run_peaks() share it, so both give the same gains. */
+static bool gains(float c, const float *tp, size_t n, float *g)
+{
+    bool any = false;
+    for (size_t s = 0; s < n; s++) {
+        g[s] = tp[s] > c ? c / tp[s] : 1.0f;
+        any = any || g[s] < 1.0f;
+    }
+    return any;
+}
+
 /* greq for `count` detector positions; position s is frame t0 + s, at
  * x[s + LIM_TP_HALF], and reads x[s + 1 .. s + 2 LIM_TP_HALF].  Returns
  * whether any needs a gain below 1.  A sub-block of SUB positions starting
@@ -77,15 +90,8 @@ static bool detect(struct limiter *l, const float *x, size_t count, size_t chunk
             continue;
         }
         float peak[SUB];
-        for (size_t s = 0; s < len; s++)
-            peak[s] = fabsf(x[j + s + LIM_TP_HALF]);
-        for (int ph = 0; ph < 3; ph++)
-            kern_fir_absmax(peak, x + j + 1, l->tp_coef[ph], LIM_TP_TAPS, len);
-        for (size_t s = 0; s < len; s++) {
-            float g = peak[s] > c ? c / peak[s] : 1.0f;
-            any = any || g < 1.0f;
-            l->greq[j + s] = g;
-        }
+        limiter_true_peaks(l, x + j, len, peak);
+        any = gains(c, peak, len, l->greq + j) || any;
     }
     return any;
 }
@@ -209,7 +215,7 @@ void limiter_true_peaks(const struct limiter *l, const float *x, size_t count, f
         size_t len = j + SUB < count ? SUB : count - j;
         for (size_t s = 0; s < len; s++)
             p[j + s] = fabsf(x[j + s + LIM_TP_HALF]);
-        /* The same sums, in the same order, as detect(): the same values. */
+        /* detect() calls this too: the same sums in the same order. */
         for (int ph = 0; ph < 3; ph++)
             kern_fir_absmax(p + j, x + j + 1, l->tp_coef[ph], LIM_TP_TAPS, len);
     }
@@ -221,13 +227,7 @@ void limiter_run_peaks(struct limiter *l, const float *xs, const float *tp, size
         memcpy(y, xs, n * sizeof(float));
         return;
     }
-    const float c = l->ceiling;
-    bool reduce = false;
-    for (size_t s = 0; s < n + (size_t)l->la - 1; s++) {
-        float g = tp[s] > c ? c / tp[s] : 1.0f;
-        reduce = reduce || g < 1.0f;
-        l->greq[s] = g;
-    }
+    bool reduce = gains(l->ceiling, tp, n + (size_t)l->la - 1, l->greq);
     envelope(l, xs, n, reduce, y);
 }
 
