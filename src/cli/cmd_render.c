@@ -181,6 +181,17 @@ struct output {
     int status;            /* nonzero: why there is no sink, said already */
 };
 
+/* A session of no frames is refused, and said so: a file of no frames (a
+ * 0-byte .mp3) helps nobody. */
+static bool empty_session(struct output *o)
+{
+    if (o->tl->duration != 0)
+        return false;
+    fprintf(stderr, "asanavox render: %s has nothing to say or play; nothing written\n", o->name);
+    o->status = EXIT_USAGE;
+    return true;
+}
+
 /* The compile has ended (the mixer has read every event): the whole
  * timeline, or why there is none.  Returns 0 or an error (status set). */
 static int join_stream(struct output *o, int err)
@@ -195,13 +206,8 @@ static int join_stream(struct output *o, int err)
         o->status = st ? st : EXIT_RUNTIME;
         return err ? err : AV_ESYNTAX;
     }
-    if (o->tl->duration == 0) {
-        /* A file of no frames (a 0-byte .mp3) helps nobody. */
-        fprintf(stderr, "asanavox render: %s has nothing to say or play; nothing written\n",
-                o->name);
-        o->status = EXIT_USAGE;
+    if (empty_session(o))
         return AV_EINVAL;
-    }
     return AV_OK;
 }
 
@@ -283,11 +289,7 @@ static int open_output(void *ctx, struct sink **out)
         err = join_stream(o, err);
         if (err)
             return err;
-    } else if (o->tl->duration == 0) {
-        /* A file of no frames (a 0-byte .mp3) helps nobody. */
-        fprintf(stderr, "asanavox render: %s has nothing to say or play; nothing written\n",
-                o->name);
-        o->status = EXIT_USAGE;
+    } else if (empty_session(o)) {
         return AV_EINVAL;
     }
     return open_sink(o, o->tl, &o->tags, o->tl->duration, out);
