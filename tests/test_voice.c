@@ -298,6 +298,50 @@ static void asked_ahead_same_samples(void **state)
     free(too_long);
 }
 
+/* voice_forget() drops the one clip: the clips answered ahead for other
+ * texts stay in memory, found again (whatever the probing left where) and
+ * not spoken twice, with their own samples. */
+static void forget_keeps_the_others(void **state)
+{
+    (void)state;
+    enum { N = 48 };
+    char text[N][32];
+    struct voice *ref = NULL, *v = NULL;
+    assert_int_equal(voice_create(&ref), AV_OK);
+    assert_int_equal(voice_configure(ref, "en-us", 150), AV_OK);
+    assert_int_equal(voice_create(&v), AV_OK);
+    assert_int_equal(voice_configure(v, "en-us", 150), AV_OK);
+    struct copy want[N];
+    int64_t known;
+    for (int i = 0; i < N; i++) {
+        snprintf(text[i], sizeof text[i], "Breath number %d.", i + 1);
+        const struct voice_clip *c;
+        assert_int_equal(voice_synth(ref, text[i], &c), AV_OK);
+        want[i] = copy_of(c);
+        assert_int_equal(voice_prefetch(v, text[i], &known), AV_OK);
+    }
+    /* The last asked for first: every answer before it is kept. */
+    const struct voice_clip *c;
+    assert_int_equal(voice_synth(v, text[N - 1], &c), AV_OK);
+    assert_same(c, want[N - 1]);
+    voice_forget(v, text[N - 1]);
+    voice_forget(v, "Never asked for."); /* nothing to forget */
+    /* Forget every third, then find all the others from memory. */
+    for (int i = 0; i < N - 1; i += 3)
+        voice_forget(v, text[i]);
+    for (int i = 0; i < N - 1; i++) {
+        if (i % 3 == 0)
+            continue;
+        assert_int_equal(voice_synth(v, text[i], &c), AV_OK);
+        assert_same(c, want[i]);
+    }
+    assert_int_equal(voice_synth_count(v), N);
+    voice_destroy(v);
+    voice_destroy(ref);
+    for (int i = 0; i < N; i++)
+        free(want[i].s);
+}
+
 static void speed_changes_length(void **state)
 {
     struct voice *v = *state;
@@ -597,6 +641,7 @@ int main(void)
         cmocka_unit_test(helper_keeps_no_caller_files),
         cmocka_unit_test(clip_budget),
         cmocka_unit_test(stop_flag_ends_the_wait),
+        cmocka_unit_test(forget_keeps_the_others),
         cmocka_unit_test(speed_changes_length),
         cmocka_unit_test(bad_settings),
         cmocka_unit_test(lengths_at_other_rates),

@@ -126,6 +126,11 @@ void voice_set_stop(struct voice *v, const volatile sig_atomic_t *stop);
  * keeps them. */
 void voice_clear_cache(struct voice *v);
 
+/* Forget the one clip of `text` held in memory (nothing if none), for a
+ * caller that has stored it elsewhere and holds no pointer to it; the
+ * clips answered ahead for other texts stay.  The disk cache keeps it. */
+void voice_forget(struct voice *v, const char *text);
+
 /* A string naming espeak-ng's version and its data (malloc'd; NULL when
  * out of memory): two runs with the same string speak every text alike.
  * Part of every cache key that depends on speech.  It sets espeak-ng's data

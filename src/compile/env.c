@@ -73,8 +73,10 @@ static int env_speech(void *ctx, const char *text, int rate, int64_t *frames)
         err = speech_bank_put(env->bank, text, clip->samples, clip->frames, native);
         /* The bank has the samples now (on disk, speechbank.h): the
          * voice's copy in memory would only make memory grow with the
-         * session's distinct speech.  The compiler asks for each text once. */
-        voice_clear_cache(env->voice);
+         * session's distinct speech.  The compiler asks for each text once.
+         * Clips answered ahead for texts not yet asked for stay, so that
+         * none is read back or spoken twice. */
+        voice_forget(env->voice, text);
     }
     return err;
 }

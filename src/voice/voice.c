@@ -372,6 +372,29 @@ static int grow(struct voice *v)
     return AV_OK;
 }
 
+void voice_forget(struct voice *v, const char *text)
+{
+    if (!v->cap)
+        return;
+    const size_t mask = v->cap - 1;
+    struct clip_entry **slot = find_slot(v->slots, v->cap, text);
+    struct clip_entry *e = *slot;
+    if (!e)
+        return;
+    free(e->text);
+    free((void *)e->clip.samples);
+    free(e);
+    *slot = NULL;
+    v->n--;
+    /* Linear probing has no tombstones: seat again the entries of the run
+     * after the hole, so that every lookup still reaches its entry. */
+    for (size_t j = ((size_t)(slot - v->slots) + 1) & mask; v->slots[j]; j = (j + 1) & mask) {
+        struct clip_entry *moved = v->slots[j];
+        v->slots[j] = NULL;
+        *find_slot(v->slots, v->cap, moved->text) = moved;
+    }
+}
+
 static bool loud(int16_t s)
 {
     return s > SILENCE_LEVEL || s < -SILENCE_LEVEL;
