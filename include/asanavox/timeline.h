@@ -131,6 +131,9 @@ size_t tl_events_upto(const struct timeline *tl, int64_t frame);
 /* How many events start before `frame`: the index of the first event at or
  * after it. */
 size_t tl_events_before(const struct timeline *tl, int64_t frame);
+/* The same for `n` events sorted by start at `ev` (a copy of a timeline's
+ * events, as a streamed mixer holds). */
+size_t tl_event_array_before(const struct tl_event *ev, size_t n, int64_t frame);
 
 /* Names used by plan output: "speech", "bell", "breath"; "inhale", "hold",
  * "exhale" (both holds print as "hold"); "pose", "rest", ...; "left",

@@ -353,6 +353,14 @@ bool compiler_cue_content(struct compiler *c, const struct inst *in, const struc
 bool compiler_timed_cues(struct compiler *c, const struct inst *in, int64_t hs, int64_t he,
                          bool halfway);
 
+/* A text's speech length at `rate`, about 14 bytes of text a second (150
+ * words a minute): the in-memory voice's exact length (env_memory.c) and
+ * the guess for a text the real voice has not measured yet (env.c). */
+static inline int64_t speech_frames_guess(const char *text, int rate)
+{
+    return ((int64_t)strlen(text) + 4) * rate / 14;
+}
+
 /* Stable insertion sort by start of tl's events [from, n_events); the
  * streamed layout sorts only its unpublished tail with it, so streamed
  * and whole compiles order ties alike (compile.c). */

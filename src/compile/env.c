@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "asanavox/compile.h"
+#include "compile_internal.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
 #include "asanavox/safefile.h"
@@ -86,7 +87,7 @@ static int env_speech(void *ctx, const char *text, int rate, int64_t *frames)
 static int env_prefetch(void *ctx, const char *text, int rate, int64_t *frames)
 {
     const struct compile_env *env = ctx;
-    *frames = ((int64_t)strlen(text) + 4) * rate / 14;
+    *frames = speech_frames_guess(text, rate);
     if (!env->voice)
         return AV_EVOICE;
     int64_t known;

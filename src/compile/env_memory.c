@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "asanavox/compile.h"
+#include "compile_internal.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
 
@@ -94,7 +95,7 @@ static int mem_set_voice(void *ctx, const char *voice, int speed)
 static int mem_speech(void *ctx, const char *text, int rate, int64_t *frames)
 {
     (void)ctx;
-    *frames = (int64_t)(strlen(text) + 4) * rate / 14;
+    *frames = speech_frames_guess(text, rate);
     return AV_OK;
 }
 

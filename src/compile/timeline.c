@@ -57,8 +57,12 @@ size_t tl_events_upto(const struct timeline *tl, int64_t frame)
 
 size_t tl_events_before(const struct timeline *tl, int64_t frame)
 {
-    return count_upto(tl->events, tl->n_events, sizeof(*tl->events),
-                      offsetof(struct tl_event, start), frame, true);
+    return tl_event_array_before(tl->events, tl->n_events, frame);
+}
+
+size_t tl_event_array_before(const struct tl_event *ev, size_t n, int64_t frame)
+{
+    return count_upto(ev, n, sizeof(*ev), offsetof(struct tl_event, start), frame, true);
 }
 
 const char *tl_event_kind_name(enum tl_event_kind k)

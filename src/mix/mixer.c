@@ -415,14 +415,7 @@ int mixer_seek(struct mixer *m, int64_t frame)
         frame = m->duration;
     reset_stream(m, frame);
     /* first event at or after frame */
-    size_t lo = 0, hi = m->n_ev;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->ev[mid].start < frame)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = tl_event_array_before(m->ev, m->n_ev, frame);
     m->next_event = m->pf_event = lo;
     /* Events that started earlier and may still sound, in event order. */
     for (size_t i = 0; i < lo; i++) {
