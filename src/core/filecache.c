@@ -151,6 +151,22 @@ static uint64_t checksum(const void *key, size_t key_len, const void *data, size
     return XXH3_64bits_withSeed(data, len, XXH3_64bits(key, key_len));
 }
 
+/* Check an open entry's head: a regular file with our magic, whose key and
+ * data lengths add up to its size exactly (which also bounds what a reader
+ * allocates by what is on disk).  False for anything else. */
+static bool read_head(int fd, struct stat *st, uint64_t *klen, uint64_t *dlen, uint64_t *sum)
+{
+    unsigned char head[HEADER];
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || fdio_read_exact(fd, head, sizeof head) ||
+        memcmp(head, MAGIC, 8))
+        return false;
+    memcpy(klen, head + 8, 8);
+    memcpy(dlen, head + 16, 8);
+    memcpy(sum, head + 24, 8);
+    return *klen <= (uint64_t)st->st_size && *dlen <= (uint64_t)st->st_size &&
+           (uint64_t)HEADER + *klen + *dlen == (uint64_t)st->st_size;
+}
+
 int filecache_get(struct filecache *c, const void *key, size_t key_len, void **data,
                   size_t *len)
 {
@@ -173,18 +189,8 @@ int filecache_get_alloc(struct filecache *c, const void *key, size_t key_len,
     bool corrupt = true;
     char *buf = NULL, *kbuf = NULL;
     struct stat st;
-    unsigned char head[HEADER];
     uint64_t klen, dlen, sum;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || fdio_read_exact(fd, head, sizeof head) ||
-        memcmp(head, MAGIC, 8))
-        goto done;
-    memcpy(&klen, head + 8, 8);
-    memcpy(&dlen, head + 16, 8);
-    memcpy(&sum, head + 24, 8);
-    /* The lengths must add up to the file's size exactly: this also bounds
-     * what we allocate by what is on disk. */
-    if (klen > (uint64_t)st.st_size || dlen > (uint64_t)st.st_size ||
-        (uint64_t)HEADER + klen + dlen != (uint64_t)st.st_size)
+    if (!read_head(fd, &st, &klen, &dlen, &sum))
         goto done;
     if (klen != key_len) {
         corrupt = false; /* another key with the same hash: a miss */
@@ -239,16 +245,9 @@ int filecache_peek(struct filecache *c, const void *key, size_t key_len, size_t 
         return AV_ENOENT;
     int err = AV_ENOENT;
     struct stat st;
-    unsigned char head[HEADER];
-    uint64_t klen, dlen;
+    uint64_t klen, dlen, sum;
     char *k = NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || fdio_read_exact(fd, head, sizeof head) ||
-        memcmp(head, MAGIC, 8))
-        goto done;
-    memcpy(&klen, head + 8, 8);
-    memcpy(&dlen, head + 16, 8);
-    if (klen != key_len || dlen > (uint64_t)st.st_size ||
-        (uint64_t)HEADER + klen + dlen != (uint64_t)st.st_size)
+    if (!read_head(fd, &st, &klen, &dlen, &sum) || klen != key_len)
         goto done;
     if (!(k = malloc(key_len ? key_len : 1))) {
         err = AV_ENOMEM;
