@@ -518,7 +518,7 @@ static int from_disk_to_memory(struct voice *v, const char *text, const struct v
     return err ? err : keep(v, text, samples, frames, out);
 }
 
-/* A clip espeak-ng spoke (raw, taken): trimmed, on disk, in memory. */
+/* A clip spoken (raw, taken): trimmed, on disk (espeak-ng's only), in memory. */
 static int spoken(struct voice *v, const char *text, int16_t *raw, size_t len,
                   const struct voice_clip **out)
 {
@@ -528,7 +528,7 @@ static int spoken(struct voice *v, const char *text, int16_t *raw, size_t len,
     int err = trim(v, raw, len, &samples, &frames);
     if (err)
         return err;
-    if (v->disk) {
+    if (v->disk && !v->use_flite) { /* flite's clips are not kept on disk */
         size_t klen;
         char *key = disk_key(v, "speech", v->name, v->speed, text, &klen);
         if (key)
@@ -629,11 +629,7 @@ static int speak_flite(struct voice *v, const char *text, const struct voice_cli
     int err = flite_engine_synth(v->fl, text, &raw, &len);
     if (err)
         return err;
-    v->synthesized++;
-    int16_t *samples;
-    size_t frames;
-    err = trim(v, raw, len, &samples, &frames);
-    return err ? err : keep(v, text, samples, frames, out);
+    return spoken(v, text, raw, len, out);
 }
 
 int voice_synth(struct voice *v, const char *text, const struct voice_clip **out)
