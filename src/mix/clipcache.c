@@ -134,9 +134,12 @@ static int speech_at_rate(const struct mixer *m, struct clip *c, float **samples
                                  c->out_frames)
                   : AV_ENOMEM;
     }
-    spares_put(mix_spares(m), f, sp->native_frames * sizeof(float));
+    /* Elsewhere the level is decided from the voice's samples just
+     * resampled (they are scratch now: the search may control them in
+     * place), rather than read from the bank again. */
     if (!err && !native && !c->gain_known)
-        err = mix_clip_level(m, c->kind, c->key, sp, NULL, 0, &c->gain, &c->peak);
+        err = mix_speech_control(m, sp, f, false, &c->gain, &c->peak);
+    spares_put(mix_spares(m), f, sp->native_frames * sizeof(float));
     if (!err && !native)
         err = peakctl_apply(buf, c->out_frames, m->rate, c->peak);
     if (err) {
