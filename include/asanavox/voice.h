@@ -104,8 +104,8 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
  * asked for.  No samples are read or kept here.  A later voice_synth() of
  * a queued text waits only for the texts queued before it.  Clips do not
  * depend on the order (see the top of this file).
- * flite voices queue nothing: flite speaks in this process, on demand,
- * one text at a time, because its voices draw on libc's rand(), whose one
+ * flite voices queue nothing (a text on disk still has its length):
+ * flite speaks in this process, on demand, one text at a time, because its voices draw on libc's rand(), whose one
  * process-wide state two texts spoken at once would share (flite.h).
  * Returns 0, AV_ENOMEM, AV_EINTERRUPTED (the stop flag is raised) or
  * AV_EVOICE. */
@@ -131,10 +131,13 @@ void voice_clear_cache(struct voice *v);
  * clips answered ahead for other texts stay.  The disk cache keeps it. */
 void voice_forget(struct voice *v, const char *text);
 
-/* A string naming espeak-ng's version and its data (malloc'd; NULL when
- * out of memory): two runs with the same string speak every text alike.
- * Part of every cache key that depends on speech.  It sets espeak-ng's data
- * path (a global): call it from one thread at a time. */
+/* A string naming both engines, espeak-ng's version and its data and
+ * flite's version and libraries (malloc'd; NULL when out of memory): two
+ * runs with the same string speak every text alike, whichever engine a
+ * voice names.  Part of every cache key that depends on speech (the
+ * clips themselves are kept under their own engine's part of it).  It
+ * sets espeak-ng's data path (a global): call it from one thread at a
+ * time. */
 char *voice_engine_stamp(void);
 
 /* Length at `rate` of `frames` frames at `native` rate: ceil(frames*rate/native). */

@@ -8,8 +8,10 @@
  * duration, so asanavox's words-per-minute become a stretch of
  * FLITE_WPM / speed.
  */
+#define _GNU_SOURCE /* dl_iterate_phdr(), to find the files of flite's libraries */
 #include "flite.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,9 @@
 #ifdef ASANAVOX_HAVE_FLITE
 
 #include <flite/flite.h>
+#include <flite/flite_version.h>
+#include <link.h>
+#include <sys/stat.h>
 
 cst_voice *register_cmu_us_slt(const char *voxdir);
 cst_voice *register_cmu_us_awb(const char *voxdir);
@@ -29,7 +34,11 @@ void unregister_cmu_us_awb(cst_voice *v);
 void unregister_cmu_us_rms(cst_voice *v);
 void unregister_cmu_us_kal16(cst_voice *v);
 
-enum { N_VOICES = 4, FLITE_WPM = 170 };
+/* FLITE_STAMP_VERSION names how flite_engine_select() and
+ * flite_engine_synth() drive flite (the speed's stretch, the seed): raise
+ * it when they change what a text sounds like, so that clips kept on disk
+ * under the old one are not used. */
+enum { N_VOICES = 4, FLITE_WPM = 170, FLITE_STAMP_VERSION = 1 };
 
 const char *const flite_engine_voices[] = {"slt", "awb", "rms", "kal16", NULL};
 
@@ -45,6 +54,56 @@ struct flite_engine {
     int current;                 /* index into voices, -1 before select */
     int rate;
 };
+
+/* The files of flite's libraries this process runs with (the core, the
+ * lexicon, the voices) as the loader names them; at most 32. */
+struct flite_files {
+    const char *names[32];
+    size_t n;
+};
+
+static int add_file(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+    (void)size;
+    struct flite_files *f = ctx;
+    const char *base = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
+    if (base && !strncmp(base + 1, "libflite", 8) && f->n < sizeof f->names / sizeof *f->names)
+        f->names[f->n++] = info->dlpi_name;
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* flite has no call that tells its version at run time, and its voices
+ * are compiled into libraries of their own: the header's version, and the
+ * size, inode and time of each of flite's libraries loaded, which a
+ * package upgrade (files replaced by rename) changes.  They are found
+ * among the loaded objects rather than by the address of one of their
+ * functions, which in a program built without -fPIE is the program's own.
+ * Hashing the libraries would cost more than a warm run. */
+char *flite_engine_stamp(void)
+{
+    struct flite_files files = {.n = 0};
+    dl_iterate_phdr(add_file, &files);
+    qsort(files.names, files.n, sizeof *files.names, by_name);
+    char buf[8192];
+    int n = snprintf(buf, sizeof buf, "flite %s|asanavox %d", FLITE_PROJECT_VERSION,
+                     FLITE_STAMP_VERSION);
+    size_t at = n >= 0 ? (size_t)n : sizeof buf;
+    for (size_t i = 0; i < files.n && at < sizeof buf; i++) {
+        struct stat st;
+        memset(&st, 0, sizeof st);
+        stat(files.names[i], &st);
+        n = snprintf(buf + at, sizeof buf - at, "|%s|%lld|%llu|%lld.%09ld", files.names[i],
+                     (long long)st.st_size, (unsigned long long)st.st_ino,
+                     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+        at = n >= 0 ? at + (size_t)n : sizeof buf;
+    }
+    return at < sizeof buf ? strdup(buf) : NULL;
+}
 
 int flite_engine_create(struct flite_engine **out)
 {
@@ -135,6 +194,11 @@ int flite_engine_synth(struct flite_engine *e, const char *text, int16_t **sampl
 #else /* no flite */
 
 const char *const flite_engine_voices[] = {NULL};
+
+char *flite_engine_stamp(void)
+{
+    return strdup("flite (not built in)");
+}
 
 int flite_engine_create(struct flite_engine **out)
 {

@@ -31,6 +31,12 @@ extern const char *const flite_engine_voices[];
  * in. */
 int flite_engine_create(struct flite_engine **out);
 
+/* A string naming flite's version, the files of its libraries and voices
+ * and how asanavox drives it (malloc'd; NULL when out of memory): two runs
+ * with the same string speak every text alike with the same voice and
+ * speed.  It begins with "flite".  Needs no engine; any thread. */
+char *flite_engine_stamp(void);
+
 /* Free the engine and its voices.  Accepts NULL. */
 void flite_engine_destroy(struct flite_engine *e);
 

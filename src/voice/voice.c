@@ -7,8 +7,8 @@
  * (see server.h), so its samples depend only on the engine, its data, the
  * voice, the speed and the text.  That is what makes a clip safe to keep
  * on disk and share between runs, commands and processes: the key of a
- * disk entry is exactly that list (engine_stamp() stands for the engine and
- * its data).  A clip is trimmed of leading and trailing silence down to a
+ * disk entry is exactly that list (voicecache.h; a stamp stands for the
+ * engine and its data).  A clip is trimmed of leading and trailing silence down to a
  * fixed margin before it is stored, so that "the hold starts when the
  * speech ends" means what a listener hears.
  *
@@ -23,8 +23,8 @@
  *
  * Voice names "flite:NAME" select flite instead (flite.h), for English,
  * in this process: flite keeps no state between utterances that changes
- * them (its random numbers are seeded before each), and its clips are
- * kept in memory only (the disk cache's key names espeak-ng's data).
+ * them (its random numbers are seeded before each), so its clips are kept
+ * in memory and on disk like espeak-ng's, under flite's own stamp.
  *
  * Budgets: no clip is longer than VOICE_MAX_CLIP_SECONDS (the helper stops
  * synthesis there, and a longer clip on disk is refused), and a raised stop
@@ -42,13 +42,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "asanavox/error.h"
 #include "asanavox/filecache.h"
 #include "asanavox/thread.h"
 #include "flite.h"
 #include "server.h"
+#include "voicecache.h"
 
 enum {
     SILENCE_LEVEL = 96,     /* |sample| below this counts as silence (-51 dBFS) */
@@ -66,7 +66,8 @@ struct clip_entry {
 struct voice {
     struct speech_server *server;
     struct filecache *disk; /* NULL: no persistent cache */
-    char *stamp;            /* the engine and its data, for disk keys */
+    char *stamp;            /* espeak-ng and its data, for disk keys */
+    char *fl_stamp;         /* flite's, made when a flite voice is first selected */
     int rate;               /* 0 until a voice is configured */
     char name[64];
     int speed;
@@ -130,40 +131,16 @@ void voice_destroy(struct voice *v)
     flite_engine_destroy(v->fl);
     filecache_close(v->disk);
     free(v->stamp);
+    free(v->fl_stamp);
     clear_memory(v);
     free(v);
-}
-
-/* The data is stood for by the size and time of its phoneme file and the
- * time of its directory, which a package upgrade (files replaced by rename)
- * changes; hashing the data itself would cost more than a warm run. */
-char *voice_engine_stamp(void)
-{
-    espeak_ng_InitializePath(NULL); /* only finds the data directory */
-    const char *data = NULL;
-    const char *version = espeak_Info(&data);
-    if (!data)
-        data = "";
-    char phondata[4096];
-    snprintf(phondata, sizeof phondata, "%s/phondata", data);
-    struct stat a, b;
-    memset(&a, 0, sizeof a);
-    memset(&b, 0, sizeof b);
-    stat(phondata, &a);
-    stat(data, &b);
-    char buf[4096 + 256];
-    int n = snprintf(buf, sizeof buf, "espeak-ng %s|%s|%lld|%lld.%09ld|%lld.%09ld",
-                     version ? version : "?", data, (long long)a.st_size,
-                     (long long)a.st_mtim.tv_sec, a.st_mtim.tv_nsec, (long long)b.st_mtim.tv_sec,
-                     b.st_mtim.tv_nsec);
-    return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
 }
 
 int voice_use_cache(struct voice *v, const char *dir, uint64_t max_bytes)
 {
     if (v->disk)
         return AV_EINVAL;
-    char *stamp = voice_engine_stamp();
+    char *stamp = voicecache_espeak_stamp();
     if (!stamp)
         return AV_ENOMEM;
     int err = filecache_open(dir, max_bytes, &v->disk);
@@ -173,57 +150,6 @@ int voice_use_cache(struct voice *v, const char *dir, uint64_t max_bytes)
     }
     v->stamp = stamp;
     return AV_OK;
-}
-
-/* "KIND\nSTAMP\nNAME\nSPEED\nTEXT", malloc'd: the key of a disk entry. */
-static char *disk_key(const struct voice *v, const char *kind, const char *name, int speed,
-                      const char *text, size_t *len)
-{
-    size_t n = strlen(kind) + strlen(v->stamp) + strlen(name) + strlen(text) + 32;
-    char *k = malloc(n);
-    if (!k)
-        return NULL;
-    int w = snprintf(k, n, "%s\n%s\n%s\n%d\n%s", kind, v->stamp, name, speed, text);
-    if (w < 0 || (size_t)w >= n) {
-        free(k);
-        return NULL;
-    }
-    *len = (size_t)w;
-    return k;
-}
-
-/* The disk remembers a voice name that espeak-ng accepted, with its
- * output rate: 0 and *rate, or AV_ENOENT. */
-static int known_voice(struct voice *v, const char *name, int *rate)
-{
-    size_t klen;
-    char *key = disk_key(v, "voice", name, 0, "", &klen);
-    if (!key)
-        return AV_ENOMEM;
-    void *data;
-    size_t len;
-    int err = filecache_get(v->disk, key, klen, &data, &len);
-    free(key);
-    if (err)
-        return err;
-    int32_t r = 0;
-    if (len == sizeof(r))
-        memcpy(&r, data, sizeof(r));
-    free(data);
-    if (r <= 0)
-        return AV_ENOENT;
-    *rate = r;
-    return AV_OK;
-}
-
-static void remember_voice(struct voice *v, const char *name, int rate)
-{
-    size_t klen;
-    char *key = disk_key(v, "voice", name, 0, "", &klen);
-    int32_t r = rate;
-    if (key)
-        filecache_put(v->disk, key, klen, &r, sizeof(r)); /* best effort */
-    free(key);
 }
 
 int voice_configure(struct voice *v, const char *name, int speed)
@@ -236,6 +162,8 @@ int voice_configure(struct voice *v, const char *name, int speed)
         return AV_OK;
     voice_prefetch_end(v); /* what is pending was asked of the old voice */
     if (!strncmp(name, "flite:", 6)) {
+        if (v->disk && !v->fl_stamp && !(v->fl_stamp = flite_engine_stamp()))
+            return AV_ENOMEM;
         if (!v->fl) {
             int err = flite_engine_create(&v->fl);
             if (err)
@@ -256,7 +184,8 @@ int voice_configure(struct voice *v, const char *name, int speed)
     }
     int rate = 0;
     bool ready = false;
-    if (!v->disk || known_voice(v, name, &rate) != AV_OK) {
+    struct voicecache_voice cv = {v->disk, v->stamp, name, speed, 0};
+    if (!v->disk || voicecache_known_voice(&cv, &rate) != AV_OK) {
         int err = speech_server_configure(v->server, name, speed, &rate);
         if (err) {
             v->server_ready = false; /* the helper dropped the previous voice */
@@ -264,7 +193,7 @@ int voice_configure(struct voice *v, const char *name, int speed)
         }
         ready = true;
         if (v->disk)
-            remember_voice(v, name, rate);
+            voicecache_remember_voice(&cv, rate);
     }
     clear_memory(v);
     strcpy(v->name, name);
@@ -400,44 +329,6 @@ static bool loud(int16_t s)
     return s > SILENCE_LEVEL || s < -SILENCE_LEVEL;
 }
 
-/* From the disk: 0 with the samples (malloc'd), or AV_ENOENT.  An entry is
- * an int32 rate followed by the samples; one at another rate is a miss. */
-static int from_disk(struct voice *v, const char *key, size_t klen, int16_t **samples,
-                     size_t *frames)
-{
-    void *data;
-    size_t len;
-    int err = filecache_get(v->disk, key, klen, &data, &len);
-    if (err)
-        return err;
-    int32_t rate = 0;
-    if (len >= sizeof(rate))
-        memcpy(&rate, data, sizeof(rate));
-    if (rate != v->rate || (len - sizeof(rate)) % sizeof(int16_t)) {
-        free(data);
-        return AV_ENOENT;
-    }
-    size_t n = (len - sizeof(rate)) / sizeof(int16_t);
-    if (n > (size_t)v->rate * VOICE_MAX_CLIP_SECONDS) {
-        free(data); /* not one we wrote: a miss, and speaking it says why */
-        return AV_ENOENT;
-    }
-    /* The samples moved to the start of the block filecache_get() gave
-     * (malloc'd, so aligned): no second buffer of the clip's size. */
-    memmove(data, (char *)data + sizeof(rate), n * sizeof(int16_t));
-    *samples = data;
-    *frames = n;
-    return AV_OK;
-}
-
-static void to_disk(struct voice *v, const char *key, size_t klen, const int16_t *samples,
-                    size_t frames)
-{
-    int32_t rate = v->rate;
-    /* best effort: the clip is still spoken */
-    filecache_put2(v->disk, key, klen, &rate, sizeof(rate), samples, frames * sizeof(*samples));
-}
-
 /* Trim the raw clip `raw` of `len` samples (malloc'd, taken) to its
  * sound and margins: *samples is `raw` itself. */
 static int trim(struct voice *v, int16_t *raw, size_t len, int16_t **samples, size_t *frames)
@@ -501,24 +392,29 @@ static const struct voice_clip *in_memory(const struct voice *v, const char *tex
     return e ? &e->clip : NULL;
 }
 
+/* Where the clips of the configured voice are kept on disk: under the
+ * stamp of the engine that speaks them. */
+static struct voicecache_voice on_disk(const struct voice *v)
+{
+    struct voicecache_voice cv = {v->disk, v->use_flite ? v->fl_stamp : v->stamp, v->name,
+                                  v->speed, v->rate};
+    return cv;
+}
+
 /* The disk entry of `text` kept in memory: 0 with *out, AV_ENOENT (not
  * on disk, or no disk cache) or AV_ENOMEM. */
 static int from_disk_to_memory(struct voice *v, const char *text, const struct voice_clip **out)
 {
-    if (!v->disk || v->use_flite)
+    if (!v->disk)
         return AV_ENOENT;
-    size_t klen;
-    char *key = disk_key(v, "speech", v->name, v->speed, text, &klen);
-    if (!key)
-        return AV_ENOMEM;
+    struct voicecache_voice cv = on_disk(v);
     int16_t *samples;
     size_t frames;
-    int err = from_disk(v, key, klen, &samples, &frames);
-    free(key);
+    int err = voicecache_get(&cv, text, &samples, &frames);
     return err ? err : keep(v, text, samples, frames, out);
 }
 
-/* A clip spoken (raw, taken): trimmed, on disk (espeak-ng's only), in memory. */
+/* A clip spoken (raw, taken): trimmed, on disk, in memory. */
 static int spoken(struct voice *v, const char *text, int16_t *raw, size_t len,
                   const struct voice_clip **out)
 {
@@ -528,12 +424,9 @@ static int spoken(struct voice *v, const char *text, int16_t *raw, size_t len,
     int err = trim(v, raw, len, &samples, &frames);
     if (err)
         return err;
-    if (v->disk && !v->use_flite) { /* flite's clips are not kept on disk */
-        size_t klen;
-        char *key = disk_key(v, "speech", v->name, v->speed, text, &klen);
-        if (key)
-            to_disk(v, key, klen, samples, frames);
-        free(key);
+    if (v->disk) {
+        struct voicecache_voice cv = on_disk(v);
+        voicecache_put(&cv, text, samples, frames);
     }
     return keep(v, text, samples, frames, out);
 }
@@ -665,24 +558,18 @@ int voice_prefetch(struct voice *v, const char *text, int64_t *frames)
     }
     if (av_stop_raised(v->stop))
         return AV_EINTERRUPTED;
-    if (v->use_flite || is_pending(v, text))
+    if (is_pending(v, text))
         return AV_OK;
     if (v->disk) {
         /* Only the length: the samples are read when voice_synth() asks,
          * so asking ahead keeps no clip in memory. */
-        size_t klen, len;
-        char *key = disk_key(v, "speech", v->name, v->speed, text, &klen);
-        if (!key)
-            return AV_ENOMEM;
-        int err = filecache_peek(v->disk, key, klen, &len);
-        free(key);
-        if (err == AV_ENOMEM)
-            return err;
-        if (!err && len >= sizeof(int32_t)) {
-            *frames = (int64_t)((len - sizeof(int32_t)) / sizeof(int16_t));
-            return AV_OK;
-        }
+        struct voicecache_voice cv = on_disk(v);
+        int err = voicecache_peek(&cv, text, frames);
+        if (err != AV_ENOENT)
+            return err; /* 0 (known) or AV_ENOMEM */
     }
+    if (v->use_flite)
+        return AV_OK; /* spoken when voice_synth() asks */
     return interrupted(v, submit(v, text));
 }
 
