@@ -319,6 +319,9 @@ void speech_helper_main(int fd)
     signal(SIGQUIT, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
+    /* Every copy and worker inherits this state, so each text starts its
+     * noise from the same point. */
+    speech_rand_restart();
 
     int rate = 0;
     bool failed = false;

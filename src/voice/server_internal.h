@@ -72,6 +72,10 @@ void speech_worker_main(int out, const char *text, size_t len, int rate)
 /* Wait for the child `pid` to end, through EINTR.  (server_helper.c) */
 void speech_reap(pid_t pid);
 
+/* Restart the calling thread's rand() where glibc starts its own (seed 1),
+ * whatever the caller drew before it forked the helper.  (rand.c) */
+void speech_rand_restart(void);
+
 /* A configured copy: serve text requests on the socket `fd` until a reset
  * or end of input, speaking at espeak-ng's `rate`.  It never returns.
  * (server_copy.c) */
