@@ -110,7 +110,8 @@ int mix_speech_floats(const struct mixer *m, const struct speech_src *sp, float 
     if (err)
         return err;
     size_t n = sp->native_frames;
-    float *f = malloc(n ? n * sizeof(float) : 1);
+    /* From the spares: the clip's callers give it back there. */
+    float *f = spares_take(mix_spares(m), n ? n * sizeof(float) : 1);
     if (f)
         for (size_t i = 0; i < n; i++)
             f[i] = (float)native[i] * (1.0f / 32768.0f);
@@ -173,7 +174,7 @@ static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *
     if (kind == CLIP_SPEECH) {
         /* Speech's profile comes with its peak control. */
         err = s ? peakctl_speech(s, n, rate, loud_lock(m), peak, prof) : AV_OK;
-        free(s);
+        spares_put(mix_spares(m), s, n * sizeof(float));
         if (!err && sp && sp->bank && m->store)
             clipstore_put_loud(m->store, sp->bank, prof, *peak);
         return err;

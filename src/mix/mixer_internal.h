@@ -311,8 +311,9 @@ int mix_clip_level(const struct mixer *m, enum clip_kind kind, const char *key,
                    float *gain, float *peak);
 
 /* The samples of speech of the default source as floats at the voice's
- * native rate (*s malloc'd, sp->native_frames of them): read from the
- * bank, or the voice's.  Any thread.  Returns 0, AV_ENOMEM or the bank's
+ * native rate (*s from the mixer's spares, sp->native_frames of them:
+ * give it back with spares_put(), or free() it): read from the bank, or
+ * the voice's.  Any thread.  Returns 0, AV_ENOMEM or the bank's
  * read error. */
 int mix_speech_floats(const struct mixer *m, const struct speech_src *sp, float **s);
 

@@ -20,6 +20,7 @@
 #include "dsp/kernels.h"
 #include "limiter.h"
 #include "loudness.h"
+#include "scratch.h"
 
 enum { BLOCK = 4096 };
 
@@ -99,10 +100,15 @@ struct tp_clip {
     int rate;
 };
 
+/* The scratch slots (scratch.h) of a tp_clip's two long buffers. */
+enum { SLOT_X = 0, SLOT_TP = 1 };
+
 static void tp_clip_free(struct tp_clip *c)
 {
-    free(c->x);
-    free(c->tp);
+    if (c->x)
+        scratch_give(SLOT_X);
+    if (c->tp)
+        scratch_give(SLOT_TP);
     free(c->drop);
     c->x = c->tp = c->drop = NULL; /* safe to free again */
 }
@@ -115,11 +121,14 @@ static int tp_clip_make(const float *s, size_t n, int rate, struct tp_clip *c)
     if (err)
         return err;
     const size_t la = (size_t)l.la, pre = PRE(la), count = pre + n + la - 1;
-    c->x = calloc(LIM_TP_HALF + count + LIM_TP_HALF, sizeof(float));
-    c->tp = malloc(count * sizeof(float));
+    const size_t head = LIM_TP_HALF + pre, tail = la - 1 + LIM_TP_HALF;
+    c->x = scratch_take(SLOT_X, (head + n + tail) * sizeof(float));
+    c->tp = scratch_take(SLOT_TP, count * sizeof(float));
     c->drop = malloc(BLOCK * sizeof(float));
     if (c->x && c->tp && c->drop) {
-        memcpy(c->x + LIM_TP_HALF + pre, s, n * sizeof(float));
+        memset(c->x, 0, head * sizeof(float));
+        memcpy(c->x + head, s, n * sizeof(float));
+        memset(c->x + head + n, 0, tail * sizeof(float));
         limiter_true_peaks(&l, c->x, count, c->tp);
         c->n = n;
         c->pre = pre;
@@ -273,7 +282,10 @@ static int speech_control(float *s, size_t n, int rate, pthread_mutex_t *init_lo
         goto fail;
     }
     const size_t step = (size_t)rate / 100;
-    w = malloc(n * sizeof(float));
+    /* The control's output goes straight to the caller's samples when it
+     * is to be applied: the control reads the clip from c.x, and the
+     * energies before control (ex) are taken just below. */
+    w = apply ? s : malloc(n * sizeof(float));
     ex = malloc(p0.n * sizeof(double));
     pa.ms = malloc(p0.n * sizeof(float));
     pa.peak = malloc(p0.n * sizeof(float));
@@ -347,8 +359,6 @@ static int speech_control(float *s, size_t n, int rate, pthread_mutex_t *init_lo
             goto fail;
         profile_after(&p0, ex, w, n, rate, &pa);
     }
-    if (apply)
-        memcpy(s, w, n * sizeof(float));
     if (prof) {
         *prof = pa;
         pa = (struct loud_profile){0};
@@ -359,7 +369,8 @@ fail:
     tp_clip_free(&c);
     free(md.bin_tp);
     free(md.q.ms);
-    free(w);
+    if (w != s)
+        free(w);
     free(ex);
     free(scratch);
     loud_profile_free(&pa);
