@@ -209,6 +209,15 @@ void limiter_run(struct limiter *l, const float *x, size_t n, float *y)
     envelope(l, xs, n, reduce, y);
 }
 
+void limiter_run_silent(struct limiter *l, const float *x, size_t n, float *y)
+{
+    const float *xs = x + LIM_TP_HALF;
+    if (!l->enabled)
+        memcpy(y, xs, n * sizeof(float));
+    else
+        envelope(l, xs, n, false, y); /* limiter_run() with top = 0: quiet */
+}
+
 void limiter_true_peaks(const struct limiter *l, const float *x, size_t count, float *p)
 {
     for (size_t j = 0; j < count; j += SUB) {

@@ -61,6 +61,11 @@ void limiter_reset(struct limiter *l);
  * 2 * LIM_TP_HALF (the look-ahead and the interpolator's support). */
 void limiter_run(struct limiter *l, const float *x, size_t n, float *y);
 
+/* limiter_run() on input the caller knows is all zero, without reading
+ * it for peaks: the same y (zeros) and the same state afterwards (the
+ * gain goes on releasing). */
+void limiter_run_silent(struct limiter *l, const float *x, size_t n, float *y);
+
 /* The detector alone: p[s] for the `count` positions s whose support
  * x[s + 1 .. s + 2 LIM_TP_HALF] lies in x (position s is the frame at
  * x[s + LIM_TP_HALF]).  It does not depend on the ceiling, so a caller

@@ -255,6 +255,8 @@ static int mix_range(struct mixer *m, int64_t a, int64_t b, float *dst)
         int64_t cend = p.start + (p.len ? p.len : (int64_t)p.clip->frames);
         int64_t s = p.start > a ? p.start : a;
         int64_t e = cend < bb ? cend : bb;
+        if (s < e && e > m->loud_end)
+            m->loud_end = e;
         if (s < e && p.len)
             guide_add(dst + (s - a), p.clip->samples, p.clip->frames, s - p.start,
                       (size_t)(e - s), p.len, p.shape, m->rate);
@@ -266,8 +268,10 @@ static int mix_range(struct mixer *m, int64_t a, int64_t b, float *dst)
             m->playing[keep++] = p;
     }
     m->n_playing = keep;
-    if (m->amb)
+    if (m->amb) {
         ambience_add(m->amb, a, (size_t)(bb - a), dst);
+        m->loud_end = bb;
+    }
 
     /* A click-free end of the session, and a fade-in after a seek. */
     int64_t fs = m->duration - m->fade_out;
@@ -280,6 +284,8 @@ static int mix_range(struct mixer *m, int64_t a, int64_t b, float *dst)
     }
     if (m->live_gain != 1.0f || m->ov)
         mix_live_apply(m, a, bb, dst);
+    if (m->ov)
+        m->loud_end = bb; /* the overlay may speak anywhere */
     return AV_OK;
 }
 /* ---- the stream ----------------------------------------------------------- */
@@ -300,7 +306,12 @@ static int block(struct mixer *m, size_t n, float *y)
             return err;
         m->xend = need;
     }
-    limiter_run(&m->lim, m->x, n, y);
+    /* The window the limiter reads is [base, need): silence through,
+     * there is nothing to detect. */
+    if (m->loud_end <= base)
+        limiter_run_silent(&m->lim, m->x, n, y);
+    else
+        limiter_run(&m->lim, m->x, n, y);
     size_t keep = (size_t)(need - (m->pos + (int64_t)n - LIM_TP_HALF));
     memmove(m->x, m->x + n, keep * sizeof(float));
     m->pos += (int64_t)n;
@@ -394,6 +405,7 @@ static void reset_stream(struct mixer *m, int64_t frame)
     release_all(m);
     m->pos = frame;
     m->xend = frame;
+    m->loud_end = frame;
     m->fade_from = frame > 0 ? frame : -1;
     limiter_reset(&m->lim);
     memset(m->x, 0, xcap(m) * sizeof(float));

@@ -181,6 +181,10 @@ struct mixer {
 
     /* positions */
     int64_t pos, xend;
+    /* Every frame from loud_end on is silence in x so far: no source,
+     * bed or overlay has been added there (block() then skips the
+     * limiter's detector). */
+    int64_t loud_end;
     int64_t fade_from;  /* start of the fade-in after a seek, or -1 */
     int fade_in, fade_out;
 
