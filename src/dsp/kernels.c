@@ -43,15 +43,30 @@ void kern_add(float *restrict d, const float *restrict s, size_t n)
 float kern_absmax(const float *v, size_t n)
 {
     const v4i absmask = {0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff};
-    v4f mx = {0, 0, 0, 0};
+    /* Four running maxima, so that no comparison waits for the one
+     * before; a maximum is the same in any order. */
+    v4f m0 = {0, 0, 0, 0}, m1 = m0, m2 = m0, m3 = m0;
     size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v4f a0 = (v4f)((v4i)v4f_load(v + i) & absmask);
+        v4f a1 = (v4f)((v4i)v4f_load(v + i + 4) & absmask);
+        v4f a2 = (v4f)((v4i)v4f_load(v + i + 8) & absmask);
+        v4f a3 = (v4f)((v4i)v4f_load(v + i + 12) & absmask);
+        m0 = v4f_select(a0 > m0, a0, m0);
+        m1 = v4f_select(a1 > m1, a1, m1);
+        m2 = v4f_select(a2 > m2, a2, m2);
+        m3 = v4f_select(a3 > m3, a3, m3);
+    }
     for (; i + 4 <= n; i += 4) {
         v4f a = (v4f)((v4i)v4f_load(v + i) & absmask);
-        mx = v4f_select(a > mx, a, mx);
+        m0 = v4f_select(a > m0, a, m0);
     }
+    m0 = v4f_select(m1 > m0, m1, m0);
+    m2 = v4f_select(m3 > m2, m3, m2);
+    m0 = v4f_select(m2 > m0, m2, m0);
     float r = 0.0f;
     for (int k = 0; k < 4; k++)
-        r = mx[k] > r ? mx[k] : r;
+        r = m0[k] > r ? m0[k] : r;
     for (; i < n; i++) {
         float a = v[i] < 0.0f ? -v[i] : v[i];
         r = a > r ? a : r;
@@ -171,6 +186,27 @@ void kern_fir_absmax(float *restrict peak, const float *x, const float *c, int t
 {
     const v4i absmask = {0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff};
     size_t i = 0;
+    /* Sixteen outputs at a time in four accumulators: each output's sum
+     * is still formed tap by tap in the same order (the same float
+     * result), but four chains of additions run side by side instead of
+     * one waiting on each addition before it. */
+    for (; i + 16 <= n; i += 16) {
+        v4f a0 = {0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0;
+        for (int k = 0; k < taps; k++) {
+            const v4f ck = {c[k], c[k], c[k], c[k]};
+            const float *xk = x + i + k;
+            a0 = a0 + ck * v4f_load(xk);
+            a1 = a1 + ck * v4f_load(xk + 4);
+            a2 = a2 + ck * v4f_load(xk + 8);
+            a3 = a3 + ck * v4f_load(xk + 12);
+        }
+        v4f acc[4] = {a0, a1, a2, a3};
+        for (int q = 0; q < 4; q++) {
+            v4f a = (v4f)((v4i)acc[q] & absmask), p = v4f_load(peak + i + 4 * q);
+            p = v4f_select(a > p, a, p);
+            memcpy(peak + i + 4 * q, &p, sizeof(p));
+        }
+    }
     for (; i + 4 <= n; i += 4) {
         v4f acc = {0, 0, 0, 0};
         for (int k = 0; k < taps; k++) {
