@@ -27,6 +27,7 @@
 #include "clipstore.h"
 #include "dsp/kernels.h"
 #include "mixer_internal.h"
+#include "scratch.h"
 
 /* ---- options ---------------------------------------------------------- */
 
@@ -634,6 +635,7 @@ void mixer_destroy(struct mixer *m)
     m->pf_count = 0;
     clip_cache_clear(m);
     spares_deinit(&m->spares);
+    scratch_drop(); /* clips prepared on this thread (no workers) */
     mix_gains_free(m);
     clipstore_close(m->store);
     pthread_mutex_destroy(&m->sound_lock);

@@ -68,3 +68,15 @@ void scratch_give(int slot)
     s->buf[slot] = NULL;
     s->cap[slot] = 0;
 }
+
+void scratch_drop(void)
+{
+    pthread_once(&once, make_key);
+    if (!key_ok)
+        return;
+    struct slots *s = pthread_getspecific(key);
+    if (s) {
+        pthread_setspecific(key, NULL);
+        drop(s);
+    }
+}

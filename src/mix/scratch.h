@@ -32,4 +32,9 @@ void *scratch_take(int slot, size_t bytes);
  * SCRATCH_KEEP, else freed. */
 void scratch_give(int slot);
 
+/* Free the calling thread's buffers now rather than when it ends
+ * (mixer_destroy(): a mixer without workers prepared its clips on the
+ * caller's thread, which may live on long after). */
+void scratch_drop(void);
+
 #endif
