@@ -9,6 +9,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "asanavox/prefault.h"
+
 struct slots {
     void *buf[SCRATCH_SLOTS];
     size_t cap[SCRATCH_SLOTS];
@@ -55,6 +57,7 @@ void *scratch_take(int slot, size_t bytes)
         free(s->buf[slot]);
         s->buf[slot] = malloc(bytes);
         s->cap[slot] = s->buf[slot] ? bytes : 0;
+        av_prefault(s->buf[slot], bytes); /* written whole by the caller */
     }
     return s->buf[slot];
 }

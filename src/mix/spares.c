@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "asanavox/error.h"
+#include "asanavox/prefault.h"
 
 /* Bounds of what the spares hold while nobody uses them: at 48 kHz, a
  * few seconds of speech each.  Buffers smaller than SPARE_MIN come from
@@ -26,6 +27,15 @@ void spares_deinit(struct spares *s)
         free(s->v[i].buf);
     s->n = s->bytes = 0;
     pthread_mutex_destroy(&s->lock);
+}
+
+/* A new buffer, its pages faulted in at once (prefault.h): every caller
+ * writes the whole of it. */
+static void *fresh(size_t bytes)
+{
+    void *p = malloc(bytes);
+    av_prefault(p, bytes);
+    return p;
 }
 
 void *spares_take(struct spares *s, size_t bytes)
@@ -51,16 +61,18 @@ void *spares_take(struct spares *s, size_t bytes)
     }
     pthread_mutex_unlock(&s->lock);
     if (!buf)
-        return malloc(bytes);
+        return fresh(bytes);
     if (cap >= bytes && cap - bytes <= bytes / 4)
         return buf;
     /* Cut down (the tail's pages go back) or grown (only the new pages are
-     * faulted in). */
+     * faulted in, at once: the caller writes them all). */
     void *r = realloc(buf, bytes);
     if (!r) {
         free(buf);
-        return malloc(bytes);
+        return fresh(bytes);
     }
+    if (bytes > cap)
+        av_prefault(r, bytes);
     return r;
 }
 

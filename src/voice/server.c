@@ -24,6 +24,7 @@
 
 #include "asanavox/error.h"
 #include "asanavox/fdio.h"
+#include "asanavox/prefault.h"
 #include "asanavox/thread.h"
 #include "server_internal.h"
 
@@ -170,6 +171,7 @@ int speech_server_collect(struct speech_server *s, const volatile sig_atomic_t *
         return err;
     s->pending--;
     int16_t *b = malloc(r.frames ? r.frames * sizeof(*b) : 1);
+    av_prefault(b, r.frames * sizeof(*b)); /* read into whole, below */
     if (!b) {
         /* The samples are still on their way: the stream is lost. */
         s->dead = true;

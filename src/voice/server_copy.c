@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "asanavox/error.h"
+#include "asanavox/prefault.h"
 
 /* One text request, from its arrival until its answer is sent. */
 struct job {
@@ -168,6 +169,8 @@ static void read_worker(struct copy *cp, struct job *j)
         unsigned char *b = realloc(j->ans, cap);
         if (!b)
             quit(cp, false);
+        /* Filled by the reads that follow: its new pages at once. */
+        av_prefault(b + j->ans_cap, cap - j->ans_cap);
         j->ans = b;
         j->ans_cap = cap;
     }

@@ -58,6 +58,7 @@
 
 #include "asanavox/error.h"
 #include "asanavox/fdio.h"
+#include "asanavox/prefault.h"
 
 /* pcaudiolib's constructor, replaced (see the top of this file): asanavox
  * never lets espeak-ng play, so it gets no audio device.  Declared here
@@ -157,6 +158,8 @@ static int synth_callback(short *wav, int numsamples, espeak_EVENT *events)
             worker_oom = true;
             return 1; /* abort synthesis */
         }
+        /* The new part is written as synthesis goes on: its pages at once. */
+        av_prefault(b + worker_cap, (cap - worker_cap) * sizeof(*b));
         worker_buf = b;
         worker_cap = cap;
     }
