@@ -80,17 +80,26 @@ static char *key_of(const char *kind, const struct voicecache_voice *cv, int spe
     return k;
 }
 
+/* The entry of `kind` for (speed, text): *data malloc'd.  0, AV_ENOENT
+ * or AV_ENOMEM, as filecache_get(). */
+static int get_entry(const struct voicecache_voice *cv, const char *kind, int speed,
+                     const char *text, void **data, size_t *len)
+{
+    size_t klen;
+    char *key = key_of(kind, cv, speed, text, &klen);
+    if (!key)
+        return AV_ENOMEM;
+    int err = filecache_get(cv->disk, key, klen, data, len);
+    free(key);
+    return err;
+}
+
 int voicecache_get(const struct voicecache_voice *cv, const char *text, int16_t **samples,
                    size_t *frames)
 {
-    size_t klen;
-    char *key = key_of("speech", cv, cv->speed, text, &klen);
-    if (!key)
-        return AV_ENOMEM;
     void *data;
     size_t len;
-    int err = filecache_get(cv->disk, key, klen, &data, &len);
-    free(key);
+    int err = get_entry(cv, "speech", cv->speed, text, &data, &len);
     if (err)
         return err;
     int32_t rate = 0;
@@ -143,14 +152,9 @@ void voicecache_put(const struct voicecache_voice *cv, const char *text, const i
 
 int voicecache_known_voice(const struct voicecache_voice *cv, int *rate)
 {
-    size_t klen;
-    char *key = key_of("voice", cv, 0, "", &klen);
-    if (!key)
-        return AV_ENOMEM;
     void *data;
     size_t len;
-    int err = filecache_get(cv->disk, key, klen, &data, &len);
-    free(key);
+    int err = get_entry(cv, "voice", 0, "", &data, &len);
     if (err)
         return err;
     int32_t r = 0;
