@@ -4,6 +4,7 @@
  * memory and on disk, the same samples whatever was spoken before, exact
  * lengths at other rates.
  */
+#define _GNU_SOURCE 1 /* RTLD_DEFAULT, random_r() */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -630,6 +634,47 @@ static void stop_flag_ends_the_wait(void **state)
     free(text);
 }
 
+static void *draw_many(void *arg)
+{
+    unsigned *sink = arg;
+    for (int i = 0; i < 200000; i++)
+        *sink ^= (unsigned)rand();
+    return NULL;
+}
+
+/* rand() is the executable's (src/voice/rand.c), for the libraries too,
+ * with one state per thread: seeded with 1, a thread's draws are glibc's
+ * own generator's from seed 1 (random_r() on a state of our own here),
+ * however much another thread draws at the same time.  With glibc's one
+ * shared state the other thread's draws would fall in between. */
+static void rand_per_thread(void **state)
+{
+    (void)state;
+    int (*ours)(void) = rand;
+    assert_true(dlsym(RTLD_DEFAULT, "rand") == *(void **)&ours);
+    enum { N = 4096 };
+    static int32_t want[N];
+    static int got[N];
+    struct random_data rd;
+    memset(&rd, 0, sizeof rd);
+    static int32_t st[32];
+    assert_int_equal(initstate_r(1, (char *)st, sizeof st, &rd), 0);
+    for (int i = 0; i < N; i++)
+        random_r(&rd, &want[i]);
+    unsigned sink = 0;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, draw_many, &sink), 0);
+    srand(1);
+    for (int i = 0; i < N; i++) {
+        got[i] = rand();
+        if (i % 64 == 0)
+            sched_yield(); /* let the other thread draw in between */
+    }
+    assert_int_equal(pthread_join(t, NULL), 0);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(got[i], want[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -645,6 +690,7 @@ int main(void)
         cmocka_unit_test(speed_changes_length),
         cmocka_unit_test(bad_settings),
         cmocka_unit_test(lengths_at_other_rates),
+        cmocka_unit_test(rand_per_thread),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

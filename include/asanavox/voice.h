@@ -105,8 +105,9 @@ int voice_synth(struct voice *v, const char *text, const struct voice_clip **out
  * a queued text waits only for the texts queued before it.  Clips do not
  * depend on the order (see the top of this file).
  * flite voices queue nothing (a text on disk still has its length):
- * flite speaks in this process, on demand, one text at a time, because its voices draw on libc's rand(), whose one
- * process-wide state two texts spoken at once would share (flite.h).
+ * flite speaks in this process, on demand, one text at a time (its
+ * voices draw on rand(), seeded before each text on the calling
+ * thread's own state: src/voice/rand.c).
  * Returns 0, AV_ENOMEM, AV_EINTERRUPTED (the stop flag is raised) or
  * AV_EVOICE. */
 int voice_prefetch(struct voice *v, const char *text, int64_t *frames);

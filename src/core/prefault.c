@@ -17,11 +17,10 @@ void av_prefault(void *p, size_t bytes)
 {
     if (!p || bytes < PREFAULT_MIN)
         return;
-    static uintptr_t page;
-    if (!page) {
-        long ps = sysconf(_SC_PAGESIZE);
-        page = ps > 0 ? (uintptr_t)ps : 4096;
-    }
+    /* Asked every time: glibc answers from a value it keeps, and a
+     * cached copy here would be a data race between clip workers. */
+    long ps = sysconf(_SC_PAGESIZE);
+    uintptr_t page = ps > 0 ? (uintptr_t)ps : 4096;
     uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
     uintptr_t e = ((uintptr_t)p + bytes) & ~(page - 1);
     if (e > a)

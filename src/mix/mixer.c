@@ -283,10 +283,12 @@ static int mix_range(struct mixer *m, int64_t a, int64_t b, float *dst)
         for (int64_t t = m->fade_from > a ? m->fade_from : a; t < bb && t < fe; t++)
             dst[t - a] *= ramp((size_t)(t - m->fade_from), (size_t)m->fade_in);
     }
+    /* Asked before: mix_live_apply() frees the overlay in the call that
+     * adds its last samples. */
+    if (m->ov)
+        m->loud_end = bb; /* the overlay may speak anywhere in [a, bb) */
     if (m->live_gain != 1.0f || m->ov)
         mix_live_apply(m, a, bb, dst);
-    if (m->ov)
-        m->loud_end = bb; /* the overlay may speak anywhere */
     return AV_OK;
 }
 /* ---- the stream ----------------------------------------------------------- */

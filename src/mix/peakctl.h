@@ -87,8 +87,9 @@ int peakctl_speech_threshold(const float *s, size_t n, int rate, pthread_mutex_t
  * is, loud_profile() of it).  The profile of the controlled clip is
  * derived from the clip's own, measured once with libebur128, and the gain
  * the control applies (peakctl.c says how, and how close it comes to
- * measuring again).  On error s is unchanged and *prof empty.  Any
- * thread.  Returns 0 or AV_ENOMEM. */
+ * measuring again).  The control is written into s as the search goes,
+ * so on error s may be partly controlled (callers then drop it); *prof is
+ * empty.  Any thread.  Returns 0 or AV_ENOMEM. */
 int peakctl_speech(float *s, size_t n, int rate, pthread_mutex_t *init_lock, float *threshold,
                    struct loud_profile *prof);
 

@@ -72,7 +72,7 @@ void *spares_take(struct spares *s, size_t bytes)
         return fresh(bytes);
     }
     if (bytes > cap)
-        av_prefault(r, bytes);
+        av_prefault((char *)r + cap, bytes - cap);
     return r;
 }
 

@@ -167,8 +167,8 @@ int flite_engine_synth(struct flite_engine *e, const char *text, int16_t **sampl
     /* The clustergen voices (slt, awb, rms) draw their noise excitation
      * from libc's rand(): seeding it before every utterance makes a text's
      * samples the same whatever was spoken before (plan and render agree,
-     * and so do two renders).  rand()'s state is the process's; nothing
-     * else in asanavox uses it. */
+     * and so do two renders).  rand()'s state is this thread's own
+     * (src/voice/rand.c), so no other thread's draws can come between. */
     srand(1);
     cst_wave *w = flite_text_to_wave(text, e->voices[e->current]);
     if (!w)

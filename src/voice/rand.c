@@ -26,14 +26,14 @@
 #include "server_internal.h"
 
 static __thread struct random_data state;
-static __thread char table[128];
+static __thread int32_t table[32]; /* 128 bytes: glibc's TYPE_3 */
 static __thread int ready;
 
 static struct random_data *mine(void)
 {
     if (!ready) {
         /* random_data must be zeroed before initstate_r(); __thread is. */
-        initstate_r(1, table, sizeof(table), &state);
+        initstate_r(1, (char *)table, sizeof(table), &state);
         ready = 1;
     }
     return &state;

@@ -85,6 +85,8 @@ static char *key_of(const char *kind, const struct voicecache_voice *cv, int spe
 static int get_entry(const struct voicecache_voice *cv, const char *kind, int speed,
                      const char *text, void **data, size_t *len)
 {
+    if (!cv->disk || !cv->stamp)
+        return AV_ENOENT; /* no cache, or no stamp to name entries by */
     size_t klen;
     char *key = key_of(kind, cv, speed, text, &klen);
     if (!key)
@@ -124,6 +126,8 @@ int voicecache_get(const struct voicecache_voice *cv, const char *text, int16_t 
 
 int voicecache_peek(const struct voicecache_voice *cv, const char *text, int64_t *frames)
 {
+    if (!cv->disk || !cv->stamp)
+        return AV_ENOENT;
     size_t klen, len;
     char *key = key_of("speech", cv, cv->speed, text, &klen);
     if (!key)
@@ -141,6 +145,8 @@ int voicecache_peek(const struct voicecache_voice *cv, const char *text, int64_t
 void voicecache_put(const struct voicecache_voice *cv, const char *text, const int16_t *samples,
                     size_t frames)
 {
+    if (!cv->disk || !cv->stamp)
+        return;
     size_t klen;
     char *key = key_of("speech", cv, cv->speed, text, &klen);
     int32_t rate = cv->rate;
@@ -169,6 +175,8 @@ int voicecache_known_voice(const struct voicecache_voice *cv, int *rate)
 
 void voicecache_remember_voice(const struct voicecache_voice *cv, int rate)
 {
+    if (!cv->disk || !cv->stamp)
+        return;
     size_t klen;
     char *key = key_of("voice", cv, 0, "", &klen);
     int32_t r = rate;
