@@ -19,6 +19,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -634,6 +636,67 @@ static void stop_flag_ends_the_wait(void **state)
     free(text);
 }
 
+/* Field `want` (3: state, 4: parent, 19: nice) of /proc/PID/stat, or
+ * -99. */
+static long stat_field(long pid, int want)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -99;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the name may hold spaces */
+    int field = 2;
+    for (; p && *p; p++)
+        if (*p == ' ' && ++field == want)
+            return strtol(p + 1, NULL, 10);
+    return -99;
+}
+
+/* How many processes whose parent is `parent` run at nice `nice`. */
+static int children_at(long parent, int nice, long *one)
+{
+    DIR *d = opendir("/proc");
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        long pid = strtol(e->d_name, NULL, 10);
+        if (pid > 0 && stat_field(pid, 4) == parent && stat_field(pid, 19) == nice) {
+            *one = pid;
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+/* voice_lower_priority(): the helper, and the copy it forks for the voice,
+ * run that many nice levels below this process, and speech still comes. */
+static void lower_priority(void **state)
+{
+    (void)state;
+    errno = 0;
+    int mine = getpriority(PRIO_PROCESS, 0);
+    assert_int_equal(errno, 0);
+    if (mine > 19 - 3)
+        skip(); /* already as low as it goes */
+    long helper = 0, copy = 0;
+    assert_int_equal(children_at(getpid(), mine + 3, &helper), 0);
+    struct voice *v = NULL;
+    assert_int_equal(voice_create(&v), AV_OK);
+    assert_int_equal(voice_lower_priority(v, 3), AV_OK);
+    assert_int_equal(voice_configure(v, "en-us", 150), AV_OK);
+    const struct voice_clip *c;
+    assert_int_equal(voice_synth(v, "Lower, and still speaking.", &c), AV_OK);
+    assert_true(c->frames > 0);
+    assert_int_equal(children_at(getpid(), mine + 3, &helper), 1);
+    assert_int_equal(children_at(helper, mine + 3, &copy), 1); /* the configured copy */
+    voice_destroy(v);
+}
+
 static void *draw_many(void *arg)
 {
     unsigned *sink = arg;
@@ -691,6 +754,7 @@ int main(void)
         cmocka_unit_test(bad_settings),
         cmocka_unit_test(lengths_at_other_rates),
         cmocka_unit_test(rand_per_thread),
+        cmocka_unit_test(lower_priority),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

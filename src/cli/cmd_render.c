@@ -48,6 +48,9 @@
 
 enum { GROUPS = CLI_SESSION | CLI_RATE_OPT | CLI_AUDIO | CLI_VARIANT, OPT_FORMAT = CLI_OWN };
 
+/* How far below render its speech runs (voice_lower_priority()). */
+enum { RENDER_SPEECH_NICE = 10 };
+
 static const struct cli_option options[] = {
     {"output", 'o', "OUT", "where to write (a file, '-', a pipe or a device)"},
     {"format", OPT_FORMAT, "FMT", "wav, flac, ogg, opus or mp3 (default: from OUT, else wav)"},
@@ -468,6 +471,9 @@ static int render_main(struct cli_parser *pp, struct cli_common *cc, const struc
      * while this process has one thread. */
     if (cli_voice("render", &voice))
         goto done;
+    /* The clips and the mix keep up with the speech (voice.h); where the
+     * system refuses, speech keeps our priority. */
+    (void)voice_lower_priority(voice, RENDER_SPEECH_NICE);
     int st = cli_stream_start(&sc, "render", name, &co, voice) ? EXIT_RUNTIME : EXIT_OK;
     if (st)
         fprintf(stderr, "asanavox render: %s\n", av_strerror(AV_ENOMEM));

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -82,6 +83,17 @@ int speech_server_start(struct speech_server **out)
     s->fd = sv[0];
     s->pid = pid;
     *out = s;
+    return AV_OK;
+}
+
+int speech_server_lower_priority(struct speech_server *s, int steps)
+{
+    /* The helper has one thread, so its process id names it; what it
+     * forks from now on starts at its priority. */
+    errno = 0;
+    int cur = getpriority(PRIO_PROCESS, 0);
+    if (errno || setpriority(PRIO_PROCESS, (id_t)s->pid, cur + steps) != 0)
+        return AV_EINVAL;
     return AV_OK;
 }
 

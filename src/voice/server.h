@@ -66,6 +66,12 @@ struct speech_server;
  * AV_EVOICE (fork or socketpair failed). */
 int speech_server_start(struct speech_server **out);
 
+/* Run the helper `steps` nice levels below the calling process; the
+ * configured copies and workers it forks afterwards inherit that.  Call
+ * before speech_server_configure().  Returns 0, or AV_EINVAL when the
+ * system does not allow it (nothing changes). */
+int speech_server_lower_priority(struct speech_server *s, int steps);
+
 /* Close the connection and reap the helper (which then exits with its
  * children).  Accepts NULL. */
 void speech_server_stop(struct speech_server *s);

@@ -77,16 +77,6 @@ struct audio_object *create_audio_device_object(const char *device, const char *
 
 enum { CLEAN = 'k' };
 
-/* How much lower the helpers run than the caller.  A cold render keeps
- * both cores busy with speech, clip preparation and mixing; at equal
- * priority the speech ran well ahead of the clips it fed, and the mix
- * then finished alone on one core for the last ~90 ms.  Lower, speech
- * takes what the mix leaves, which is all of it while the mix waits for
- * speech: the 30-min cold render's median went from 0.474 s to 0.432 s
- * (nice 5: 0.448, 19: 0.434; medians of 7, alternated).  play and plan
- * wait for speech whenever they need it, so nothing waits longer. */
-enum { SPEECH_NICE = 10 };
-
 /* In a configured copy: the pipe on which it tells the helper it ended
  * cleanly.  (These statics live in the helper processes only, never in
  * the caller's.) */
@@ -335,11 +325,6 @@ void speech_helper_main(int fd)
     /* Every copy and worker inherits this state, so each text starts its
      * noise from the same point. */
     speech_rand_restart();
-    /* Below the caller's threads (see SPEECH_NICE), and so are the copies
-     * and workers forked from here. */
-    errno = 0;
-    if (nice(SPEECH_NICE) == -1 && errno)
-        errno = 0; /* not allowed: speak at the caller's priority */
 
     int rate = 0;
     bool failed = false;

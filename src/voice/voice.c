@@ -121,6 +121,11 @@ static void clear_memory(struct voice *v)
     v->n = v->cap = 0;
 }
 
+int voice_lower_priority(struct voice *v, int steps)
+{
+    return speech_server_lower_priority(v->server, steps);
+}
+
 void voice_destroy(struct voice *v)
 {
     if (!v)
