@@ -10,6 +10,7 @@
 #include "asanavox/compile.h"
 #include "asanavox/error.h"
 #include "asanavox/paths.h"
+#include "asanavox/thread.h"
 #include "asanavox/voice.h"
 
 int cli_catalog(const struct compile_options *o, struct voice *voice, struct cli_session **out,
@@ -34,8 +35,8 @@ int cli_catalog(const struct compile_options *o, struct voice *voice, struct cli
     summary_ctx_init(&ctx, voice);
     voice_set_stop(voice, o->stop);
     for (size_t i = 0; i < n; i++) {
-        err = (o->stop && *o->stop) ? AV_EINTERRUPTED
-                                    : session_summary(&ctx, v[i].path, o, &v[i].sum);
+        err = av_stop_raised(o->stop) ? AV_EINTERRUPTED
+                                      : session_summary(&ctx, v[i].path, o, &v[i].sum);
         if (err) {
             summary_ctx_deinit(&ctx);
             cli_catalog_free(v, n);

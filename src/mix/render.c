@@ -23,6 +23,7 @@
 #include "asanavox/error.h"
 #include "asanavox/mixer.h"
 #include "asanavox/sink.h"
+#include "asanavox/thread.h"
 #include "asanavox/workq.h"
 
 enum { RING = RENDER_HELD_BLOCKS };
@@ -94,7 +95,7 @@ static int run(struct mixer *m, struct sink *s, const struct render_open *open,
     size_t slot = 0, held = 0;
     bool ended = false;
     for (;;) {
-        if (stop && *stop) {
+        if (av_stop_raised(stop)) {
             err = AV_EINTERRUPTED;
             break;
         }
@@ -106,7 +107,7 @@ static int run(struct mixer *m, struct sink *s, const struct render_open *open,
             held = 0;
             if (err || ended)
                 break;
-            if (stop && *stop) {
+            if (av_stop_raised(stop)) {
                 err = AV_EINTERRUPTED;
                 break;
             }
@@ -149,7 +150,7 @@ static int run(struct mixer *m, struct sink *s, const struct render_open *open,
     workq_stop(&w.q, err != AV_OK);
     if (!err)
         err = w.err;
-    if (!err && stop && *stop)
+    if (!err && av_stop_raised(stop))
         err = AV_EINTERRUPTED;
     if (!err && open && open->before_finish)
         err = open->before_finish(open->ctx, w.sink);
