@@ -284,6 +284,24 @@ int wav_write(struct file_sink *fs, const float *in, size_t n)
     return 0;
 }
 
+/* Append `n` bytes as they are, in whole pieces as the samples are. */
+static int wav_append(struct file_sink *fs, const unsigned char *p, size_t n)
+{
+    while (n) {
+        size_t k = WAV_BUF - fs->wlen < n ? WAV_BUF - fs->wlen : n;
+        memcpy(fs->wbuf + fs->wlen, p, k);
+        fs->wlen += k;
+        p += k;
+        n -= k;
+        if (fs->wlen == WAV_BUF) {
+            int err = wav_flush(fs, false);
+            if (err)
+                return err;
+        }
+    }
+    return 0;
+}
+
 int wav_write_dup2(struct file_sink *fs, const float *in, size_t frames)
 {
     while (frames) {
@@ -295,14 +313,9 @@ int wav_write_dup2(struct file_sink *fs, const float *in, size_t frames)
             int16_t one[2];
             kern_to_s16_dup2(in, one, 1);
             to_le16(one, 2);
-            size_t part = WAV_BUF - fs->wlen;
-            memcpy(fs->wbuf + fs->wlen, one, part);
-            fs->wlen = WAV_BUF;
-            int err = wav_flush(fs, false);
+            int err = wav_append(fs, (const unsigned char *)one, sizeof one);
             if (err)
                 return err;
-            memcpy(fs->wbuf, (const unsigned char *)one + part, sizeof one - part);
-            fs->wlen = sizeof one - part;
             in++;
             frames--;
             continue;
@@ -314,24 +327,6 @@ int wav_write_dup2(struct file_sink *fs, const float *in, size_t frames)
         fs->wlen += k * 4;
         in += k;
         frames -= k;
-        if (fs->wlen == WAV_BUF) {
-            int err = wav_flush(fs, false);
-            if (err)
-                return err;
-        }
-    }
-    return 0;
-}
-
-/* Append `n` bytes as they are, in whole pieces as the samples are. */
-static int wav_append(struct file_sink *fs, const unsigned char *p, size_t n)
-{
-    while (n) {
-        size_t k = WAV_BUF - fs->wlen < n ? WAV_BUF - fs->wlen : n;
-        memcpy(fs->wbuf + fs->wlen, p, k);
-        fs->wlen += k;
-        p += k;
-        n -= k;
         if (fs->wlen == WAV_BUF) {
             int err = wav_flush(fs, false);
             if (err)
