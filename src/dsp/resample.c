@@ -67,10 +67,9 @@ bool dsp_resample_rates_ok(int in_rate, int out_rate)
  * with room to spare. */
 enum { S_PIECE = 4096, S_TAIL = 64 };
 
-/* Convert `n` frames of `in` (soxr type `type`, `size` bytes a frame) into
- * exactly `out_frames` frames of `out`. */
-static int stream(const void *in, soxr_datatype_t type, size_t size, size_t n, int in_rate,
-                  int out_rate, float *out, size_t out_frames)
+/* A converter from `in_rate` to `out_rate` of mono `type` to float, in
+ * the configuration above; NULL when soxr cannot make one. */
+static soxr_t converter(int in_rate, int out_rate, soxr_datatype_t type)
 {
     soxr_io_spec_t io = soxr_io_spec(type, SOXR_FLOAT32_I);
     io.flags |= SOXR_NO_DITHER;
@@ -78,12 +77,24 @@ static int stream(const void *in, soxr_datatype_t type, size_t size, size_t n, i
     soxr_runtime_spec_t rt = soxr_runtime_spec(1);
     soxr_error_t e = NULL;
     soxr_t s = soxr_create(in_rate, out_rate, 1, &e, &io, &q, &rt);
+    if (s && e) {
+        soxr_delete(s);
+        s = NULL;
+    }
+    return s;
+}
+
+/* Convert `n` frames of `in` (soxr type `type`, `size` bytes a frame) into
+ * exactly `out_frames` frames of `out`. */
+static int stream(const void *in, soxr_datatype_t type, size_t size, size_t n, int in_rate,
+                  int out_rate, float *out, size_t out_frames)
+{
+    soxr_t s = converter(in_rate, out_rate, type);
     /* With rates checked and buffers given, soxr fails only for lack of
      * memory (its errors are strings, not codes). */
-    if (!s || e) {
-        soxr_delete(s);
+    if (!s)
         return AV_ENOMEM;
-    }
+    soxr_error_t e = NULL;
     float tail[2 * S_TAIL];
     size_t fed = 0, made = 0;
     while (made < out_frames) {
@@ -166,14 +177,9 @@ static pthread_once_t version_once = PTHREAD_ONCE_INIT;
  * rates) and ask. */
 static void make_version(void)
 {
-    soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
-    io.flags |= SOXR_NO_DITHER;
-    soxr_quality_spec_t q = quality();
-    soxr_runtime_spec_t rt = soxr_runtime_spec(1);
-    soxr_error_t e = NULL;
-    soxr_t s = soxr_create(48000, 44100, 1, &e, &io, &q, &rt);
+    soxr_t s = converter(48000, 44100, SOXR_FLOAT32_I);
     snprintf(version, sizeof(version), "%s %s HQ passband %.3f", soxr_version(),
-             s && !e ? soxr_engine(s) : "unknown-engine", PASSBAND_END);
+             s ? soxr_engine(s) : "unknown-engine", PASSBAND_END);
     soxr_delete(s);
 }
 
