@@ -260,3 +260,9 @@ void kern_dup2(const float *restrict in, float *restrict out, size_t n)
         out[2 * i + 1] = in[i];
     }
 }
+
+void kern_from_s16(const int16_t *restrict in, float *restrict out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (float)in[i] * (1.0f / 32768.0f);
+}

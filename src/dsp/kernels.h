@@ -38,6 +38,9 @@ void kern_min(float *restrict out, const float *a, const float *b, size_t n);
  * same n, the same order: the same result). */
 double kern_sumsq(const float *v, size_t n);
 
+/* out[i] = in[i] / 32768: 16-bit samples as floats in [-1, 1). */
+void kern_from_s16(const int16_t *restrict in, float *restrict out, size_t n);
+
 /* out[2i] = out[2i+1] = in[i] */
 void kern_dup2(const float *restrict in, float *restrict out, size_t n);
 

@@ -41,6 +41,7 @@
 #include <soxr.h>
 
 #include "asanavox/error.h"
+#include "dsp/kernels.h"
 
 static const double PASSBAND_END = 0.95; /* of the lower rate's Nyquist */
 
@@ -127,9 +128,7 @@ static void copy_f32(float *out, const void *in, size_t n)
 
 static void copy_s16(float *out, const void *in, size_t n)
 {
-    const int16_t *x = in;
-    for (size_t i = 0; i < n; i++)
-        out[i] = (float)x[i] * (1.0f / 32768.0f);
+    kern_from_s16(in, out, n);
 }
 
 /* The two public entry points differ only in the input's sample type:

@@ -26,6 +26,7 @@
 #include "asanavox/timeline.h"
 #include "asanavox/voice.h"
 #include "clipstore.h"
+#include "dsp/kernels.h"
 #include "mixer_internal.h"
 #include "peakctl.h"
 
@@ -113,8 +114,7 @@ int mix_speech_floats(const struct mixer *m, const struct speech_src *sp, float 
     /* From the spares: the clip's callers give it back there. */
     float *f = spares_take(mix_spares(m), n ? n * sizeof(float) : 1);
     if (f)
-        for (size_t i = 0; i < n; i++)
-            f[i] = (float)native[i] * (1.0f / 32768.0f);
+        kern_from_s16(native, f, n);
     free(read);
     *s = f;
     return f ? AV_OK : AV_ENOMEM;
