@@ -120,6 +120,29 @@ int mix_speech_floats(const struct mixer *m, const struct speech_src *sp, float 
     return f ? AV_OK : AV_ENOMEM;
 }
 
+/* A bank's speech clip's profile after its peak control, and the
+ * control's threshold, as an earlier run kept them in the clip store:
+ * 0, AV_ENOENT (not kept, or no store) or AV_ENOMEM. */
+static int stored_speech_loud(const struct mixer *m, const struct speech_src *sp,
+                              struct loud_profile *prof, float *peak)
+{
+    if (!sp || !sp->bank || !m->store)
+        return AV_ENOENT;
+    return clipstore_get_loud(m->store, sp->bank, prof, peak);
+}
+
+/* Run speech's peak control over s[0 .. n) at `rate` in place (*peak its
+ * threshold, *prof the profile after it) and keep both in the clip store
+ * for a bank's clip.  Returns 0 or AV_ENOMEM. */
+static int control_speech(const struct mixer *m, const struct speech_src *sp, float *s,
+                          size_t n, int rate, struct loud_profile *prof, float *peak)
+{
+    int err = peakctl_speech(s, n, rate, loud_lock(m), peak, prof);
+    if (!err && sp && sp->bank && m->store)
+        clipstore_put_loud(m->store, sp->bank, prof, *peak);
+    return err;
+}
+
 /* Profile one clip (loudness.h; *prof empty when the clip cannot be had).
  * Speech of the default source is measured at the voice's native rate,
  * which gives the same figures as after resampling for less than half the
@@ -144,11 +167,9 @@ static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *
     if (kind == CLIP_SPEECH && !m->custom_source) {
         if (!sp || (!sp->native && !sp->bank))
             return AV_OK; /* synthesis failed */
-        if (sp->bank && m->store) {
-            err = clipstore_get_loud(m->store, sp->bank, prof, peak);
-            if (err != AV_ENOENT)
-                return err;
-        }
+        err = stored_speech_loud(m, sp, prof, peak);
+        if (err != AV_ENOENT)
+            return err;
         rate = sp->native_rate;
         n = sp->native_frames;
         err = mix_speech_floats(m, sp, &s);
@@ -173,10 +194,8 @@ static int clip_profile(const struct mixer *m, enum clip_kind kind, const char *
     }
     if (kind == CLIP_SPEECH) {
         /* Speech's profile comes with its peak control. */
-        err = s ? peakctl_speech(s, n, rate, loud_lock(m), peak, prof) : AV_OK;
+        err = s ? control_speech(m, sp, s, n, rate, prof, peak) : AV_OK;
         spares_put(mix_spares(m), s, n * sizeof(float));
-        if (!err && sp && sp->bank && m->store)
-            clipstore_put_loud(m->store, sp->bank, prof, *peak);
         return err;
     }
     uint64_t id[2];
@@ -247,15 +266,11 @@ int mix_speech_control(const struct mixer *m, const struct speech_src *sp, float
          * when the threshold has to be searched for: the search's last
          * pass is the control, and is not run again. */
         struct loud_profile p = {0};
-        int err = AV_ENOENT;
         *peak = 0.0f;
-        if (sp->bank && m->store)
-            err = clipstore_get_loud(m->store, sp->bank, &p, peak);
+        int err = stored_speech_loud(m, sp, &p, peak);
         if (err == AV_ENOENT) {
-            err = peakctl_speech(s, n, rate, loud_lock(m), peak, &p);
+            err = control_speech(m, sp, s, n, rate, &p, peak);
             controlled = true;
-            if (!err && sp->bank && m->store)
-                clipstore_put_loud(m->store, sp->bank, &p, *peak);
         }
         if (!err)
             err = profile_gain(m, CLIP_SPEECH, &p, gain);
