@@ -32,7 +32,7 @@
  * Threads: a bank is filled by one thread, and may be read by any number
  * of threads at once, also while it is still being filled (a streamed
  * compile, compile.h): speech_bank_get() and speech_bank_count() take the
- * bank's lock, and speech_bank_read() uses pread, which shares no file
+ * bank's lock, and speech_bank_read_into() uses pread, which shares no file
  * offset.
  */
 #ifndef ASANAVOX_SPEECHBANK_H
@@ -67,15 +67,10 @@ int speech_bank_put(struct speech_bank *b, const char *text, const int16_t *samp
  * pointer is valid until the bank's end.  Any thread. */
 const struct speech_clip *speech_bank_get(const struct speech_bank *b, const char *text);
 
-/* Read the samples of `c` (from this bank) into *samples, malloc'd: the
- * caller frees them.  They are checked against c->id.  Any thread.
- * Returns 0, AV_ENOMEM or AV_EIO (unreadable or damaged). */
-int speech_bank_read(const struct speech_bank *b, const struct speech_clip *c,
-                     int16_t **samples);
-
-/* speech_bank_read() into `samples`, which has room for c->frames
- * samples (the caller's buffer: a worker reuses one, spares.h).  Any
- * thread.  Returns 0 or AV_EIO. */
+/* Read the samples of `c` (from this bank) into `samples`, which has room
+ * for c->frames samples (the caller's buffer: a worker reuses one,
+ * spares.h); they are checked against c->id.  Any thread.  Returns 0 or
+ * AV_EIO (unreadable or damaged). */
 int speech_bank_read_into(const struct speech_bank *b, const struct speech_clip *c,
                           int16_t *samples);
 

@@ -222,22 +222,6 @@ int speech_bank_read_into(const struct speech_bank *b, const struct speech_clip 
     return AV_OK;
 }
 
-int speech_bank_read(const struct speech_bank *b, const struct speech_clip *c,
-                     int16_t **samples)
-{
-    size_t bytes = c->frames * sizeof(int16_t);
-    int16_t *s = malloc(bytes ? bytes : 1);
-    if (!s)
-        return AV_ENOMEM;
-    int err = speech_bank_read_into(b, c, s);
-    if (err) {
-        free(s);
-        return err;
-    }
-    *samples = s;
-    return AV_OK;
-}
-
 size_t speech_bank_count(const struct speech_bank *b)
 {
     if (!b)
