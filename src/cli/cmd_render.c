@@ -214,6 +214,14 @@ static int join_stream(struct output *o, int err)
     return AV_OK;
 }
 
+/* Say why there is no file (`why`), and fail with `err`. */
+static int output_failed(struct output *o, const char *why, int err)
+{
+    fprintf(stderr, "asanavox render: %s\n", why);
+    o->status = EXIT_RUNTIME;
+    return err;
+}
+
 /* Create the file sink with the tags made from `tl` (kept in *tags) and
  * open it for `frames` frames (-1: not known yet); errors are said here. */
 static int open_sink(struct output *o, const struct timeline *tl, struct tags **tags,
@@ -222,21 +230,15 @@ static int open_sink(struct output *o, const struct timeline *tl, struct tags **
     int err = sink_create(&sink_file_ops, &o->sink);
     if (!err)
         err = cli_tags(o->name, tl, tags);
-    if (err) {
-        fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
-        o->status = EXIT_RUNTIME;
-        return err;
-    }
+    if (err)
+        return output_failed(o, av_strerror(err), err);
     sink_set_tags(o->sink, *tags);
     struct sink_params sp = {
         .rate = (int)o->rate, .channels = o->channels, .format = o->fmt, .frames = frames};
     err = sink_open(o->sink, o->out, &sp);
-    if (err) {
-        fprintf(stderr, "asanavox render: %s\n",
-                sink_message(o->sink)[0] ? sink_message(o->sink) : av_strerror(err));
-        o->status = EXIT_RUNTIME;
-        return err;
-    }
+    if (err)
+        return output_failed(
+            o, sink_message(o->sink)[0] ? sink_message(o->sink) : av_strerror(err), err);
     *out = o->sink;
     return AV_OK;
 }
@@ -267,11 +269,8 @@ static int finish_output(void *ctx, struct sink *s)
     if (err)
         return err;
     err = cli_tags(o->name, o->tl, &o->tags);
-    if (err) {
-        fprintf(stderr, "asanavox render: %s\n", av_strerror(err));
-        o->status = EXIT_RUNTIME;
-        return err;
-    }
+    if (err)
+        return output_failed(o, av_strerror(err), err);
     sink_set_tags(s, o->tags);
     return AV_OK;
 }
