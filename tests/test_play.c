@@ -331,21 +331,34 @@ static unsigned run_underruns(const struct run *r)
     return u ? (unsigned)strtoul(u + strlen("underruns:"), NULL, 10) : 0;
 }
 
+/* Copy the state directory of a run's $XDG directories to `to` (a
+ * missing one stays missing), replacing what was there. */
+static void copy_state(const struct run *r, const char *from, const char *to)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/%s' && { [ ! -e '%s/%s' ] || cp -a '%s/%s' '%s/%s'; }",
+             r->xdg, to, r->xdg, from, r->xdg, from, r->xdg, to);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Play, and play again (up to twice more) when the run's own --stats show
  * underruns: then the producer fell behind the paced device (a loaded
  * machine under a sanitizer), the capture has gaps the program put there
  * knowingly, and comparing it with a render says nothing about what the
- * test checks.  Only runs that keep no state between runs are repeated
- * (no pty, no keys, no shared $XDG directories); test_stats still fails if
- * every attempt underruns. */
+ * test checks.  Only runs without a terminal or keys are repeated; one
+ * with $XDG directories of its own is repeated from the state it started
+ * with (the resume point and history a run leaves are put back first).
+ * test_stats still fails if every attempt underruns. */
 static void run_play(struct run *r)
 {
-    const bool repeatable = !r->pty && !r->tick && !r->xdg;
+    const bool repeatable = !r->pty && !r->tick;
+    if (repeatable && r->xdg)
+        copy_state(r, "state", "state.before");
     for (int attempt = 1;; attempt++) {
         run_play_once(r);
         unsigned u = run_underruns(r);
         if (!repeatable || u == 0 || attempt == 3)
-            return;
+            break;
         print_message("attempt %d had %u underruns (the machine did not keep up); "
                       "playing again\n", attempt, u);
         run_free(r);
@@ -354,6 +367,13 @@ static void run_play(struct run *r)
         r->tty = NULL;
         r->frames = 0;
         r->tty_len = r->tty_cap = 0;
+        if (r->xdg)
+            copy_state(r, "state.before", "state");
+    }
+    if (repeatable && r->xdg) {
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s/state.before'", r->xdg);
+        assert_int_equal(system(cmd), 0);
     }
 }
 
