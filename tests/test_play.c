@@ -345,20 +345,20 @@ static void copy_state(const struct run *r, const char *from, const char *to)
  * underruns: then the producer fell behind the paced device (a loaded
  * machine under a sanitizer), the capture has gaps the program put there
  * knowingly, and comparing it with a render says nothing about what the
- * test checks.  Only runs without a terminal or keys are repeated; one
- * with $XDG directories of its own is repeated from the state it started
- * with (the resume point and history a run leaves are put back first).
- * test_stats still fails if every attempt underruns.  A run that is
- * compared with a render passes --stats, or its underruns go unseen. */
+ * test checks.  A run with keys starts its script again from stage 0 on a
+ * new terminal; one with $XDG directories of its own is repeated from the
+ * state it started with (the resume point, history and kept volume a run
+ * leaves are put back first).  test_stats still fails if every attempt
+ * underruns.  A run that is compared with a render passes --stats, or its
+ * underruns go unseen. */
 static void run_play(struct run *r)
 {
-    const bool repeatable = !r->pty && !r->tick;
-    if (repeatable && r->xdg)
+    if (r->xdg)
         copy_state(r, "state", "state.before");
     for (int attempt = 1;; attempt++) {
         run_play_once(r);
         unsigned u = run_underruns(r);
-        if (!repeatable || u == 0 || attempt == 3)
+        if (u == 0 || attempt == 3)
             break;
         print_message("attempt %d had %u underruns (the machine did not keep up); "
                       "playing again\n", attempt, u);
@@ -368,10 +368,13 @@ static void run_play(struct run *r)
         r->tty = NULL;
         r->frames = 0;
         r->tty_len = r->tty_cap = 0;
+        r->stage = 0;
+        r->stage_at = 0.0;
+        r->jump_at = 0;
         if (r->xdg)
             copy_state(r, "state.before", "state");
     }
-    if (repeatable && r->xdg) {
+    if (r->xdg) {
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf '%s/state.before'", r->xdg);
         assert_int_equal(system(cmd), 0);
@@ -685,7 +688,7 @@ static size_t longest_zero_run(const float *x, size_t n)
 static void test_keys(void **state)
 {
     (void)state;
-    const char *args[] = {"play", SHORT, NULL};
+    const char *args[] = {"play", SHORT, "--stats", NULL};
     struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = keys_tick};
     run_play(&r);
     if (r.status != 0 || r.stage != 3)
@@ -759,7 +762,7 @@ static void restart_tick(struct run *r)
 static void test_restart_while_playing(void **state)
 {
     (void)state;
-    const char *args[] = {"play", SHORT, "--from", "0:07", "--exact", NULL};
+    const char *args[] = {"play", SHORT, "--from", "0:07", "--exact", "--stats", NULL};
     struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = restart_tick};
     run_play(&r);
     if (r.status != 0 || r.stage != 3)
@@ -1352,7 +1355,7 @@ static void pause_tick(struct run *r)
 static void test_pause_rewinds_to_the_sentence(void **state)
 {
     (void)state;
-    const char *args[] = {"play", SHORT, "--from", "3", NULL};
+    const char *args[] = {"play", SHORT, "--from", "3", "--stats", NULL};
     struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = pause_tick};
     run_play(&r);
     if (r.status != 0 || r.stage != 3)
@@ -1405,7 +1408,7 @@ static void left_tick(struct run *r)
 static void test_arrows_seek(void **state)
 {
     (void)state;
-    const char *args[] = {"play", SHORT, "--from", "0:10", "--exact", NULL};
+    const char *args[] = {"play", SHORT, "--from", "0:10", "--exact", "--stats", NULL};
     struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = left_tick};
     run_play(&r);
     if (r.status != 0 || r.stage != 3)
