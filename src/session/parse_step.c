@@ -39,6 +39,59 @@ static int32_t take_rounds(struct parser *p, const struct line *l, size_t b, siz
     return (int32_t)k;
 }
 
+/* "N round" or "N rounds" and nothing else at t[b..e). */
+static bool is_rounds(const char *t, size_t b, size_t e)
+{
+    long k;
+    size_t i = scan_number(t, b, e, &k);
+    size_t w = skip_ws(t, i, e);
+    return i > b && w > i && (word_is(t, w, e, "rounds") || word_is(t, w, e, "round"));
+}
+
+/* The hints below try a few splits of a short span, each parsed whole; a
+ * duration is a few words, so longer spans are not tried, which keeps the
+ * work on a hostile line linear. */
+#define HINT_SPAN 80
+
+/* Is t[b..e) what `kind` takes after its name (rounds for a flow, else a
+ * duration of any unit)? */
+static bool is_measure(const char *t, size_t b, size_t e, enum node_kind kind)
+{
+    if (kind == NODE_FLOW)
+        return is_rounds(t, b, e);
+    struct duration d;
+    char msg[160];
+    size_t off;
+    return !duration_parse(t + b, e - b, (1u << DUR_TIME) | (1u << DUR_BREATHS) | (1u << DUR_REPS),
+                           &d, &off, msg, sizeof msg);
+}
+
+/* A step written without the comma after its name, as in "pose Cat 5
+ * breaths": the offset where its duration (or rounds) starts in the name
+ * t[b..e), or 0 when no ending of the name is one. */
+static size_t measure_in_name(const char *t, size_t b, size_t e, enum node_kind kind)
+{
+    for (size_t k = e > b + HINT_SPAN ? e - HINT_SPAN : b + 1; k < e; k++)
+        if (is_space(t[k - 1]) && isdigit((unsigned char)t[k]) && is_measure(t, k, e, kind))
+            return k;
+    return 0;
+}
+
+/* A duration followed by an option without the comma between them, as in
+ * "5 breaths each side": the offset of the option in t[b..e), or 0.  Only
+ * text that starts with a letter counts as an option, so that "30s 2m"
+ * still gets the duration's own error. */
+static size_t option_after_measure(const char *t, size_t b, size_t e, enum node_kind kind)
+{
+    if (e - b > HINT_SPAN)
+        return 0;
+    for (size_t k = b + 1; k < e; k++)
+        if (is_space(t[k - 1]) && !is_space(t[k]) && !isdigit((unsigned char)t[k]) &&
+            is_measure(t, b, trim_end(t, b, k), kind))
+            return k;
+    return 0;
+}
+
 /* `pose NAME, DURATION[, OPTION...]`, and flow and breathe, which share the
  * form: `flow NAME, N rounds[, OPTION...]`, `breathe NAME, DURATION[,
  * OPTION...]`. */
@@ -62,6 +115,23 @@ static void parse_named(struct parser *p, const struct line *l, size_t rest, enu
     }
     n->text = text_dup(p, t, b, ne);
     n->text_pos = pos_at(p, l, b);
+    /* "pose Cat 5 breaths" (or with options after it): the comma after
+     * the name is missing. */
+    size_t m = measure_in_name(t, b, ne, kind);
+    if (m && comma) {
+        size_t cb = skip_ws(t, name_end + 1, l->end);
+        const char *c = memchr(t + cb, ',', l->end - cb);
+        if (is_measure(t, cb, trim_end(t, cb, c ? (size_t)(c - t) : l->end), kind))
+            m = 0; /* "pose Warrior 2 30s, 1 min": a name that ends in a number */
+    }
+    if (m) {
+        size_t nb = trim_end(t, b, m);
+        ERR(p, l, m, "a comma goes between the %s's name and its %s: '%s %.*s, %.*s'",
+            kind == NODE_BREATHE ? "breathe step" : what, kind == NODE_FLOW ? "rounds" : "duration",
+            what, (int)(nb - b), t + b, (int)(ne - m),
+            t + m);
+        return;
+    }
     if (!comma) {
         ERR(p, l, l->end, "%s '%s' needs a %s, e.g. '%s %s, %s'", what, n->text,
             kind == NODE_FLOW ? "number of rounds" : "duration", what, n->text,
@@ -71,7 +141,21 @@ static void parse_named(struct parser *p, const struct line *l, size_t rest, enu
     size_t db = name_end + 1;
     const char *c2 = memchr(t + db, ',', l->end - db);
     size_t de = c2 ? (size_t)(c2 - t) : l->end;
-    if (kind == NODE_FLOW) {
+    const size_t dbw = skip_ws(t, db, de), dew = trim_end(t, dbw, de);
+    size_t at = option_after_measure(t, dbw, dew, kind);
+    if (at) {
+        ERR(p, l, at, "a comma goes between the %s and '%.*s': '%s %s, %.*s, %.*s'",
+            kind == NODE_FLOW ? "rounds" : "duration", (int)(dew - at), t + at, what, n->text,
+            (int)(trim_end(t, dbw, at) - dbw), t + dbw, (int)(dew - at), t + at);
+        n->dur.unit = DUR_NONE;
+    } else if (kind != NODE_FLOW && is_rounds(t, dbw, dew)) {
+        long k;
+        ERR(p, l, skip_ws(t, scan_number(t, dbw, dew, &k), dew),
+            "rounds are for a flow; %s", kind == NODE_POSE
+                ? "a pose is held for breaths, reps or a time, e.g. '6 breaths' or '30s'"
+                : "a breathe step lasts a time or a number of breaths, e.g. '5 min' or '10 breaths'");
+        n->dur.unit = DUR_NONE;
+    } else if (kind == NODE_FLOW) {
         n->count = take_rounds(p, l, db, de);
         n->dur.unit = DUR_NONE;
         n->dur_pos = pos_at(p, l, skip_ws(t, db, de));
