@@ -1088,6 +1088,20 @@ static void flow_rounds(void **state)
     assert_int_equal(c.err, AV_ESYNTAX);
     assert_error_at(c.d, 1, 1, "a flow needs its movements");
     compiled_free(&c);
+
+    /* A movement written without its ':', or capitalised, is named. */
+    c = compile_str("flow F, 2 rounds\n  Stand.\n  inhale Cow, lift.\n  exhale: Cat.\n");
+    assert_clean(c); /* one movement is enough: the other line is spoken */
+    compiled_free(&c);
+    c = compile_str("flow F, 2 rounds\n  Stand.\n  inhale Cow, lift.\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 1, 1,
+                    "(line 3 starts with 'inhale' but has no ':' after it, so it is spoken as it is)");
+    compiled_free(&c);
+    c = compile_str("flow F, 2 rounds\n  Hold 3 breaths: Stay.\n");
+    assert_int_equal(c.err, AV_ESYNTAX);
+    assert_error_at(c.d, 1, 1, "(line 2: a movement is written in lower case, 'hold N breaths:')");
+    compiled_free(&c);
 }
 
 static void flow_hold_pace_and_sides(void **state)

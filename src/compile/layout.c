@@ -6,6 +6,9 @@
  */
 #include "compile_internal.h"
 
+#include <ctype.h>
+#include <strings.h>
+
 /* --- layout: output arrays -------------------------------------------------- */
 
 struct tl_event *compiler_add_event(struct compiler *c, enum tl_event_kind kind, int64_t start,
@@ -270,9 +273,36 @@ static bool layout_flow(struct compiler *c, const struct inst *in)
     bool any = false;
     for (const struct cue *q = n->cues; q; q = q->next)
         any = any || q->kind != CUE_PLAIN;
-    if (!any && first_warning(c, (const char *)n + 8))
-        diag_error(c->d, &n->pos, "a flow needs its movements: 'inhale:', 'exhale:' or "
-                                  "'hold N breaths:' lines under it");
+    if (!any && first_warning(c, (const char *)n + 8)) {
+        /* A line meant as a movement but written without its ':' ("inhale
+         * Cow, lift the chest") is named, since it is why. */
+        static const char *const moves[] = {"inhale", "exhale", "hold"};
+        static const char *const forms[] = {"inhale:", "exhale:", "hold N breaths:"};
+        const struct cue *meant = NULL;
+        size_t w = 0, k = 0;
+        for (const struct cue *q = n->cues; q && !meant; q = q->next)
+            for (k = 0; k < 3; k++) {
+                w = strlen(moves[k]);
+                if (!strncasecmp(q->text, moves[k], w) && !isalpha((unsigned char)q->text[w])) {
+                    meant = q;
+                    break;
+                }
+            }
+        if (meant && isupper((unsigned char)meant->text[0]) && strchr(meant->text, ':'))
+            diag_error(c->d, &n->pos,
+                       "a flow needs its movements: 'inhale:', 'exhale:' or 'hold N breaths:' "
+                       "lines under it (line %d: a movement is written in lower case, '%s')",
+                       meant->line_pos.line, forms[k]);
+        else if (meant)
+            diag_error(c->d, &n->pos,
+                       "a flow needs its movements: 'inhale:', 'exhale:' or 'hold N breaths:' "
+                       "lines under it (line %d starts with '%.*s' but has no ':' after it, so "
+                       "it is spoken as it is)",
+                       meant->line_pos.line, (int)w, meant->text);
+        else
+            diag_error(c->d, &n->pos, "a flow needs its movements: 'inhale:', 'exhale:' or "
+                                      "'hold N breaths:' lines under it");
+    }
     for (int32_t r = 1; any && r <= rounds; r++) {
         struct inst rin = *in;
         rin.round = r;
