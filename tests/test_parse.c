@@ -534,9 +534,48 @@ static void cue_typo_warning(void **state)
     parsed_free(&p);
 }
 
+/* A timed cue written without the ':' after its time is spoken as it is,
+ * with a warning at the time's end that shows the line as it should be;
+ * lines that only start like one ("At the top", "at 3 points") are not. */
+static void timed_cue_slip_warning(void **state)
+{
+    (void)state;
+    struct parsed p = parse("pose A, 1 min\n"
+                            "  at 0:30 - Halfway.\n"
+                            "  Every 10s, soften.\n"
+                            "  At 1 min 30s switch.\n"
+                            "  At the top, pause.\n"
+                            "  at 3 points of contact, press.\n"
+                            "  at 0:40: Fine.\n");
+    assert_int_equal(diag_errors(p.d), 0);
+    assert_int_equal(diag_warnings(p.d), 3);
+    static const struct {
+        int line, col;
+        const char *msg;
+    } want[] = {
+        {2, 10, "a timed cue has a ':' after its time: 'at 0:30: Halfway.'; this line is spoken as it is"},
+        {3, 12, "a timed cue has a ':' after its time: 'every 10s: soften.'"},
+        {4, 15, "a timed cue has a ':' after its time: 'at 1 min 30s: switch.'"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        const struct diag_entry *e = diag_get(p.d, i);
+        assert_int_equal(e->line, want[i].line);
+        assert_int_equal(e->col, want[i].col);
+        assert_non_null(strstr(e->message, want[i].msg));
+    }
+    const struct cue *c = p.s->steps->cues;
+    assert_int_equal(c->kind, CUE_PLAIN);
+    assert_string_equal(c->text, "at 0:30 - Halfway.");
+    while (c->next)
+        c = c->next;
+    assert_int_equal(c->kind, CUE_AT);
+    parsed_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(timed_cue_slip_warning),
         cmocka_unit_test(headers_and_steps),
         cmocka_unit_test(repeat_nesting),
         cmocka_unit_test(every_bad_input),

@@ -6,6 +6,8 @@
  */
 #include "parse_internal.h"
 
+#include <strings.h>
+
 const char *const parse_cue_names[] = {"inhale", "hold", "exhale", "up",
                                         "down", "halfway", "end", NULL};
 static const enum cue_kind cue_kinds[] = {CUE_INHALE, CUE_HOLD, CUE_EXHALE, CUE_UP,
@@ -120,6 +122,40 @@ static bool timed_head(struct parser *p, const struct line *l, size_t h, int *ki
     return false;
 }
 
+/* A plain line that reads as a timed cue written without the ':' after
+ * its time ("at 0:30 Halfway.", "Every 10s, soften."): where the time ends
+ * (the longest of its first four words that is a time), or 0.  *kw gets
+ * "at" or "every". */
+static size_t timed_slip(const char *t, size_t b, size_t e, const char **kw)
+{
+    size_t w;
+    if (e - b > 3 && !strncasecmp(t + b, "at", 2) && is_space(t[b + 2])) {
+        w = 2;
+        *kw = "at";
+    } else if (e - b > 6 && !strncasecmp(t + b, "every", 5) && is_space(t[b + 5])) {
+        w = 5;
+        *kw = "every";
+    } else {
+        return 0;
+    }
+    size_t tb = skip_ws(t, b + w, e), k = tb, found = 0;
+    if (tb == e || !isdigit((unsigned char)t[tb]))
+        return 0;
+    for (int words = 0; words < 4 && k < e; words++) {
+        while (k < e && !is_space(t[k]) && t[k] != ',')
+            k++;
+        struct duration d;
+        char msg[160];
+        size_t off;
+        if (!duration_parse(t + tb, k - tb, 1u << DUR_TIME, &d, &off, msg, sizeof msg))
+            found = k;
+        if (k < e && t[k] == ',')
+            break;
+        k = skip_ws(t, k, e);
+    }
+    return found;
+}
+
 void parse_cue(struct parser *p, const struct line *l)
 {
     const char *t = l->text;
@@ -157,6 +193,23 @@ void parse_cue(struct parser *p, const struct line *l)
                 WARN(p, l, b, "'%.*s:' is not a cue name (did you mean '%s:'?); the line is spoken as it is",
                      (int)(we - b), t + b, sug);
         }
+    }
+    const char *kw = NULL;
+    /* (Under a silence such a line is an error, below.) */
+    size_t slip = kind == CUE_PLAIN && timed == -2 && n->kind != NODE_SILENCE
+                      ? timed_slip(t, b, l->end, &kw)
+                      : 0;
+    if (slip) {
+        size_t tb = skip_ws(t, b + strlen(kw), slip);
+        size_t rest = slip;
+        while (rest < l->end && (t[rest] == ',' || t[rest] == '-' || is_space(t[rest])))
+            rest++;
+        size_t shown = l->end - rest < 40 ? l->end - rest : 40; /* cut between characters */
+        while (shown > 0 && rest + shown < l->end && ((unsigned char)t[rest + shown] & 0xC0) == 0x80)
+            shown--;
+        WARN(p, l, slip, "a timed cue has a ':' after its time: '%s %.*s: %.*s%s'; this line is "
+                         "spoken as it is", kw, (int)(slip - tb), t + tb, (int)shown, t + rest,
+             rest + shown < l->end ? "..." : "");
     }
     bool timed_cue = kind == CUE_AT || kind == CUE_LEFT || kind == CUE_EVERY || kind == CUE_COUNTDOWN;
     /* Which lines each step takes. */
