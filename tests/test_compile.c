@@ -587,7 +587,7 @@ static void voice_and_rate(void **state)
     (void)state;
     struct compiled c = compile_str("voice: nosuchvoice\nsay Hi.\n");
     assert_int_equal(c.err, AV_ESYNTAX);
-    assert_error_at(c.d, 1, 8, "cannot speak with voice 'nosuchvoice'");
+    assert_error_at(c.d, 1, 8, "there is no voice 'nosuchvoice'");
     compiled_free(&c);
 
     struct compile_options o;
@@ -1480,7 +1480,7 @@ static void every_error_in_one_run(void **state)
                                     "pose B, 1 min\n"
                                     "  at 5:00: Too late.\n");
     assert_int_equal(c.err, AV_ESYNTAX);
-    const char *want[] = {"espeak-ng cannot speak with voice", "needs a duration",
+    const char *want[] = {"there is no voice", "needs a duration",
                           "no session named 'nowhere'", "no sound named 'missing'",
                           "falls outside its step"};
     size_t k = 0;

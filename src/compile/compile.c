@@ -134,8 +134,9 @@ static bool settings(struct compiler *c)
         return fail(c, err);
     if (err) {
         const struct src_pos *pos = !o->voice && s->voice.set ? &s->voice.pos : NULL;
-        diag_error(c->d, pos, "espeak-ng cannot speak with voice '%s' at %d words per minute",
-                   tl->voice, tl->speed);
+        diag_error(c->d, pos, "there is no voice '%s' ('asanavox voices' lists them, e.g. 'en-us' "
+                              "or 'de')",
+                   tl->voice);
         /* Go on measuring with the default voice, so the rest of the
          * session (sounds, layout) is still checked in this run. */
         err = c->env->set_voice(c->env->ctx, "en-us", DEFAULT_SPEED);
