@@ -1691,9 +1691,68 @@ static void stream_stops_at_an_error(void **state)
     compile_stream_destroy(s); /* frees the failed timeline the events point into */
 }
 
+/* What the stream had published when the intro was spoken. */
+static struct {
+    int (*inner)(void *ctx, const char *text, int rate, int64_t *frames);
+    struct compile_stream *s;
+    int64_t known; /* -1 until the intro's text is spoken */
+} intro_spy;
+
+static int intro_spy_speech(void *ctx, const char *text, int rate, int64_t *frames)
+{
+    if (intro_spy.known < 0 && strstr(text, "Stop if anything hurts")) {
+        struct compile_stream_view v = {.duration = -1};
+        assert_int_equal(compile_stream_events(intro_spy.s, 0, false, &v), AV_OK);
+        intro_spy.known = v.known;
+        free(v.ev);
+    }
+    return intro_spy.inner(ctx, text, rate, frames);
+}
+
+/* A session that opens with a bell speaks its intro (the title and the
+ * safety text, often its longest text) after it: the bell is published
+ * before the intro is spoken, so that play sounds it while the intro's
+ * speech is still being made, and the events are still the timeline's. */
+static void stream_publishes_the_bell_before_the_intro(void **state)
+{
+    (void)state;
+    static const char text[] = "title: Opening\n"
+                               "safety: Stop if anything hurts.\n"
+                               "bell bowl, 4s\n"
+                               "pose Child's pose, 2 breaths\n";
+    struct mem_fs fs = {NULL, 0, 2.0};
+    struct compile_env env;
+    compile_env_memory(&env, &fs);
+    intro_spy.inner = env.speech;
+    intro_spy.known = -1;
+    env.speech = intro_spy_speech;
+    struct compile_options o;
+    compile_options_init(&o);
+    assert_int_equal(compile_stream_create(&intro_spy.s), AV_OK);
+    o.stream = intro_spy.s;
+    struct diag *d = diag_create();
+    struct timeline *tl = NULL;
+    assert_int_equal(compile_buffer("bell.yoga", text, strlen(text), &o, &env, d, &tl), AV_OK);
+    /* The bell is the first step and lasts 4 s; the intro comes after it. */
+    assert_int_equal(tl->events[0].kind, TL_BELL);
+    assert_int_equal(tl->steps[1].start, 4 * tl->rate);
+    print_message("published up to %.2f s when the intro was spoken\n",
+                  (double)intro_spy.known / tl->rate);
+    assert_int_equal(intro_spy.known, 4 * tl->rate);
+    struct compile_stream_view v = {.duration = -1};
+    assert_int_equal(compile_stream_events(intro_spy.s, INT64_MAX - 1, true, &v), AV_OK);
+    assert_int_equal(v.n, tl->n_events);
+    assert_memory_equal(v.ev, tl->events, v.n * sizeof(*v.ev));
+    free(v.ev);
+    timeline_destroy(tl);
+    diag_destroy(d);
+    compile_stream_destroy(intro_spy.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(stream_publishes_the_bell_before_the_intro),
         cmocka_unit_test(pose_in_breaths),
         cmocka_unit_test(prompts_then_tones),
         cmocka_unit_test(four_part_pace_and_custom_prompts),

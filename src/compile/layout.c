@@ -565,6 +565,10 @@ bool compiler_layout(struct compiler *c)
         if (!ok || c->err)
             return false;
         if (!intro_done) {
+            /* The opening bell is heard while the intro, often the
+             * session's longest text, is still being spoken. */
+            if (c->streaming && !compiler_stream_publish(c))
+                return false;
             if (!layout_intro(c))
                 return false;
             intro_done = true;
