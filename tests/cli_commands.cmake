@@ -45,7 +45,7 @@ set(ENV{ASANAVOX_PATH} "")
 # Options change the plan.
 run(0 "voice en-gb at 200 wpm, 44100 Hz" plan tests/golden/plan-box-breath.yoga --voice en-gb --speed 200 --rate 44100)
 run(0 "\"sample_rate\": 44100" plan tests/golden/plan-box-breath.yoga --json --rate=44100)
-run(2 "there is no voice 'xx-nope'" plan tests/golden/plan-box-breath.yoga --voice xx-nope)
+run(2 "voice 'xx-nope' cannot be used" plan tests/golden/plan-box-breath.yoga --voice xx-nope)
 
 # A file over 1 MiB is refused without being read whole; so is a 50 MB one.
 file(MAKE_DIRECTORY "${BIN}/cli-tmp")

@@ -174,6 +174,10 @@ static const struct bad bad_inputs[] = {
     {"flow Cat cow, 3 rounds each side\n", 1, 24,
      "a comma goes between the rounds and 'each side': 'flow Cat cow, 3 rounds, each side'"},
     {"pose Cat, 3 rounds\n", 1, 13, "rounds are for a flow; a pose is held for breaths, reps or a time"},
+    {"pose Cat, 3rounds\n", 1, 12, "rounds are for a flow"},
+    /* text after the duration that is no option gets the duration's own error */
+    {"pose Cat, 1:30 min\n", 1, 15, "expected a duration like"},
+    {"pose Cat, 30s slowly\n", 1, 15, "expected a duration like"},
     {"breathe Box, 1 round\n", 1, 16, "rounds are for a flow; a breathe step lasts a time"},
     /* repeat without end, stray end, bad counts */
     {"say a\nrepeat 3\n  say b\n", 2, 1, "'repeat' without 'end'"},
@@ -569,6 +573,15 @@ static void timed_cue_slip_warning(void **state)
     while (c->next)
         c = c->next;
     assert_int_equal(c->kind, CUE_AT);
+    parsed_free(&p);
+
+    /* Not in a flow, whose lines have no times, nor with nothing to say;
+     * and a flow whose name ends in rounds is still a flow. */
+    p = parse("flow F, 2 rounds\n  at 0:30 Halfway.\n  inhale: Up.\n"
+              "pose A, 1 min\n  at 0:30\n"
+              "flow Warm up 2 rounds, 3rounds\n  inhale: Up.\n");
+    assert_int_equal(diag_count(p.d), 0);
+    assert_int_equal(p.s->steps->next->next->count, 3);
     parsed_free(&p);
 }
 

@@ -1460,7 +1460,7 @@ static void louder_tick(struct run *r)
 static void test_volume_limited(void **state)
 {
     (void)state;
-    const char *args[] = {"play", SHORT, NULL};
+    const char *args[] = {"play", SHORT, "--stats", NULL};
     struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = louder_tick};
     run_play(&r);
     if (r.status != 0 || r.stage != 1)
@@ -1554,7 +1554,7 @@ static void time_tick(struct run *r)
 static void test_time_key_speaks(void **state)
 {
     (void)state;
-    const char *args[] = {"play", SHORT, "--from", "0:07", "--exact", NULL};
+    const char *args[] = {"play", SHORT, "--from", "0:07", "--exact", "--stats", NULL};
     struct run r = {.conf = FILE_CONF, .args = args, .pty = true, .tick = time_tick};
     run_play(&r);
     if (r.status != 0 || r.stage != 2)

@@ -134,9 +134,13 @@ static bool settings(struct compiler *c)
         return fail(c, err);
     if (err) {
         const struct src_pos *pos = !o->voice && s->voice.set ? &s->voice.pos : NULL;
-        diag_error(c->d, pos, "there is no voice '%s' ('asanavox voices' lists them, e.g. 'en-us' "
-                              "or 'de')",
-                   tl->voice);
+        /* AV_EVOICE is an unknown voice, or a speech engine that could
+         * not start; the list tells the two apart for the reader. */
+        if (err == AV_EVOICE)
+            diag_error(c->d, pos, "voice '%s' cannot be used; 'asanavox voices' lists the voices",
+                       tl->voice);
+        else
+            diag_error(c->d, pos, "voice '%s' cannot be used: %s", tl->voice, av_strerror(err));
         /* Go on measuring with the default voice, so the rest of the
          * session (sounds, layout) is still checked in this run. */
         err = c->env->set_voice(c->env->ctx, "en-us", DEFAULT_SPEED);

@@ -274,31 +274,35 @@ static bool layout_flow(struct compiler *c, const struct inst *in)
     for (const struct cue *q = n->cues; q; q = q->next)
         any = any || q->kind != CUE_PLAIN;
     if (!any && first_warning(c, (const char *)n + 8)) {
-        /* A line meant as a movement but written without its ':' ("inhale
-         * Cow, lift the chest") is named, since it is why. */
+        /* A line meant as a movement but written otherwise ("inhale Cow,
+         * lift", "Exhale: Cat.") is named, since it is why; one with a ':'
+         * is the likelier, so it is preferred. */
         static const char *const moves[] = {"inhale", "exhale", "hold"};
         static const char *const forms[] = {"inhale:", "exhale:", "hold N breaths:"};
         const struct cue *meant = NULL;
-        size_t w = 0, k = 0;
-        for (const struct cue *q = n->cues; q && !meant; q = q->next)
-            for (k = 0; k < 3; k++) {
-                w = strlen(moves[k]);
-                if (!strncasecmp(q->text, moves[k], w) && !isalpha((unsigned char)q->text[w])) {
+        size_t k_meant = 0;
+        for (const struct cue *q = n->cues; q; q = q->next) {
+            for (size_t k = 0; k < 3; k++) {
+                size_t w = strlen(moves[k]);
+                if (strncasecmp(q->text, moves[k], w) || isalpha((unsigned char)q->text[w]))
+                    continue;
+                if (!meant || (!strchr(meant->text, ':') && strchr(q->text, ':'))) {
                     meant = q;
-                    break;
+                    k_meant = k;
                 }
+                break;
             }
-        if (meant && isupper((unsigned char)meant->text[0]) && strchr(meant->text, ':'))
+            if (meant && strchr(meant->text, ':'))
+                break;
+        }
+        if (meant)
             diag_error(c->d, &n->pos,
                        "a flow needs its movements: 'inhale:', 'exhale:' or 'hold N breaths:' "
-                       "lines under it (line %d: a movement is written in lower case, '%s')",
-                       meant->line_pos.line, forms[k]);
-        else if (meant)
-            diag_error(c->d, &n->pos,
-                       "a flow needs its movements: 'inhale:', 'exhale:' or 'hold N breaths:' "
-                       "lines under it (line %d starts with '%.*s' but has no ':' after it, so "
-                       "it is spoken as it is)",
-                       meant->line_pos.line, (int)w, meant->text);
+                       "lines under it (line %d is spoken as it is: a movement is written%s '%s "
+                       "WORDS')",
+                       meant->line_pos.line,
+                       isupper((unsigned char)meant->text[0]) ? " in lower case," : "",
+                       forms[k_meant]);
         else
             diag_error(c->d, &n->pos, "a flow needs its movements: 'inhale:', 'exhale:' or "
                                       "'hold N breaths:' lines under it");

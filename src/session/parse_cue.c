@@ -124,9 +124,10 @@ static bool timed_head(struct parser *p, const struct line *l, size_t h, int *ki
 
 /* A plain line that reads as a timed cue written without the ':' after
  * its time ("at 0:30 Halfway.", "Every 10s, soften."): where the time ends
- * (the longest of its first four words that is a time), or 0.  *kw gets
- * "at" or "every". */
-static size_t timed_slip(const char *t, size_t b, size_t e, const char **kw)
+ * (the longest of its first four words that is a time), or 0 (also when
+ * nothing follows the time).  *kw gets "at" or "every", *rest where the
+ * words to say start. */
+static size_t timed_slip(const char *t, size_t b, size_t e, const char **kw, size_t *rest)
 {
     size_t w;
     if (e - b > 3 && !strncasecmp(t + b, "at", 2) && is_space(t[b + 2])) {
@@ -153,7 +154,13 @@ static size_t timed_slip(const char *t, size_t b, size_t e, const char **kw)
             break;
         k = skip_ws(t, k, e);
     }
-    return found;
+    if (!found)
+        return 0;
+    size_t r = found;
+    while (r < e && (t[r] == ',' || t[r] == '-' || is_space(t[r])))
+        r++;
+    *rest = r;
+    return r < e ? found : 0;
 }
 
 void parse_cue(struct parser *p, const struct line *l)
@@ -194,16 +201,15 @@ void parse_cue(struct parser *p, const struct line *l)
                      (int)(we - b), t + b, sug);
         }
     }
+    /* (Under a silence such a line is an error, below, and a flow has no
+     * timed cues.) */
     const char *kw = NULL;
-    /* (Under a silence such a line is an error, below.) */
-    size_t slip = kind == CUE_PLAIN && timed == -2 && n->kind != NODE_SILENCE
-                      ? timed_slip(t, b, l->end, &kw)
-                      : 0;
+    size_t rest = 0, slip = kind == CUE_PLAIN && timed == -2 && n->kind != NODE_SILENCE &&
+                                    n->kind != NODE_FLOW
+                                ? timed_slip(t, b, l->end, &kw, &rest)
+                                : 0;
     if (slip) {
         size_t tb = skip_ws(t, b + strlen(kw), slip);
-        size_t rest = slip;
-        while (rest < l->end && (t[rest] == ',' || t[rest] == '-' || is_space(t[rest])))
-            rest++;
         size_t shown = l->end - rest < 40 ? l->end - rest : 40; /* cut between characters */
         while (shown > 0 && rest + shown < l->end && ((unsigned char)t[rest + shown] & 0xC0) == 0x80)
             shown--;

@@ -45,7 +45,7 @@ static bool is_rounds(const char *t, size_t b, size_t e)
     long k;
     size_t i = scan_number(t, b, e, &k);
     size_t w = skip_ws(t, i, e);
-    return i > b && w > i && (word_is(t, w, e, "rounds") || word_is(t, w, e, "round"));
+    return i > b && (word_is(t, w, e, "rounds") || word_is(t, w, e, "round"));
 }
 
 /* The hints below try a few splits of a short span, each parsed whole; a
@@ -77,16 +77,27 @@ static size_t measure_in_name(const char *t, size_t b, size_t e, enum node_kind 
     return 0;
 }
 
+/* Does t[k..e) start with one of the step options, as a whole word? */
+static bool starts_with_option(const char *t, size_t k, size_t e)
+{
+    for (size_t i = 0; pose_options[i]; i++) {
+        size_t n = strlen(pose_options[i]);
+        if (e - k >= n && !strncmp(t + k, pose_options[i], n) && (k + n == e || is_space(t[k + n])))
+            return true;
+    }
+    return false;
+}
+
 /* A duration followed by an option without the comma between them, as in
  * "5 breaths each side": the offset of the option in t[b..e), or 0.  Only
- * text that starts with a letter counts as an option, so that "30s 2m"
- * still gets the duration's own error. */
+ * a known option counts, so that "30s 2m" and "1:30 min" still get the
+ * duration's own error. */
 static size_t option_after_measure(const char *t, size_t b, size_t e, enum node_kind kind)
 {
     if (e - b > HINT_SPAN)
         return 0;
     for (size_t k = b + 1; k < e; k++)
-        if (is_space(t[k - 1]) && !is_space(t[k]) && !isdigit((unsigned char)t[k]) &&
+        if (is_space(t[k - 1]) && starts_with_option(t, k, e) &&
             is_measure(t, b, trim_end(t, b, k), kind))
             return k;
     return 0;
