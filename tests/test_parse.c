@@ -583,6 +583,20 @@ static void timed_cue_slip_warning(void **state)
     assert_int_equal(diag_count(p.d), 0);
     assert_int_equal(p.s->steps->next->next->count, 3);
     parsed_free(&p);
+
+    /* With its ':' but a capital, it is spoken as it is too: said at the
+     * line's start. */
+    p = parse("pose A, 1 min\n  At 30s: Soften.\n  Every 0:10: Breathe.\n");
+    assert_int_equal(diag_errors(p.d), 0);
+    assert_int_equal(diag_warnings(p.d), 2);
+    assert_int_equal(diag_get(p.d, 0)->line, 2);
+    assert_int_equal(diag_get(p.d, 0)->col, 3);
+    assert_string_equal(diag_get(p.d, 0)->message,
+                        "a timed cue is written in lower case: 'at 30s: Soften.'; this line is "
+                        "spoken as it is");
+    assert_non_null(strstr(diag_get(p.d, 1)->message, "'every 0:10: Breathe.'"));
+    assert_int_equal(p.s->steps->cues->kind, CUE_PLAIN);
+    parsed_free(&p);
 }
 
 int main(void)

@@ -143,21 +143,24 @@ static size_t timed_slip(const char *t, size_t b, size_t e, const char **kw, siz
     if (tb == e || !isdigit((unsigned char)t[tb]))
         return 0;
     for (int words = 0; words < 4 && k < e; words++) {
-        while (k < e && !is_space(t[k]) && t[k] != ',')
+        /* A word ends at a space, a ',' or a ':' that ends the head, as
+         * head_end() has it ("0:30" is one word, "30s: Soften." ends). */
+        while (k < e && !is_space(t[k]) && t[k] != ',' &&
+               !(t[k] == ':' && (k + 1 == e || is_space(t[k + 1]))))
             k++;
         struct duration d;
         char msg[160];
         size_t off;
         if (!duration_parse(t + tb, k - tb, 1u << DUR_TIME, &d, &off, msg, sizeof msg))
             found = k;
-        if (k < e && t[k] == ',')
+        if (k < e && (t[k] == ',' || t[k] == ':'))
             break;
         k = skip_ws(t, k, e);
     }
     if (!found)
         return 0;
     size_t r = found;
-    while (r < e && (t[r] == ',' || t[r] == '-' || is_space(t[r])))
+    while (r < e && (t[r] == ',' || t[r] == '-' || t[r] == ':' || is_space(t[r])))
         r++;
     *rest = r;
     return r < e ? found : 0;
@@ -213,9 +216,12 @@ void parse_cue(struct parser *p, const struct line *l)
         size_t shown = l->end - rest < 40 ? l->end - rest : 40; /* cut between characters */
         while (shown > 0 && rest + shown < l->end && ((unsigned char)t[rest + shown] & 0xC0) == 0x80)
             shown--;
-        WARN(p, l, slip, "a timed cue has a ':' after its time: '%s %.*s: %.*s%s'; this line is "
-                         "spoken as it is", kw, (int)(slip - tb), t + tb, (int)shown, t + rest,
-             rest + shown < l->end ? "..." : "");
+        /* With its ':', only the capital kept it from being one. */
+        const bool capital = t[slip] == ':';
+        WARN(p, l, capital ? b : slip,
+             "a timed cue %s: '%s %.*s: %.*s%s'; this line is spoken as it is",
+             capital ? "is written in lower case" : "has a ':' after its time", kw,
+             (int)(slip - tb), t + tb, (int)shown, t + rest, rest + shown < l->end ? "..." : "");
     }
     bool timed_cue = kind == CUE_AT || kind == CUE_LEFT || kind == CUE_EVERY || kind == CUE_COUNTDOWN;
     /* Which lines each step takes. */
