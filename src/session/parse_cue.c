@@ -213,9 +213,7 @@ void parse_cue(struct parser *p, const struct line *l)
                                 : 0;
     if (slip) {
         size_t tb = skip_ws(t, b + strlen(kw), slip);
-        size_t shown = l->end - rest < 40 ? l->end - rest : 40; /* cut between characters */
-        while (shown > 0 && rest + shown < l->end && ((unsigned char)t[rest + shown] & 0xC0) == 0x80)
-            shown--;
+        size_t shown = utf8_cut(t + rest, l->end - rest < 40 ? l->end - rest : 40);
         /* With its ':', only the capital kept it from being one. */
         const bool capital = t[slip] == ':';
         WARN(p, l, capital ? b : slip,

@@ -18,6 +18,15 @@ const char *parse_kind_word(enum node_kind kind)
     return kind == NODE_FLOW ? "flow" : kind == NODE_BREATHE ? "breathe" : "pose";
 }
 
+/* "N round" or "N rounds" and nothing else at t[b..e). */
+static bool is_rounds(const char *t, size_t b, size_t e)
+{
+    long k;
+    size_t i = scan_number(t, b, e, &k);
+    size_t w = skip_ws(t, i, e);
+    return i > b && (word_is(t, w, e, "rounds") || word_is(t, w, e, "round"));
+}
+
 /* "N rounds" (or "1 round") for a flow at t[b..e).  Returns the count, or 0
  * after reporting an error. */
 static int32_t take_rounds(struct parser *p, const struct line *l, size_t b, size_t e)
@@ -27,9 +36,9 @@ static int32_t take_rounds(struct parser *p, const struct line *l, size_t b, siz
     e = trim_end(t, b, e);
     long k;
     size_t i = scan_number(t, b, e, &k);
-    size_t w = skip_ws(t, i, e);
-    if (i == b || !(word_is(t, w, e, "rounds") || word_is(t, w, e, "round"))) {
-        ERR(p, l, i == b ? b : w, "a flow repeats a number of rounds, e.g. 'flow Sun salutation, 3 rounds'");
+    if (!is_rounds(t, b, e)) {
+        ERR(p, l, i == b ? b : skip_ws(t, i, e),
+            "a flow repeats a number of rounds, e.g. 'flow Sun salutation, 3 rounds'");
         return 0;
     }
     if (k < 1 || k > SESSION_MAX_REPEAT) {
@@ -39,14 +48,9 @@ static int32_t take_rounds(struct parser *p, const struct line *l, size_t b, siz
     return (int32_t)k;
 }
 
-/* "N round" or "N rounds" and nothing else at t[b..e). */
-static bool is_rounds(const char *t, size_t b, size_t e)
-{
-    long k;
-    size_t i = scan_number(t, b, e, &k);
-    size_t w = skip_ws(t, i, e);
-    return i > b && (word_is(t, w, e, "rounds") || word_is(t, w, e, "round"));
-}
+/* The units a pose or breathe step may be held for (a breathe step then
+ * turns reps away with its own error). */
+#define STEP_UNITS ((1u << DUR_TIME) | (1u << DUR_BREATHS) | (1u << DUR_REPS))
 
 /* The hints below try a few splits of a short span, each parsed whole; a
  * duration is a few words, so longer spans are not tried, which keeps the
@@ -62,8 +66,7 @@ static bool is_measure(const char *t, size_t b, size_t e, enum node_kind kind)
     struct duration d;
     char msg[160];
     size_t off;
-    return !duration_parse(t + b, e - b, (1u << DUR_TIME) | (1u << DUR_BREATHS) | (1u << DUR_REPS),
-                           &d, &off, msg, sizeof msg);
+    return !duration_parse(t + b, e - b, STEP_UNITS, &d, &off, msg, sizeof msg);
 }
 
 /* A step written without the comma after its name, as in "pose Cat 5
@@ -170,8 +173,7 @@ static void parse_named(struct parser *p, const struct line *l, size_t rest, enu
         n->count = take_rounds(p, l, db, de);
         n->dur.unit = DUR_NONE;
         n->dur_pos = pos_at(p, l, skip_ws(t, db, de));
-    } else if (!parse_take_duration(p, l, db, de,
-                                    (1u << DUR_TIME) | (1u << DUR_BREATHS) | (1u << DUR_REPS), false,
+    } else if (!parse_take_duration(p, l, db, de, STEP_UNITS, false,
                                     kind == NODE_POSE ? "a pose" : "a breathe step", &n->dur,
                                     &n->dur_pos)) {
         n->dur.unit = DUR_NONE;
